@@ -1,0 +1,3 @@
+from factledger.cli import main
+
+main()

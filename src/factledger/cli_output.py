@@ -1,0 +1,62 @@
+"""Output shared by every command: JSON on stdout, tables for people, errors on stderr.
+
+Untrusted text (claims, quotes, URLs, names) is always wrapped in ``rich.text.Text`` so that square
+brackets in a claim are shown, never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+stdout = Console(soft_wrap=False, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    sys.stdout.write("\n")
+
+
+def plain(value: Any) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    if isinstance(value, datetime):
+        return Text(f"{value:%Y-%m-%d %H:%M}")
+    return Text(str(value))
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell if isinstance(cell, Text) else plain(cell) for cell in row))
+    stdout.print(table)
+
+
+def info(message: str) -> None:
+    """Progress and notes for people: stderr, so --json output on stdout stays clean."""
+    stderr.print(Text(message))
+
+
+def error(message: str) -> None:
+    """One line on stderr, never wrapped: scripts grep it and people read it."""
+    first_line = (message.strip().splitlines() or ["unknown error"])[0]
+    sys.stderr.write(f"factledger: error: {first_line}\n")
+    sys.stderr.flush()

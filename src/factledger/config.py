@@ -1,0 +1,74 @@
+"""Settings: where the ledger lives, which database it uses and who is acting.
+
+Precedence, highest first: command-line flags, environment variables (FACTLEDGER_HOME,
+FACTLEDGER_DATABASE_URL, FACTLEDGER_REVIEWER), ``factledger.toml`` in the home directory, defaults.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+CONFIG_FILENAME = "factledger.toml"
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be read; the message is user-facing."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    reviewer: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir("factledger", appauthor=False))
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises when neither env vars nor the passwd entry exist (containers)
+        return f"uid-{os.getuid()}"
+
+
+def _read_config_file(home: Path) -> dict[str, Any]:
+    path = home / CONFIG_FILENAME
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def load_settings(
+    home: str | Path | None = None,
+    database_url: str | None = None,
+    reviewer: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    env = os.environ if environ is None else environ
+    home_path = Path(home or env.get("FACTLEDGER_HOME") or default_home()).expanduser()
+    file_options = _read_config_file(home_path)
+    url = (
+        database_url
+        or env.get("FACTLEDGER_DATABASE_URL")
+        or file_options.get("database_url")
+        or f"sqlite:///{home_path / 'ledger.sqlite3'}"
+    )
+    who = reviewer or env.get("FACTLEDGER_REVIEWER") or file_options.get("reviewer") or _os_user()
+    return Settings(home=home_path, database_url=str(url), reviewer=str(who), options=file_options)

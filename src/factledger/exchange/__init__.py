@@ -1,0 +1,1 @@
+"""Import and export: JSONL, CSV, ClaimReview JSON-LD, WACZ evidence bundles."""

@@ -1,0 +1,121 @@
+"""Validation shared by every import format: a mapping of fields in, a ClaimRecord out.
+
+Every problem raises InvalidInputError naming the line and the field, so the user can fix the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
+from factledger.ledger.claims import MAX_CLAIM_LENGTH
+from factledger.ledger.errors import InvalidInputError, LedgerError
+from factledger.ledger.sources import clean_quote
+from factledger.ledger.statuses import parse_stance, parse_status
+from factledger.ledger.urls import normalize_url
+
+T = TypeVar("T")
+_DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:/(\d{4}-\d{2}-\d{2}))?$")
+
+
+class RecordError(InvalidInputError):
+    def __init__(self, line: int, field: str | None, message: str) -> None:
+        where = f"line {line}" + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {message}")
+        self.line = line
+        self.field = field
+
+
+def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(line, name, f"expected text, got {type(value).__name__}")
+    if len(value) > limit:
+        raise RecordError(line, name, f"longer than {limit} characters")
+    return value.strip() or None
+
+
+def _check_date(value: Any, line: int, name: str) -> str:
+    if not isinstance(value, str):
+        raise RecordError(line, name, f"expected a YYYY-MM-DD date, got {value!r}")
+    match = _DATE_RANGE.match(value.strip())
+    if not match:
+        raise RecordError(line, name, f"expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, got {value!r}")
+    for part in match.groups():
+        if part is not None:
+            try:
+                date.fromisoformat(part)
+            except ValueError:
+                raise RecordError(line, name, f"not a calendar date: {part!r}") from None
+    return value.strip()
+
+
+def _dates(fields: Mapping[str, Any], line: int) -> list[str] | None:
+    dates: list[str] = []
+    if fields.get("date") not in (None, ""):
+        dates.append(_check_date(fields["date"], line, "date"))
+    extra = fields.get("dates")
+    if extra not in (None, ""):
+        if not isinstance(extra, list):
+            raise RecordError(line, "dates", "expected a list of dates")
+        dates.extend(_check_date(item, line, "dates") for item in extra)
+    return list(dict.fromkeys(dates)) or None
+
+
+def _score(value: Any, line: int) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        score = float(value)
+    except (TypeError, ValueError):
+        raise RecordError(line, "score", f"expected a number between 0 and 1, got {value!r}") from None
+    if math.isnan(score) or not 0.0 <= score <= 1.0:
+        raise RecordError(line, "score", f"expected a number between 0 and 1, got {value!r}")
+    return score
+
+
+def _field(line: int, name: str, parse: Callable[[], T]) -> T:
+    """Run a ledger validator and re-raise its complaint with the line and field attached."""
+    try:
+        return parse()
+    except RecordError:
+        raise
+    except LedgerError as exc:
+        raise RecordError(line, name, str(exc)) from None
+
+
+def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
+    url = fields.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise RecordError(line, f"{prefix}url", "every evidence item needs a url")
+    normalised = _field(line, f"{prefix}url", lambda: normalize_url(url))
+    stance = _field(line, f"{prefix}stance", lambda: parse_stance(str(fields.get("stance") or "")))
+    raw_quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", 5000)
+    quote = _field(line, f"{prefix}quote", lambda: clean_quote(raw_quote))
+    note = _optional_text(fields.get("note"), line, f"{prefix}note")
+    return EvidenceRecord(url=normalised, stance=stance, quote=quote, note=note)
+
+
+def claim_from_fields(
+    fields: Mapping[str, Any], line: int, evidence: tuple[EvidenceRecord, ...]
+) -> ClaimRecord:
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise RecordError(line, "text", "every claim needs non-empty text")
+    if len(text) > MAX_CLAIM_LENGTH:
+        raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
+    status = _field(line, "status", lambda: parse_status(str(fields.get("status") or "unreviewed")))
+    return ClaimRecord(
+        text=text.strip(),
+        speaker=_optional_text(fields.get("speaker"), line, "speaker", 200),
+        dates=_dates(fields, line),
+        status=status,
+        score=_score(fields.get("score"), line),
+        rationale=_optional_text(fields.get("rationale"), line, "rationale", 10_000),
+        evidence=evidence,
+    )

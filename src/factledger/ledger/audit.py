@@ -1,0 +1,170 @@
+"""The hash-chained audit log.
+
+Every change to the ledger appends an Event in the same transaction as the change. An event's hash
+covers its content and the previous event's hash, and ``audit_head`` remembers the newest one, so an
+edited, inserted or deleted row anywhere in the history is detected by ``verify_chain``.
+
+Appends are serialised: SQLite write transactions begin IMMEDIATE (database.py) and PostgreSQL takes a
+transaction-scoped advisory lock, so two writers can never both chain onto the same predecessor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from factledger.ledger.models import AuditHead, Event, utcnow
+
+GENESIS_HASH = "0" * 64
+# An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
+_PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
+_VERIFY_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    claim_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    rationale: str | None = None
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def event_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    kind: str,
+    claim_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    rationale: str | None,
+) -> str:
+    canonical = json.dumps(
+        [prev_hash, _timestamp(at), actor, kind, claim_id, before, after, rationale],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def lock_log(session: Session) -> AuditHead | None:
+    """Serialise appends to the log for the rest of this transaction and return the chain head."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK_KEY})
+    return session.scalars(select(AuditHead).where(AuditHead.id == 1)).one_or_none()
+
+
+def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> list[int]:
+    """Append events in order, chained onto the current head. Returns their ids."""
+    if not events:
+        return []
+    head = lock_log(session)
+    prev_hash = head.hash if head else GENESIS_HASH
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for new in events:
+        digest = event_hash(
+            prev_hash, now, actor, new.kind, new.claim_id, new.before, new.after, new.rationale
+        )
+        rows.append(
+            {
+                "at": now,
+                "actor": actor,
+                "kind": new.kind,
+                "claim_id": new.claim_id,
+                "before": new.before,
+                "after": new.after,
+                "rationale": new.rationale,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+
+    ids = list(
+        session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows)
+    )
+    count = (head.count if head else 0) + len(rows)
+    if head is None:
+        session.add(AuditHead(id=1, event_id=ids[-1], hash=prev_hash, count=count))
+    else:
+        head.event_id, head.hash, head.count = ids[-1], prev_hash, count
+    session.flush()
+    return ids
+
+
+def append_event(session: Session, actor: str, new: NewEvent) -> int:
+    return append_events(session, actor, [new])[0]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    events_checked: int
+    problem: str | None
+    bad_event_id: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _rows_in_order(session: Session) -> Iterable[Event]:
+    last_id = 0
+    while True:
+        batch = session.scalars(
+            select(Event).where(Event.id > last_id).order_by(Event.id).limit(_VERIFY_BATCH)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> AuditReport:
+    """Walk the log from the first event; report the first one whose hash or link does not hold."""
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one_or_none()
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_id: int | None = None
+    for row in _rows_in_order(session):
+        if row.prev_hash != prev_hash:
+            return AuditReport(
+                checked,
+                f"event {row.id} does not follow the event before it: an earlier event was "
+                "deleted, inserted or rewritten",
+                row.id,
+            )
+        expected = event_hash(
+            row.prev_hash, row.at, row.actor, row.kind, row.claim_id, row.before, row.after, row.rationale
+        )
+        if expected != row.hash:
+            return AuditReport(checked, f"event {row.id} was modified after it was written", row.id)
+        prev_hash = row.hash
+        last_id = row.id
+        checked += 1
+    if head is None:
+        if checked:
+            return AuditReport(checked, "the audit head record is missing", None)
+        return AuditReport(0, None, None)
+    if head.hash != prev_hash or head.event_id != last_id or head.count != checked:
+        return AuditReport(
+            checked,
+            f"the log ends at event {last_id} with {checked} events, but the head records event "
+            f"{head.event_id} of {head.count}: events at the end were deleted or added",
+            last_id,
+        )
+    return AuditReport(checked, None, None)

@@ -1,0 +1,220 @@
+"""Claim use-cases: add, look up, change status, list, history."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
+from factledger.ledger.models import Claim, Event, utcnow
+from factledger.ledger.search import matching_claim_ids
+from factledger.ledger.statuses import ClaimStatus, check_transition
+
+MAX_CLAIM_LENGTH = 10_000
+_SPACE_RUN = re.compile(r"\s+")
+_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+
+
+def normalize_claim_text(text: str) -> str:
+    """The form under which two wordings of one claim compare equal: NFKC, straight quotes, one
+    space, case-folded, no trailing full stop."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
+    return _SPACE_RUN.sub(" ", folded).strip().rstrip(".").casefold()
+
+
+def claim_text_hash(text: str) -> str:
+    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).hexdigest()
+
+
+def clean_claim_text(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInputError("claim text is empty")
+    if len(cleaned) > MAX_CLAIM_LENGTH:
+        raise InvalidInputError(f"claim text is longer than {MAX_CLAIM_LENGTH} characters")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ClaimDraft:
+    """Everything needed to create a claim, validated by whoever built it."""
+
+    text: str
+    speaker: str | None = None
+    dates: list[str] | None = None
+    document_id: int | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+    score: float | None = None
+    score_reasons: list[str] | None = None
+    status: ClaimStatus = ClaimStatus.UNREVIEWED
+
+
+def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str | None = None) -> Claim:
+    text = clean_claim_text(draft.text)
+    now = utcnow()
+    claim = Claim(
+        text=text,
+        text_hash=claim_text_hash(text),
+        speaker=draft.speaker,
+        dates=draft.dates or None,
+        document_id=draft.document_id,
+        span_start=draft.span_start,
+        span_end=draft.span_end,
+        score=draft.score,
+        score_reasons=draft.score_reasons or None,
+        status=draft.status.value,
+        needs_review=False,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    session.add(claim)
+    session.flush()
+    after: dict[str, Any] = {"status": claim.status, "text": text}
+    if draft.speaker:
+        after["speaker"] = draft.speaker
+    append_event(session, actor, NewEvent("claim.created", claim.id, None, after, rationale))
+    return claim
+
+
+def find_claim_by_text(session: Session, text: str) -> Claim | None:
+    return session.scalars(
+        select(Claim).where(Claim.text_hash == claim_text_hash(text)).order_by(Claim.id).limit(1)
+    ).first()
+
+
+def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> Claim:
+    claim = session.get(Claim, claim_id, with_for_update=for_update or None)
+    if claim is None:
+        raise NotFoundError(f"no claim with id {claim_id}")
+    return claim
+
+
+def last_event_for(session: Session, claim_id: int) -> Event | None:
+    return session.scalars(
+        select(Event).where(Event.claim_id == claim_id).order_by(Event.id.desc()).limit(1)
+    ).first()
+
+
+def _check_expected_version(session: Session, claim: Claim, expected: int | None) -> None:
+    if expected is None or expected == claim.version:
+        return
+    last = last_event_for(session, claim.id)
+    who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC ({last.kind})" if last else ""
+    raise VersionConflictError(
+        f"claim {claim.id} is at version {claim.version}, not {expected}: it was changed{who}; "
+        "reload it and try again"
+    )
+
+
+def _bump(session: Session, claim: Claim, values: dict[str, Any]) -> None:
+    """Write ``values`` and the next version, but only if nobody else wrote the claim meanwhile."""
+    result = session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.version == claim.version)
+        .values(**values, version=claim.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        # The row lock in get_claim makes this unreachable unless the database lost it; fail safe.
+        raise VersionConflictError(f"claim {claim.id} changed while it was being updated; try again")
+    session.refresh(claim)
+
+
+def change_status(
+    session: Session,
+    actor: str,
+    claim_id: int,
+    target: ClaimStatus,
+    *,
+    rationale: str | None = None,
+    expect_version: int | None = None,
+    event_kind: str = "claim.status_changed",
+) -> Claim:
+    claim = get_claim(session, claim_id, for_update=True)
+    _check_expected_version(session, claim, expect_version)
+    current = ClaimStatus(claim.status)
+    check_transition(current, target)
+    values: dict[str, Any] = {"status": target.value}
+    if rationale is not None:
+        values["rationale"] = rationale
+    if target.is_verdict:
+        values["needs_review"] = False
+        values["needs_review_reason"] = None
+    before = {"status": current.value, "version": claim.version}
+    _bump(session, claim, values)
+    after = {"status": target.value, "version": claim.version}
+    append_event(session, actor, NewEvent(event_kind, claim.id, before, after, rationale))
+    return claim
+
+
+def assign_claim(
+    session: Session, actor: str, claim_id: int, assignee: str | None, *, expect_version: int | None = None
+) -> Claim:
+    claim = get_claim(session, claim_id, for_update=True)
+    _check_expected_version(session, claim, expect_version)
+    before = {"assignee": claim.assignee, "version": claim.version}
+    _bump(session, claim, {"assignee": assignee})
+    after = {"assignee": assignee, "version": claim.version}
+    append_event(session, actor, NewEvent("claim.assigned", claim.id, before, after, None))
+    return claim
+
+
+def flag_for_review(session: Session, actor: str, claim_id: int, reason: str) -> Claim:
+    claim = get_claim(session, claim_id, for_update=True)
+    before = {"needs_review": claim.needs_review, "reason": claim.needs_review_reason}
+    _bump(session, claim, {"needs_review": True, "needs_review_reason": reason})
+    after = {"needs_review": True, "reason": reason, "version": claim.version}
+    append_event(session, actor, NewEvent("claim.flagged", claim.id, before, after, reason))
+    return claim
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    status: ClaimStatus | None = None
+    search: str | None = None
+    needs_review: bool | None = None
+    assignee: str | None = None
+    limit: int | None = 50
+    after_id: int | None = None
+
+
+def claims_query(criteria: ClaimFilter, dialect: str) -> Select[tuple[Claim]]:
+    query = select(Claim)
+    if criteria.status is not None:
+        query = query.where(Claim.status == criteria.status.value)
+    if criteria.needs_review is not None:
+        query = query.where(Claim.needs_review == criteria.needs_review)
+    if criteria.assignee is not None:
+        query = query.where(Claim.assignee == criteria.assignee)
+    if criteria.search:
+        query = query.where(Claim.id.in_(matching_claim_ids(criteria.search, dialect)))
+    if criteria.after_id is not None:
+        query = query.where(Claim.id > criteria.after_id)
+    query = query.order_by(Claim.id)
+    if criteria.limit is not None:
+        query = query.limit(criteria.limit)
+    return query
+
+
+def list_claims(session: Session, criteria: ClaimFilter) -> Sequence[Claim]:
+    return session.scalars(claims_query(criteria, session.get_bind().dialect.name)).all()
+
+
+def count_claims_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Claim.status, func.count()).group_by(Claim.status)).all()
+    return {status: count for status, count in rows}
+
+
+def claim_history(session: Session, claim_id: int) -> Sequence[Event]:
+    get_claim(session, claim_id)
+    return session.scalars(select(Event).where(Event.claim_id == claim_id).order_by(Event.id)).all()

@@ -1,0 +1,191 @@
+"""Opening a ledger: engines, transactions, and keeping the schema at the head revision.
+
+SQLite is opened in WAL mode with foreign keys and a busy timeout. Write transactions on SQLite begin
+IMMEDIATE so two processes queue for the write lock instead of failing half-way with SQLITE_BUSY; on
+PostgreSQL the default READ COMMITTED plus row versions and an advisory lock (see audit.py) do the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+from factledger import __version__
+from factledger.ledger.errors import SchemaError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the installed wheel, or at the top of a source checkout."""
+    package_root = Path(__file__).resolve().parent.parent
+    for candidate in (package_root / "migrations", package_root.parent.parent / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise SchemaError("factledger's migration scripts are missing from this installation")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN below is what actually runs.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SchemaError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3, the driver we ship
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    raise SchemaError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
+
+
+@dataclass
+class SchemaState:
+    current: str | None
+    head: str
+    known: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return self.current is None
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    assert head is not None, "factledger ships at least one migration"
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise SchemaError(f"cannot open the ledger database: {_first_line(exc)}") from None
+    known = True
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except Exception:  # alembic raises ResolutionError/CommandError for unknown ids
+            known = False
+    return SchemaState(current=current, head=head, known=known)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    return text.strip().splitlines()[0]
+
+
+def upgrade(engine: Engine) -> SchemaState:
+    """Create or upgrade the ledger to the head revision (what ``factledger init`` does)."""
+    state = schema_state(engine)
+    if not state.known:
+        raise newer_schema_error(state)
+    if not state.is_current:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    return schema_state(engine)
+
+
+def newer_schema_error(state: SchemaState) -> SchemaError:
+    return SchemaError(
+        f"this ledger was written by a newer factledger (schema revision {state.current}, "
+        f"factledger {__version__} knows up to {state.head}); upgrade factledger to open it"
+    )
+
+
+class Ledger:
+    """An open ledger: an engine whose schema is known to be at head."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+
+    def ensure_schema(self, *, create_if_empty: bool = True) -> None:
+        state = schema_state(self.engine)
+        if not state.known:
+            raise newer_schema_error(state)
+        if state.is_current:
+            return
+        if state.is_empty and create_if_empty and not _has_foreign_tables(self.engine):
+            upgrade(self.engine)
+            return
+        if state.is_empty:
+            raise SchemaError("this database holds tables that are not a factledger ledger")
+        raise SchemaError(
+            f"this ledger's schema ({state.current}) is older than factledger's ({state.head}); "
+            "run `factledger init` to upgrade it"
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction; committed on success, rolled back on any exception."""
+        bind = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _has_foreign_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def open_ledger(url: str) -> Ledger:
+    ledger = Ledger(url)
+    try:
+        ledger.ensure_schema()
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger

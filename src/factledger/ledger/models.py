@@ -1,0 +1,206 @@
+"""SQLAlchemy 2 models of the ledger. One MetaData with a naming convention, so migrations name things
+the same way on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC, on every engine.
+
+    SQLite has no time zones; normalising here means the audit hash of a timestamp is the same text
+    whichever engine wrote or read it."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Document(Base):
+    """An appearance in which claims were found: an article, a transcript, a page."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    published: Mapped[date | None] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # sha256 of the normalised text: how the same fact is recognised across documents and imports.
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.
+    dates: Mapped[list[Any] | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    score_reasons: Mapped[list[Any] | None] = mapped_column(JSON)
+
+    status: Mapped[str] = mapped_column(String(16), default="unreviewed")
+    rationale: Mapped[str | None] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_review_reason: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (Index(None, "status", "id"),)
+
+
+class Source(Base):
+    """One row per normalised URL."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+
+    health: Mapped[str] = mapped_column(String(16), default="unknown")
+    health_reason: Mapped[str | None] = mapped_column(Text)
+
+    last_checked_at: Mapped[datetime | None] = mapped_column()
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Snapshot(Base):
+    """One capture of a source. Text lives outside the database (by reference) to keep it lean."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    content_length: Mapped[int | None] = mapped_column(Integer)
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+    warc_filename: Mapped[str | None] = mapped_column(String(255))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    warc_length: Mapped[int | None] = mapped_column(Integer)
+
+    full_text_ref: Mapped[str | None] = mapped_column(String(255))
+    main_text_ref: Mapped[str | None] = mapped_column(String(255))
+
+
+class Evidence(Base):
+    """A claim's link to a source: what the source says about it and whether the quote is really there."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    stance: Mapped[str] = mapped_column(String(16))
+    quote: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    quote_status: Mapped[str] = mapped_column(String(16), default="unchecked")
+    quote_score: Mapped[float | None] = mapped_column(Float)
+    quote_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    quote_start: Mapped[int | None] = mapped_column(Integer)
+    quote_end: Mapped[int | None] = mapped_column(Integer)
+
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """The append-only audit log. Each row carries the hash of the one before it."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest event's id and hash, updated in the same transaction as every append.
+
+    The chain alone cannot notice its last rows being deleted; comparing against this row can."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,75 @@
+"""Plain-dict views of ledger rows: the shapes of every command's --json output (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factledger.ledger.models import Claim, Event, Evidence, Source
+from factledger.ledger.sources import SourceRow
+
+
+def claim_summary(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "text": claim.text,
+        "status": claim.status,
+        "version": claim.version,
+        "speaker": claim.speaker,
+        "dates": claim.dates or [],
+        "score": claim.score,
+        "score_reasons": claim.score_reasons or [],
+        "needs_review": claim.needs_review,
+        "needs_review_reason": claim.needs_review_reason,
+        "assignee": claim.assignee,
+        "rationale": claim.rationale,
+        "document_id": claim.document_id,
+        "span": [claim.span_start, claim.span_end] if claim.span_start is not None else None,
+        "created_at": claim.created_at,
+        "updated_at": claim.updated_at,
+    }
+
+
+def evidence_summary(evidence: Evidence, source: Source) -> dict[str, Any]:
+    return {
+        "id": evidence.id,
+        "claim_id": evidence.claim_id,
+        "source_id": source.id,
+        "url": source.url,
+        "stance": evidence.stance,
+        "quote": evidence.quote,
+        "note": evidence.note,
+        "quote_status": evidence.quote_status,
+        "score": evidence.quote_score,
+        "added_by": evidence.added_by,
+        "added_at": evidence.added_at,
+    }
+
+
+def source_summary(row: SourceRow) -> dict[str, Any]:
+    source = row.source
+    return {
+        "id": source.id,
+        "url": source.url,
+        "domain": source.domain,
+        "health": source.health,
+        "health_reason": source.health_reason,
+        "last_checked_at": source.last_checked_at,
+        "next_check_at": source.next_check_at,
+        "consecutive_failures": source.consecutive_failures,
+        "snapshots": row.snapshot_count,
+        "evidence": row.evidence_count,
+    }
+
+
+def event_summary(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor": event.actor,
+        "kind": event.kind,
+        "claim_id": event.claim_id,
+        "before": event.before,
+        "after": event.after,
+        "rationale": event.rationale,
+        "hash": event.hash,
+    }

@@ -1,0 +1,147 @@
+"""Sources (one per normalised URL) and the evidence that ties them to claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.claims import get_claim
+from factledger.ledger.errors import InvalidInputError
+from factledger.ledger.models import Evidence, Snapshot, Source, utcnow
+from factledger.ledger.statuses import SourceHealth, Stance
+from factledger.ledger.urls import domain_of, normalize_url
+
+MAX_QUOTE_LENGTH = 5_000
+
+
+def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dict[str, int]:
+    """Ids of the Sources for already-normalised URLs, creating the missing ones in bulk."""
+    wanted = set(normalised_urls)
+    if not wanted:
+        return {}
+    found: dict[str, int] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        rows = session.execute(select(Source.url, Source.id).where(Source.url.in_(chunk))).tuples()
+        found.update({url: source_id for url, source_id in rows})
+    missing = [url for url in ordered if url not in found]
+    if missing:
+        now = utcnow()
+        rows = [
+            {"url": url, "domain": domain_of(url), "health": SourceHealth.UNKNOWN.value, "created_at": now,
+             "consecutive_failures": 0, "next_check_at": now}
+            for url in missing
+        ]
+        ids = session.scalars(insert(Source).returning(Source.id, sort_by_parameter_order=True), rows)
+        found.update(zip(missing, ids, strict=True))
+    return found
+
+
+def get_or_create_source(session: Session, url: str) -> Source:
+    normalised = normalize_url(url)
+    source_id = source_ids_for_urls(session, [normalised])[normalised]
+    source = session.get(Source, source_id)
+    assert source is not None
+    return source
+
+
+def clean_quote(quote: str | None) -> str | None:
+    if quote is None or not quote.strip():
+        return None
+    if len(quote) > MAX_QUOTE_LENGTH:
+        raise InvalidInputError(f"quote is longer than {MAX_QUOTE_LENGTH} characters")
+    return quote.strip()
+
+
+def cite(
+    session: Session,
+    actor: str,
+    claim_id: int,
+    url: str,
+    stance: Stance,
+    *,
+    quote: str | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """Attach a source to a claim. Citing the same source with the same stance and quote twice is a
+    no-op that returns the existing evidence."""
+    claim = get_claim(session, claim_id, for_update=True)
+    source = get_or_create_source(session, url)
+    quote = clean_quote(quote)
+    existing = session.scalars(
+        select(Evidence).where(
+            Evidence.claim_id == claim.id,
+            Evidence.source_id == source.id,
+            Evidence.stance == stance.value,
+            Evidence.quote.is_(None) if quote is None else Evidence.quote == quote,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    evidence = Evidence(
+        claim_id=claim.id,
+        source_id=source.id,
+        stance=stance.value,
+        quote=quote,
+        note=note,
+        quote_status="unchecked",
+        added_by=actor,
+        added_at=utcnow(),
+    )
+    session.add(evidence)
+    session.flush()
+    after = {"evidence_id": evidence.id, "url": source.url, "stance": stance.value, "quote": quote}
+    append_event(session, actor, NewEvent("evidence.added", claim.id, None, after, note))
+    return evidence
+
+
+def evidence_for_claim(session: Session, claim_id: int) -> Sequence[tuple[Evidence, Source]]:
+    rows = session.execute(
+        select(Evidence, Source)
+        .join(Source, Source.id == Evidence.source_id)
+        .where(Evidence.claim_id == claim_id)
+        .order_by(Evidence.id)
+    ).tuples()
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: Source
+    snapshot_count: int
+    evidence_count: int
+
+
+def list_sources(
+    session: Session, health: SourceHealth | None = None, limit: int | None = None
+) -> list[SourceRow]:
+    snapshots = (
+        select(Snapshot.source_id, func.count().label("n")).group_by(Snapshot.source_id).subquery()
+    )
+    evidence = (
+        select(Evidence.source_id, func.count().label("n")).group_by(Evidence.source_id).subquery()
+    )
+    query = (
+        select(Source, func.coalesce(snapshots.c.n, 0), func.coalesce(evidence.c.n, 0))
+        .outerjoin(snapshots, snapshots.c.source_id == Source.id)
+        .outerjoin(evidence, evidence.c.source_id == Source.id)
+        .order_by(Source.id)
+    )
+    if health is not None:
+        query = query.where(Source.health == health.value)
+    if limit is not None:
+        query = query.limit(limit)
+    return [SourceRow(source, int(n_snap), int(n_ev)) for source, n_snap, n_ev in session.execute(query)]
+
+
+def parse_health(value: str) -> SourceHealth:
+    try:
+        return SourceHealth(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(h.value for h in SourceHealth)
+        raise InvalidInputError(f"unknown health {value!r} (choose from {choices})") from None

@@ -1,0 +1,80 @@
+"""Claim statuses, their allowed transitions and the vocabularies of the other enumerations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from factledger.ledger.errors import InvalidInputError, TransitionError
+
+
+class ClaimStatus(StrEnum):
+    UNREVIEWED = "unreviewed"
+    IN_REVIEW = "in_review"
+    SUPPORTED = "supported"
+    REFUTED = "refuted"
+    MIXED = "mixed"
+    UNVERIFIABLE = "unverifiable"
+
+    @property
+    def is_verdict(self) -> bool:
+        return self in VERDICTS
+
+
+VERDICTS = frozenset(
+    {ClaimStatus.SUPPORTED, ClaimStatus.REFUTED, ClaimStatus.MIXED, ClaimStatus.UNVERIFIABLE}
+)
+
+# unreviewed -> in_review -> verdict; a verdict can be reopened to in_review. A reviewer may also give a
+# verdict straight from unreviewed: the Event still records that the claim was never "in review".
+ALLOWED_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
+    ClaimStatus.UNREVIEWED: frozenset({ClaimStatus.IN_REVIEW, *VERDICTS}),
+    ClaimStatus.IN_REVIEW: frozenset(VERDICTS | {ClaimStatus.UNREVIEWED}),
+    **{verdict: frozenset({ClaimStatus.IN_REVIEW}) for verdict in VERDICTS},
+}
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    CONTEXT = "context"
+
+
+class SourceHealth(StrEnum):
+    UNKNOWN = "unknown"
+    OK = "ok"
+    REDIRECTED = "redirected"
+    GONE = "gone"
+    ERROR = "error"
+    BLOCKED = "blocked"
+
+
+class QuoteStatus(StrEnum):
+    UNCHECKED = "unchecked"
+    FOUND = "found"
+    FUZZY = "fuzzy"
+    MISSING = "missing"
+    NO_SNAPSHOT = "no_snapshot"
+
+
+def parse_status(value: str) -> ClaimStatus:
+    try:
+        return ClaimStatus(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in ClaimStatus)
+        raise InvalidInputError(f"unknown status {value!r} (choose from {choices})") from None
+
+
+def parse_stance(value: str) -> Stance:
+    try:
+        return Stance(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in Stance)
+        raise InvalidInputError(f"unknown stance {value!r} (choose from {choices})") from None
+
+
+def check_transition(current: ClaimStatus, target: ClaimStatus) -> None:
+    if target == current:
+        raise TransitionError(f"claim is already {current.value}")
+    if target not in ALLOWED_TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current]))
+        raise TransitionError(f"cannot go from {current.value} to {target.value} (allowed: {allowed})")

@@ -1,0 +1,95 @@
+"""Shared fixtures: a real ledger on SQLite, and on PostgreSQL when FACTLEDGER_TEST_DATABASE_URL is set.
+
+PostgreSQL tests get a fresh schema each (selected through the connection's search_path) inside the
+database the variable names; the schema is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from factledger.cli import cli
+from factledger.ledger.database import Ledger, open_ledger
+
+PG_ENV = "FACTLEDGER_TEST_DATABASE_URL"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = next((REPO_ROOT / "data" / "articles").glob("*.txt"))
+PG_SKIP_REASON = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+
+
+def postgres_schema_url(base_url: str, schema: str) -> str:
+    url = make_url(base_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP_REASON)
+    schema = f"fl_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_schema_url(base, "public"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield postgres_schema_url(base, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Ledger]:
+    opened = open_ledger(db_url)
+    yield opened
+    opened.close()
+
+
+@dataclass
+class Factledger:
+    """Runs factledger commands in-process against one ledger, as a given reviewer."""
+
+    db_url: str
+    home: Path
+    reviewer: str = "tester"
+
+    def __call__(self, *args: str, reviewer: str | None = None, input: str | None = None) -> Result:
+        argv = ["--home", str(self.home), "--db", self.db_url, "--as", reviewer or self.reviewer, *args]
+        return CliRunner().invoke(cli, argv, input=input, catch_exceptions=False)
+
+    def json(self, *args: str, reviewer: str | None = None) -> Any:
+        result = self(*args, "--json", reviewer=reviewer)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def factledger(db_url: str, tmp_path: Path) -> Factledger:
+    return Factledger(db_url=db_url, home=tmp_path / "home")
