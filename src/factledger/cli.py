@@ -17,8 +17,10 @@ from factledger.config import ConfigError, Settings, load_settings
 from factledger.ledger import audit, claims, sources
 from factledger.ledger.database import Ledger, open_ledger, schema_state, upgrade
 from factledger.ledger.errors import LedgerError
+from factledger.ledger.models import Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary, source_summary
 from factledger.ledger.statuses import parse_stance, parse_status
+
 
 @dataclass
 class AppContext:
@@ -60,7 +62,9 @@ class FactledgerGroup(click.Group):
             # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
             if os.environ.get("FACTLEDGER_DEBUG"):
                 raise
-            _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1)
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1
+            )
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -75,8 +79,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 @click.group(cls=FactledgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factledger")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Ledger home directory.")
-@click.option("--db", "database_url", metavar="URL", help="SQLAlchemy database URL (sqlite:/// or postgresql://).")
-@click.option("--as", "reviewer", metavar="REVIEWER", help="Who is acting (default: $FACTLEDGER_REVIEWER or OS user).")
+@click.option(
+    "--db", "database_url", metavar="URL", help="SQLAlchemy database URL (sqlite:/// or postgresql://)."
+)
+@click.option(
+    "--as", "reviewer", metavar="REVIEWER", help="Who is acting (default: $FACTLEDGER_REVIEWER or OS user)."
+)
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None) -> None:
     """factledger: track factual claims, their sources and their verdicts."""
@@ -96,7 +104,11 @@ def init(app: AppContext, as_json: bool) -> None:
         after = upgrade(ledger.engine)
     finally:
         ledger.close()
-    result = {"database": _redacted(app.settings.database_url), "from": before.current, "schema": after.current}
+    result = {
+        "database": _redacted(app.settings.database_url),
+        "from": before.current,
+        "schema": after.current,
+    }
     if as_json:
         print_json(result)
     elif before.current == after.current:
@@ -125,14 +137,18 @@ def claims_group() -> None:
 @click.option("--date", "dates", multiple=True, help="When (YYYY-MM-DD); repeatable.")
 @json_option
 @pass_app
-def claims_add(app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool) -> None:
+def claims_add(
+    app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
+) -> None:
     """Add a claim by hand."""
     from factledger.exchange.records import claim_from_fields
 
     record = claim_from_fields({"text": text, "speaker": speaker, "dates": list(dates)}, 1, ())
     with app.ledger().write() as session:
         claim = claims.add_claim(
-            session, app.actor, claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates)
+            session,
+            app.actor,
+            claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates),
         )
         summary = claim_summary(claim)
     if as_json:
@@ -167,8 +183,14 @@ def claims_list(
         None,
         ["id", "status", "score", "speaker", "claim", "flag"],
         [
-            [r["id"], r["status"], "" if r["score"] is None else f"{r['score']:.2f}", r["speaker"],
-             _shorten(r["text"], 90), "review" if r["needs_review"] else ""]
+            [
+                r["id"],
+                r["status"],
+                "" if r["score"] is None else f"{r['score']:.2f}",
+                r["speaker"],
+                _shorten(r["text"], 90),
+                "review" if r["needs_review"] else "",
+            ]
             for r in rows
         ],
     )
@@ -187,7 +209,9 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     with app.ledger().read() as session:
         claim = claims.get_claim(session, claim_id)
         summary = claim_summary(claim)
-        summary["evidence"] = [evidence_summary(ev, src) for ev, src in sources.evidence_for_claim(session, claim_id)]
+        summary["evidence"] = [
+            evidence_summary(ev, src) for ev, src in sources.evidence_for_claim(session, claim_id)
+        ]
     if as_json:
         print_json(summary)
         return
@@ -200,7 +224,10 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         print_table(
             "evidence",
             ["stance", "url", "quote", "quote status"],
-            [[e["stance"], e["url"], _shorten(e["quote"] or "", 60), e["quote_status"]] for e in summary["evidence"]],
+            [
+                [e["stance"], e["url"], _shorten(e["quote"] or "", 60), e["quote_status"]]
+                for e in summary["evidence"]
+            ],
         )
 
 
@@ -225,6 +252,26 @@ def claims_status(
         print_json(summary)
     else:
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
+
+
+@claims_group.command("assign")
+@click.argument("claim_id", type=int)
+@click.argument("assignee", required=False)
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_assign(
+    app: AppContext, claim_id: int, assignee: str | None, expect_version: int | None, as_json: bool
+) -> None:
+    """Assign a claim to a reviewer (no ASSIGNEE: unassign)."""
+    with app.ledger().write() as session:
+        claim = claims.assign_claim(session, app.actor, claim_id, assignee, expect_version=expect_version)
+        summary = claim_summary(claim)
+    if as_json:
+        print_json(summary)
+    else:
+        who = assignee or "nobody"
+        stdout.print(plain(f"claim {claim_id} assigned to {who} (version {summary['version']})"))
 
 
 @claims_group.command("history")
@@ -270,7 +317,7 @@ def cite(
     parsed_stance = parse_stance(stance)
     with app.ledger().write() as session:
         evidence = sources.cite(session, app.actor, claim_id, url, parsed_stance, quote=quote, note=note)
-        source = session.get(sources.Source, evidence.source_id)
+        source = session.get(Source, evidence.source_id)
         assert source is not None
         summary = evidence_summary(evidence, source)
     if as_json:
@@ -300,8 +347,18 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
     print_table(
         None,
         ["id", "health", "url", "last check", "next check", "snapshots", "evidence"],
-        [[r["id"], r["health"], r["url"], r["last_checked_at"], r["next_check_at"], r["snapshots"], r["evidence"]]
-         for r in rows],
+        [
+            [
+                r["id"],
+                r["health"],
+                r["url"],
+                r["last_checked_at"],
+                r["next_check_at"],
+                r["snapshots"],
+                r["evidence"],
+            ]
+            for r in rows
+        ],
     )
 
 
@@ -335,7 +392,9 @@ def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None
 @cli.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["jsonl"]))
 @click.option("--claim", "claim_id", type=int, help="Export only this claim.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
 @pass_app
 def export_command(app: AppContext, fmt: str, claim_id: int | None, output: Path | None) -> None:
     """Export claims with their evidence."""
@@ -371,8 +430,14 @@ def audit_verify(app: AppContext, as_json: bool) -> None:
     with app.ledger().read() as session:
         report = audit.verify_chain(session)
     if as_json:
-        print_json({"ok": report.ok, "events": report.events_checked, "problem": report.problem,
-                    "bad_event_id": report.bad_event_id})
+        print_json(
+            {
+                "ok": report.ok,
+                "events": report.events_checked,
+                "problem": report.problem,
+                "bad_event_id": report.bad_event_id,
+            }
+        )
     if not report.ok:
         raise LedgerError(f"audit log is broken: {report.problem}")
     if not as_json:

@@ -29,7 +29,9 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[ClaimRecord]:
         try:
             fields = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise RecordError(line_number, None, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+            raise RecordError(
+                line_number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(fields, dict):
             raise RecordError(line_number, None, "expected a JSON object for each claim")
         evidence_items = fields.get("evidence") or []
@@ -77,7 +79,7 @@ def iter_export(session: Session, claim_id: int | None = None) -> Iterator[dict[
             .join(Source, Source.id == Evidence.source_id)
             .where(Evidence.claim_id.in_(ids))
             .order_by(Evidence.id)
-        ).tuples()
+        )
         for evidence, url in rows:
             by_claim[evidence.claim_id].append(
                 {

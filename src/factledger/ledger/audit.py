@@ -94,9 +94,7 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         )
         prev_hash = digest
 
-    ids = list(
-        session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows)
-    )
+    ids = list(session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows))
     count = (head.count if head else 0) + len(rows)
     if head is None:
         session.add(AuditHead(id=1, event_id=ids[-1], hash=prev_hash, count=count))

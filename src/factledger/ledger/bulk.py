@@ -78,13 +78,11 @@ def _import_chunk(
     session: Session, actor: str, chunk: list[ClaimRecord], origin: str, stats: ImportStats
 ) -> None:
     hashes = [claim_text_hash(record.text) for record in chunk]
-    claim_ids: dict[str, int] = {
-        text_hash: claim_id
-        for text_hash, claim_id in session.execute(
-            select(Claim.text_hash, Claim.id).where(Claim.text_hash.in_(set(hashes)))
-            .order_by(Claim.id.desc())
-        ).tuples()
-    }
+    # Newest first, so that dict() keeps the oldest claim when a text is (historically) duplicated.
+    existing = (
+        select(Claim.text_hash, Claim.id).where(Claim.text_hash.in_(set(hashes))).order_by(Claim.id.desc())
+    )
+    claim_ids: dict[str, int] = dict(session.execute(existing).all())
     matched_hashes = set(claim_ids)
 
     now = utcnow()
@@ -167,6 +165,5 @@ def _existing_evidence(session: Session, claim_ids: list[int]) -> set[tuple[int,
         select(Evidence.claim_id, Evidence.source_id, Evidence.stance, Evidence.quote).where(
             Evidence.claim_id.in_(claim_ids)
         )
-    ).tuples()
+    )
     return {(claim_id, source_id, stance, quote) for claim_id, source_id, stance, quote in rows}
-

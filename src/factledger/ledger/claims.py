@@ -188,7 +188,7 @@ class ClaimFilter:
     after_id: int | None = None
 
 
-def claims_query(criteria: ClaimFilter, dialect: str) -> Select[tuple[Claim]]:
+def claims_query(criteria: ClaimFilter, dialect: str) -> Select[Claim]:
     query = select(Claim)
     if criteria.status is not None:
         query = query.where(Claim.status == criteria.status.value)
@@ -212,7 +212,7 @@ def list_claims(session: Session, criteria: ClaimFilter) -> Sequence[Claim]:
 
 def count_claims_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Claim.status, func.count()).group_by(Claim.status)).all()
-    return {status: count for status, count in rows}
+    return dict(rows)
 
 
 def claim_history(session: Session, claim_id: int) -> Sequence[Event]:

@@ -34,7 +34,11 @@ def add_document(
     if existing is not None:
         return existing, False
     document = Document(
-        title=title, url=url, published=published, body=body, sha256=document_sha256(body),
+        title=title,
+        url=url,
+        published=published,
+        body=body,
+        sha256=document_sha256(body),
         ingested_at=utcnow(),
     )
     session.add(document)

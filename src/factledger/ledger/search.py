@@ -30,12 +30,14 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
-def matching_claim_ids(query: str, dialect: str) -> Select[tuple[int]]:
+def matching_claim_ids(query: str, dialect: str) -> Select[int]:
     terms = search_terms(query)
     if dialect == "sqlite":
         match = " AND ".join(f'"{term}"*' for term in terms)
-        return select(literal_column("rowid", type_=Claim.id.type)).select_from(text("claims_fts")).where(
-            text("claims_fts MATCH :fts_query").bindparams(fts_query=match)
+        return (
+            select(literal_column("rowid", type_=Claim.id.type))
+            .select_from(text("claims_fts"))
+            .where(text("claims_fts MATCH :fts_query").bindparams(fts_query=match))
         )
     if dialect == "postgresql":
         tsquery = " & ".join(f"{term}:*" for term in terms)

@@ -27,17 +27,22 @@ def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dic
     ordered = sorted(wanted)
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start : start + 5000]
-        rows = session.execute(select(Source.url, Source.id).where(Source.url.in_(chunk))).tuples()
-        found.update({url: source_id for url, source_id in rows})
+        found.update(session.execute(select(Source.url, Source.id).where(Source.url.in_(chunk))).all())
     missing = [url for url in ordered if url not in found]
     if missing:
         now = utcnow()
-        rows = [
-            {"url": url, "domain": domain_of(url), "health": SourceHealth.UNKNOWN.value, "created_at": now,
-             "consecutive_failures": 0, "next_check_at": now}
+        new_rows = [
+            {
+                "url": url,
+                "domain": domain_of(url),
+                "health": SourceHealth.UNKNOWN.value,
+                "created_at": now,
+                "consecutive_failures": 0,
+                "next_check_at": now,
+            }
             for url in missing
         ]
-        ids = session.scalars(insert(Source).returning(Source.id, sort_by_parameter_order=True), rows)
+        ids = session.scalars(insert(Source).returning(Source.id, sort_by_parameter_order=True), new_rows)
         found.update(zip(missing, ids, strict=True))
     return found
 
@@ -106,7 +111,7 @@ def evidence_for_claim(session: Session, claim_id: int) -> Sequence[tuple[Eviden
         .join(Source, Source.id == Evidence.source_id)
         .where(Evidence.claim_id == claim_id)
         .order_by(Evidence.id)
-    ).tuples()
+    )
     return list(rows)
 
 
@@ -120,12 +125,8 @@ class SourceRow:
 def list_sources(
     session: Session, health: SourceHealth | None = None, limit: int | None = None
 ) -> list[SourceRow]:
-    snapshots = (
-        select(Snapshot.source_id, func.count().label("n")).group_by(Snapshot.source_id).subquery()
-    )
-    evidence = (
-        select(Evidence.source_id, func.count().label("n")).group_by(Evidence.source_id).subquery()
-    )
+    snapshots = select(Snapshot.source_id, func.count().label("n")).group_by(Snapshot.source_id).subquery()
+    evidence = select(Evidence.source_id, func.count().label("n")).group_by(Evidence.source_id).subquery()
     query = (
         select(Source, func.coalesce(snapshots.c.n, 0), func.coalesce(evidence.c.n, 0))
         .outerjoin(snapshots, snapshots.c.source_id == Source.id)

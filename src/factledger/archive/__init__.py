@@ -1,0 +1,1 @@
+"""factledger.archive: see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""factledger.tui: see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""factledger.verify: see DESIGN.md."""
