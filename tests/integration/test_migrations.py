@@ -47,9 +47,16 @@ def test_upgrade_from_previous_revision_keeps_data(db_url: str, tmp_path: Path) 
     with ledger.engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO claims (text, text_hash, status, needs_review, created_at, updated_at, version) "
+                "INSERT INTO documents (id, body, sha256, ingested_at) "
+                "VALUES (1, 'Old claim kept across upgrades. More.', 'd', '2024-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO claims (text, text_hash, status, needs_review, created_at, updated_at, version, "
+                "document_id, span_start, span_end) "
                 "VALUES ('Old claim kept across upgrades.', 'h', 'unreviewed', false, "
-                "'2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)"
+                "'2024-01-01 00:00:00', '2024-01-01 00:00:00', 1, 1, 0, 31)"
             )
         )
     ledger.close()
@@ -57,6 +64,15 @@ def test_upgrade_from_previous_revision_keeps_data(db_url: str, tmp_path: Path) 
     assert factledger("init").exit_code == 0
     assert schema_state(Ledger(db_url).engine).is_current
     assert [c["text"] for c in factledger.json("claims", "list")] == ["Old claim kept across upgrades."]
+    assert [c["id"] for c in factledger.json("claims", "list", "--search", "upgrades")] == [1]
+    if previous == "0001":  # 0002 back-fills where each old claim was found
+        engine = create_engine(db_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT claim_id, document_id, span_start, span_end FROM claim_appearances")
+            )
+            assert [tuple(row) for row in rows] == [(1, 1, 0, 31)]
+        engine.dispose()
 
 
 def test_ledger_from_a_newer_factledger_is_refused(db_url: str, tmp_path: Path) -> None:

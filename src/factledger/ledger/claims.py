@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
 from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
-from factledger.ledger.models import Claim, Event, utcnow
+from factledger.ledger.models import Claim, ClaimAppearance, Event, utcnow
 from factledger.ledger.search import matching_claim_ids
 from factledger.ledger.statuses import ClaimStatus, check_transition
 
@@ -49,6 +49,7 @@ class ClaimDraft:
 
     text: str
     speaker: str | None = None
+    quoted_text: str | None = None
     dates: list[str] | None = None
     document_id: int | None = None
     span_start: int | None = None
@@ -65,6 +66,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
         text=text,
         text_hash=claim_text_hash(text),
         speaker=draft.speaker,
+        quoted_text=draft.quoted_text,
         dates=draft.dates or None,
         document_id=draft.document_id,
         span_start=draft.span_start,
@@ -79,11 +81,48 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     )
     session.add(claim)
     session.flush()
+    if draft.document_id is not None and draft.span_start is not None and draft.span_end is not None:
+        session.add(
+            ClaimAppearance(
+                claim_id=claim.id,
+                document_id=draft.document_id,
+                span_start=draft.span_start,
+                span_end=draft.span_end,
+                found_at=now,
+            )
+        )
     after: dict[str, Any] = {"status": claim.status, "text": text}
     if draft.speaker:
         after["speaker"] = draft.speaker
     append_event(session, actor, NewEvent("claim.created", claim.id, None, after, rationale))
     return claim
+
+
+def add_appearance(
+    session: Session, actor: str, claim_id: int, document_id: int, span_start: int, span_end: int
+) -> bool:
+    """Record that an existing claim was found again in a document. Returns False if already known."""
+    known = session.scalars(
+        select(ClaimAppearance.id).where(
+            ClaimAppearance.claim_id == claim_id,
+            ClaimAppearance.document_id == document_id,
+            ClaimAppearance.span_start == span_start,
+        )
+    ).first()
+    if known is not None:
+        return False
+    session.add(
+        ClaimAppearance(
+            claim_id=claim_id,
+            document_id=document_id,
+            span_start=span_start,
+            span_end=span_end,
+            found_at=utcnow(),
+        )
+    )
+    after = {"document_id": document_id, "span": [span_start, span_end]}
+    append_event(session, actor, NewEvent("claim.appeared", claim_id, None, after, None))
+    return True
 
 
 def find_claim_by_text(session: Session, text: str) -> Claim | None:

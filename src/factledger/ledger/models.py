@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,6 +93,8 @@ class Claim(Base):
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(200))
+    # The words in quotation marks that the speaker is reported to have said, when there are any.
+    quoted_text: Mapped[str | None] = mapped_column(Text)
     # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.
     dates: Mapped[list[Any] | None] = mapped_column(JSON)
     score: Mapped[float | None] = mapped_column(Float)
@@ -108,6 +111,21 @@ class Claim(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (Index(None, "status", "id"),)
+
+
+class ClaimAppearance(Base):
+    """Where a claim was found. The same fact in two documents is one claim with two appearances."""
+
+    __tablename__ = "claim_appearances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("claim_id", "document_id", "span_start"),)
 
 
 class Source(Base):

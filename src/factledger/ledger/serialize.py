@@ -15,6 +15,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "status": claim.status,
         "version": claim.version,
         "speaker": claim.speaker,
+        "quoted_text": claim.quoted_text,
         "dates": claim.dates or [],
         "score": claim.score,
         "score_reasons": claim.score_reasons or [],

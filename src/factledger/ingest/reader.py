@@ -1,0 +1,166 @@
+"""Read a document from disk or from text into a SourceDocument whose body is the prose we segment.
+
+Claim spans are offsets into ``SourceDocument.body``, so the body is fixed here once: markup removed, line
+endings normalised to ``\\n``, surrounding whitespace trimmed. Everything downstream indexes that string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from factledger.ingest.markup import html_to_text, iso_date_prefix, markdown_to_text
+from factledger.ledger.errors import InvalidInputError
+
+DocumentFormat = Literal["text", "markdown", "html"]
+
+_FORMAT_BY_SUFFIX: dict[str, DocumentFormat] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+# The bundled articles open with "date YYYY-MM-DD" on the same line as the first sentence.
+_DATE_HEADER = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*:?\s*", re.IGNORECASE)
+_FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]*")
+_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# A first line that looks like a heading rather than a sentence: short, no closing punctuation.
+_HEADING_MAX_CHARS = 120
+_SENTENCE_END = ".!?:;…\"”’)"
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    title: str
+    body: str
+    published: date | None
+    url: str | None = None
+
+
+def read_document(path: Path) -> SourceDocument:
+    """Read a .txt, .md or .html file. Raises InvalidInputError for anything we cannot turn into prose."""
+    fmt = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(_FORMAT_BY_SUFFIX))
+        raise InvalidInputError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; expected {known}")
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path}: is a directory, not a document") from None
+    except OSError as error:
+        raise InvalidInputError(f"{path}: cannot read ({error.strerror or error})") from None
+    raw = _decode(raw_bytes, fmt, path)
+    stem_date, stem_title = _parse_stem(path.stem)
+    document = parse_text(raw, title=None, fmt=fmt, source_name=str(path))
+    # The filename is a weaker witness than the document itself, so it only fills gaps.
+    title = document.title if document.title else stem_title
+    published = document.published if document.published else stem_date
+    return SourceDocument(title=title, body=document.body, published=published, url=None)
+
+
+def parse_text(
+    raw: str,
+    *,
+    title: str | None,
+    fmt: DocumentFormat,
+    url: str | None = None,
+    source_name: str = "document",
+) -> SourceDocument:
+    """Turn raw text in the given format into a SourceDocument.
+
+    ``title`` overrides any title found in the text. When neither exists the title is ``""`` and
+    ``read_document`` substitutes the prettified filename.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    found_title: str | None = None
+    published: date | None = None
+    if fmt == "html":
+        extracted = html_to_text(text)
+        body, found_title, published = extracted.body, extracted.title, extracted.published
+    elif fmt == "markdown":
+        markdown = markdown_to_text(text)
+        body, found_title = markdown.body, markdown.title
+        published = iso_date_prefix(markdown.front_matter.get("date", ""))
+    elif fmt == "text":
+        body = text
+    else:  # pragma: no cover - guarded by the Literal type, kept for untyped callers
+        raise InvalidInputError(f"{source_name}: unknown format {fmt!r}")
+
+    header_date, body = _strip_date_header(body, source_name)
+    published = header_date or published
+    if fmt == "text":
+        found_title, body = _take_heading_line(body)
+    body = body.strip()
+    if not body:
+        raise InvalidInputError(f"{source_name}: the document has no text")
+    return SourceDocument(title=title or found_title or "", body=body, published=published, url=url)
+
+
+def _decode(raw_bytes: bytes, fmt: DocumentFormat, path: Path) -> str:
+    encoding = "utf-8-sig"
+    if fmt == "html":
+        # Pages often declare a legacy charset; honour it rather than failing on valid windows-1252 text.
+        declared = _HTML_CHARSET.search(raw_bytes[:4096])
+        if declared:
+            encoding = declared.group(1).decode("ascii").lower()
+    try:
+        return raw_bytes.decode(encoding)
+    except LookupError:
+        raise InvalidInputError(f"{path}: unknown character set {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{path}: not valid {encoding} text (byte 0x{raw_bytes[error.start]:02x} at offset {error.start})"
+        ) from None
+
+
+def _strip_date_header(body: str, source_name: str) -> tuple[date | None, str]:
+    match = _DATE_HEADER.match(body)
+    if not match:
+        return None, body
+    try:
+        published = date.fromisoformat(match.group(1))
+    except ValueError:
+        raise InvalidInputError(f"{source_name}: invalid date header {match.group(1)!r}") from None
+    return published, body[match.end() :]
+
+
+def _take_heading_line(body: str) -> tuple[str | None, str]:
+    """Use a short unpunctuated first line as the title; a first line that is prose stays in the body."""
+    stripped = body.lstrip()
+    first_line, newline, rest = stripped.partition("\n")
+    first_line = first_line.strip()
+    if (
+        newline
+        and rest.strip()
+        and first_line
+        and len(first_line) <= _HEADING_MAX_CHARS
+        and not first_line.endswith(tuple(_SENTENCE_END))
+    ):
+        return first_line, rest
+    return None, body
+
+
+def _parse_stem(stem: str) -> tuple[date | None, str]:
+    """``2024-01-14-us-mediation`` → (2024-01-14, "Us Mediation"): a readable title of last resort."""
+    stem_date: date | None = None
+    rest = stem
+    match = _FILENAME_DATE.match(stem)
+    if match:
+        stem_date = iso_date_prefix(match.group(1))
+        if stem_date is not None:
+            rest = stem[match.end() :]
+    words = [word for word in re.split(r"[-_\s]+", rest) if word]
+    pretty = [
+        word if (index and word in _SMALL_WORDS) or not word.islower() else word.capitalize()
+        for index, word in enumerate(words)
+    ]
+    return stem_date, " ".join(pretty) or stem
