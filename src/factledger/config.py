@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,9 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def with_database(self, database_url: str) -> Settings:
+        return replace(self, database_url=database_url)
 
 
 def default_home() -> Path:
@@ -72,3 +75,12 @@ def load_settings(
     )
     who = reviewer or env.get("FACTLEDGER_REVIEWER") or file_options.get("reviewer") or _os_user()
     return Settings(home=home_path, database_url=str(url), reviewer=str(who), options=file_options)
+
+
+def bundled_data_dir() -> Path:
+    """The sample articles and demo inputs: inside the installed wheel, or ``data/`` in a checkout."""
+    package_root = Path(__file__).resolve().parent
+    for candidate in (package_root / "data", package_root.parent.parent / "data"):
+        if (candidate / "articles").is_dir():
+            return candidate
+    raise ConfigError("factledger's bundled data/ directory is missing from this installation")

@@ -125,19 +125,71 @@ def markdown_to_text(raw: str) -> MarkdownText:
 
 # Content inside these is chrome or code, never article text.
 _SKIPPED_TAGS = frozenset(
-    {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "aside", "form", "iframe",
-     "button", "select", "object"}
+    {
+        "script",
+        "style",
+        "nav",
+        "header",
+        "footer",
+        "noscript",
+        "template",
+        "svg",
+        "aside",
+        "form",
+        "iframe",
+        "button",
+        "select",
+        "object",
+    }
 )
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
-     "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "figcaption", "figure", "address",
-     "hr", "body", "caption", "details", "summary"}
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "figcaption",
+        "figure",
+        "address",
+        "hr",
+        "body",
+        "caption",
+        "details",
+        "summary",
+    }
 )
 _VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col", "source"})
 _MAIN_TAGS = frozenset({"article", "main"})
 _PUBLISHED_META = frozenset(
-    {"article:published_time", "datepublished", "date", "dc.date", "dc.date.issued", "pubdate",
-     "publish-date", "og:published_time"}
+    {
+        "article:published_time",
+        "datepublished",
+        "date",
+        "dc.date",
+        "dc.date.issued",
+        "pubdate",
+        "publish-date",
+        "og:published_time",
+    }
 )
 _ISO_DATE_PREFIX = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
@@ -235,7 +287,8 @@ class _VisibleTextParser(HTMLParser):
         if not block.parts:
             block.in_main = self._main_depth > 0
             block.preformatted = self._pre_depth > 0
-        block.parts.append(data)
+        # Source line breaks are just whitespace in HTML; only <br> (added as "\n") breaks a line.
+        block.parts.append(data if self._pre_depth else _HTML_WHITESPACE.sub(" ", data))
 
     def _read_meta(self, attrs: dict[str, str | None]) -> None:
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()

@@ -32,7 +32,7 @@ _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]*")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # A first line that looks like a heading rather than a sentence: short, no closing punctuation.
 _HEADING_MAX_CHARS = 120
-_SENTENCE_END = ".!?:;…\"”’)"
+_SENTENCE_END = '.!?:;…"”’)'
 _SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs"})
 
 
@@ -49,7 +49,9 @@ def read_document(path: Path) -> SourceDocument:
     fmt = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(_FORMAT_BY_SUFFIX))
-        raise InvalidInputError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; expected {known}")
+        raise InvalidInputError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; expected {known}"
+        )
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
@@ -117,8 +119,9 @@ def _decode(raw_bytes: bytes, fmt: DocumentFormat, path: Path) -> str:
     except LookupError:
         raise InvalidInputError(f"{path}: unknown character set {encoding!r}") from None
     except UnicodeDecodeError as error:
+        shown = "UTF-8" if encoding == "utf-8-sig" else encoding
         raise InvalidInputError(
-            f"{path}: not valid {encoding} text (byte 0x{raw_bytes[error.start]:02x} at offset {error.start})"
+            f"{path}: not valid {shown} text (byte 0x{raw_bytes[error.start]:02x} at offset {error.start})"
         ) from None
 
 

@@ -1,0 +1,188 @@
+"""`factledger claims …`: record, list and review claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.output import plain, print_json, print_table, stdout
+from factledger.ledger import claims, sources
+from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
+from factledger.ledger.statuses import parse_status
+
+# ---------------------------------------------------------------- claims
+
+
+@cli.group("claims")
+def claims_group() -> None:
+    """Record, list and review claims."""
+
+
+@claims_group.command("add")
+@click.argument("text")
+@click.option("--speaker", help="Who made the claim.")
+@click.option("--date", "dates", multiple=True, help="When (YYYY-MM-DD); repeatable.")
+@json_option
+@pass_app
+def claims_add(
+    app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
+) -> None:
+    """Add a claim by hand."""
+    from factledger.exchange.records import claim_from_fields
+
+    record = claim_from_fields({"text": text, "speaker": speaker, "dates": list(dates)}, 1, ())
+    with app.ledger().write() as session:
+        claim = claims.add_claim(
+            session,
+            app.actor,
+            claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates),
+        )
+        summary = claim_summary(claim)
+    if as_json:
+        print_json(summary)
+    else:
+        stdout.print(plain(f"claim {claim.id} added"))
+
+
+@claims_group.command("list")
+@click.option("--status", help="Only claims with this status.")
+@click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
+@click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@json_option
+@pass_app
+def claims_list(
+    app: AppContext, status: str | None, search: str | None, needs_review: bool, limit: int, as_json: bool
+) -> None:
+    """List claims, oldest first."""
+    criteria = claims.ClaimFilter(
+        status=parse_status(status) if status else None,
+        search=search,
+        needs_review=True if needs_review else None,
+        limit=limit,
+    )
+    with app.ledger().read() as session:
+        rows = [claim_summary(claim) for claim in claims.list_claims(session, criteria)]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        None,
+        ["id", "status", "score", "speaker", "claim", "flag"],
+        [
+            [
+                r["id"],
+                r["status"],
+                "" if r["score"] is None else f"{r['score']:.2f}",
+                r["speaker"],
+                _shorten(r["text"], 90),
+                "review" if r["needs_review"] else "",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@claims_group.command("show")
+@click.argument("claim_id", type=int)
+@json_option
+@pass_app
+def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
+    """Show one claim with its evidence."""
+    with app.ledger().read() as session:
+        claim = claims.get_claim(session, claim_id)
+        summary = claim_summary(claim)
+        summary["evidence"] = [
+            evidence_summary(ev, src) for ev, src in sources.evidence_for_claim(session, claim_id)
+        ]
+    if as_json:
+        print_json(summary)
+        return
+    stdout.print(plain(f"claim {summary['id']}  [{summary['status']}]  version {summary['version']}"))
+    stdout.print(plain(summary["text"]))
+    for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
+        if summary.get(label) not in (None, [], ""):
+            stdout.print(plain(f"  {label}: {summary[label]}"))
+    if summary["evidence"]:
+        print_table(
+            "evidence",
+            ["stance", "url", "quote", "quote status"],
+            [
+                [e["stance"], e["url"], _shorten(e["quote"] or "", 60), e["quote_status"]]
+                for e in summary["evidence"]
+            ],
+        )
+
+
+@claims_group.command("status")
+@click.argument("claim_id", type=int)
+@click.argument("status")
+@click.option("--note", help="Why: recorded with the change.")
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_status(
+    app: AppContext, claim_id: int, status: str, note: str | None, expect_version: int | None, as_json: bool
+) -> None:
+    """Change a claim's status (a verdict, or back to in_review)."""
+    target = parse_status(status)
+    with app.ledger().write() as session:
+        claim = claims.change_status(
+            session, app.actor, claim_id, target, rationale=note, expect_version=expect_version
+        )
+        summary = claim_summary(claim)
+    if as_json:
+        print_json(summary)
+    else:
+        stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
+
+
+@claims_group.command("assign")
+@click.argument("claim_id", type=int)
+@click.argument("assignee", required=False)
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_assign(
+    app: AppContext, claim_id: int, assignee: str | None, expect_version: int | None, as_json: bool
+) -> None:
+    """Assign a claim to a reviewer (no ASSIGNEE: unassign)."""
+    with app.ledger().write() as session:
+        claim = claims.assign_claim(session, app.actor, claim_id, assignee, expect_version=expect_version)
+        summary = claim_summary(claim)
+    if as_json:
+        print_json(summary)
+    else:
+        who = assignee or "nobody"
+        stdout.print(plain(f"claim {claim_id} assigned to {who} (version {summary['version']})"))
+
+
+@claims_group.command("history")
+@click.argument("claim_id", type=int)
+@json_option
+@pass_app
+def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:
+    """Every recorded change to a claim, oldest first."""
+    with app.ledger().read() as session:
+        events = [event_summary(event) for event in claims.claim_history(session, claim_id)]
+    if as_json:
+        print_json(events)
+        return
+    print_table(
+        f"history of claim {claim_id}",
+        ["event", "when", "who", "what", "change", "why"],
+        [[e["id"], e["at"], e["actor"], e["kind"], _change(e), e["rationale"]] for e in events],
+    )
+
+
+def _change(event: dict[str, Any]) -> str:
+    before, after = event["before"] or {}, event["after"] or {}
+    if "status" in after and "status" in before:
+        return f"{before['status']} → {after['status']}"
+    return ", ".join(f"{key}={value}" for key, value in after.items() if key != "text")

@@ -1,0 +1,246 @@
+"""Date mentions in a sentence, anchored to absolute dates.
+
+News prose rarely repeats the year: "on February 18" in a January 2024 piece about "last year" means
+2023-02-18. The rules, in order, for a month and day written without a year:
+
+1. a year written elsewhere in the same sentence ("The last negotiations of 2023 … June 27-29");
+2. the nearest preceding "last year" / "this year" / "next year" in the context (document text before the
+   sentence, plus the sentence itself up to the mention);
+3. the publication year, or the year before when that date would fall after publication (news reports
+   the past).
+
+Without a publication date, relative expressions and year-less dates that no explicit year anchors are
+left out rather than guessed. Everything is regex-based so each rule can be read and tested.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+Precision = Literal["day", "month", "year"]
+
+_MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name):
+    if _name:
+        _MONTHS[_name.lower()] = _number
+        _MONTHS[_name[:3].lower()] = _number
+_MONTHS["sept"] = 9
+
+# Month names are matched case-sensitively (capitalised) so that "may" the verb and "march" the verb are
+# not dates. Longest alternatives first so "Sept." is not read as "Sep" + "t.".
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Sept\.?|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sep\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+_YEAR = r"(?:1[89]\d\d|20\d\d)(?!\d)"
+_DASH = r"\s*(?:-|–|—|to|through|until|till)\s*"
+_RANGE_LINK = rf"(?:{_DASH}|\s+and\s+)"
+
+# Overlaps are settled in _iter_matches: the earliest, then longest match wins; on a tie, the earlier kind.
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("iso", r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
+    (
+        "month_day_range",
+        rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?P<link>{_RANGE_LINK})(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})"
+        rf"(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    (
+        "day_month_range",
+        rf"(?<!\d)(?P<d>{_DAY}){_DASH}(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?",
+    ),
+    ("month_day", rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
+    ("day_month", rf"(?<![\d.,$])(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"),
+    ("month_year", rf"\b(?P<m>{_MONTH})\s+(?:of\s+)?(?P<y>{_YEAR})"),
+    ("year_range", rf"(?<![\d$€£.,])(?P<y>{_YEAR})\s*[-–]\s*(?P<y2>{_YEAR}|\d\d(?!\d))(?![%\d])"),
+    # A bare year; not money ("$2023"), not a decimal, not a percentage, not a longer number ("2023,5").
+    ("year", rf"(?<![\d$€£.,])(?P<y>{_YEAR})(?![%\d]|[.,]\d)"),
+    # Not "past year": "in the past year" means the last twelve months, not the previous calendar year.
+    ("relative_year", r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+    ("yesterday", r"\b[Yy]esterday\b"),
+)
+_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+_YEAR_CUE = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date in a sentence: the words as written, where they are, and the absolute day or range."""
+
+    text: str
+    start: int
+    end: int
+    first: date
+    last: date
+    precision: Precision
+
+    @property
+    def iso(self) -> str:
+        """``YYYY-MM-DD`` for a single day, ``YYYY-MM-DD/YYYY-MM-DD`` (ISO 8601 interval) otherwise."""
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()}/{self.last.isoformat()}"
+
+
+def find_dates(sentence: str, published: date | None, context: str = "") -> list[DateMention]:
+    """Date mentions in ``sentence``, in order.
+
+    ``context`` is the document text before the sentence; only its last year cue matters, so callers
+    walking a long document may pass just that (see ``last_year_cue``).
+    """
+    matches = list(_iter_matches(sentence))
+    sentence_year = _single_explicit_year(matches)
+    mentions: list[DateMention] = []
+    for kind, groups, start, end in matches:
+        before = context + " " + sentence[:start]
+        resolved = _resolve(kind, groups, published, sentence_year, before)
+        if resolved is not None:
+            first, last, precision = resolved
+            mentions.append(DateMention(sentence[start:end], start, end, first, last, precision))
+    return mentions
+
+
+def last_year_cue(text: str) -> str | None:
+    """The last "last year" / "this year" / "next year" in ``text``, which anchors later year-less dates."""
+    cues = _YEAR_CUE.findall(text)
+    return f"{cues[-1].lower()} year" if cues else None
+
+
+def _iter_matches(sentence: str) -> list[tuple[str, dict[str, str], int, int]]:
+    """Every pattern's matches, then the earliest and longest win; overlapping shorter readings are dropped.
+
+    So "25 September 2023" is one day, not also "September 2023" and "2023".
+    """
+    found: list[tuple[int, int, int, str, dict[str, str]]] = []
+    for priority, (kind, pattern) in enumerate(_COMPILED):
+        for match in pattern.finditer(sentence):
+            groups = {key: value for key, value in match.groupdict().items() if value is not None}
+            start, end = match.span()
+            # "June 27 and 29" is a range only after "between"; otherwise it names two separate days, and
+            # the plain month-day pattern reads the first of them.
+            if (
+                kind == "month_day_range"
+                and groups["link"].strip() == "and"
+                and not sentence[:start].rstrip().lower().endswith("between")
+            ):
+                continue
+            found.append((start, -end, priority, kind, groups))
+    found.sort(key=lambda item: item[:3])
+    chosen: list[tuple[str, dict[str, str], int, int]] = []
+    taken_until = -1
+    for start, negative_end, _, kind, groups in found:
+        if start >= taken_until:
+            chosen.append((kind, groups, start, -negative_end))
+            taken_until = -negative_end
+    return chosen
+
+
+def _single_explicit_year(matches: list[tuple[str, dict[str, str], int, int]]) -> int | None:
+    years = {int(groups["y"]) for kind, groups, _, _ in matches if kind in {"year", "month_year"}}
+    return years.pop() if len(years) == 1 else None
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.rstrip(".").lower()]
+
+
+def _day(text: str) -> int:
+    return int(text.rstrip("stndrh"))  # "18th" → 18
+
+
+def _resolve(
+    kind: str,
+    groups: dict[str, str],
+    published: date | None,
+    sentence_year: int | None,
+    before: str,
+) -> tuple[date, date, Precision] | None:
+    try:
+        if kind == "iso":
+            day = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+            return day, day, "day"
+        if kind in {"month_day", "day_month"}:
+            month, day_of_month = _month(groups["m"]), _day(groups["d"])
+            year = _year_for(month, day_of_month, groups.get("y"), published, sentence_year, before)
+            if year is None:
+                return None
+            day = date(year, month, day_of_month)
+            return day, day, "day"
+        if kind in {"month_day_range", "day_month_range"}:
+            return _resolve_day_range(groups, published, sentence_year, before)
+        if kind == "month_year":
+            return _month_range(int(groups["y"]), _month(groups["m"]))
+        if kind == "year":
+            year = int(groups["y"])
+            return date(year, 1, 1), date(year, 12, 31), "year"
+        if kind == "year_range":
+            first_year = int(groups["y"])
+            second = groups["y2"]
+            last_year = int(second) if len(second) == 4 else first_year // 100 * 100 + int(second)
+            if last_year < first_year:
+                return None
+            return date(first_year, 1, 1), date(last_year, 12, 31), "year"
+        if kind == "relative_year":
+            if published is None:
+                return None
+            year = published.year + _RELATIVE_OFFSET[groups["rel"].lower()]
+            return date(year, 1, 1), date(year, 12, 31), "year"
+        if kind == "yesterday":
+            if published is None:
+                return None
+            day = published - timedelta(days=1)
+            return day, day, "day"
+    except ValueError:
+        # "February 30" and friends: not a date, so not a mention.
+        return None
+    return None  # pragma: no cover - every kind is handled above
+
+
+_RELATIVE_OFFSET = {"last": -1, "this": 0, "next": 1}
+
+
+def _resolve_day_range(
+    groups: dict[str, str], published: date | None, sentence_year: int | None, before: str
+) -> tuple[date, date, Precision] | None:
+    first_month = _month(groups["m"])
+    last_month = _month(groups["m2"]) if "m2" in groups else first_month
+    first_day, last_day = _day(groups["d"]), _day(groups["d2"])
+    year = _year_for(first_month, first_day, groups.get("y"), published, sentence_year, before)
+    if year is None:
+        return None
+    first = date(year, first_month, first_day)
+    # "December 28 – January 3" crosses into the next year.
+    last_year = year + 1 if (last_month, last_day) < (first_month, first_day) else year
+    last = date(last_year, last_month, last_day)
+    return first, last, "day"
+
+
+def _month_range(year: int, month: int) -> tuple[date, date, Precision]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), "month"
+
+
+def _year_for(
+    month: int,
+    day: int,
+    written: str | None,
+    published: date | None,
+    sentence_year: int | None,
+    before: str,
+) -> int | None:
+    if written:
+        return int(written)
+    if sentence_year is not None:
+        return sentence_year
+    if published is None:
+        return None
+    cues = _YEAR_CUE.findall(before)
+    if cues:
+        return published.year + _RELATIVE_OFFSET[cues[-1].lower()]
+    year = published.year
+    if date(year, month, day) > published:
+        year -= 1
+    return year

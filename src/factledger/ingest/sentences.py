@@ -1,0 +1,132 @@
+"""Sentence segmentation with exact character spans into the document body.
+
+pysbd decides where sentences end (it knows abbreviations such as "U.S." and "Mr." and keeps quotations
+whole), but we do not trust its ``char_span`` offsets: pysbd 0.3.x finds spans by searching for each
+sentence's text from the start of the input, so a repeated sentence gets the offsets of its first occurrence.
+Instead we take pysbd's segment texts and locate them ourselves, always searching forward from where the
+previous sentence ended. If pysbd ever rewrites a character we fall back to a whitespace-tolerant search,
+and as a last resort hand the rest of the paragraph over as one sentence: spans are never approximate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pysbd
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    """``body[start:end] == text``; text has no surrounding whitespace."""
+
+    text: str
+    start: int
+    end: int
+
+
+# A blank line (possibly holding spaces or tabs) separates paragraphs; no sentence crosses one.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
+# Sentence terminators of scripts pysbd's English rules do not know: Armenian full stop, Devanagari danda,
+# Ethiopic full stop. Split after them when whitespace follows.
+_EXTRA_TERMINATOR = re.compile(r"(?<=[։।॥።])\s+")
+# Line breaks inside a paragraph are usually hard wrapping, not sentence ends. They are replaced by spaces
+# of equal length before segmenting, so offsets in the copy are offsets in the original.
+_WINDOW_CHARS = 5000
+_INLINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
+
+
+def split_sentences(body: str) -> list[SentenceSpan]:
+    """Split ``body`` into sentences with exact spans, in document order."""
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    spans: list[SentenceSpan] = []
+    for paragraph_start, paragraph_end in _paragraphs(body):
+        paragraph = body[paragraph_start:paragraph_end]
+        for start, end in _locate_segments(paragraph, segmenter):
+            for piece_start, piece_end in _split_extra_terminators(paragraph, start, end):
+                spans.append(
+                    SentenceSpan(
+                        text=body[paragraph_start + piece_start : paragraph_start + piece_end],
+                        start=paragraph_start + piece_start,
+                        end=paragraph_start + piece_end,
+                    )
+                )
+    return spans
+
+
+def _paragraphs(body: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(body):
+        if body[start : match.start()].strip():
+            yield start, match.start()
+        start = match.end()
+    if body[start:].strip():
+        yield start, len(body)
+
+
+def _locate_segments(paragraph: str, segmenter: pysbd.Segmenter) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each sentence in ``paragraph``, trimmed, covering all its non-space text.
+
+    pysbd's abbreviation pass costs time quadratic in its input (about 5 s for one 100 kB paragraph), so
+    a long paragraph is fed to it in windows. Every window but the last gives up its final sentence, which
+    the window may have cut short, and the next window starts where that sentence starts.
+    """
+    flat = paragraph.translate(_INLINE_BREAKS)
+    cursor = 0
+    while paragraph[cursor:].strip():
+        window_end = min(len(flat), cursor + _WINDOW_CHARS)
+        ends = _segment_ends(flat, segmenter.segment(flat[cursor:window_end]), cursor)
+        if window_end < len(flat) and len(ends) > 1:
+            ends = ends[:-1]
+        if not ends:
+            # pysbd's text could not be found in ours: the rest is one sentence rather than a guess.
+            yield from _trimmed(paragraph, cursor, len(paragraph))
+            return
+        for end in ends:
+            # Text pysbd skipped between two sentences belongs to the next one, so nothing is lost.
+            yield from _trimmed(paragraph, cursor, end)
+            cursor = end
+
+
+def _segment_ends(flat: str, segments: list[str], cursor: int) -> list[int]:
+    """Where each segment ends in ``flat``, searching forward from ``cursor``; stops at the first miss."""
+    ends: list[int] = []
+    for segment in segments:
+        needle = segment.strip()
+        if not needle:
+            continue
+        found = _find_forward(flat, needle, cursor)
+        if found is None:
+            break
+        cursor = found[1]
+        ends.append(cursor)
+    return ends
+
+
+def _find_forward(haystack: str, needle: str, cursor: int) -> tuple[int, int] | None:
+    index = haystack.find(needle, cursor)
+    if index >= 0:
+        return index, index + len(needle)
+    # pysbd may have collapsed or inserted whitespace; match the same words with any spacing.
+    pattern = r"\s*".join(re.escape(word) for word in needle.split())
+    match = re.compile(pattern).search(haystack, cursor)
+    if match:
+        return match.start(), match.end()
+    return None
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        leading = len(chunk) - len(chunk.lstrip())
+        yield start + leading, start + leading + len(stripped)
+
+
+def _split_extra_terminators(paragraph: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    piece_start = start
+    for match in _EXTRA_TERMINATOR.finditer(paragraph, start, end):
+        yield from _trimmed(paragraph, piece_start, match.start())
+        piece_start = match.end()
+    yield from _trimmed(paragraph, piece_start, end)

@@ -1,0 +1,261 @@
+"""Who said it: the speaker of a sentence and the words they are quoted as saying.
+
+A small set of reporting patterns covers most news prose:
+
+- active speech verbs with the speaker on the left: "Blinken noted that …", "Baku, in its turn, claims …",
+  "Edmon Marukyan recently announced …", "it was Blinken who said …";
+- a statement noun: "Blinken made a remarkable statement that …";
+- a possessive before a quotation: "Blinken’s statements …: “…”";
+- passives with "by": "Similar messages were reiterated by Power";
+- "according to X".
+
+The speaker is the name as written, without a leading job title ("US Assistant Secretary of State James
+O’Brien" → "James O’Brien"; the title is kept in ``role``). Organisation names keep every word ("the Ministry
+of Foreign Affairs"). Pronouns are not speakers: "he said" names nobody a reviewer can check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factledger.ingest.names import (
+    CAPITALISED_FUNCTION_WORDS,
+    LOWERCASE_SPEAKER_NOUNS,
+    NAME_CONNECTORS,
+    ROLE_WORDS,
+    is_capitalised,
+    is_org_word,
+    strip_possessive,
+    word_set,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """Quoted words without their quotation marks; ``sentence[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    speaker: str
+    quote: str | None
+    cue: str
+    role: str | None = None
+
+
+# Curly, straight and guillemet quotations. An opening mark without its closing one (a quotation that runs
+# past the sentence) quotes to the end of the sentence.
+_QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"))
+_QUOTE = re.compile(
+    "|".join(f"{re.escape(o)}([^{re.escape(c)}]*)(?:{re.escape(c)}|$)" for o, c in _QUOTE_PAIRS)
+)
+
+_SPEECH_VERBS = (
+    "said|says|say|stated|states|noted|notes|announced|announces|declared|declares|emphasized|emphasised"
+    "|emphasizes|emphasises|stressed|stresses|told|tells|added|adds|claimed|claims|argued|argues|insisted"
+    "|insists|warned|warns|wrote|writes|explained|explains|confirmed|confirms|denied|denies|refuted|refutes"
+    "|reiterated|reiterates|remarked|remarks|expressed|expresses|underlined|underscored|mentioned|asserted"
+    "|asserts|tweeted|posted|reported|reports|acknowledged|admitted|promised|pledged|vowed|revealed"
+    "|pointed\\s+out|stating|saying|noting|adding|announcing|declaring|emphasizing|claiming|insisting"
+)
+_ACTIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
+_STATEMENT_NOUN = re.compile(
+    r"\bmade\s+(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:statement|remark|announcement|comment|claim|declaration)\b"
+)
+_PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
+# A quotation closed just before the verb: the one place English puts the speaker after "said".
+_INVERTED_AFTER = re.compile(r"[”\"»],?\s*$|,[”\"»]\s*$")
+_ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
+_POSSESSIVE = re.compile(
+    r"(?P<owner>(?:[^\W\d_][\w.\-’']*\s+){0,4}?[^\W\d_][\w.\-]*)[’']s?\s+"
+    r"(?:[a-z]+\s+)?(?:statements?|words|remarks|comments?|letter|message|speech|tweet|post|address|reply|response)\b"
+)
+# Words that may sit between a subject and its verb: "Marukyan recently announced", "has also said".
+_SKIPPABLE_BEFORE_VERB = word_set(
+    "also then later again once earlier further has have had was were is are would will did does do who"
+    " which reportedly publicly not"
+)
+_PRONOUNS = word_set("he she they it we i you this that these those one")
+_MAX_APPOSITIVE_WORDS = 8
+_MAX_ACCORDING_WORDS = 6
+_WORD = re.compile(r"\S+")
+
+
+def find_quotes(sentence: str) -> list[QuoteSpan]:
+    """Every quotation in the sentence, in order; empty quotations are ignored."""
+    quotes: list[QuoteSpan] = []
+    for match in _QUOTE.finditer(sentence):
+        group = next(index for index in range(1, len(_QUOTE_PAIRS) + 1) if match.group(index) is not None)
+        text = match.group(group)
+        if text.strip():
+            quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
+    return quotes
+
+
+def find_attribution(sentence: str) -> Attribution | None:
+    """The speaker of ``sentence`` and the quotation attributed to them, or None when nobody is named.
+
+    When several patterns match, the strongest kind of evidence wins (a named subject of a speech verb,
+    then a possessive with a quotation, a passive "by", "according to", and a role noun like "the
+    president"); within a kind, the earliest in the sentence.
+    """
+    quotes = find_quotes(sentence)
+    candidates: list[tuple[int, int, str, str, int]] = []  # (rank, position, noun phrase, cue, cue end)
+    for pattern in (_ACTIVE, _STATEMENT_NOUN):
+        for match in pattern.finditer(sentence):
+            if _inside_quote(match.start(), quotes):
+                continue
+            phrase = _subject_before(sentence[: match.start()])
+            if phrase is None and _INVERTED_AFTER.search(sentence[: match.start()]):
+                # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb.
+                phrase = _phrase_after(sentence[match.end() :], allow_lowercase=False)
+            if phrase:
+                rank = 0 if is_capitalised(phrase.split()[-1]) else 4
+                candidates.append((rank, match.start(), phrase, _squash(match.group(0)), match.end()))
+    for match in _POSSESSIVE.finditer(sentence):
+        owner = _trailing_name(match.group("owner").split())
+        if owner and not _inside_quote(match.start(), quotes) and _quote_after(quotes, match.end()):
+            cue = owner + match.group(0)[len(match.group("owner")) :]
+            candidates.append((1, match.start(), owner, _squash(cue), match.end()))
+    for rank, pattern in ((2, _PASSIVE), (3, _ACCORDING_TO)):
+        for match in pattern.finditer(sentence):
+            if _inside_quote(match.start(), quotes):
+                continue
+            phrase = _phrase_after(sentence[match.end() :], allow_lowercase=pattern is _ACCORDING_TO)
+            if phrase:
+                cue = _squash(match.group(0)).removesuffix(" by").strip()
+                candidates.append((rank, match.start(), phrase, cue, match.end()))
+    if not candidates:
+        return None
+    _, _, phrase, cue, cue_end = min(candidates)
+    speaker, role = _split_role(phrase)
+    quote = _quote_after(quotes, cue_end) or (max(quotes, key=lambda q: len(q.text)) if quotes else None)
+    return Attribution(speaker=speaker, quote=quote.text if quote else None, cue=cue, role=role)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _inside_quote(position: int, quotes: list[QuoteSpan]) -> bool:
+    return any(quote.start <= position < quote.end for quote in quotes)
+
+
+def _quote_after(quotes: list[QuoteSpan], position: int) -> QuoteSpan | None:
+    return next((quote for quote in quotes if quote.start >= position), None)
+
+
+def _subject_before(prefix: str) -> str | None:
+    """The noun phrase that ends just before a speech verb, skipping adverbs and a comma-enclosed aside."""
+    words = [match.group(0) for match in _WORD.finditer(prefix)]
+    while words and (words[-1].lower() in _SKIPPABLE_BEFORE_VERB or _is_adverb(words[-1])):
+        words.pop()
+    if words and words[-1].endswith(","):
+        # "Baku, in its turn, claims" / "Samantha Power, the USAID director, said": drop the aside.
+        for index in range(len(words) - 2, -1, -1):
+            if words[index].endswith(","):
+                if len(words) - 1 - index <= _MAX_APPOSITIVE_WORDS:
+                    words = [*words[:index], words[index].rstrip(",")]
+                break
+        else:
+            return None
+    if words and words[-1].endswith(","):
+        return None
+    return _trailing_name(words) or _trailing_role_noun(words)
+
+
+def _is_adverb(word: str) -> bool:
+    return word.islower() and word.endswith("ly") and len(word) > 4
+
+
+def _trailing_name(words: list[str]) -> str | None:
+    """The run of capitalised words (joined by "of", "for", "and", "the") at the end of ``words``."""
+    taken: list[str] = []
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        if taken and word[-1:] in {",", ";", ":", ".", ")", "(", "”", '"'} and not _is_initial(word):
+            break
+        if word in {"The", "the"} and not (index and words[index - 1] in {"of", "for"}):
+            # A determiner opens the name ("the Ministry of Foreign Affairs") and ends the walk; after
+            # "of" it is inside the name ("Ministry of the Interior").
+            if taken:
+                taken.append(word)
+            break
+        if is_capitalised(word):
+            if word in CAPITALISED_FUNCTION_WORDS:
+                break
+            taken.append(word)
+        elif word in NAME_CONNECTORS and taken:
+            taken.append(word)
+        else:
+            break
+    # A dangling "of"/"and" at the front is not part of the name; a leading determiner "the" is.
+    while taken and taken[-1] in NAME_CONNECTORS and taken[-1] != "the":
+        taken.pop()
+    if not taken or taken == ["the"]:
+        return None
+    taken.reverse()
+    if taken[-1].lower() in _PRONOUNS or taken[-1] in CAPITALISED_FUNCTION_WORDS:
+        return None
+    return " ".join(taken).rstrip(",;:")
+
+
+def _is_initial(word: str) -> bool:
+    return len(word) <= 3 and word.endswith(".") and word[0].isupper()
+
+
+def _trailing_role_noun(words: list[str]) -> str | None:
+    """A lowercase role noun with its determiner: "the president expressed", "officials said"."""
+    if not words or words[-1].lower() not in LOWERCASE_SPEAKER_NOUNS:
+        return None
+    for back in range(1, 4):
+        if len(words) - back - 1 < 0:
+            break
+        if words[-back - 1].lower() in {"the", "a", "an"}:
+            return " ".join(words[-back - 1 :])
+        if not words[-back - 1].isalpha():
+            break
+    return words[-1]
+
+
+def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
+    """The noun phrase after "by" / "according to", up to punctuation or a clause boundary."""
+    phrase_words: list[str] = []
+    for match in _WORD.finditer(rest):
+        word = match.group(0)
+        bare = word.rstrip(',;:.)”"')
+        if bare.lower() in {"that", "who", "which", "during", "in", "on", "at", "after", "before", "when"}:
+            break
+        if not allow_lowercase and not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the"):
+            break
+        phrase_words.append(bare)
+        if bare != word or len(phrase_words) >= _MAX_ACCORDING_WORDS:
+            break
+    while phrase_words and phrase_words[-1] in NAME_CONNECTORS:
+        phrase_words.pop()
+    phrase = " ".join(phrase_words)
+    if not allow_lowercase and not any(is_capitalised(word) for word in phrase_words):
+        return None
+    if not phrase or phrase.lower() in _PRONOUNS or phrase.lower() in {"him", "her", "them", "us", "me"}:
+        return None
+    return phrase
+
+
+def _split_role(phrase: str) -> tuple[str, str | None]:
+    """Separate a leading job title from the name: "Advisor Jake Sullivan" → ("Jake Sullivan", "Advisor")."""
+    words = phrase.split()
+    last_role = -1
+    for index, word in enumerate(words):
+        if strip_possessive(word).split("-")[0].lower() in ROLE_WORDS:
+            last_role = index
+    name = words[last_role + 1 :]
+    if last_role < 0 or not name or any(is_org_word(word) for word in name):
+        return phrase, None
+    if not all(is_capitalised(word) for word in name):
+        return phrase, None
+    return " ".join(name), " ".join(words[: last_role + 1])
