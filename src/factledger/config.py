@@ -16,6 +16,8 @@ from typing import Any
 import platformdirs
 
 CONFIG_FILENAME = "factledger.toml"
+DEFAULT_PUBLISHER_NAME = "factledger"
+DEFAULT_PUBLISHER_URL = "https://example.org"
 
 
 class ConfigError(Exception):
@@ -35,6 +37,25 @@ class Settings:
 
     def with_database(self, database_url: str) -> Settings:
         return replace(self, database_url=database_url)
+
+    # Who publishes the verdicts: the author and the review URLs of `export claimreview`.
+    @property
+    def publisher_name(self) -> str:
+        return self._text_option("publisher_name", DEFAULT_PUBLISHER_NAME)
+
+    @property
+    def publisher_url(self) -> str:
+        return self._text_option("publisher_url", DEFAULT_PUBLISHER_URL).rstrip("/")
+
+    @property
+    def claimreview_base_url(self) -> str:
+        return self._text_option("claimreview_base_url", self.publisher_url + "/claims").rstrip("/")
+
+    def _text_option(self, key: str, default: str) -> str:
+        value = self.options.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{CONFIG_FILENAME}: {key} must be a non-empty string, got {value!r}")
+        return value.strip()
 
 
 def default_home() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
@@ -37,10 +38,9 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
         ledger.close()
 
 
-def test_upgrade_from_previous_revision_keeps_data(db_url: str, tmp_path: Path) -> None:
-    """Build the ledger at the revision before head, put data in it, then upgrade with `init`."""
-    revisions = _revisions_oldest_first()
-    previous = revisions[-2] if len(revisions) > 1 else revisions[-1]
+@pytest.mark.parametrize("previous", _revisions_oldest_first()[:-1])
+def test_upgrade_from_an_earlier_revision_keeps_data(db_url: str, tmp_path: Path, previous: str) -> None:
+    """Build the ledger at an earlier revision, put data in it, then upgrade with `init`."""
     ledger = Ledger(db_url)
     with ledger.engine.begin() as connection:
         command.upgrade(alembic_config(connection), previous)

@@ -5,6 +5,7 @@ Every problem raises InvalidInputError naming the line and the field, so the use
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -19,6 +20,8 @@ from factledger.ledger.statuses import parse_stance, parse_status
 from factledger.ledger.urls import normalize_url
 
 T = TypeVar("T")
+# Imports repeat URLs (many claims cite one source); normalising is pure, and errors are not cached.
+_normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 _DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:/(\d{4}-\d{2}-\d{2}))?$")
 
 
@@ -28,6 +31,9 @@ class RecordError(InvalidInputError):
         super().__init__(f"{where}: {message}")
         self.line = line
         self.field = field
+        # The complaint without its location, so formats that count items rather than lines (ClaimReview)
+        # can say where in their own terms.
+        self.reason = message
 
 
 def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str | None:
@@ -93,7 +99,7 @@ def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> E
     url = fields.get("url")
     if not isinstance(url, str) or not url.strip():
         raise RecordError(line, f"{prefix}url", "every evidence item needs a url")
-    normalised = _field(line, f"{prefix}url", lambda: normalize_url(url))
+    normalised = _field(line, f"{prefix}url", lambda: _normalize_url_cached(url))
     stance = _field(line, f"{prefix}stance", lambda: parse_stance(str(fields.get("stance") or "")))
     raw_quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", 5000)
     quote = _field(line, f"{prefix}quote", lambda: clean_quote(raw_quote))

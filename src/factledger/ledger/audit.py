@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from factledger.ledger.models import AuditHead, Event, utcnow
+from factledger.ledger.models import AuditHead, Event, core_table, utcnow
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
@@ -94,7 +94,13 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         )
         prev_hash = digest
 
-    ids = list(session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows))
+    # A plain executemany: on SQLite, RETURNING in parameter order would send one INSERT per row. The
+    # audit lock is held, so the new ids are exactly those above the old head.
+    session.execute(insert(core_table(Event)), rows)
+    last_known = head.event_id if head else 0
+    ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
+    if len(ids) != len(rows):
+        raise RuntimeError("audit log changed while it was locked")  # unreachable unless the lock failed
     count = (head.count if head else 0) + len(rows)
     if head is None:
         session.add(AuditHead(id=1, event_id=ids[-1], hash=prev_hash, count=count))

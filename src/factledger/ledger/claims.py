@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
 from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
 from factledger.ledger.models import Claim, ClaimAppearance, Event, utcnow
-from factledger.ledger.search import matching_claim_ids
+from factledger.ledger.search import with_search
 from factledger.ledger.statuses import ClaimStatus, check_transition
 
 MAX_CLAIM_LENGTH = 10_000
@@ -229,6 +229,7 @@ class ClaimFilter:
 
 def claims_query(criteria: ClaimFilter, dialect: str) -> Select[Claim]:
     query = select(Claim)
+    order_key: ColumnElement[int] = Claim.id.expression
     if criteria.status is not None:
         query = query.where(Claim.status == criteria.status.value)
     if criteria.needs_review is not None:
@@ -236,10 +237,10 @@ def claims_query(criteria: ClaimFilter, dialect: str) -> Select[Claim]:
     if criteria.assignee is not None:
         query = query.where(Claim.assignee == criteria.assignee)
     if criteria.search:
-        query = query.where(Claim.id.in_(matching_claim_ids(criteria.search, dialect)))
+        query, order_key = with_search(query, criteria.search, dialect)
     if criteria.after_id is not None:
-        query = query.where(Claim.id > criteria.after_id)
-    query = query.order_by(Claim.id)
+        query = query.where(order_key > criteria.after_id)
+    query = query.order_by(order_key)
     if criteria.limit is not None:
         query = query.limit(criteria.limit)
     return query

@@ -4,7 +4,7 @@ the same way on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,11 +18,13 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,10 +63,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # none_as_null: a missing value is SQL NULL, not the JSON text 'null' (smaller, and IS NULL works).
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
+        dict[str, Any]: JSON(none_as_null=True),
+        list[Any]: JSON(none_as_null=True),
     }
 
 
@@ -96,9 +99,9 @@ class Claim(Base):
     # The words in quotation marks that the speaker is reported to have said, when there are any.
     quoted_text: Mapped[str | None] = mapped_column(Text)
     # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.
-    dates: Mapped[list[Any] | None] = mapped_column(JSON)
+    dates: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float | None] = mapped_column(Float)
-    score_reasons: Mapped[list[Any] | None] = mapped_column(JSON)
+    score_reasons: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
 
     status: Mapped[str] = mapped_column(String(16), default="unreviewed")
     rationale: Mapped[str | None] = mapped_column(Text)
@@ -160,7 +163,7 @@ class Snapshot(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     http_status: Mapped[int | None] = mapped_column(Integer)
     final_url: Mapped[str | None] = mapped_column(String(2048))
-    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON)
+    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     content_type: Mapped[str | None] = mapped_column(String(200))
     content_length: Mapped[int | None] = mapped_column(Integer)
     payload_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -174,6 +177,11 @@ class Snapshot(Base):
 
     full_text_ref: Mapped[str | None] = mapped_column(String(255))
     main_text_ref: Mapped[str | None] = mapped_column(String(255))
+    # How this capture compares with the previous one of the same source: first, same_digest,
+    # same_text, changed_text, or failed (no payload).
+    drift: Mapped[str | None] = mapped_column(String(16))
+    # True when the WARC holds a revisit record (identical payload to an earlier capture).
+    is_revisit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Evidence(Base):
@@ -208,8 +216,8 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(40))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     rationale: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -226,3 +234,8 @@ class AuditHead(Base):
     event_id: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer)
+
+
+def core_table(model: type[Base]) -> Table:
+    """The Core Table behind a model, for bulk executemany inserts that skip the ORM's per-row work."""
+    return cast(Table, model.__table__)

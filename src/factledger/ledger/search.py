@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Select, literal_column, select, text
+from sqlalchemy import ColumnElement, Integer, Select, column, table, text
 
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.models import Claim
@@ -21,6 +21,7 @@ from factledger.ledger.models import Claim
 PG_TSVECTOR_SQL = "to_tsvector('simple'::regconfig, regexp_replace(claims.text, '[^[:alnum:]]+', ' ', 'g'))"
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 16
+_FTS = table("claims_fts", column("rowid", Integer))
 
 
 def search_terms(query: str) -> list[str]:
@@ -30,19 +31,24 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
-def matching_claim_ids(query: str, dialect: str) -> Select[int]:
-    terms = search_terms(query)
+def with_search(query: Select[Claim], search: str, dialect: str) -> tuple[Select[Claim], ColumnElement[int]]:
+    """Restrict a claims query to the search's matches; return it with the key to order it by.
+
+    On SQLite the claims are joined to the FTS5 table and ordered by its rowid (the claim id), so
+    SQLite walks the full-text index in order and stops at the LIMIT instead of collecting every match
+    first: a common word over a million claims stays in tens of milliseconds."""
+    terms = search_terms(search)
     if dialect == "sqlite":
         match = " AND ".join(f'"{term}"*' for term in terms)
-        return (
-            select(literal_column("rowid", type_=Claim.id.type))
-            .select_from(text("claims_fts"))
-            .where(text("claims_fts MATCH :fts_query").bindparams(fts_query=match))
+        restricted = query.join(_FTS, _FTS.c.rowid == Claim.id).where(
+            text("claims_fts MATCH :fts_query").bindparams(fts_query=match)
         )
+        return restricted, _FTS.c.rowid
     if dialect == "postgresql":
         tsquery = " & ".join(f"{term}:*" for term in terms)
-        condition: ColumnElement[bool] = text(
-            f"{PG_TSVECTOR_SQL} @@ to_tsquery('simple'::regconfig, :ts_query)"
-        ).bindparams(ts_query=tsquery)  # type: ignore[assignment]
-        return select(Claim.id).where(condition)
+        condition = text(f"{PG_TSVECTOR_SQL} @@ to_tsquery('simple'::regconfig, :ts_query)").bindparams(
+            ts_query=tsquery
+        )
+        claim_id: ColumnElement[int] = Claim.id.expression
+        return query.where(condition), claim_id
     raise InvalidInputError(f"full-text search is not supported on {dialect}")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from factledger.ledger.audit import NewEvent, append_event
 from factledger.ledger.claims import get_claim
 from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.models import Evidence, Snapshot, Source, utcnow
+from factledger.ledger.models import Evidence, Snapshot, Source, core_table, utcnow
 from factledger.ledger.statuses import SourceHealth, Stance
 from factledger.ledger.urls import domain_of, normalize_url
 
@@ -42,8 +42,11 @@ def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dic
             }
             for url in missing
         ]
-        ids = session.scalars(insert(Source).returning(Source.id, sort_by_parameter_order=True), new_rows)
-        found.update(zip(missing, ids, strict=True))
+        # executemany, then read the ids back by url (unique): see audit.append_events for why.
+        session.execute(insert(core_table(Source)), new_rows)
+        for start in range(0, len(missing), 5000):
+            chunk = missing[start : start + 5000]
+            found.update(session.execute(select(Source.url, Source.id).where(Source.url.in_(chunk))).all())
     return found
 
 

@@ -19,6 +19,8 @@ TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_eid"
 # Characters that stay as they are in a path: unreserved, sub-delims, ':' '@' '/' and '%' (already escaped).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = "/:@!$'()*+,;-._~%?"
+# \s matches exactly what str.isspace() accepts; plus the C0 control characters.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _HOST_LABEL = re.compile(r"^[a-z0-9-]{1,63}$")
 
@@ -56,7 +58,7 @@ def normalize_url(raw: str) -> str:
         raise InvalidInputError("empty URL")
     if len(text) > MAX_URL_LENGTH:
         raise InvalidInputError(f"URL is longer than {MAX_URL_LENGTH} characters ({len(text)})")
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         raise InvalidInputError(f"URL contains whitespace or control characters: {text[:80]!r}")
     try:
         parts = urlsplit(text)

@@ -1,0 +1,93 @@
+"""Extracted texts live outside the database, content-addressed: ``ab/cd/<sha256>.txt.gz``.
+
+A Snapshot row keeps only the ref (the SHA-256 of the UTF-8 text), so a million snapshots stay lean and
+identical texts (an unchanged page, a PDF whose full and main text are the same) are stored once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Final
+
+_REF = re.compile(r"[0-9a-f]{64}")
+_COMPRESS_LEVEL: Final = 6
+
+
+class TextNotFoundError(LookupError):
+    """No stored text has this ref."""
+
+
+class CorruptTextError(Exception):
+    """A stored text no longer matches its ref."""
+
+
+def text_ref(text: str) -> str:
+    """The ref ``put`` returns for ``text``, computed without storing it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class TextStore:
+    """Content-addressed, gzip-compressed text files under ``directory``; safe across threads and processes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def path_for(self, ref: str) -> Path:
+        if not _REF.fullmatch(ref):
+            raise ValueError(f"not a text ref (64 lowercase hex digits): {ref!r}")
+        return self.directory / ref[:2] / ref[2:4] / f"{ref}.txt.gz"
+
+    def put(self, text: str) -> str:
+        """Store ``text`` (once) and return its ref; durable on disk when this returns."""
+        data = text.encode("utf-8")
+        ref = hashlib.sha256(data).hexdigest()
+        path = self.path_for(ref)
+        if path.exists():
+            return ref
+        new_directories = [d for d in (path.parent.parent, path.parent) if not d.exists()]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write a temp file, fsync, then rename: a reader never sees half a file, and a crash leaves at
+        # worst a stray temp file, never a truncated text under a valid name.
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{ref[:8]}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(gzip.compress(data, compresslevel=_COMPRESS_LEVEL, mtime=0))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        for directory in (*[d.parent for d in new_directories], path.parent):
+            _fsync_directory(directory)  # the new name (and any new fan-out directory) survives a crash
+        return ref
+
+    def get(self, ref: str) -> str:
+        path = self.path_for(ref)
+        try:
+            compressed = path.read_bytes()
+        except FileNotFoundError:
+            raise TextNotFoundError(f"no stored text {ref} (looked for {path})") from None
+        try:
+            data = gzip.decompress(compressed)
+        except (OSError, EOFError) as exc:
+            raise CorruptTextError(f"stored text {ref} is not valid gzip: {exc}") from exc
+        if hashlib.sha256(data).hexdigest() != ref:
+            raise CorruptTextError(f"stored text {ref} does not match its digest")
+        return data.decode("utf-8")
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.path_for(ref).exists()
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

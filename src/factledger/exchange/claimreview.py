@@ -1,0 +1,173 @@
+"""schema.org ClaimReview (JSON-LD) export: the form in which fact-checkers publish verdicts.
+
+Follows Google's documented ClaimReview fields (claimReviewed, reviewRating, itemReviewed, author,
+datePublished, url). The import side, for what other fact-checkers publish, is claimreview_import.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factledger.ledger.claims import get_claim
+from factledger.ledger.errors import InvalidInputError
+from factledger.ledger.models import Claim, ClaimAppearance, Document, Event
+from factledger.ledger.statuses import VERDICTS, ClaimStatus
+
+BEST_RATING = 5
+WORST_RATING = 1
+# DESIGN.md's mapping. Google accepts a Rating with alternateName alone, which is the honest way to say
+# "Unproven": it is not a point between True and False.
+RATINGS: dict[ClaimStatus, tuple[int | None, str]] = {
+    ClaimStatus.SUPPORTED: (5, "True"),
+    ClaimStatus.MIXED: (3, "Mixed"),
+    ClaimStatus.REFUTED: (1, "False"),
+    ClaimStatus.UNVERIFIABLE: (None, "Unproven"),
+}
+EXPORT_BATCH = 1000
+_WEB = ("http://", "https://")  # a document ingested from a local file has no address to publish
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The organisation that publishes the reviews (the `publisher_*` settings)."""
+
+    name: str
+    url: str
+    review_base_url: str  # a review's url is this + "/{claim id}"
+
+
+def review_rating(status: ClaimStatus) -> dict[str, Any]:
+    value, name = RATINGS[status]
+    rating: dict[str, Any] = {"@type": "Rating"}
+    if value is not None:
+        rating["ratingValue"] = value
+    rating.update(bestRating=BEST_RATING, worstRating=WORST_RATING, alternateName=name)
+    return rating
+
+
+def _first_day(claim_date: str) -> str:
+    return claim_date.split("/", 1)[0]  # a range "2023-05-01/2023-05-04" was first said on its start
+
+
+def claim_review(
+    claim: Claim, verdict_date: date, appearance_urls: list[str], publisher: Publisher
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claim.speaker:
+        # A speaker is stored as a bare name; most are people, and schema.org needs one type or the other.
+        item["author"] = {"@type": "Person", "name": claim.speaker}
+    if claim.dates:
+        item["datePublished"] = _first_day(claim.dates[0])
+    if appearance_urls:
+        appearances = [{"@type": "CreativeWork", "url": url} for url in appearance_urls]
+        item["firstAppearance"] = appearances[0]
+        item["appearance"] = appearances
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"{publisher.review_base_url}/{claim.id}",
+        "claimReviewed": claim.text,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
+        "reviewRating": review_rating(ClaimStatus(claim.status)),
+        "datePublished": verdict_date.isoformat(),
+    }
+
+
+def _verdict_dates(session: Session, claims: list[Claim]) -> dict[int, date]:
+    """The day of each claim's last status change: when the verdict it carries now was given.
+
+    Status changes, imports and creations all record the status they set in the event's ``after``;
+    asking for that rather than for event kinds keeps working when new kinds of status event appear."""
+    found = {claim.id: claim.updated_at.date() for claim in claims}
+    rows = session.execute(
+        select(Event.claim_id, Event.at, Event.after)
+        .where(Event.claim_id.in_(list(found)))
+        .order_by(Event.id)
+    )
+    for claim_id, at, after in rows:
+        status = after.get("status") if isinstance(after, dict) else None
+        if claim_id is not None and isinstance(status, str) and status in VERDICTS:
+            found[claim_id] = at.date()
+    return found
+
+
+def _appearance_urls(session: Session, claims: list[Claim]) -> dict[int, list[str]]:
+    """Web addresses of the documents each claim was found in, first appearance first.
+
+    Evidence sources are not appearances: they are what the claim was checked against."""
+    urls: dict[int, list[str]] = {claim.id: [] for claim in claims}
+    rows = session.execute(
+        select(ClaimAppearance.claim_id, Document.url)
+        .join(Document, Document.id == ClaimAppearance.document_id)
+        .where(ClaimAppearance.claim_id.in_(list(urls)), Document.url.is_not(None))
+        .order_by(ClaimAppearance.found_at, ClaimAppearance.id)
+    )
+    for claim_id, url in rows:
+        if url and url.startswith(_WEB) and url not in urls[claim_id]:
+            urls[claim_id].append(url)
+    # Claims made before appearances were recorded only point at their document.
+    orphans = {claim.document_id: claim.id for claim in claims if claim.document_id and not urls[claim.id]}
+    if orphans:
+        documents = session.execute(select(Document.id, Document.url).where(Document.id.in_(list(orphans))))
+        for document_id, url in documents:
+            if url and url.startswith(_WEB):
+                urls[orphans[document_id]].append(url)
+    return urls
+
+
+def _reviews(session: Session, claims: list[Claim], publisher: Publisher) -> Iterator[dict[str, Any]]:
+    dates = _verdict_dates(session, claims)
+    appearances = _appearance_urls(session, claims)
+    for claim in claims:
+        yield claim_review(claim, dates[claim.id], appearances[claim.id], publisher)
+
+
+def reviewed_claim(session: Session, claim_id: int, publisher: Publisher) -> dict[str, Any]:
+    """One claim's review; a claim without a verdict has nothing to publish, so that is an error."""
+    claim = get_claim(session, claim_id)
+    if ClaimStatus(claim.status) not in VERDICTS:
+        raise InvalidInputError(
+            f"claim {claim_id} is {claim.status}: ClaimReview publishes verdicts only "
+            f"({', '.join(sorted(v.value for v in VERDICTS))})"
+        )
+    return next(_reviews(session, [claim], publisher))
+
+
+def iter_claim_reviews(session: Session, publisher: Publisher) -> Iterator[dict[str, Any]]:
+    """Every claim with a verdict, in id order, fetched in batches so memory stays flat."""
+    last_id = 0
+    verdicts = [verdict.value for verdict in VERDICTS]
+    while True:
+        claims = list(
+            session.scalars(
+                select(Claim)
+                .where(Claim.id > last_id, Claim.status.in_(verdicts))
+                .order_by(Claim.id)
+                .limit(EXPORT_BATCH)
+            )
+        )
+        if not claims:
+            return
+        yield from _reviews(session, claims, publisher)
+        last_id = claims[-1].id
+        session.expunge_all()
+
+
+def write_claim_reviews(reviews: Iterator[dict[str, Any]], stream: IO[str]) -> int:
+    """A JSON array written one review at a time; returns how many were written."""
+    count = 0
+    stream.write("[")
+    for review in reviews:
+        stream.write(",\n" if count else "\n")
+        stream.write(json.dumps(review, ensure_ascii=False, indent=2))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count

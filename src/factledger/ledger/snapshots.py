@@ -1,0 +1,168 @@
+"""Recording captures: a Snapshot row, the source's new health and schedule, drift against the
+previous capture, and review flags on the claims that lean on a source that went bad.
+
+The archiver calls this only after the capture's WARC record is on disk (fsynced), so a Snapshot
+never points at a record that is not there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.claims import flag_for_review
+from factledger.ledger.errors import NotFoundError
+from factledger.ledger.models import Evidence, Snapshot, Source
+from factledger.ledger.statuses import SourceHealth
+
+BAD_HEALTH = frozenset({SourceHealth.GONE, SourceHealth.BLOCKED})
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    source_id: int
+    fetched_at: datetime
+    health: SourceHealth
+    health_reason: str | None
+    next_check_at: datetime
+    http_status: int | None = None
+    final_url: str | None = None
+    redirect_chain: list[Any] | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    payload_sha256: str | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    duration_ms: int | None = None
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    is_revisit: bool = False
+    full_text_ref: str | None = None
+    main_text_ref: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class RecordedCapture:
+    snapshot: Snapshot
+    previous_health: SourceHealth
+    drift: str
+    flagged_claim_ids: list[int] = field(default_factory=list)
+
+
+def latest_snapshot(session: Session, source_id: int, *, with_payload: bool = True) -> Snapshot | None:
+    query = select(Snapshot).where(Snapshot.source_id == source_id)
+    if with_payload:
+        query = query.where(Snapshot.payload_sha256.is_not(None))
+    return session.scalars(query.order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(1)).first()
+
+
+def _drift(record: CaptureRecord, previous: Snapshot | None) -> str:
+    if record.payload_sha256 is None:
+        return "failed"
+    if previous is None:
+        return "first"
+    if previous.payload_sha256 == record.payload_sha256:
+        return "same_digest"
+    if record.full_text_ref is not None and previous.full_text_ref == record.full_text_ref:
+        return "same_text"
+    return "changed_text"
+
+
+def _flag_reason(
+    source: Source, record: CaptureRecord, drift: str, previous_health: SourceHealth
+) -> str | None:
+    captured = f"{record.fetched_at:%Y-%m-%d}"
+    if record.health in BAD_HEALTH and previous_health not in BAD_HEALTH:
+        detail = f" ({record.health_reason})" if record.health_reason else ""
+        return f"source {record.health.value}{detail} (captured {captured}): {source.url}"
+    if drift == "changed_text":
+        return f"source text changed (captured {captured}): {source.url}"
+    return None
+
+
+def record_capture(session: Session, actor: str, record: CaptureRecord) -> RecordedCapture:
+    source = session.get(Source, record.source_id, with_for_update=True)
+    if source is None:
+        raise NotFoundError(f"no source with id {record.source_id}")
+    previous = latest_snapshot(session, source.id)
+    drift = _drift(record, previous)
+    snapshot = Snapshot(
+        source_id=source.id,
+        fetched_at=record.fetched_at,
+        http_status=record.http_status,
+        final_url=record.final_url,
+        redirect_chain=record.redirect_chain,
+        content_type=record.content_type,
+        content_length=record.content_length,
+        payload_sha256=record.payload_sha256,
+        error_kind=record.error_kind,
+        error_message=record.error_message,
+        duration_ms=record.duration_ms,
+        warc_filename=record.warc_filename,
+        warc_offset=record.warc_offset,
+        warc_length=record.warc_length,
+        is_revisit=record.is_revisit,
+        full_text_ref=record.full_text_ref,
+        main_text_ref=record.main_text_ref,
+        drift=drift,
+    )
+    session.add(snapshot)
+
+    previous_health = SourceHealth(source.health)
+    failed = record.health not in (SourceHealth.OK, SourceHealth.REDIRECTED)
+    source.health = record.health.value
+    source.health_reason = record.health_reason
+    source.last_checked_at = record.fetched_at
+    source.next_check_at = record.next_check_at
+    source.consecutive_failures = source.consecutive_failures + 1 if failed else 0
+    source.lease_owner = None
+    source.lease_expires_at = None
+    if record.final_url:
+        source.final_url = record.final_url
+    if record.title and not source.title:
+        source.title = record.title[:500]
+    session.flush()
+
+    result = RecordedCapture(snapshot=snapshot, previous_health=previous_health, drift=drift)
+    if previous_health != record.health or drift == "changed_text":
+        after = {
+            "source_id": source.id,
+            "url": source.url,
+            "health": record.health.value,
+            "reason": record.health_reason,
+            "drift": drift,
+            "snapshot_id": snapshot.id,
+        }
+        append_event(
+            session, actor, NewEvent("source.checked", None, {"health": previous_health.value}, after, None)
+        )
+
+    reason = _flag_reason(source, record, drift, previous_health)
+    if reason is not None:
+        for claim_id in citing_claim_ids(session, source.id):
+            flag_for_review(session, actor, claim_id, reason)
+            result.flagged_claim_ids.append(claim_id)
+    return result
+
+
+def citing_claim_ids(session: Session, source_id: int) -> Sequence[int]:
+    return session.scalars(
+        select(Evidence.claim_id)
+        .where(Evidence.source_id == source_id)
+        .distinct()
+        .order_by(Evidence.claim_id)
+    ).all()
+
+
+def snapshots_for_source(session: Session, source_id: int) -> Sequence[Snapshot]:
+    return session.scalars(
+        select(Snapshot).where(Snapshot.source_id == source_id).order_by(Snapshot.fetched_at, Snapshot.id)
+    ).all()
