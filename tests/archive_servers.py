@@ -165,6 +165,10 @@ class LocalServer:
                 self.in_flight -= 1
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
             pass  # the client went away, which is often the point of the test
+        except asyncio.CancelledError:
+            # Shutdown cancels handlers still trickling; ending quietly keeps asyncio's stream callback
+            # from logging the cancellation as an error.
+            pass
         except OSError as exc:
             if exc.errno not in (errno.EPIPE, errno.ECONNRESET):
                 raise
@@ -326,7 +330,11 @@ def make_tls_files(directory: Path, names: tuple[str, ...] = ("tls.test",)) -> T
     now = dt.datetime.now(dt.UTC)
 
     def build(
-        subject: str, key: ec.EllipticCurvePrivateKey, issuer: str, signer: ec.EllipticCurvePrivateKey, ca: bool
+        subject: str,
+        key: ec.EllipticCurvePrivateKey,
+        issuer: str,
+        signer: ec.EllipticCurvePrivateKey,
+        ca: bool,
     ) -> x509.Certificate:
         builder = (
             x509.CertificateBuilder()

@@ -51,6 +51,23 @@ class Settings:
     def claimreview_base_url(self) -> str:
         return self._text_option("claimreview_base_url", self.publisher_url + "/claims").rstrip("/")
 
+    # The archiver. Private networks stay off limits unless the operator says otherwise.
+    @property
+    def allow_private_networks(self) -> bool:
+        value = self.options.get("allow_private_networks", False)
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f"{CONFIG_FILENAME}: allow_private_networks must be true or false, got {value!r}"
+            )
+        return value
+
+    @property
+    def recheck_days(self) -> float:
+        value = self.options.get("recheck_days", 30)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{CONFIG_FILENAME}: recheck_days must be a positive number, got {value!r}")
+        return float(value)
+
     def _text_option(self, key: str, default: str) -> str:
         value = self.options.get(key, default)
         if not isinstance(value, str) or not value.strip():

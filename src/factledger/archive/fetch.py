@@ -26,29 +26,16 @@ from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import Self
 
 import httpcore
 import httpx
 
 from factledger import __version__
-from factledger.archive.errors import BlockedAddressError, ResolutionError
-from factledger.archive.guard import AddressPolicy, GuardedNetworkBackend, Resolver, peer_ip
+from factledger.archive.errors import AddressGuardError, ErrorKind, diagnose
+from factledger.archive.guard import AddressPolicy, GuardedTransport, Resolver, peer_ip
 
-ErrorKind = Literal[
-    "blocked",
-    "timeout",
-    "too_large",
-    "dns",
-    "connect",
-    "tls",
-    "protocol",
-    "redirect_loop",
-    "too_many_redirects",
-    "bad_redirect",
-    "http_status",
-    "bad_url",
-]
+__all__ = ["DEFAULT_USER_AGENT", "ErrorKind", "FetchLimits", "FetchResult", "Fetcher", "MiB", "RedirectHop"]
 
 MiB = 1024 * 1024
 DEFAULT_USER_AGENT = f"factledger/{__version__} (+https://github.com/factledger)"
@@ -78,6 +65,13 @@ class FetchLimits:
     max_retries: int = 2
     backoff_base: float = 0.5
     max_retry_after: float = 30.0  # a longer Retry-After ends the fetch instead of stalling the run
+
+    def __post_init__(self) -> None:
+        # A zero here would not bound anything: it would hang every fetch on a semaphore.
+        if min(self.concurrency, self.per_host) < 1:
+            raise ValueError("concurrency and per_host must be at least 1")
+        if min(self.max_bytes, self.max_redirects, self.max_retries) < 0:
+            raise ValueError("max_bytes, max_redirects and max_retries cannot be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +140,14 @@ class _Response:
 
 
 class _Failure(Exception):
-    def __init__(self, kind: ErrorKind, message: str, *, retryable: bool = False) -> None:
+    def __init__(
+        self, kind: ErrorKind, message: str, *, retryable: bool = False, response: _Response | None = None
+    ) -> None:
         super().__init__(message)
         self.kind: ErrorKind = kind
         self.message = message
         self.retryable = retryable
-        self.response: _Response | None = None  # set when a status line arrived before the failure
+        self.response = response  # set when a status line arrived before the failure
 
 
 @dataclass(slots=True)
@@ -159,28 +155,6 @@ class _Trail:
     url: httpx.URL | None = None
     attempts: int = 0
     redirects: list[RedirectHop] = field(default_factory=list)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport on a connection pool whose every connection goes through the address guard."""
-
-    def __init__(self, backend: httpcore.AsyncNetworkBackend, ssl_context: ssl.SSLContext, size: int) -> None:
-        super().__init__(verify=ssl_context, trust_env=False, http2=False, retries=0)
-        # httpx 0.28 has no argument for the network backend, so replace the pool it built. Reading
-        # self._pool first makes an httpx that renamed it fail here, loudly, instead of silently
-        # connecting through an unguarded pool.
-        if not isinstance(self._pool, httpcore.AsyncConnectionPool):
-            raise RuntimeError("unexpected httpx transport internals; refusing to run unguarded")
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=size,
-            max_keepalive_connections=size,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            retries=0,  # retries are the fetcher's, so they are counted and spaced
-            network_backend=backend,
-        )
 
 
 class _HostGate:
@@ -245,11 +219,13 @@ class Fetcher:
         self.policy = policy if policy is not None else AddressPolicy()
         self._temp_dir = temp_dir
         self._gates = _Gates(self.limits)
-        backend = GuardedNetworkBackend(self.policy, resolver, network_backend)
-        transport = _GuardedTransport(
-            backend,
-            ssl_context if ssl_context is not None else httpx.create_ssl_context(),
-            self.limits.concurrency,
+        # One fetch holds at most one connection at a time, so the pool never waits for a slot.
+        transport = GuardedTransport(
+            self.policy,
+            resolver=resolver,
+            inner=network_backend,
+            ssl_context=ssl_context,
+            max_connections=self.limits.concurrency,
         )
         self._client = httpx.AsyncClient(
             transport=transport,
@@ -275,6 +251,9 @@ class Fetcher:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._client.__aexit__(exc_type, exc, tb)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
     async def fetch(self, url: str) -> FetchResult:
         """Fetch ``url``, following redirects. Network trouble of any kind ends up in the result."""
@@ -313,8 +292,9 @@ class Fetcher:
         )
 
     async def _follow(self, url: str, trail: _Trail) -> _Response:
-        current = _checked_url(url, "bad_url")
-        seen = {current.copy_with(fragment=None)}
+        # Fragments never reach the server, so they are no part of the URLs requested and recorded.
+        current = _checked_url(url, "bad_url").copy_with(fragment=None)
+        seen = {current}
         while True:
             trail.url = current
             response = await self._with_retries(current, trail)
@@ -327,16 +307,16 @@ class Fetcher:
             except _Failure as failure:
                 failure.response = response
                 raise
-            seen.add(current.copy_with(fragment=None))
+            seen.add(current)
 
     def _redirect_target(
         self, current: httpx.URL, location: str, seen: set[httpx.URL], hops: int
     ) -> httpx.URL:
         try:
-            target = _checked_url(current.join(location.strip()), "bad_redirect")
+            target = _checked_url(current.join(location.strip()), "bad_redirect").copy_with(fragment=None)
         except httpx.InvalidURL:
-            raise _Failure("bad_redirect", "redirect to an unparseable Location") from None
-        if target.copy_with(fragment=None) in seen:
+            raise _Failure("bad_redirect", "redirect Location is not a valid URL") from None
+        if target in seen:
             raise _Failure("redirect_loop", f"redirect loop back to {_redacted(target)}")
         if hops > self.limits.max_redirects:
             raise _Failure("too_many_redirects", f"more than {self.limits.max_redirects} redirects")
@@ -359,7 +339,10 @@ class Fetcher:
             response.retry_after = _retry_after(response.header("retry-after"))
             wait = response.retry_after
             if wait is not None and wait > limits.max_retry_after:
-                response.exhausted = f"HTTP {response.status}; Retry-After {wait:.0f} s is beyond the {limits.max_retry_after:.0f} s cap"
+                cap = limits.max_retry_after
+                response.exhausted = (
+                    f"HTTP {response.status}; Retry-After {wait:.0f} s is beyond the {cap:g} s cap"
+                )
                 return response
             if last_try:
                 response.exhausted = f"HTTP {response.status} after {retry + 1} attempts"
@@ -392,10 +375,14 @@ class Fetcher:
             except _Failure as failure:
                 failure.response = response
                 raise
-            except (TimeoutError, httpx.HTTPError, BlockedAddressError, ResolutionError, OSError) as exc:
-                mapped = _failure_for(exc, self.limits)
-                mapped.response = response
-                raise mapped from exc
+            except TimeoutError as exc:  # asyncio.timeout: the whole attempt took too long
+                message = f"no complete response within {self.limits.total_timeout:g} s"
+                raise _Failure("timeout", message, response=response) from exc
+            except (httpx.HTTPError, AddressGuardError, OSError) as exc:
+                found = diagnose(exc)
+                raise _Failure(
+                    found.kind, found.message, retryable=found.retryable, response=response
+                ) from exc
 
     async def _save_body(self, raw: httpx.Response, response: _Response) -> None:
         """Stream the raw payload to a temp file under the size cap; a failed body leaves no file behind."""
@@ -422,9 +409,6 @@ class Fetcher:
             raise
         response.body_path, response.body_length, response.payload_sha256 = path, length, digest.hexdigest()
 
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
 
 def _describe(request: httpx.Request, raw: httpx.Response) -> _Response:
     stream = raw.extensions.get("network_stream")
@@ -443,52 +427,18 @@ def _describe(request: httpx.Request, raw: httpx.Response) -> _Response:
     )
 
 
-def _failure_for(exc: BaseException, limits: FetchLimits) -> _Failure:
-    """Map an exception to an error kind, and say whether another attempt could go differently."""
-    if isinstance(exc, BlockedAddressError):
-        return _Failure("blocked", str(exc))
-    if isinstance(exc, ResolutionError):
-        return _Failure("dns", str(exc), retryable=exc.transient)
-    if isinstance(exc, TimeoutError):  # asyncio.timeout: the whole attempt took too long
-        return _Failure("timeout", f"no complete response within {limits.total_timeout:g} s")
-    if isinstance(exc, httpx.ConnectTimeout):
-        return _Failure("timeout", f"connect timed out after {limits.connect_timeout:g} s", retryable=True)
-    if isinstance(exc, httpx.TimeoutException):
-        return _Failure("timeout", f"no data for {limits.read_timeout:g} s")
-    tls_error = _tls_cause(exc)
-    if tls_error is not None:
-        detail = getattr(tls_error, "verify_message", None) or tls_error.reason or str(tls_error)
-        return _Failure("tls", f"TLS failed: {detail}")
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return _Failure("bad_url", str(exc))
-    if isinstance(exc, httpx.ProtocolError):
-        return _Failure("protocol", f"malformed HTTP: {exc}")
-    # ConnectError, ReadError, WriteError, resets: the connection broke; a new one may not.
-    return _Failure("connect", f"connection failed: {exc or type(exc).__name__}", retryable=True)
-
-
-def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def _checked_url(url: str | httpx.URL, kind: ErrorKind) -> httpx.URL:
+    what = "redirect Location" if kind == "bad_redirect" else "URL"
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise _Failure(kind, "not a valid URL") from None
+        raise _Failure(kind, f"{what} is not a valid URL") from None
     if parsed.scheme not in ("http", "https"):
-        raise _Failure(kind, f"not an http(s) URL (scheme {parsed.scheme!r})")
+        raise _Failure(kind, f"{what} is not http(s) (scheme {parsed.scheme!r})")
     if not parsed.host:
-        raise _Failure(kind, "URL has no host")
+        raise _Failure(kind, f"{what} has no host")
     if parsed.userinfo:
-        raise _Failure(kind, f"URL carries credentials: {_redacted(parsed)}")
+        raise _Failure(kind, f"{what} carries credentials: {_redacted(parsed)}")
     return parsed
 
 

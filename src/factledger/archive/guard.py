@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 from typing import Protocol
 
 import httpcore
+import httpx
 
 from factledger.archive.errors import BlockedAddressError, ResolutionError
 
@@ -281,3 +283,32 @@ def peer_ip(stream: httpcore.AsyncNetworkStream | None) -> str | None:
         return None
     address = _peer_address(stream)
     return None if address is None else str(address)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's HTTP/1.1 transport on a connection pool whose every connection goes through the guard."""
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver | None = None,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,  # default: verification on, certifi's roots
+        max_connections: int = 100,
+    ) -> None:
+        context = ssl_context if ssl_context is not None else httpx.create_ssl_context()
+        super().__init__(verify=context, trust_env=False, retries=0)
+        # httpx 0.28 takes no network backend, so replace the pool it built (no socket is open yet).
+        # Reading self._pool first makes an httpx that renamed it fail here, loudly, rather than
+        # leaving requests to a pool without the guard.
+        if not isinstance(self._pool, httpcore.AsyncConnectionPool):
+            raise RuntimeError("unexpected httpx transport internals; refusing to run unguarded")
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=5.0,
+            retries=0,  # retries belong to the fetcher, which counts and spaces them
+            network_backend=GuardedNetworkBackend(policy, resolver, inner),
+        )

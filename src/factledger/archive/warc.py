@@ -63,7 +63,9 @@ class Capture:
     status: int
     reason: str
     http_version: str
-    response_headers: Sequence[tuple[str, str]]  # raw pairs, Transfer-Encoding already removed
+    # Raw pairs, Transfer-Encoding already removed. Header strings hold the wire bytes decoded as
+    # ISO-8859-1 (as httpx does), so they are written back byte for byte.
+    response_headers: Sequence[tuple[str, str]]
     payload_path: Path  # the body exactly as received: Content-Encoding not decoded
     payload_sha256: str
     fetched_at: datetime  # aware, UTC
@@ -128,6 +130,21 @@ def _request_line_target(uri: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
+class _WireHeaders(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyped
+    """HTTP headers written back byte for byte.
+
+    warcio percent-encodes any non-ASCII header value (RFC 8187 style), which rewrites what the server
+    sent. Header strings here carry the wire bytes decoded as ISO-8859-1 (httpx's convention), so
+    encoding them the same way restores the exact bytes; anything beyond U+00FF falls back to warcio.
+    """
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        try:
+            self.headers_buff = self.to_str(header_filter).encode("iso-8859-1") + b"\r\n"
+        except UnicodeEncodeError:
+            super().compute_headers_buffer(header_filter)
+
+
 def _response_http_headers(capture: Capture) -> StatusAndHeaders:
     reason = capture.reason
     if not reason:  # HTTP/2 has no reason phrase; replay tools expect one
@@ -135,7 +152,7 @@ def _response_http_headers(capture: Capture) -> StatusAndHeaders:
             reason = http.HTTPStatus(capture.status).phrase
         except ValueError:
             reason = "Unknown"
-    return StatusAndHeaders(
+    return _WireHeaders(
         f"{capture.status} {reason}", list(capture.response_headers), protocol=capture.http_version
     )
 
@@ -144,7 +161,7 @@ def _request_http_headers(capture: Capture) -> StatusAndHeaders:
     line = (
         f"{capture.request_method} {_request_line_target(capture.target_uri)} {capture.request_http_version}"
     )
-    return StatusAndHeaders(line, list(capture.request_headers), is_http_request=True)
+    return _WireHeaders(line, list(capture.request_headers), is_http_request=True)
 
 
 class WarcStore:
@@ -311,19 +328,28 @@ class WarcStore:
             self._open_file()
 
     def _open_file(self) -> None:
-        while True:
-            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
-            self._serial += 1
-            final = self.directory / filename
-            creating = self.directory / (filename.removesuffix(WARC_SUFFIX) + CREATING_SUFFIX)
-            if final.exists():
-                continue
-            try:
-                handle = creating.open("xb", buffering=0)
-            except FileExistsError:
-                continue
-            break
+        while (opened := self._try_open_file()) is None:
+            pass
+        handle, filename, warcinfo_id = opened
+        self._file = handle
+        self._filename = filename
+        self._size = handle.tell()
+        self._records_in_file = 0
+        self._warcinfo_id = warcinfo_id
+
+    def _try_open_file(self) -> tuple[io.FileIO, str, str] | None:
+        """Create, lock and publish the next file; None if its name was taken meanwhile."""
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
+        self._serial += 1
+        final = self.directory / filename
+        creating = self.directory / (filename.removesuffix(WARC_SUFFIX) + CREATING_SUFFIX)
+        if final.exists():
+            return None
+        try:
+            handle = creating.open("xb", buffering=0)
+        except FileExistsError:
+            return None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             warcinfo = self._writer.create_warcinfo_record(
@@ -339,17 +365,15 @@ class WarcStore:
             self._writer.write_record(warcinfo)
             handle.flush()
             os.fsync(handle.fileno())
-            os.rename(creating, final)
+            _publish(creating, final)
             _fsync_directory(self.directory)
-        except BaseException:
+        except BaseException as exc:
             handle.close()
             creating.unlink(missing_ok=True)
+            if isinstance(exc, FileExistsError):
+                return None
             raise
-        self._file = handle
-        self._filename = filename
-        self._size = handle.tell()
-        self._records_in_file = 0
-        self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
+        return handle, filename, str(warcinfo.rec_headers.get_header("WARC-Record-ID"))
 
     def _close_file(self) -> None:
         if self._file is None:
@@ -361,6 +385,22 @@ class WarcStore:
             self._file.close()  # closing releases the flock
             self._file = None
             self._filename = ""
+
+
+def _publish(creating: Path, final: Path) -> None:
+    """Give the locked, warcinfo-only file its final name without ever replacing another file."""
+    try:
+        os.link(creating, final)  # unlike rename(), link() refuses to clobber an existing name
+    except FileExistsError:
+        raise
+    except OSError as exc:  # a filesystem without hard links: rename, having checked the name is free
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if final.exists():
+            raise FileExistsError(errno.EEXIST, "WARC file name taken", str(final)) from exc
+        os.rename(creating, final)
+        return
+    creating.unlink()
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -28,9 +28,13 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+def print_json(data: Any, *, one_line: bool = False) -> None:
+    """JSON on stdout; ``one_line`` for streams of documents (JSON Lines) that log shippers read."""
+    sys.stdout.write(
+        json.dumps(data, ensure_ascii=False, indent=None if one_line else 2, default=_json_default)
+    )
     sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 def plain(value: Any) -> Text:

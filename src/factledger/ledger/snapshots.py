@@ -52,6 +52,7 @@ class CaptureRecord:
 @dataclass
 class RecordedCapture:
     snapshot: Snapshot
+    health: SourceHealth
     previous_health: SourceHealth
     drift: str
     flagged_claim_ids: list[int] = field(default_factory=list)
@@ -131,7 +132,9 @@ def record_capture(session: Session, actor: str, record: CaptureRecord) -> Recor
         source.title = record.title[:500]
     session.flush()
 
-    result = RecordedCapture(snapshot=snapshot, previous_health=previous_health, drift=drift)
+    result = RecordedCapture(
+        snapshot=snapshot, health=record.health, previous_health=previous_health, drift=drift
+    )
     if previous_health != record.health or drift == "changed_text":
         after = {
             "source_id": source.id,

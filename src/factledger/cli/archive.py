@@ -1,0 +1,153 @@
+"""`factledger archive run|watch`: capture due sources into WARC files, once or on a schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import time
+from datetime import timedelta
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from factledger.archive.fetch import FetchLimits
+from factledger.archive.health import RecheckPolicy
+from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary, run_archive
+from factledger.archive.runner import Progress as ArchiveProgress
+from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.output import info, print_json, stderr
+from factledger.ledger.errors import InvalidInputError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise InvalidInputError(f"not a duration: {text!r} (use e.g. 90s, 15m, 6h, 1d)")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def _options(
+    app: AppContext, limit: int | None, concurrency: int, per_host: int, allow_private: bool
+) -> RunOptions:
+    return RunOptions(
+        limit=limit,
+        fetch=FetchLimits(concurrency=concurrency, per_host=per_host),
+        allow_private=allow_private or app.settings.allow_private_networks,
+        recheck=RecheckPolicy(healthy_every=timedelta(days=app.settings.recheck_days)),
+    )
+
+
+def _run_once(app: AppContext, options: RunOptions, show_progress: bool) -> RunSummary:
+    ledger = app.ledger()
+    paths = ArchivePaths.under(app.settings.home)
+    if not show_progress:
+        return asyncio.run(run_archive(ledger, app.actor, paths, options))
+    with Progress(
+        TextColumn("archiving"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=options.limit)
+
+        def advance(progress: ArchiveProgress) -> None:
+            bar.update(
+                task, completed=progress.done, description=f"{progress.health:<10} {progress.url[:60]}"
+            )
+
+        return asyncio.run(run_archive(ledger, app.actor, paths, options, on_progress=advance))
+
+
+def _report(summary: RunSummary) -> None:
+    data = summary.as_dict()
+    info(
+        f"archived {summary.attempted} sources in {data['seconds']}s: {summary.ok} ok, {summary.failed} failed"
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in summary.failed_by_kind.items())})"
+            if summary.failed
+            else ""
+        )
+    )
+    if summary.flagged_claims:
+        info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
+    for line in summary.repaired:
+        info(f"repaired: {line}")
+
+
+run_options = [
+    click.option("--limit", type=click.IntRange(min=1), help="Capture at most N sources."),
+    click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True),
+    click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True),
+    click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),
+]
+
+
+def with_run_options(func: Any) -> Any:
+    for option in reversed(run_options):
+        func = option(func)
+    return func
+
+
+@cli.group("archive")
+def archive_group() -> None:
+    """Capture sources into WARC files and track their health."""
+
+
+@archive_group.command("run")
+@with_run_options
+@json_option
+@pass_app
+def archive_run(
+    app: AppContext, limit: int | None, concurrency: int, per_host: int, allow_private: bool, as_json: bool
+) -> None:
+    """Capture every source that is due, then exit. A failed fetch is reported, not an error."""
+    options = _options(app, limit, concurrency, per_host, allow_private)
+    summary = _run_once(app, options, show_progress=not as_json and stderr.is_terminal)
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        _report(summary)
+
+
+@archive_group.command("watch")
+@click.option("--every", default="15m", show_default=True, help="Time between passes (e.g. 90s, 15m, 6h).")
+@with_run_options
+@json_option
+@pass_app
+def archive_watch(
+    app: AppContext,
+    every: str,
+    limit: int | None,
+    concurrency: int,
+    per_host: int,
+    allow_private: bool,
+    as_json: bool,
+) -> None:
+    """Run `archive run` every interval until stopped (SIGTERM or Ctrl-C): the form for systemd."""
+    interval = parse_duration(every)
+    options = _options(app, limit, concurrency, per_host, allow_private)
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping:
+        summary = _run_once(app, options, show_progress=False)
+        if as_json:
+            print_json(summary.as_dict(), one_line=True)  # one JSON line per pass, for log shippers
+        else:
+            _report(summary)
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(1.0, deadline - time.monotonic()))
+    info("archive watch stopped")
