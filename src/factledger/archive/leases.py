@@ -10,6 +10,7 @@ lease, which is why a source is fetched once per cycle.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,4 +85,43 @@ def make_due(ledger: Ledger, source_ids: list[int] | None = None, *, now: dateti
         if source_ids is not None:
             statement = statement.where(Source.id.in_(source_ids))
         result = session.execute(statement.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
+
+
+def release_dead_local_leases(ledger: Ledger, hostname: str) -> int:
+    """Free the leases of workers on this machine whose process is gone (killed, crashed).
+
+    Leases from other machines cannot be checked this way; they simply expire."""
+    prefix = f"{hostname}-"
+    with ledger.write() as session:
+        owners = session.scalars(
+            select(Source.lease_owner)
+            .where(Source.lease_owner.startswith(prefix, autoescape=True))
+            .distinct()
+        ).all()
+        dead = [
+            owner
+            for owner in owners
+            if owner is not None
+            and owner[len(prefix) :].isdigit()
+            and not _pid_alive(int(owner[len(prefix) :]))
+        ]
+        if not dead:
+            return 0
+        result = session.execute(
+            update(Source)
+            .where(Source.lease_owner.in_(dead))
+            .values(lease_owner=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
         return int(result.rowcount)  # type: ignore[attr-defined]

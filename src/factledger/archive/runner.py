@@ -28,7 +28,13 @@ from factledger.archive.extract import extract_text
 from factledger.archive.fetch import Fetcher, FetchLimits, FetchResult
 from factledger.archive.guard import AddressPolicy, Resolver
 from factledger.archive.health import RecheckPolicy, classify
-from factledger.archive.leases import DEFAULT_LEASE, LeasedSource, lease_due_sources, release_leases
+from factledger.archive.leases import (
+    DEFAULT_LEASE,
+    LeasedSource,
+    lease_due_sources,
+    release_dead_local_leases,
+    release_leases,
+)
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc import Capture, RevisitTarget, WarcLocation, WarcStore, repair
 from factledger.ledger.database import Ledger
@@ -225,6 +231,8 @@ async def run_archive(
     summary = RunSummary(
         repaired=await asyncio.to_thread(repair, paths.warcs) if paths.warcs.exists() else []
     )
+    # A worker killed on this machine left leases behind; free them now instead of at their expiry.
+    await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
     archiver = _Archiver(ledger, actor, paths, options)
     batch_size = max(1, options.fetch.concurrency * 2)
     try:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
+from factledger.archive.leases import make_due
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary, run_archive
 from factledger.archive.runner import Progress as ArchiveProgress
 from factledger.cli.app import AppContext, cli, json_option, pass_app
@@ -87,6 +88,7 @@ run_options = [
     click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True),
     click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True),
     click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),
+    click.option("--recheck", is_flag=True, help="Treat every source as due now, whatever its schedule."),
 ]
 
 
@@ -106,10 +108,18 @@ def archive_group() -> None:
 @json_option
 @pass_app
 def archive_run(
-    app: AppContext, limit: int | None, concurrency: int, per_host: int, allow_private: bool, as_json: bool
+    app: AppContext,
+    limit: int | None,
+    concurrency: int,
+    per_host: int,
+    allow_private: bool,
+    recheck: bool,
+    as_json: bool,
 ) -> None:
     """Capture every source that is due, then exit. A failed fetch is reported, not an error."""
     options = _options(app, limit, concurrency, per_host, allow_private)
+    if recheck:
+        make_due(app.ledger())
     summary = _run_once(app, options, show_progress=not as_json and stderr.is_terminal)
     if as_json:
         print_json(summary.as_dict())
@@ -129,6 +139,7 @@ def archive_watch(
     concurrency: int,
     per_host: int,
     allow_private: bool,
+    recheck: bool,
     as_json: bool,
 ) -> None:
     """Run `archive run` every interval until stopped (SIGTERM or Ctrl-C): the form for systemd."""
@@ -142,6 +153,8 @@ def archive_watch(
 
     signal.signal(signal.SIGTERM, stop)
     while not stopping:
+        if recheck:
+            make_due(app.ledger())
         summary = _run_once(app, options, show_progress=False)
         if as_json:
             print_json(summary.as_dict(), one_line=True)  # one JSON line per pass, for log shippers
