@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import plain, print_json, print_table, stdout
+from factledger.cli.output import info, plain, print_json, print_table, stdout
 from factledger.ledger import sources
+from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Source
-from factledger.ledger.serialize import evidence_summary, source_summary
+from factledger.ledger.serialize import evidence_summary, snapshot_summary, source_summary
+from factledger.ledger.snapshots import snapshots_for_source
 from factledger.ledger.statuses import parse_stance
 
 # ---------------------------------------------------------------- sources and evidence
@@ -58,7 +62,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
         return
     print_table(
         None,
-        ["id", "health", "url", "last check", "next check", "snapshots", "evidence"],
+        ["id", "health", "reason", "url", "last check", "next check", "snapshots", "evidence"],
         [
             [
                 r["id"],
@@ -72,3 +76,81 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
             for r in rows
         ],
     )
+
+
+@sources_group.command("show")
+@click.argument("source_id", type=int)
+@json_option
+@pass_app
+def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
+    """One source with its captures, oldest first."""
+    with app.ledger().read() as session:
+        source = session.get(Source, source_id)
+        if source is None:
+            raise NotFoundError(f"no source with id {source_id}")
+        captures = [snapshot_summary(s) for s in snapshots_for_source(session, source_id)]
+        [row] = sources.list_sources(session, source_id=source_id)
+        summary = {
+            **source_summary(row),
+            "final_url": source.final_url,
+            "title": source.title,
+            "captures": captures,
+        }
+    if as_json:
+        print_json(summary)
+        return
+    stdout.print(plain(f"source {source_id}  [{summary['health']}]  {summary['url']}"))
+    if summary["health_reason"]:
+        stdout.print(plain(f"  reason: {summary['health_reason']}"))
+    stdout.print(plain(f"  last check: {summary['last_checked_at']}  next check: {summary['next_check_at']}"))
+    print_table(
+        "captures",
+        ["snapshot", "fetched", "status", "drift", "bytes", "warc", "error"],
+        [
+            [
+                c["id"],
+                c["fetched_at"],
+                c["http_status"],
+                c["drift"],
+                c["content_length"],
+                c["warc_filename"],
+                c["error"],
+            ]
+            for c in captures
+        ],
+    )
+
+
+@sources_group.command("snapshot")
+@click.argument("snapshot_id", type=int)
+@click.option(
+    "--show",
+    type=click.Choice(["text", "main", "raw", "headers"]),
+    default="text",
+    show_default=True,
+    help="Full visible text, main text (extracted on first use), the raw payload, or the HTTP headers.",
+)
+@pass_app
+def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
+    """Print what one capture holds, read back from the WARC archive and the text store."""
+    from factledger.archive.reading import get_snapshot, read_response, snapshot_text
+    from factledger.archive.runner import ArchivePaths
+
+    ledger = app.ledger()
+    paths = ArchivePaths.under(app.settings.home)
+    snapshot = get_snapshot(ledger, snapshot_id)
+    if show in ("raw", "headers"):
+        response = read_response(ledger, paths, snapshot)
+        if show == "raw":
+            sys.stdout.buffer.write(response.payload)
+        else:
+            sys.stdout.write(f"{response.status}\n")
+            sys.stdout.writelines(f"{name}: {value}\n" for name, value in response.headers)
+        return
+    text = snapshot_text(ledger, paths, snapshot, "main" if show == "main" else "full")
+    if text is None and show == "main":
+        info("no main content found in this page (it may be short or unusual); showing the full text")
+        text = snapshot_text(ledger, paths, snapshot, "full")
+    if text is None:
+        raise NotFoundError(f"snapshot {snapshot_id} has no {'main ' if show == 'main' else ''}text")
+    sys.stdout.write(text + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factledger.ledger.models import Claim, Event, Evidence, Source
+from factledger.ledger.models import Claim, Event, Evidence, Snapshot, Source
 from factledger.ledger.sources import SourceRow
 
 
@@ -73,4 +73,25 @@ def event_summary(event: Event) -> dict[str, Any]:
         "after": event.after,
         "rationale": event.rationale,
         "hash": event.hash,
+    }
+
+
+def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "id": snapshot.id,
+        "source_id": snapshot.source_id,
+        "fetched_at": snapshot.fetched_at,
+        "http_status": snapshot.http_status,
+        "final_url": snapshot.final_url,
+        "redirects": snapshot.redirect_chain or [],
+        "content_type": snapshot.content_type,
+        "content_length": snapshot.content_length,
+        "payload_sha256": snapshot.payload_sha256,
+        "drift": snapshot.drift,
+        "revisit": snapshot.is_revisit,
+        "warc_filename": snapshot.warc_filename,
+        "warc_offset": snapshot.warc_offset,
+        "warc_length": snapshot.warc_length,
+        "error": f"{snapshot.error_kind}: {snapshot.error_message}" if snapshot.error_kind else None,
+        "duration_ms": snapshot.duration_ms,
     }

@@ -126,7 +126,11 @@ class SourceRow:
 
 
 def list_sources(
-    session: Session, health: SourceHealth | None = None, limit: int | None = None
+    session: Session,
+    health: SourceHealth | None = None,
+    limit: int | None = None,
+    *,
+    source_id: int | None = None,
 ) -> list[SourceRow]:
     snapshots = select(Snapshot.source_id, func.count().label("n")).group_by(Snapshot.source_id).subquery()
     evidence = select(Evidence.source_id, func.count().label("n")).group_by(Evidence.source_id).subquery()
@@ -138,6 +142,8 @@ def list_sources(
     )
     if health is not None:
         query = query.where(Source.health == health.value)
+    if source_id is not None:
+        query = query.where(Source.id == source_id)
     if limit is not None:
         query = query.limit(limit)
     return [SourceRow(source, int(n_snap), int(n_ev)) for source, n_snap, n_ev in session.execute(query)]
