@@ -256,3 +256,63 @@ def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> N
         assert [s.id for s in lease_due_sources(ledger, "other-2", 10, now=later)] == [taken[0].id]
     finally:
         ledger.close()
+
+
+def test_captures_read_back_through_the_cli(factledger: Factledger, site: Site) -> None:
+    url = site.html("/readback", "Mirzoyan and Bayramov met at the <a href='#'>Shultz</a> Center.")
+    cid = str(factledger.json("claims", "add", "They met at the Shultz Center.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    run(factledger)
+    shown = factledger.json("sources", "show", "1")
+    [capture] = shown["captures"]
+    assert capture["http_status"] == 200
+    assert capture["drift"] == "first"
+    raw = factledger("sources", "snapshot", str(capture["id"]), "--show", "raw")
+    assert raw.stdout_bytes == site.pages["/readback"].body
+    text = factledger("sources", "snapshot", str(capture["id"]))
+    assert "Mirzoyan and Bayramov met at the Shultz Center." in text.stdout
+    headers = factledger("sources", "snapshot", str(capture["id"]), "--show", "headers")
+    assert headers.stdout.startswith("200\n")
+    assert "Content-Type: text/html; charset=utf-8" in headers.stdout
+    missing = factledger("sources", "snapshot", "999")
+    assert missing.exit_code == 1
+    assert "no snapshot with id 999" in missing.stderr
+
+
+def test_watch_runs_passes_until_sigterm(factledger: Factledger, site: Site) -> None:
+    import json
+    import signal
+    import time
+
+    cid = str(factledger.json("claims", "add", "Watched claim.")["id"])
+    factledger("cite", cid, site.html("/watched", "text"), "--stance", "context")
+    watcher = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "factledger",
+            "--home",
+            str(factledger.home),
+            "--db",
+            factledger.db_url,
+            "archive",
+            "watch",
+            "--every",
+            "1s",
+            "--recheck",
+            "--allow-private",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stdout is not None
+    passes = [json.loads(watcher.stdout.readline()) for _ in range(2)]
+    watcher.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    watcher.wait(timeout=30)
+    assert watcher.returncode == 0
+    assert time.monotonic() - started < 10
+    assert [p["attempted"] for p in passes] == [1, 1]  # --recheck: every pass captures again
+    assert site.hits["/watched"] == 2
