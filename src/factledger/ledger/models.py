@@ -108,6 +108,9 @@ class Claim(Base):
     assignee: Mapped[str | None] = mapped_column(String(100))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_review_reason: Mapped[str | None] = mapped_column(Text)
+    # What the evidence suggests (a verdict status) and why; only a reviewer sets the real status.
+    suggested_status: Mapped[str | None] = mapped_column(String(16))
+    suggestion_reason: Mapped[str | None] = mapped_column(Text)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -201,6 +204,11 @@ class Evidence(Base):
     quote_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     quote_start: Mapped[int | None] = mapped_column(Integer)
     quote_end: Mapped[int | None] = mapped_column(Integer)
+    # For fuzzy and missing quotes: the differing words, as sentences a reviewer can read.
+    quote_detail: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    quote_checked_at: Mapped[datetime | None] = mapped_column()
+    # The newest snapshot that still held the quote, kept when a later capture lost it.
+    quote_found_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
 
     added_by: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,8 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "score_reasons": claim.score_reasons or [],
         "needs_review": claim.needs_review,
         "needs_review_reason": claim.needs_review_reason,
+        "suggested": claim.suggested_status,
+        "suggestion_reason": claim.suggestion_reason,
         "assignee": claim.assignee,
         "rationale": claim.rationale,
         "document_id": claim.document_id,
@@ -41,6 +43,13 @@ def evidence_summary(evidence: Evidence, source: Source) -> dict[str, Any]:
         "note": evidence.note,
         "quote_status": evidence.quote_status,
         "score": evidence.quote_score,
+        "quote_detail": evidence.quote_detail or [],
+        "quote_snapshot_id": evidence.quote_snapshot_id,
+        "quote_span": [evidence.quote_start, evidence.quote_end]
+        if evidence.quote_start is not None
+        else None,
+        "quote_found_snapshot_id": evidence.quote_found_snapshot_id,
+        "source_health": source.health,
         "added_by": evidence.added_by,
         "added_at": evidence.added_at,
     }
