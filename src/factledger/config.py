@@ -68,6 +68,14 @@ class Settings:
             raise ConfigError(f"{CONFIG_FILENAME}: recheck_days must be a positive number, got {value!r}")
         return float(value)
 
+    # Sends dead source URLs to the Internet Archive's availability API, so it is opt-in.
+    @property
+    def wayback_lookup(self) -> bool:
+        value = self.options.get("wayback_lookup", False)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{CONFIG_FILENAME}: wayback_lookup must be true or false, got {value!r}")
+        return value
+
     def _text_option(self, key: str, default: str) -> str:
         value = self.options.get(key, default)
         if not isinstance(value, str) or not value.strip():

@@ -104,6 +104,9 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+# Called on the worker thread after a capture is committed, with the source id and the outcome. Quote
+# verification hooks in here (factledger.verify depends on the archive, not the other way round).
+AfterCapture = Callable[[int, RecordedCapture], None]
 
 
 def _failure_kind(result: FetchResult, health: str) -> str:
@@ -115,7 +118,15 @@ def _failure_kind(result: FetchResult, health: str) -> str:
 
 
 class _Archiver:
-    def __init__(self, ledger: Ledger, actor: str, paths: ArchivePaths, options: RunOptions) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        actor: str,
+        paths: ArchivePaths,
+        options: RunOptions,
+        after_capture: AfterCapture | None = None,
+    ) -> None:
+        self.after_capture = after_capture
         self.ledger = ledger
         self.actor = actor
         self.options = options
@@ -166,7 +177,10 @@ class _Archiver:
             title=title,
         )
         with self.ledger.write() as session:
-            return record_capture(session, self.actor, record)
+            recorded = record_capture(session, self.actor, record)
+        if self.after_capture is not None:
+            self.after_capture(source.id, recorded)
+        return recorded
 
     def _write_payload(
         self, source: LeasedSource, result: FetchResult
@@ -225,6 +239,7 @@ async def run_archive(
     resolver: Resolver | None = None,
     network_backend: httpcore.AsyncNetworkBackend | None = None,
     on_progress: ProgressCallback | None = None,
+    after_capture: AfterCapture | None = None,
 ) -> RunSummary:
     """Capture every due source (up to ``options.limit``), then return what happened."""
     started = time.monotonic()
@@ -233,7 +248,7 @@ async def run_archive(
     )
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
-    archiver = _Archiver(ledger, actor, paths, options)
+    archiver = _Archiver(ledger, actor, paths, options, after_capture)
     batch_size = max(1, options.fetch.concurrency * 2)
     try:
         async with Fetcher(

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import plain, print_json, print_table, stdout
 from factledger.ledger import claims, sources
+from factledger.ledger.models import Evidence, Snapshot, Source
+from factledger.ledger.quotes import accept_suggestion
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
 from factledger.ledger.statuses import parse_status
+from factledger.verify.wayback import lookup_wayback
 
 # ---------------------------------------------------------------- claims
 
@@ -99,8 +103,14 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         claim = claims.get_claim(session, claim_id)
         summary = claim_summary(claim)
         summary["evidence"] = [
-            evidence_summary(ev, src) for ev, src in sources.evidence_for_claim(session, claim_id)
+            {**evidence_summary(ev, src), "archived_copy": archived_copy(session, ev, src)}
+            for ev, src in sources.evidence_for_claim(session, claim_id)
         ]
+    if app.settings.wayback_lookup:
+        for item in summary["evidence"]:
+            if item["source_health"] in DEAD:
+                found = lookup_wayback(item["url"])
+                item["wayback"] = {"url": found.url, "timestamp": found.timestamp} if found else None
     if as_json:
         print_json(summary)
         return
@@ -109,6 +119,19 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
             stdout.print(plain(f"  {label}: {summary[label]}"))
+    if summary["suggested"]:
+        stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
+    for item in summary["evidence"]:
+        if item["source_health"] in DEAD:
+            copy = item["archived_copy"]
+            held = (
+                f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
+                if copy
+                else "no snapshot of ours holds the quote"
+            )
+            wayback = item.get("wayback")
+            extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
+            stdout.print(plain(f"  source {item['source_health']}: {item['url']}: {held}{extra}"))
     if summary["evidence"]:
         print_table(
             "evidence",
@@ -118,6 +141,19 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
                 for e in summary["evidence"]
             ],
         )
+
+
+DEAD = frozenset({"gone", "blocked", "error"})
+
+
+def archived_copy(session: Session, evidence: Evidence, source: Source) -> dict[str, Any] | None:
+    """Which of our snapshots still holds the quote: what a reader needs when the source is dead."""
+    if evidence.quote_found_snapshot_id is None:
+        return None
+    snapshot = session.get(Snapshot, evidence.quote_found_snapshot_id)
+    if snapshot is None:
+        return None
+    return {"snapshot_id": snapshot.id, "captured": snapshot.fetched_at, "source_health": source.health}
 
 
 @claims_group.command("status")
@@ -141,6 +177,25 @@ def claims_status(
         print_json(summary)
     else:
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
+
+
+@claims_group.command("accept")
+@click.argument("claim_id", type=int)
+@click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_accept(
+    app: AppContext, claim_id: int, note: str | None, expect_version: int | None, as_json: bool
+) -> None:
+    """Take the suggested verdict: it becomes the claim's status, recorded as your decision."""
+    with app.ledger().write() as session:
+        claim = accept_suggestion(session, app.actor, claim_id, note=note, expect_version=expect_version)
+        summary = claim_summary(claim)
+    if as_json:
+        print_json(summary)
+    else:
+        stdout.print(plain(f"claim {claim_id} is now {summary['status']} (accepted suggestion)"))
 
 
 @claims_group.command("assign")

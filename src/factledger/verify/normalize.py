@@ -1,0 +1,229 @@
+"""Text normalization for quote matching, with a map back to the original text's character offsets.
+
+A quote and a snapshot's text are both normalized the same way, then compared with plain string search.
+A match is found in normalized text, but the TUI highlights the *original* text, so every normalized
+character remembers where it came from.
+
+Speed matters: a snapshot of a few hundred KB is normalized once per capture, and a per-character Python
+loop costs tens of milliseconds there. So the common case (ASCII words separated by single spaces) is
+copied through in whole runs with ``str.lower``; only the places that change (other whitespace, invisible
+characters, line-break hyphenation, non-ASCII runs) are visited one match at a time. The map is stored as
+segments rather than one integer per character, which keeps it small enough to store beside the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["NormalizedText", "normalize_for_matching"]
+
+# Typographic variants that mean the same as an ASCII character. Applied before NFKC, because NFKC turns
+# some of them into something else (″ would become two ′ primes, not a double quote).
+_PUNCTUATION: Final = str.maketrans(
+    {
+        **dict.fromkeys("“”„‟«»″〝〞＂", '"'),
+        **dict.fromkeys("‘’‚‛′‹›＇`´", "'"),
+        **dict.fromkeys("‐‑‒–—―−﹘﹣－", "-"),
+        "…": "...",
+    }
+)
+_TYPOGRAPHIC: Final = re.compile("[" + "".join(chr(c) for c in _PUNCTUATION) + "]")
+# Characters that render as nothing: soft hyphen, zero-width space/non-joiner/joiner, word joiner, BOM.
+_INVISIBLE: Final = "\u00ad\u200b-\u200d\u2060\ufeff"
+_INVISIBLE_CHARS: Final = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_WHITE_CHARS: Final = _INVISIBLE_CHARS | {chr(c) for c in range(0x3100) if chr(c).isspace()}
+_STRIPPABLE: Final = "".join(sorted(_WHITE_CHARS))
+_OTHER_HYPHENS: Final = frozenset("\u2010\u00ad")
+
+# Everything that is not a plain ASCII character or a lone ASCII space. The alternatives, in order:
+#  a word broken at a line end ("recog-\nnised"): letter, hyphen, newline, letter only, so a dash
+#  between words on two lines survives as a space;
+#  whitespace/invisible runs that are not already one plain space;
+#  a non-ASCII run, with the spaces inside it, so Cyrillic or CJK prose is one match per stretch rather
+#  than one per word.
+# Every alternative starts with a character class and none is a group: that lets the regex engine skip
+# ahead with a character-set scan, which is several times faster than trying each alternative at every
+# position. The kind of a match is told by its first character instead (see normalize_for_matching).
+_WHITE: Final = rf"\s{_INVISIBLE}"
+_SPECIAL: Final = re.compile(
+    rf"[-\u2010\u00ad](?<=[^\W\d_].)[ \t\u00a0]*\r?\n[{_WHITE}]*(?=[^\W\d_])"
+    rf"|[{_WHITE}][{_WHITE}]+|[^\S ]|[{_INVISIBLE}]"
+    rf"|[^\x00-\x7f{_WHITE}]++(?: [^\x00-\x7f{_WHITE}]++)*+"
+)
+_COMBINING_RUN: Final = re.compile(
+    r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", re.DOTALL
+)
+
+
+def _fold(run: str) -> str:
+    """Quotes/dashes unified, compatibility forms folded (NFKC), case folded; the core of the matching."""
+    # str.translate looks every character up in a dict, which costs more than NFKC and casefold
+    # together on a long Cyrillic or CJK run; a regex scan first skips it when nothing would change.
+    if _TYPOGRAPHIC.search(run):
+        run = run.translate(_PUNCTUATION)
+    folded = unicodedata.normalize("NFKC", run).casefold()
+    # Folding can produce characters the table maps (a small em dash becomes an em dash, for one).
+    return folded.translate(_PUNCTUATION) if _TYPOGRAPHIC.search(folded) else folded
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """Normalized text plus the map from its character offsets to the original text's.
+
+    The map is a list of segments, each starting at ``seg_norm[k]`` in the normalized text and covering
+    ``seg_orig[k]:seg_orig_end[k]`` in the original. A *linear* segment maps character by character (same
+    length on both sides); any other segment maps all of its characters to the whole original span (a
+    whitespace run that became one space, "…" that became "...").
+    """
+
+    text: str
+    original_length: int
+    seg_norm: array[int]
+    seg_orig: array[int]
+    seg_orig_end: array[int]
+    seg_linear: bytes
+
+    def original_index(self, index: int) -> int:
+        """Offset in the original text where normalized character ``index`` starts."""
+        k = self._segment(index)
+        if self.seg_linear[k]:
+            return self.seg_orig[k] + index - self.seg_norm[k]
+        return self.seg_orig[k]
+
+    def original_end(self, index: int) -> int:
+        """Offset in the original text just after normalized character ``index``."""
+        k = self._segment(index)
+        if self.seg_linear[k]:
+            return self.seg_orig[k] + index - self.seg_norm[k] + 1
+        return self.seg_orig_end[k]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original ``(start, end)`` that the normalized ``text[start:end]`` came from."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}:{end} is empty or outside 0:{len(self.text)}")
+        return self.original_index(start), self.original_end(end - 1)
+
+    def offsets(self) -> list[int]:
+        """One original offset per normalized character (for tests and debugging; O(n) memory)."""
+        return [self.original_index(i) for i in range(len(self.text))]
+
+    def mapping_bytes(self) -> bytes:
+        """The offset map in a compact form, so a caller can store it beside the normalized text."""
+        header = array("q", [self.original_length, len(self.seg_norm)])
+        parts = (self.seg_norm, self.seg_orig, self.seg_orig_end)
+        return header.tobytes() + b"".join(part.tobytes() for part in parts) + self.seg_linear
+
+    @classmethod
+    def from_stored(cls, text: str, mapping: bytes) -> NormalizedText:
+        """Rebuild from ``text`` and ``mapping_bytes()``, without normalizing again."""
+        header = array("q")
+        header.frombytes(mapping[: 2 * header.itemsize])
+        original_length, count = header
+        parts: list[array[int]] = []
+        offset = 2 * header.itemsize
+        for _ in range(3):
+            part = array("q")
+            size = count * part.itemsize
+            part.frombytes(mapping[offset : offset + size])
+            parts.append(part)
+            offset += size
+        return cls(text, original_length, parts[0], parts[1], parts[2], mapping[offset : offset + count])
+
+    def _segment(self, index: int) -> int:
+        if not 0 <= index < len(self.text):
+            raise IndexError(f"normalized index {index} outside 0:{len(self.text)}")
+        return bisect_right(self.seg_norm, index) - 1
+
+
+class _Builder:
+    """Collects normalized pieces and their segments in one pass over the original."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.length = 0
+        self.seg_norm: array[int] = array("q")
+        self.seg_orig: array[int] = array("q")
+        self.seg_orig_end: array[int] = array("q")
+        self.seg_linear = bytearray()
+
+    def add(self, piece: str, orig_start: int, orig_end: int, *, linear: bool) -> None:
+        if not piece:
+            return  # removed text needs no segment: no normalized character points into it
+        self.pieces.append(piece)
+        self.seg_norm.append(self.length)
+        self.seg_orig.append(orig_start)
+        self.seg_orig_end.append(orig_end)
+        self.seg_linear.append(linear)
+        self.length += len(piece)
+
+    def add_folded(self, run: str, orig_start: int) -> None:
+        folded = _fold(run)
+        if len(folded) == len(run):
+            self.add(folded, orig_start, orig_start + len(run), linear=True)
+            return
+        # Lengths differ (… became ..., ß became ss, e + combining acute became é): map per character,
+        # keeping a base character and its combining marks together because NFKC composes them.
+        for cluster in _COMBINING_RUN.finditer(run):
+            piece = _fold(cluster.group())
+            start = orig_start + cluster.start()
+            end = orig_start + cluster.end()
+            self.add(piece, start, end, linear=len(piece) == end - start)
+
+
+def _joins_line_break(text: str, start: int, end: int) -> bool:
+    """Whether a soft hyphen run is a word broken across lines, as opposed to an invisible mark + space."""
+    return "\n" in text[start:end] and text[start - 1 : start].isalpha() and text[end : end + 1].isalpha()
+
+
+def normalize_for_matching(text: str) -> NormalizedText:
+    """Normalize ``text`` for quote matching and keep the map back to its offsets.
+
+    NFKC; curly quotes, primes and guillemets to ' and "; dashes to -; … to ...; soft hyphens and
+    zero-width characters removed; every whitespace run (non-breaking spaces included) to one space;
+    case folded; a word hyphenated across a line break joined again; leading/trailing space trimmed.
+    HTML entities are not decoded here: the extractor already did, so "&amp;" in a quote is literal text.
+    """
+    builder = _Builder()
+    # Trimming the original first means no normalized piece can start or end with a space.
+    position = len(text) - len(text.lstrip(_STRIPPABLE))
+    stop = len(text.rstrip(_STRIPPABLE))
+    for match in _SPECIAL.finditer(text, position, stop):
+        start, end = match.span()
+        run = match.group()
+        first = run[0]
+        # Only the line-break alternative matches an ASCII hyphen; U+2010 and the soft hyphen can also
+        # be a plain non-ASCII or invisible character, so for them the break is checked.
+        if first == "-" or (first in _OTHER_HYPHENS and _joins_line_break(text, start, end)):
+            kind = "join"
+        elif first in _WHITE_CHARS:
+            kind = "space"
+        else:
+            kind = "wide"
+            # A combining mark composes with the ASCII letter before it (e + U+0301 is é), so the
+            # letter joins the run.
+            if start > position and unicodedata.combining(first) and text[start - 1].isascii():
+                start -= 1
+                run = text[start:end]
+        if start > position:  # an ASCII run without anything to change but case
+            builder.add(text[position:start].lower(), position, start, linear=True)
+        if kind == "space" and not _INVISIBLE_CHARS.issuperset(run):
+            builder.add(" ", start, end, linear=end - start == 1)
+        elif kind == "wide":
+            builder.add_folded(run, start)
+        # A line-break hyphen and invisible characters add nothing: the two halves of the word join up.
+        position = end
+    if position < stop:
+        builder.add(text[position:stop].lower(), position, stop, linear=True)
+    return NormalizedText(
+        "".join(builder.pieces),
+        len(text),
+        builder.seg_norm,
+        builder.seg_orig,
+        builder.seg_orig_end,
+        bytes(builder.seg_linear),
+    )

@@ -1,0 +1,124 @@
+"""Quote verification through the real commands: archive → automatic check → suggestion → accept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import Factledger
+from tests.site_server import Site, serve_site
+
+RELEASE = (
+    "Today Administrator Power announced $11.5 million in humanitarian assistance for the people "
+    "affected by the crisis."
+)
+QUOTE = "announced $11.5 million in humanitarian assistance"
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serve_site() as running:
+        yield running
+
+
+def archive(factledger: Factledger, *extra: str) -> None:
+    result = factledger("archive", "run", "--allow-private", *extra)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_found_quote_suggests_supported_and_accept_records_it(factledger: Factledger, site: Site) -> None:
+    url = site.html("/usaid", RELEASE.replace("$11.5 million", "<b>$11.5&nbsp;million</b>"))
+    cid = str(factledger.json("claims", "add", "Power announced $11.5 million in aid.")["id"])
+    factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
+    archive(factledger)  # verification runs after the capture, without being asked
+
+    claim = factledger.json("claims", "show", cid)
+    [evidence] = claim["evidence"]
+    assert evidence["quote_status"] == "found"
+    assert evidence["score"] == 1.0
+    assert evidence["quote_snapshot_id"] is not None
+    assert evidence["quote_span"] is not None
+    assert claim["suggested"] == "supported"
+    assert "support" in claim["suggestion_reason"]
+    assert claim["status"] == "unreviewed"  # only a reviewer sets the verdict
+
+    accepted = factledger(
+        "claims", "accept", cid, "--expect-version", str(claim["version"]), reviewer="mariam"
+    )
+    assert accepted.exit_code == 0, accepted.stderr
+    assert factledger.json("claims", "show", cid)["status"] == "supported"
+    last = factledger.json("claims", "history", cid)[-1]
+    assert last["kind"] == "claim.suggestion_accepted"
+    assert last["actor"] == "mariam"
+    assert "accepted the suggested verdict" in last["rationale"]
+
+
+def test_quote_lost_from_a_new_capture_flags_the_claim(factledger: Factledger, site: Site) -> None:
+    url = site.html("/statement", RELEASE)
+    cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
+    factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
+    archive(factledger)
+    first = factledger.json("claims", "show", cid)["evidence"][0]
+    assert first["quote_status"] == "found"
+
+    site.html("/statement", "Today Administrator Power visited the region.")
+    archive(factledger, "--recheck")
+    claim = factledger.json("claims", "show", cid)
+    evidence = claim["evidence"][0]
+    assert evidence["quote_status"] == "missing"
+    assert evidence["quote_found_snapshot_id"] == first["quote_snapshot_id"]  # where it still is
+    assert claim["needs_review"] is True
+    assert claim["needs_review_reason"].startswith("quote no longer on source (captured ")
+
+
+def test_conflicting_verified_sources_suggest_mixed(factledger: Factledger, site: Site) -> None:
+    yes = site.html("/yes", "The ambassador is Edmon Marukyan, the ambassador-at-large.")
+    no = site.html("/no", "Edmon Marukyan is not an ambassador; he is a former minister.")
+    cid = str(factledger.json("claims", "add", "Edmon Marukyan is Armenia's ambassador-at-large.")["id"])
+    factledger("cite", cid, yes, "--stance", "supports", "--quote", "Edmon Marukyan, the ambassador-at-large")
+    factledger("cite", cid, no, "--stance", "refutes", "--quote", "Edmon Marukyan is not an ambassador")
+    archive(factledger)
+    claim = factledger.json("claims", "show", cid)
+    assert [e["quote_status"] for e in claim["evidence"]] == ["found", "found"]
+    assert claim["suggested"] == "mixed"
+
+
+def test_a_negated_quote_is_never_found(factledger: Factledger, site: Site) -> None:
+    url = site.html("/negated", "The United States will not host the next round of talks.")
+    cid = str(factledger.json("claims", "add", "The US will host the next round.")["id"])
+    factledger(
+        "cite", cid, url, "--stance", "supports", "--quote", "The United States will host the next round"
+    )
+    archive(factledger)
+    evidence = factledger.json("claims", "show", cid)["evidence"][0]
+    assert evidence["quote_status"] == "missing"
+    assert any("not" in line for line in evidence["quote_detail"])
+
+
+def test_unarchived_evidence_is_no_snapshot_and_unverifiable(factledger: Factledger) -> None:
+    cid = str(factledger.json("claims", "add", "A claim with an unarchived source.")["id"])
+    factledger("cite", cid, "https://example.org/never-fetched", "--stance", "supports", "--quote", "words")
+    results = factledger.json("verify", "--claim", cid)
+    assert [r["quote_status"] for r in results] == ["no_snapshot"]
+    assert factledger.json("claims", "show", cid)["suggested"] == "unverifiable"
+    unknown = factledger("verify", "--claim", "999")
+    assert unknown.exit_code == 1
+
+
+def test_gone_source_points_to_our_snapshot_that_still_holds_the_quote(
+    factledger: Factledger, site: Site
+) -> None:
+    url = site.html("/doomed", RELEASE)
+    cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
+    factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
+    archive(factledger)
+    site.html("/doomed", "Gone.", status=410)
+    archive(factledger, "--recheck")
+    claim = factledger.json("claims", "show", cid)
+    evidence = claim["evidence"][0]
+    assert evidence["source_health"] == "gone"
+    assert evidence["quote_status"] == "found"  # still verified against our archived copy
+    assert evidence["archived_copy"]["snapshot_id"] == evidence["quote_found_snapshot_id"]
+    shown = factledger("claims", "show", cid)
+    assert "still holds the quote" in shown.stdout
