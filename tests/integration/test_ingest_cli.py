@@ -86,6 +86,9 @@ def test_make_demo_command_builds_a_fresh_ledger(tmp_path: Path) -> None:
     assert "intact" in first.stdout
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
+    assert "quote 'announced $11.5 million in humanitarian assistance': found" in second.stdout
+    assert "suggested verdict: supported" in second.stdout
+    assert list((tmp_path / "demo-home" / "demo" / "warcs").glob("*.warc.gz"))
     demo_db = tmp_path / "demo-home" / "demo" / "ledger.sqlite3"
     listed = subprocess.run(
         [

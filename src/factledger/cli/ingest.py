@@ -8,12 +8,10 @@ from typing import Any
 import click
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
-from factledger.config import bundled_data_dir
+from factledger.cli.output import info, print_json, print_table
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 from factledger.ingest.reader import read_document
 from factledger.ingest.service import IngestReport, ingest_document
-from factledger.ledger import audit, claims
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.serialize import claim_summary
 
@@ -40,7 +38,7 @@ def _report_summary(path: str, report: IngestReport) -> dict[str, Any]:
     }
 
 
-def _print_report(summary: dict[str, Any]) -> None:
+def print_report(summary: dict[str, Any]) -> None:
     if summary["already_ingested"]:
         info(f"{summary['path']}: already ingested as document {summary['document_id']}; nothing changed")
         return
@@ -99,37 +97,4 @@ def ingest(app: AppContext, paths: tuple[str, ...], min_score: float, as_json: b
         print_json(summaries)
         return
     for summary in summaries:
-        _print_report(summary)
-
-
-@cli.command()
-@click.option(
-    "--no-review", is_flag=True, help="Print the summary and exit instead of opening the review TUI."
-)
-@pass_app
-def demo(app: AppContext, no_review: bool) -> None:
-    """Build a fresh demo ledger from the bundled articles and show what it holds."""
-    # The demo never touches the configured ledger: it rebuilds its own SQLite file under the home.
-    demo_db = app.settings.home / "demo" / "ledger.sqlite3"
-    for stale in demo_db.parent.glob("ledger.sqlite3*"):
-        stale.unlink()
-    demo_app = AppContext(settings=app.settings.with_database(f"sqlite:///{demo_db}"))
-    try:
-        articles = sorted(str(p) for p in (bundled_data_dir() / "articles").iterdir() if p.is_file())
-        info(f"building a fresh demo ledger at {demo_db} from {len(articles)} bundled article(s)")
-        summaries = ingest_paths(demo_app, articles, DEFAULT_MIN_SCORE)
-        for summary in summaries:
-            _print_report(summary)
-        ledger = demo_app.ledger()
-        with ledger.read() as session:
-            counts = claims.count_claims_by_status(session)
-            report = audit.verify_chain(session)
-        stdout.print(plain(f"claims by status: {counts}"))
-        stdout.print(
-            plain(f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}")
-        )
-        stdout.print(plain(f"explore it: factledger --db sqlite:///{demo_db} claims list"))
-    finally:
-        demo_app.close()
-    if not no_review:
-        info("the review TUI (factledger review) is not built yet; the summary above is the demo")
+        print_report(summary)
