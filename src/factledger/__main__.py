@@ -1,3 +1,5 @@
 from factledger.cli import main
 
-main()
+# Guarded: archive runs start worker processes with "spawn", which re-imports the main module.
+if __name__ == "__main__":
+    main()

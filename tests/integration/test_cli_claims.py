@@ -120,3 +120,14 @@ def test_markup_in_claims_is_shown_literally(factledger: Factledger) -> None:
     factledger("claims", "add", "Budget [bold]doubled[/bold] in 2023.")
     result = factledger("claims", "list")
     assert "[bold]doubled[/bold]" in result.stdout
+
+
+def test_adding_a_near_duplicate_suggests_the_existing_claim(factledger: Factledger) -> None:
+    first = factledger.json("claims", "add", "Blinken met Pashinyan and Aliyev in Munich on February 18.")
+    second = factledger.json("claims", "add", "Blinken met Aliyev and Pashinyan in Munich on February 18.")
+    assert [match["id"] for match in second["similar_to"]] == [first["id"]]
+    assert second["id"] != first["id"]  # suggested, never merged silently
+    kinds = [e["kind"] for e in factledger.json("claims", "history", str(second["id"]))]
+    assert "claim.similar" in kinds
+    unrelated = factledger.json("claims", "add", "The ministers met at the George Shultz Center.")
+    assert unrelated["similar_to"] == []

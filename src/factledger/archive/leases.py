@@ -14,18 +14,23 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import BigInteger, literal, or_, select, update
 
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Source, utcnow
 
 DEFAULT_LEASE = timedelta(minutes=10)
+# Multiplicative hashing (Knuth): a cheap, deterministic shuffle of ids that SQL can compute.
+_SCRAMBLE = 2654435761
+_SCRAMBLE_MODULUS = 4294967296
 
 
 @dataclass(frozen=True)
 class LeasedSource:
     id: int
     url: str
+    domain: str = ""
+    consecutive_failures: int = 0
 
 
 def lease_due_sources(
@@ -46,7 +51,14 @@ def lease_due_sources(
                 Source.next_check_at <= now,
                 or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now),
             )
-            .order_by(Source.next_check_at, Source.id)
+            # Same-time sources (a bulk import) come in a scrambled order rather than by id, which follows
+            # the URL and so clusters one host: a leased window then spans many hosts, and per-host
+            # limits do not starve the run.
+            .order_by(
+                Source.next_check_at,
+                (Source.id * literal(_SCRAMBLE, BigInteger)) % _SCRAMBLE_MODULUS,
+                Source.id,
+            )
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -61,8 +73,13 @@ def lease_due_sources(
             .values(lease_owner=owner, lease_expires_at=now + lease_for)
             .execution_options(synchronize_session=False)
         )
-        rows = session.execute(select(Source.id, Source.url).where(Source.id.in_(ids)).order_by(Source.id))
-        return [LeasedSource(id=row.id, url=row.url) for row in rows]
+        rows = session.execute(
+            select(Source.id, Source.url, Source.domain, Source.consecutive_failures).where(
+                Source.id.in_(ids)
+            )
+        ).all()
+        by_id = {row.id: LeasedSource(row.id, row.url, row.domain, row.consecutive_failures) for row in rows}
+        return [by_id[source_id] for source_id in ids]
 
 
 def release_leases(ledger: Ledger, owner: str, source_ids: list[int]) -> None:

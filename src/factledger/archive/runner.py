@@ -1,8 +1,12 @@
 """One archive pass: lease due sources, fetch them, write WARC + text, record snapshots.
 
-Fetches run concurrently on the event loop (one shared httpx client, see fetch.py). Everything after a
-fetch is blocking work (WARC write + fsync, text extraction, the database) and runs on one worker thread
-per result through ``asyncio.to_thread``, so the loop keeps fetching meanwhile.
+Three stages run at once:
+- fetch: ``concurrency`` tasks on the event loop share one httpx client (fetch.py); a dispatcher hands
+  each the next leased source whose host has room, so per-host limits never idle the others;
+- prepare: WARC records are built and compressed and the text extracted in worker processes
+  (prepare.py), off the event loop and outside the GIL;
+- commit: one writer appends a group of finished captures to the WARC file, fsyncs once, and records
+  their snapshots in one transaction.
 
 Order of durability, which is what makes a kill -9 harmless: the WARC record is written and fsynced,
 the text files are written and fsynced, and only then is the Snapshot committed. A crash before the
@@ -13,18 +17,20 @@ next start) and a source whose lease expires, so the next run captures it again.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import socket
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpcore
+from sqlalchemy import func, select
 
-from factledger.archive.extract import extract_text
 from factledger.archive.fetch import Fetcher, FetchLimits, FetchResult
 from factledger.archive.guard import AddressPolicy, Resolver
 from factledger.archive.health import RecheckPolicy, classify
@@ -35,14 +41,14 @@ from factledger.archive.leases import (
     release_dead_local_leases,
     release_leases,
 )
-from factledger.archive.textstore import TextStore
+from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
 from factledger.archive.warc import Capture, RevisitTarget, WarcLocation, WarcStore, repair
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Snapshot, Source, utcnow
-from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, latest_snapshot, record_capture
+from factledger.ledger.models import Snapshot, utcnow
+from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, record_capture
 
-# Bodies larger than this are archived but not read into memory for text extraction.
-MAX_EXTRACT_BYTES = 20 * 1024 * 1024
+COMMIT_GROUP = 64  # captures appended and fsynced together, then recorded in one transaction
+PROCESS_POOL_THRESHOLD = 16  # fewer due sources than this: worker processes cost more than they save
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class RunOptions:
     lease_for: timedelta = DEFAULT_LEASE
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     max_warc_bytes: int = 1024**3
+    only_source_ids: tuple[int, ...] | None = None  # capture just these (if due), e.g. `ingest URL`
+    processes: int | None = None  # worker processes for preparing captures; None: one per CPU
 
 
 @dataclass
@@ -117,29 +125,206 @@ def _failure_kind(result: FetchResult, health: str) -> str:
     return f"http_{result.status}" if result.status else "error"
 
 
-class _Archiver:
+@dataclass(frozen=True)
+class _Prior:
+    """The latest capture with a payload: for revisit records and drift."""
+
+    payload_sha256: str
+    uri: str
+    fetched_at: datetime
+    full_text_ref: str | None
+
+
+@dataclass
+class _Finished:
+    source: LeasedSource
+    result: FetchResult
+    prepared: Prepared | None
+    prior: _Prior | None
+    revisit: bool
+
+
+def _priors(ledger: Ledger, source_ids: list[int]) -> dict[int, _Prior]:
+    if not source_ids:
+        return {}
+    with ledger.read() as session:
+        latest = (
+            select(func.max(Snapshot.id))
+            .where(Snapshot.source_id.in_(source_ids), Snapshot.payload_sha256.is_not(None))
+            .group_by(Snapshot.source_id)
+        )
+        rows = session.scalars(select(Snapshot).where(Snapshot.id.in_(latest))).all()
+    return {
+        row.source_id: _Prior(
+            row.payload_sha256 or "", row.final_url or "", row.fetched_at, row.full_text_ref
+        )
+        for row in rows
+    }
+
+
+def _capture_of(result: FetchResult) -> Capture | None:
+    if result.body_path is None or result.status is None or result.payload_sha256 is None:
+        return None
+    return Capture(
+        target_uri=result.final_url,
+        request_method=result.method,
+        request_http_version=result.http_version or "HTTP/1.1",
+        request_headers=result.request_headers,
+        status=result.status,
+        reason=result.reason or "",
+        http_version=result.http_version or "HTTP/1.1",
+        response_headers=result.response_headers,
+        payload_path=result.body_path,
+        payload_sha256=result.payload_sha256,
+        fetched_at=result.started_at,
+        peer_ip=result.peer_ip,
+    )
+
+
+class _Dispatcher:
+    """Hands out leased sources so that no host gets more than ``per_host`` at once, leasing more as
+    the pool runs low. One lease at a time; ``None`` once nothing is due (or the limit is reached)."""
+
+    def __init__(self, ledger: Ledger, options: RunOptions) -> None:
+        self.ledger = ledger
+        self.options = options
+        self.pending: dict[str, deque[LeasedSource]] = {}
+        self.in_flight: Counter[str] = Counter()
+        self.priors: dict[int, _Prior] = {}
+        self.leased_total = 0
+        self.first_lease_size: int | None = None
+        self.exhausted = False
+        self._leasing = False
+        self._changed = asyncio.Condition()
+        self._rotation = 0
+        self.failure: BaseException | None = None
+
+    @property
+    def pending_count(self) -> int:
+        return sum(len(queue) for queue in self.pending.values())
+
+    def _window(self) -> int:
+        window = max(32, self.options.fetch.concurrency * 8)
+        if self.options.limit is not None:
+            window = min(window, self.options.limit - self.leased_total)
+        return window
+
+    async def _refill(self) -> None:
+        try:
+            await self._lease_more()
+        except BaseException as exc:
+            # Whoever waits in next() must hear of it, or the run would wait forever.
+            async with self._changed:
+                self.failure = exc
+                self._leasing = False
+                self._changed.notify_all()
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _lease_more(self) -> None:
+        window = self._window()
+        leased: list[LeasedSource] = []
+        if window > 0:
+            only = list(self.options.only_source_ids) if self.options.only_source_ids is not None else None
+            leased = await asyncio.to_thread(
+                lease_due_sources,
+                self.ledger,
+                self.options.worker,
+                window,
+                lease_for=self.options.lease_for,
+                only_ids=only,
+            )
+            self.priors.update(await asyncio.to_thread(_priors, self.ledger, [s.id for s in leased]))
+        async with self._changed:
+            if self.first_lease_size is None:
+                self.first_lease_size = len(leased)
+            self.leased_total += len(leased)
+            for source in leased:
+                self.pending.setdefault(source.domain or source.url, deque()).append(source)
+            if not leased:
+                self.exhausted = True
+            self._leasing = False
+            self._changed.notify_all()
+
+    def _pick(self) -> LeasedSource | None:
+        hosts = [host for host, queue in self.pending.items() if queue]
+        for offset in range(len(hosts)):
+            host = hosts[(self._rotation + offset) % len(hosts)]
+            if self.in_flight[host] < self.options.fetch.per_host:
+                self._rotation += offset + 1
+                self.in_flight[host] += 1
+                return self.pending[host].popleft()
+        return None
+
+    async def next(self) -> LeasedSource | None:
+        async with self._changed:
+            while True:
+                if self.failure is not None:
+                    raise self.failure
+                if (
+                    not self._leasing
+                    and not self.exhausted
+                    and self.pending_count < self.options.fetch.concurrency * 2
+                ):
+                    self._leasing = True
+                    asyncio.get_running_loop().create_task(self._refill())
+                source = self._pick()
+                if source is not None:
+                    return source
+                if self.exhausted and self.pending_count == 0:
+                    return None
+                await self._changed.wait()
+
+    async def done(self, source: LeasedSource) -> None:
+        async with self._changed:
+            self.in_flight[source.domain or source.url] -= 1
+            self._changed.notify_all()
+
+    def unfetched(self) -> list[int]:
+        return [source.id for queue in self.pending.values() for source in queue]
+
+
+class _Committer:
+    """Appends finished captures to this run's WARC file and records them, a group at a time."""
+
     def __init__(
         self,
         ledger: Ledger,
         actor: str,
         paths: ArchivePaths,
         options: RunOptions,
-        after_capture: AfterCapture | None = None,
+        after_capture: AfterCapture | None,
     ) -> None:
-        self.after_capture = after_capture
         self.ledger = ledger
         self.actor = actor
         self.options = options
-        self.texts = TextStore(paths.texts)
+        self.after_capture = after_capture
         self.warcs = WarcStore(paths.warcs, writer_name=options.worker, max_file_bytes=options.max_warc_bytes)
 
-    def store(self, source: LeasedSource, result: FetchResult) -> RecordedCapture:
-        """Blocking: WARC, text, then the snapshot commit (in that order; see the module docstring)."""
+    def commit(self, group: list[_Finished]) -> list[RecordedCapture]:
+        """Blocking: WARC append, one fsync, then the snapshot rows (see the module docstring)."""
         try:
-            location, revisit, full_ref, title = self._write_payload(source, result)
+            locations = [
+                self.warcs.append_built(item.prepared.built.data, item.prepared.built.response_length)
+                if item.prepared is not None
+                else None
+                for item in group
+            ]
+            self.warcs.sync()
         finally:
-            if result.body_path is not None:
-                result.body_path.unlink(missing_ok=True)
+            for item in group:
+                if item.result.body_path is not None:
+                    item.result.body_path.unlink(missing_ok=True)
+        records = [self._record(item, location) for item, location in zip(group, locations, strict=True)]
+        with self.ledger.write() as session:
+            recorded = [record_capture(session, self.actor, record) for record in records]
+        if self.after_capture is not None:
+            for item, outcome in zip(group, recorded, strict=True):
+                self.after_capture(item.source.id, outcome)
+        return recorded
+
+    def _record(self, item: _Finished, location: WarcLocation | None) -> CaptureRecord:
+        result, source = item.result, item.source
         verdict = classify(
             requested_url=source.url,
             final_url=result.final_url,
@@ -147,16 +332,18 @@ class _Archiver:
             error_kind=result.error_kind,
             error_message=result.error_message,
         )
-        now = utcnow()
-        with self.ledger.read() as session:
-            current = session.get(Source, source.id)
-            failures = (current.consecutive_failures if current else 0) + (1 if verdict.is_failure else 0)
-        record = CaptureRecord(
+        failures = source.consecutive_failures + 1 if verdict.is_failure else 0
+        revisit = item.revisit
+        if revisit and item.prior is not None:
+            full_text_ref = item.prior.full_text_ref  # same bytes, same text: no second extraction
+        else:
+            full_text_ref = item.prepared.full_text_ref if item.prepared else None
+        return CaptureRecord(
             source_id=source.id,
             fetched_at=result.started_at,
             health=verdict.health,
             health_reason=verdict.reason,
-            next_check_at=self.options.recheck.next_check(verdict.health, failures, now),
+            next_check_at=self.options.recheck.next_check(verdict.health, failures, utcnow()),
             http_status=result.status,
             final_url=result.final_url,
             redirect_chain=[
@@ -173,61 +360,20 @@ class _Archiver:
             warc_offset=location.offset if location else None,
             warc_length=location.length if location else None,
             is_revisit=revisit,
-            full_text_ref=full_ref,
-            title=title,
+            full_text_ref=full_text_ref,
+            title=item.prepared.title if item.prepared else None,
         )
-        with self.ledger.write() as session:
-            recorded = record_capture(session, self.actor, record)
-        if self.after_capture is not None:
-            self.after_capture(source.id, recorded)
-        return recorded
-
-    def _write_payload(
-        self, source: LeasedSource, result: FetchResult
-    ) -> tuple[WarcLocation | None, bool, str | None, str | None]:
-        if result.body_path is None or result.status is None or result.payload_sha256 is None:
-            return None, False, None, None
-        capture = Capture(
-            target_uri=result.final_url,
-            request_method=result.method,
-            request_http_version=result.http_version or "HTTP/1.1",
-            request_headers=result.request_headers,
-            status=result.status,
-            reason=result.reason or "",
-            http_version=result.http_version or "HTTP/1.1",
-            response_headers=result.response_headers,
-            payload_path=result.body_path,
-            payload_sha256=result.payload_sha256,
-            fetched_at=result.started_at,
-            peer_ip=result.peer_ip,
-        )
-        previous = self._previous_capture(source.id)
-        if previous is not None and previous.payload_sha256 == result.payload_sha256:
-            target = RevisitTarget(uri=previous.final_url or source.url, date=previous.fetched_at)
-            location = self.warcs.write_revisit(capture, target)
-            # Same bytes, same text: reuse the previous extraction instead of redoing it.
-            return location, True, previous.full_text_ref, None
-        location = self.warcs.write_capture(capture)
-        full_ref, title = self._extract(result)
-        return location, False, full_ref, title
-
-    def _previous_capture(self, source_id: int) -> Snapshot | None:
-        with self.ledger.read() as session:
-            return latest_snapshot(session, source_id)
-
-    def _extract(self, result: FetchResult) -> tuple[str | None, str | None]:
-        assert result.body_path is not None
-        if result.body_length > MAX_EXTRACT_BYTES:
-            return None, None
-        extracted = extract_text(
-            result.body_path.read_bytes(), result.response_headers, url=result.final_url, main_text=False
-        )
-        if not extracted.full_text:
-            return None, extracted.title
-        return self.texts.put(extracted.full_text), extracted.title
 
     def close(self) -> None:
         self.warcs.close()
+
+
+def _pool(options: RunOptions, due: int) -> Executor:
+    if due < PROCESS_POOL_THRESHOLD or options.processes == 0:
+        return ThreadPoolExecutor(max_workers=2)
+    # spawn, not fork: this process has threads (asyncio, SQLite) that a fork would copy mid-flight.
+    workers = options.processes or os.cpu_count() or 1
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 async def run_archive(
@@ -248,8 +394,11 @@ async def run_archive(
     )
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
-    archiver = _Archiver(ledger, actor, paths, options, after_capture)
-    batch_size = max(1, options.fetch.concurrency * 2)
+    paths.texts.mkdir(parents=True, exist_ok=True)
+    dispatcher = _Dispatcher(ledger, options)
+    committer = _Committer(ledger, actor, paths, options, after_capture)
+    finished: asyncio.Queue[_Finished | None] = asyncio.Queue(maxsize=COMMIT_GROUP * 4)
+    executor: Executor | None = None
     try:
         async with Fetcher(
             options.fetch,
@@ -258,55 +407,95 @@ async def run_archive(
             resolver=resolver,
             network_backend=network_backend,
         ) as fetcher:
-            while options.limit is None or summary.attempted < options.limit:
-                wanted = (
-                    batch_size
-                    if options.limit is None
-                    else min(batch_size, options.limit - summary.attempted)
-                )
-                leased = await asyncio.to_thread(
-                    lease_due_sources, ledger, options.worker, wanted, lease_for=options.lease_for
-                )
-                if not leased:
-                    break
-                await _run_batch(fetcher, archiver, leased, summary, on_progress, options.worker, ledger)
+            first = await dispatcher.next()
+            if first is not None:
+                executor = _pool(options, dispatcher.first_lease_size or 0)
+                loop = asyncio.get_running_loop()
+
+                async def fetch_one(source: LeasedSource) -> None:
+                    try:
+                        result = await fetcher.fetch(source.url)
+                        capture = _capture_of(result)
+                        prepared = None
+                        revisit = False
+                        prior = dispatcher.priors.get(source.id)
+                        if capture is not None:
+                            refers_to = (
+                                RevisitTarget(uri=prior.uri or source.url, date=prior.fetched_at)
+                                if prior is not None and prior.payload_sha256 == result.payload_sha256
+                                else None
+                            )
+                            revisit = refers_to is not None
+                            job = PrepareJob(capture, refers_to, paths.texts, result.final_url)
+                            prepared = await loop.run_in_executor(executor, prepare_capture, job)
+                        await finished.put(_Finished(source, result, prepared, prior, revisit))
+                    finally:
+                        await dispatcher.done(source)
+
+                async def worker(initial: LeasedSource | None) -> None:
+                    source = initial if initial is not None else await dispatcher.next()
+                    while source is not None:
+                        await fetch_one(source)
+                        source = await dispatcher.next()
+
+                async def commit_loop() -> None:
+                    done = False
+                    while not done:
+                        item = await finished.get()
+                        if item is None:
+                            break
+                        group = [item]
+                        while len(group) < COMMIT_GROUP and not finished.empty():
+                            extra = finished.get_nowait()
+                            if extra is None:
+                                done = True
+                                break
+                            group.append(extra)
+                        recorded = await asyncio.to_thread(committer.commit, group)
+                        for entry, outcome in zip(group, recorded, strict=True):
+                            _count(summary, entry, outcome)
+                            if on_progress is not None:
+                                on_progress(
+                                    Progress(
+                                        summary.attempted,
+                                        dispatcher.leased_total,
+                                        entry.source.url,
+                                        outcome.health.value,
+                                    )
+                                )
+
+                committing = asyncio.create_task(commit_loop())
+                workers = [
+                    asyncio.create_task(worker(first if n == 0 else None))
+                    for n in range(options.fetch.concurrency)
+                ]
+                try:
+                    await asyncio.gather(*workers)
+                    await finished.put(None)
+                    await committing
+                except BaseException:
+                    for task in [*workers, committing]:
+                        task.cancel()
+                    raise
     finally:
-        archiver.close()
+        unfetched = dispatcher.unfetched()
+        if unfetched:  # back to the pool now rather than when their lease expires
+            await asyncio.to_thread(release_leases, ledger, options.worker, unfetched)
+        committer.close()
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-async def _run_batch(
-    fetcher: Fetcher,
-    archiver: _Archiver,
-    leased: list[LeasedSource],
-    summary: RunSummary,
-    on_progress: ProgressCallback | None,
-    worker: str,
-    ledger: Ledger,
-) -> None:
-    async def one(source: LeasedSource) -> None:
-        result = await fetcher.fetch(source.url)
-        recorded = await asyncio.to_thread(archiver.store, source, result)
-        health = recorded.health.value
-        summary.attempted += 1
-        summary.health[health] += 1
-        summary.drift[recorded.drift] += 1
-        summary.flagged_claims.update(recorded.flagged_claim_ids)
-        if health in ("ok", "redirected"):
-            summary.ok += 1
-        else:
-            summary.failed += 1
-            summary.failed_by_kind[_failure_kind(result, health)] += 1
-        if on_progress is not None:
-            on_progress(Progress(summary.attempted, summary.attempted, source.url, health))
-
-    tasks = [asyncio.create_task(one(source)) for source in leased]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        # Sources not recorded go back to the pool now rather than when their lease expires.
-        await asyncio.to_thread(release_leases, ledger, worker, [s.id for s in leased])
-        raise
+def _count(summary: RunSummary, item: _Finished, recorded: RecordedCapture) -> None:
+    health = recorded.health.value
+    summary.attempted += 1
+    summary.health[health] += 1
+    summary.drift[recorded.drift] += 1
+    summary.flagged_claims.update(recorded.flagged_claim_ids)
+    if health in ("ok", "redirected"):
+        summary.ok += 1
+    else:
+        summary.failed += 1
+        summary.failed_by_kind[_failure_kind(item.result, health)] += 1

@@ -242,6 +242,30 @@ class WarcStore:
             )
             return self._append_pair(record, capture, revisit_id)
 
+    def append_built(self, data: bytes, response_length: int) -> WarcLocation:
+        """Append a pair built by ``warc_build.build_pair``; NOT yet durable: call ``sync()`` before
+        anything (a database row) may point at it. Appending many pairs and syncing once is the point."""
+        with self._lock:
+            self._ensure_room(len(data))
+            assert self._file is not None
+            start = self._size
+            try:
+                self._file.write(data)
+            except BaseException:
+                os.ftruncate(self._file.fileno(), start)
+                self._file.seek(start)
+                raise
+            self._size = start + len(data)
+            self._records_in_file += 2
+            return WarcLocation(self._filename, start, response_length)
+
+    def sync(self) -> None:
+        """Make every appended record durable (one fsync for a whole group of captures)."""
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+
     def close(self) -> None:
         with self._lock:
             self._close_file()

@@ -8,7 +8,8 @@ import click
 from sqlalchemy.orm import Session
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import plain, print_json, print_table, stdout
+from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.ingest.similar import suggest_similar
 from factledger.ledger import claims, sources
 from factledger.ledger.models import Evidence, Snapshot, Source
 from factledger.ledger.quotes import accept_suggestion
@@ -43,11 +44,15 @@ def claims_add(
             app.actor,
             claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates),
         )
-        summary = claim_summary(claim)
+        # A near-duplicate is suggested (and recorded as an Event), never merged silently.
+        similar = suggest_similar(session, app.actor, claim.id, claim.text)
+        summary = {**claim_summary(claim), "similar_to": [s.as_dict() for s in similar]}
     if as_json:
         print_json(summary)
     else:
         stdout.print(plain(f"claim {claim.id} added"))
+        for match in summary["similar_to"]:
+            info(f"similar to claim {match['id']} (score {match['score']}): review whether they are one fact")
 
 
 @claims_group.command("list")

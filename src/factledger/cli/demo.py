@@ -123,7 +123,9 @@ def demo(app: AppContext, no_review: bool) -> None:
 
 
 def _review(demo: AppContext) -> None:
-    if not (stdout.is_terminal and sys.stdin.isatty()):
+    if not (sys.stdin.isatty() and sys.__stderr__ is not None and sys.__stderr__.isatty()):
         info("not on a terminal: skipping the review TUI (run `factledger review` on a terminal)")
         return
-    info("the review TUI (factledger review) is not built yet; the summary above is the demo")
+    from factledger.cli.review import run_review
+
+    run_review(demo)

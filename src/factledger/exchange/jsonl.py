@@ -7,45 +7,65 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
-from factledger.ledger.bulk import ClaimRecord
+from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
 from factledger.ledger.models import Claim, Evidence, Source
 
-EXPORT_BATCH = 2000
+EXPORT_BATCH = 5000
 
 
 def read_jsonl(stream: IO[bytes]) -> Iterator[ClaimRecord]:
     """Parse and validate claims lazily; raises RecordError naming the first bad line."""
+    loads = json.loads
     for line_number, raw in enumerate(stream, start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RecordError(line_number, None, f"not valid UTF-8 (byte {exc.start})") from None
-        if not line.strip():
-            continue
         try:
-            fields = json.loads(line)
+            fields = loads(line)
         except json.JSONDecodeError as exc:
+            if not line.strip():  # blank lines are allowed; checked only here, where they fail to parse
+                continue
             raise RecordError(
                 line_number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
             ) from None
-        if not isinstance(fields, dict):
+        if type(fields) is not dict:
             raise RecordError(line_number, None, "expected a JSON object for each claim")
-        evidence_items = fields.get("evidence") or []
-        if not isinstance(evidence_items, list):
+        evidence_items = fields.get("evidence")
+        if not evidence_items:
+            evidence: tuple[EvidenceRecord, ...] = ()
+        elif type(evidence_items) is list:
+            evidence = tuple(_evidence(item, line_number, index) for index, item in enumerate(evidence_items))
+        else:
             raise RecordError(line_number, "evidence", "expected a list of evidence objects")
-        evidence = []
-        for index, item in enumerate(evidence_items):
-            if not isinstance(item, dict):
-                raise RecordError(line_number, f"evidence[{index}]", "expected an object")
-            evidence.append(evidence_from_fields(item, line_number, f"evidence[{index}]."))
-        yield claim_from_fields(fields, line_number, tuple(evidence))
+        yield claim_from_fields(fields, line_number, evidence)
 
 
-def claim_to_exchange(claim: Claim, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+def _evidence(item: Any, line_number: int, index: int) -> EvidenceRecord:
+    if type(item) is not dict:
+        raise RecordError(line_number, f"evidence[{index}]", "expected an object")
+    return evidence_from_fields(item, line_number, f"evidence[{index}].")
+
+
+_CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.text,
+    Claim.speaker,
+    Claim.dates,
+    Claim.status,
+    Claim.score,
+    Claim.rationale,
+    Claim.version,
+    Claim.needs_review,
+)
+
+
+def claim_to_exchange(claim: Claim | Row[Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    """The exchange shape of a claim (an ORM Claim or a row of its exported columns)."""
     dates = claim.dates or []
     return {
         "id": claim.id,
@@ -63,38 +83,48 @@ def claim_to_exchange(claim: Claim, evidence: list[dict[str, Any]]) -> dict[str,
 
 
 def iter_export(session: Session, claim_id: int | None = None) -> Iterator[dict[str, Any]]:
-    """Claims in id order with their evidence, fetched in batches so memory stays flat."""
+    """Claims in id order with their evidence, fetched in batches so memory stays flat.
+
+    Plain column rows, not ORM objects: building and tracking an object per claim and per evidence
+    would cost more than reading the rows and writing the JSON."""
     last_id = 0
     while True:
-        query = select(Claim).where(Claim.id > last_id).order_by(Claim.id).limit(EXPORT_BATCH)
+        query = select(*_CLAIM_COLUMNS).where(Claim.id > last_id).order_by(Claim.id).limit(EXPORT_BATCH)
         if claim_id is not None:
             query = query.where(Claim.id == claim_id)
-        claims = session.scalars(query).all()
+        claims = session.execute(query).all()
         if not claims:
             return
-        ids = [claim.id for claim in claims]
-        by_claim: dict[int, list[dict[str, Any]]] = {claim_id: [] for claim_id in ids}
+        first_id, last_id = claims[0].id, claims[-1].id
+        by_claim: dict[int, list[dict[str, Any]]] = {claim.id: [] for claim in claims}
+        # One range scan of the claim_id index instead of an IN list of every id in the batch.
         rows = session.execute(
-            select(Evidence, Source.url)
+            select(
+                Evidence.claim_id,
+                Source.url,
+                Evidence.stance,
+                Evidence.quote,
+                Evidence.note,
+                Evidence.quote_status,
+                Evidence.quote_score,
+            )
             .join(Source, Source.id == Evidence.source_id)
-            .where(Evidence.claim_id.in_(ids))
+            .where(Evidence.claim_id.between(first_id, last_id))
             .order_by(Evidence.id)
         )
-        for evidence, url in rows:
-            by_claim[evidence.claim_id].append(
+        for owner, url, stance, quote, note, quote_status, score in rows:
+            by_claim[owner].append(
                 {
                     "url": url,
-                    "stance": evidence.stance,
-                    "quote": evidence.quote,
-                    "note": evidence.note,
-                    "quote_status": evidence.quote_status,
-                    "score": evidence.quote_score,
+                    "stance": stance,
+                    "quote": quote,
+                    "note": note,
+                    "quote_status": quote_status,
+                    "score": score,
                 }
             )
         for claim in claims:
             yield claim_to_exchange(claim, by_claim[claim.id])
-        last_id = ids[-1]
-        session.expunge_all()
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], stream: IO[str]) -> int:

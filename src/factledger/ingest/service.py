@@ -1,7 +1,9 @@
 """Storing a document's candidate claims in the ledger: the use-case behind ``factledger ingest``.
 
 Idempotent by content hash: ingesting the same document again changes nothing. A candidate whose
-normalised text is already a claim becomes a new appearance of that claim, never a second copy.
+normalised text is already a claim becomes a new appearance of that claim, never a second copy; a new
+claim that is nearly the same as an existing one is stored with a ``claim.similar`` suggestion
+(see ``similar``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from factledger.ingest.pipeline import Candidate, extract_candidates
 from factledger.ingest.reader import SourceDocument
+from factledger.ingest.similar import SimilarClaim, suggest_similar
 from factledger.ledger.claims import ClaimDraft, add_appearance, add_claim, find_claim_by_text
 from factledger.ledger.documents import add_document
 from factledger.ledger.models import Claim, Document
@@ -22,6 +25,7 @@ class StoredCandidate:
     candidate: Candidate
     claim: Claim
     created: bool
+    similar: list[SimilarClaim] = field(default_factory=list)
 
 
 @dataclass
@@ -72,5 +76,6 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
                 score_reasons=list(candidate.reasons) or None,
             ),
         )
-        report.stored.append(StoredCandidate(candidate, claim, created=True))
+        similar = suggest_similar(session, actor, claim.id, claim.text)
+        report.stored.append(StoredCandidate(candidate, claim, created=True, similar=similar))
     return report

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from factledger.ledger.bulksql import RowInserter
 from factledger.ledger.models import AuditHead, Event, core_table, utcnow
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
 _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
 _VERIFY_BATCH = 5000
+_EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,18 @@ def _timestamp(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+def canonical_json(value: Any) -> str:
+    """The JSON text that event hashes are computed over (and that appends store for before/after)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(parts: list[str]) -> str:
+    # The canonical text of the list [prev_hash, at, actor, kind, claim_id, before, after, rationale]
+    # is its items' canonical texts joined by commas, so appends can encode the items that repeat
+    # across a batch once; verify_chain encodes every item, and both meet here.
+    return hashlib.sha256(f"[{','.join(parts)}]".encode()).hexdigest()
+
+
 def event_hash(
     prev_hash: str,
     at: datetime,
@@ -51,13 +65,32 @@ def event_hash(
     after: dict[str, Any] | None,
     rationale: str | None,
 ) -> str:
-    canonical = json.dumps(
-        [prev_hash, _timestamp(at), actor, kind, claim_id, before, after, rationale],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+    return _digest(
+        [canonical_json(item) for item in (prev_hash, _timestamp(at), actor, kind, claim_id, before, after)]
+        + [canonical_json(rationale)]
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _BatchEncoder:
+    """Canonical texts for the items of one append, reusing those that repeat (time, actor, kinds)."""
+
+    def __init__(self, at: datetime, actor: str) -> None:
+        self.at_actor = f"{canonical_json(_timestamp(at))},{canonical_json(actor)}"
+        self._texts: dict[str | None, str] = {}
+
+    def text(self, value: str | None) -> str:
+        known = self._texts.get(value)
+        if known is None:
+            known = self._texts[value] = canonical_json(value)
+        return known
+
+    @staticmethod
+    def claim(claim_id: int | None) -> str:
+        return str(claim_id) if type(claim_id) is int else canonical_json(claim_id)
+
+    @staticmethod
+    def mapping(value: dict[str, Any] | None) -> str | None:
+        return None if value is None else canonical_json(value)
 
 
 def lock_log(session: Session) -> AuditHead | None:
@@ -74,29 +107,32 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
     head = lock_log(session)
     prev_hash = head.hash if head else GENESIS_HASH
     now = utcnow()
-    rows: list[dict[str, Any]] = []
+    # A plain driver executemany with the constants converted once: an import appends one event per
+    # claim, and SQLAlchemy's per-row parameter processing would cost more than the insert itself.
+    # RETURNING in parameter order would send one INSERT per row on SQLite; the audit lock is held, so
+    # the new ids are exactly those above the old head. before/after are stored as their canonical
+    # JSON text, which both engines accept for a JSON column.
+    inserter = RowInserter(session, core_table(Event), _EVENT_COLUMNS)
+    at = inserter.convert("at", now)
+    encode = _BatchEncoder(now, actor)
+    prev_text = canonical_json(prev_hash)
+    rows: list[tuple[Any, ...]] = []
     for new in events:
-        digest = event_hash(
-            prev_hash, now, actor, new.kind, new.claim_id, new.before, new.after, new.rationale
+        before, after = encode.mapping(new.before), encode.mapping(new.after)
+        digest = _digest(
+            [
+                prev_text,
+                encode.at_actor,
+                encode.text(new.kind),
+                encode.claim(new.claim_id),
+                before or "null",
+                after or "null",
+                encode.text(new.rationale),
+            ]
         )
-        rows.append(
-            {
-                "at": now,
-                "actor": actor,
-                "kind": new.kind,
-                "claim_id": new.claim_id,
-                "before": new.before,
-                "after": new.after,
-                "rationale": new.rationale,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
-        )
-        prev_hash = digest
-
-    # A plain executemany: on SQLite, RETURNING in parameter order would send one INSERT per row. The
-    # audit lock is held, so the new ids are exactly those above the old head.
-    session.execute(insert(core_table(Event)), rows)
+        rows.append((at, actor, new.kind, new.claim_id, before, after, new.rationale, prev_hash, digest))
+        prev_hash, prev_text = digest, f'"{digest}"'
+    inserter.insert(rows)
     last_known = head.event_id if head else 0
     ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
     if len(ids) != len(rows):

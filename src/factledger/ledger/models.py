@@ -116,7 +116,12 @@ class Claim(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __table_args__ = (Index(None, "status", "id"),)
+    # status: the queue filter; updated_at and score: the review TUI's sorts, walked in keyset order.
+    __table_args__ = (
+        Index(None, "status", "id"),
+        Index(None, "updated_at", "id"),
+        Index(None, "score", "id"),
+    )
 
 
 class ClaimAppearance(Base):

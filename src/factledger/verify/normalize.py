@@ -20,7 +20,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["NormalizedText", "normalize_for_matching"]
+__all__ = ["NORMALIZATION_VERSION", "NormalizedText", "normalize_for_matching"]
+
+# Normalized texts are stored beside the snapshot texts (verify/textcache.py). Bump this whenever a rule
+# below changes what a text normalizes to, so stored ones made by the old rules are rebuilt, not trusted.
+NORMALIZATION_VERSION: Final = 1
 
 # Typographic variants that mean the same as an ASCII character. Applied before NFKC, because NFKC turns
 # some of them into something else (″ would become two ′ primes, not a double quote).

@@ -2,26 +2,33 @@
 
 ``verify_quotes`` is what ``factledger verify`` runs; ``after_capture_hook`` plugs the same check into
 every archive run, so a quote is re-verified as soon as a new capture of its source lands.
+
+A check is cheap only if its text is: the capture hook normalizes each new text once and stores it
+(verify/textcache.py), and a run walks the evidence grouped by source, so each snapshot's normalized
+text is loaded once however many quotes cite it. Results are written a batch per transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy.orm import Session
 
 from factledger.archive.runner import AfterCapture, ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Evidence, Snapshot, Source, utcnow
-from factledger.ledger.quotes import QuoteCheck, record_quote_check, set_suggestion
+from factledger.ledger.quotes import QuoteCheck, record_quote_checks, set_suggestions
 from factledger.ledger.snapshots import RecordedCapture
-from factledger.ledger.statuses import QuoteStatus
+from factledger.ledger.statuses import ClaimStatus, QuoteStatus
 from factledger.verify.locate import locate_quote
 from factledger.verify.suggest import EvidenceView, suggest_verdict
+from factledger.verify.textcache import NormalizedTextCache, normalized_text
 
 BATCH = 500
+CACHED_TEXTS = 64
 
 
 @dataclass(frozen=True)
@@ -52,28 +59,65 @@ class EvidenceResult:
         }
 
 
-def _latest_text_snapshot(ledger: Ledger, source_id: int) -> Snapshot | None:
-    """The newest successful capture with text: even when the source is gone now, our archive still
-    holds it. An error page (a 404 or 410 body) is not what the source said, so it never counts."""
-    with ledger.read() as session:
-        return session.scalars(
-            select(Snapshot)
-            .where(
-                Snapshot.source_id == source_id,
-                Snapshot.full_text_ref.is_not(None),
-                Snapshot.http_status >= 200,
-                Snapshot.http_status < 300,
-            )
-            .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-            .limit(1)
-        ).first()
+@dataclass(frozen=True, slots=True)
+class _TextSnapshot:
+    id: int
+    full_text_ref: str
 
 
-def _check(quote: str | None, snapshot: Snapshot | None, texts: TextStore, evidence_id: int) -> QuoteCheck:
+def _evidence_batch(
+    session: Session, after: tuple[int, int], claim_id: int | None, source_id: int | None
+) -> Sequence[Row[int, int, int, str, str | None, str]]:
+    """The next evidence rows in (source, id) order, so all quotes citing one source come together."""
+    query = (
+        select(
+            Evidence.id, Evidence.claim_id, Evidence.source_id, Evidence.stance, Evidence.quote, Source.url
+        )
+        .join(Source, Source.id == Evidence.source_id)
+        .where(tuple_(Evidence.source_id, Evidence.id) > tuple_(*after))
+        .order_by(Evidence.source_id, Evidence.id)
+        .limit(BATCH)
+    )
+    if claim_id is not None:
+        query = query.where(Evidence.claim_id == claim_id)
+    if source_id is not None:
+        query = query.where(Evidence.source_id == source_id)
+    return session.execute(query).all()
+
+
+def _latest_text_snapshots(session: Session, source_ids: Iterable[int]) -> dict[int, _TextSnapshot]:
+    """Each source's newest successful capture with text: even when the source is gone now, our archive
+    still holds it. An error page (a 404 or 410 body) is not what the source said, so it never counts."""
+    ranked = (
+        select(
+            Snapshot.id,
+            Snapshot.source_id,
+            Snapshot.full_text_ref,
+            func.row_number()
+            .over(partition_by=Snapshot.source_id, order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()))
+            .label("rank"),
+        )
+        .where(
+            Snapshot.source_id.in_(sorted(set(source_ids))),
+            Snapshot.full_text_ref.is_not(None),
+            Snapshot.http_status >= 200,
+            Snapshot.http_status < 300,
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.source_id, ranked.c.id, ranked.c.full_text_ref).where(ranked.c.rank == 1)
+    )
+    return {source: _TextSnapshot(snapshot_id, ref) for source, snapshot_id, ref in rows if ref is not None}
+
+
+def _check(
+    quote: str | None, snapshot: _TextSnapshot | None, texts: NormalizedTextCache, evidence_id: int
+) -> QuoteCheck:
     now = utcnow()
     if quote is None:
         return QuoteCheck(evidence_id, QuoteStatus.UNCHECKED, now)
-    if snapshot is None or snapshot.full_text_ref is None:
+    if snapshot is None:
         return QuoteCheck(evidence_id, QuoteStatus.NO_SNAPSHOT, now)
     match = locate_quote(quote, texts.get(snapshot.full_text_ref))
     return QuoteCheck(
@@ -89,13 +133,24 @@ def _check(quote: str | None, snapshot: Snapshot | None, texts: TextStore, evide
 
 
 def refresh_suggestions(ledger: Ledger, actor: str, claim_ids: Iterable[int]) -> None:
-    for claim_id in sorted(set(claim_ids)):
+    """Recompute the suggested verdict of each claim, ``BATCH`` claims per transaction."""
+    ordered = sorted(set(claim_ids))
+    for offset in range(0, len(ordered), BATCH):
+        chunk = ordered[offset : offset + BATCH]
         with ledger.write() as session:
+            views: dict[int, list[EvidenceView]] = {claim: [] for claim in chunk}
             rows = session.execute(
-                select(Evidence.stance, Evidence.quote_status).where(Evidence.claim_id == claim_id)
-            ).all()
-            suggestion = suggest_verdict([EvidenceView(stance, status) for stance, status in rows])
-            set_suggestion(session, actor, claim_id, suggestion.verdict, suggestion.reason)
+                select(Evidence.claim_id, Evidence.stance, Evidence.quote_status).where(
+                    Evidence.claim_id.in_(chunk)
+                )
+            )
+            for claim, stance, status in rows:
+                views[claim].append(EvidenceView(stance, status))
+            suggestions: dict[int, tuple[ClaimStatus | None, str]] = {}
+            for claim, evidence in views.items():
+                suggestion = suggest_verdict(evidence)
+                suggestions[claim] = (suggestion.verdict, suggestion.reason)
+            set_suggestions(session, actor, suggestions)
 
 
 def verify_quotes(
@@ -106,48 +161,33 @@ def verify_quotes(
     claim_id: int | None = None,
     source_id: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    texts: NormalizedTextCache | None = None,
 ) -> list[EvidenceResult]:
-    """(Re)check the quotes of every evidence item (or one claim's, or one source's)."""
-    texts = TextStore(paths.texts)
+    """(Re)check the quotes of every evidence item (or one claim's, or one source's), in evidence order.
+
+    ``texts`` lets a caller share normalized texts it already holds (the capture hook passes the one it
+    just made); by default each run keeps its own ``CACHED_TEXTS`` most recent ones.
+    """
+    cache = texts if texts is not None else NormalizedTextCache(TextStore(paths.texts), CACHED_TEXTS)
     results: list[EvidenceResult] = []
-    snapshots: dict[int, Snapshot | None] = {}
-    last_id = 0
+    after = (0, 0)
     while True:
         with ledger.read() as session:
-            query = (
-                select(
-                    Evidence.id,
-                    Evidence.claim_id,
-                    Evidence.source_id,
-                    Evidence.stance,
-                    Evidence.quote,
-                    Source.url,
-                )
-                .join(Source, Source.id == Evidence.source_id)
-                .where(Evidence.id > last_id)
-                .order_by(Evidence.id)
-                .limit(BATCH)
-            )
-            if claim_id is not None:
-                query = query.where(Evidence.claim_id == claim_id)
-            if source_id is not None:
-                query = query.where(Evidence.source_id == source_id)
-            batch = session.execute(query).all()
+            batch = _evidence_batch(session, after, claim_id, source_id)
+            snapshots = _latest_text_snapshots(session, (row.source_id for row in batch)) if batch else {}
         if not batch:
             break
-        for evidence_id, owner_claim, owner_source, stance, quote, url in batch:
-            if owner_source not in snapshots:
-                snapshots[owner_source] = _latest_text_snapshot(ledger, owner_source)
-            check = _check(quote, snapshots[owner_source], texts, evidence_id)
-            with ledger.write() as session:
-                outcome = record_quote_check(session, actor, check)
+        checks = [_check(row.quote, snapshots.get(row.source_id), cache, row.id) for row in batch]
+        with ledger.write() as session:
+            outcomes = record_quote_checks(session, actor, checks)
+        for row, check, outcome in zip(batch, checks, outcomes, strict=True):
             results.append(
                 EvidenceResult(
-                    evidence_id,
-                    owner_claim,
-                    url,
-                    stance,
-                    quote,
+                    row.id,
+                    row.claim_id,
+                    row.url,
+                    row.stance,
+                    row.quote,
                     check.status.value,
                     check.score,
                     check.snapshot_id,
@@ -155,20 +195,28 @@ def verify_quotes(
                     outcome.lost,
                 )
             )
-            if on_progress is not None:
-                on_progress(len(results))
-        last_id = batch[-1][0]
+        if on_progress is not None:
+            on_progress(len(results))
+        after = (batch[-1].source_id, batch[-1].id)
+    # Suggestions once every quote is checked: a claim citing several sources would otherwise get an
+    # interim suggestion (and an Event) from the sources checked so far.
     refresh_suggestions(ledger, actor, (r.claim_id for r in results))
+    results.sort(key=lambda result: result.evidence_id)
     return results
 
 
 def after_capture_hook(ledger: Ledger, actor: str, paths: ArchivePaths) -> AfterCapture:
-    """Re-verify the quotes that cite a source whenever a capture with text lands."""
+    """Normalize each new capture's text once and store it; then re-verify the quotes citing the source."""
+    store = TextStore(paths.texts)
 
     def hook(source_id: int, recorded: RecordedCapture) -> None:
         status = recorded.snapshot.http_status
-        if recorded.snapshot.full_text_ref is None or status is None or not 200 <= status < 300:
+        ref = recorded.snapshot.full_text_ref
+        if ref is None or status is None or not 200 <= status < 300:
             return  # a failed, error-page or text-less capture changes nothing the quotes are checked against
-        verify_quotes(ledger, actor, paths, source_id=source_id)
+        # A text seen before (an unchanged page) already has its normalized form; only new text costs.
+        cache = NormalizedTextCache(store, CACHED_TEXTS)
+        cache.put(ref, normalized_text(store, ref))
+        verify_quotes(ledger, actor, paths, source_id=source_id, texts=cache)
 
     return hook

@@ -1,0 +1,48 @@
+"""The CPU-heavy half of a capture, run in worker processes: WARC records built and compressed, text
+extracted and stored. The result is small (compressed bytes and a text ref), so shipping it back to the
+process that owns the WARC file and the database is cheap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from factledger.archive.extract import extract_text
+from factledger.archive.textstore import TextStore
+from factledger.archive.warc import Capture, RevisitTarget
+from factledger.archive.warc_build import BuiltPair, build_pair
+
+# Bodies larger than this are archived but not read into memory for text extraction.
+MAX_EXTRACT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareJob:
+    capture: Capture
+    refers_to: RevisitTarget | None  # set when the payload is identical to the previous capture
+    texts: Path
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    built: BuiltPair
+    full_text_ref: str | None
+    title: str | None
+
+
+def prepare_capture(job: PrepareJob) -> Prepared:
+    built = build_pair(job.capture, job.refers_to)
+    if job.refers_to is not None:
+        return Prepared(built, None, None)  # same bytes as before: the caller reuses the earlier text
+    size = job.capture.payload_path.stat().st_size
+    if size > MAX_EXTRACT_BYTES:
+        return Prepared(built, None, None)
+    extracted = extract_text(
+        job.capture.payload_path.read_bytes(),
+        list(job.capture.response_headers),
+        url=job.url,
+        main_text=False,
+    )
+    ref = TextStore(job.texts).put(extracted.full_text) if extracted.full_text else None
+    return Prepared(built, ref, extracted.title)

@@ -1,0 +1,74 @@
+"""Driver-level SQL for bulk work: executemany inserts, and lookups by a long IN list.
+
+``session.execute(insert(table), list_of_dicts)`` builds, type-processes and checks a parameter dict per
+row, and an expanding ``IN`` renders a uniquely named parameter per value; at a million rows both cost
+more than the database's own work. A ``RowInserter`` writes the INSERT once in the driver's parameter
+style and hands it tuples that are already in database form: constants (timestamps, booleans) are
+converted once through ``convert``, per-row JSON through ``processor``. ``select_in`` sends an IN list
+as plain positional parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _placeholder(session: Session) -> str:
+    paramstyle = session.get_bind().dialect.paramstyle
+    placeholder = _PLACEHOLDERS.get(paramstyle)
+    if placeholder is None:  # pragma: no cover - SQLite and psycopg are the engines we ship
+        raise NotImplementedError(f"bulk SQL does not support paramstyle {paramstyle!r}")
+    return placeholder
+
+
+def select_in(session: Session, sql: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (whose last clause is ``... IN``, without the list) for the given values.
+
+    ``sql`` must name only trusted identifiers; the values go as parameters."""
+    if not values:
+        return []
+    session.flush()
+    marks = ", ".join([_placeholder(session)] * len(values))
+    result = session.connection().exec_driver_sql(f"{sql} ({marks})", tuple(values))
+    return [tuple(row) for row in result.fetchall()]
+
+
+class RowInserter:
+    """``INSERT INTO table (columns…)`` for the session's connection; rows are tuples in column order."""
+
+    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
+        self._session = session
+        self._dialect = session.get_bind().dialect
+        placeholder = _placeholder(session)
+        quote = self._dialect.identifier_preparer.quote
+        self._table = table
+        self.sql = (
+            f"INSERT INTO {self._dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(name) for name in columns)}) "
+            f"VALUES ({', '.join([placeholder] * len(columns))})"
+        )
+
+    def processor(self, column: str) -> Callable[[Any], Any]:
+        """The column type's conversion to database form (JSON, UTC timestamps, booleans)."""
+        column_type = self._table.c[column].type
+        process = column_type.dialect_impl(self._dialect).bind_processor(self._dialect)
+        return process if process is not None else _identity
+
+    def convert(self, column: str, value: Any) -> Any:
+        """One value in database form: for the constants of a batch, converted once."""
+        return self.processor(column)(value)
+
+    def insert(self, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self._session.flush()  # rows may refer to objects still pending in the session
+            self._session.connection().exec_driver_sql(self.sql, rows)

@@ -1,0 +1,64 @@
+"""Key bindings of the claims screen, and the ``[keys]`` table of factledger.toml that remaps them.
+
+Every binding has an id; ``[keys]`` maps ids to keys (Textual's key names, comma-separated for more
+than one), e.g. ``set_supported = "ctrl+s"``. The app hands the result to ``App.set_keymap``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual.binding import Binding, BindingType
+
+MAIN_BINDINGS: list[BindingType] = [
+    Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+    Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+    Binding("g,home", "cursor_first", "First", show=False, id="cursor_first"),
+    Binding("G,end", "cursor_last", "Last", show=False, id="cursor_last"),
+    Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page_down"),
+    Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page_up"),
+    Binding("full_stop,N", "next_attention", "Next needing attention", id="next_attention"),
+    Binding("s", "set_status('supported')", "Supported", id="set_supported"),
+    Binding("r", "set_status('refuted')", "Refuted", id="set_refuted"),
+    Binding("m", "set_status('mixed')", "Mixed", id="set_mixed"),
+    Binding("u", "set_status('unverifiable')", "Unverifiable", id="set_unverifiable"),
+    Binding("i", "set_status('in_review')", "In review", id="set_in_review"),
+    Binding("a", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
+    Binding("c", "cite", "Cite", id="cite"),
+    Binding("f", "fetch", "Fetch now", id="fetch"),
+    Binding("A", "assign", "Assign", id="assign"),
+    Binding("n", "note", "Note", id="note"),
+    Binding("e", "select_evidence(1)", "Next evidence", show=False, id="next_evidence"),
+    Binding("E", "select_evidence(-1)", "Previous evidence", show=False, id="previous_evidence"),
+    Binding("o,enter", "open_reader", "Open capture", id="open_reader"),
+    Binding("slash", "search", "Search", id="search"),
+    Binding("F", "filter", "Filter", id="filter"),
+    Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
+    Binding("x", "clear_filters", "Clear filters", show=False, id="clear_filters"),
+    Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
+    Binding("question_mark", "help", "Help", id="help"),
+    Binding("q", "app.quit", "Quit", id="quit"),
+]
+
+
+def binding_ids() -> set[str]:
+    return {b.id for b in MAIN_BINDINGS if isinstance(b, Binding) and b.id}
+
+
+def keymap_from_options(options: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """The valid part of ``[keys]`` and a list of problems to show (a bad entry never stops the app)."""
+    table = options.get("keys", {})
+    if not isinstance(table, Mapping):
+        return {}, ['[keys] in factledger.toml must be a table of binding id = "key"']
+    known = binding_ids()
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in table.items():
+        if binding_id not in known:
+            problems.append(f"[keys] {binding_id}: no such binding (see ? for the ids)")
+        elif not isinstance(keys, str) or not keys.strip():
+            problems.append(f"[keys] {binding_id}: the key must be a non-empty string")
+        else:
+            keymap[binding_id] = keys.strip()
+    return keymap, problems

@@ -1,0 +1,107 @@
+"""The reviewer's writes, each one ledger use-case in one transaction, run on a worker thread.
+
+Every write that changes a claim passes the version the reviewer saw (``expect_version``), so an edit
+made meanwhile by someone else surfaces as a VersionConflictError instead of being overwritten.
+Citing adds evidence without touching the claim's fields or version, so it cannot lose anyone's work
+and is not version-checked (the ledger's ``cite`` takes no expected version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.claims import assign_claim, change_status, get_claim, last_event_for
+from factledger.ledger.database import Ledger
+from factledger.ledger.errors import InvalidInputError, VersionConflictError
+from factledger.ledger.models import Event
+from factledger.ledger.quotes import accept_suggestion
+from factledger.ledger.sources import cite
+from factledger.ledger.statuses import ClaimStatus, parse_stance
+from factledger.ledger.urls import normalize_url
+from factledger.tui.queries import describe_change
+
+MAX_NOTE_LENGTH = 5_000
+
+
+@dataclass(frozen=True)
+class CiteRequest:
+    url: str
+    stance: str
+    quote: str
+
+    def validated(self) -> CiteRequest:
+        """Check the URL and stance the way the CLI does; raises InvalidInputError."""
+        normalize_url(self.url)
+        parse_stance(self.stance)
+        return self
+
+
+def _optional(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def set_status(
+    ledger: Ledger, actor: str, claim_id: int, target: ClaimStatus, rationale: str | None, seen_version: int
+) -> int:
+    with ledger.write() as session:
+        claim = change_status(
+            session, actor, claim_id, target, rationale=_optional(rationale), expect_version=seen_version
+        )
+        return claim.version
+
+
+def accept(ledger: Ledger, actor: str, claim_id: int, seen_version: int) -> str:
+    with ledger.write() as session:
+        claim = accept_suggestion(session, actor, claim_id, expect_version=seen_version)
+        return claim.status
+
+
+def assign(ledger: Ledger, actor: str, claim_id: int, assignee: str | None, seen_version: int) -> int:
+    with ledger.write() as session:
+        claim = assign_claim(session, actor, claim_id, _optional(assignee), expect_version=seen_version)
+        return claim.version
+
+
+def add_note(ledger: Ledger, actor: str, claim_id: int, note: str, seen_version: int) -> None:
+    """A note is an audit Event on the claim ("claim.noted", the note as its rationale).
+
+    The ledger has no note use-case yet; this writes the Event through the ledger's own append so the
+    hash chain stays intact, checks the version like the other writes, and leaves the claim's fields
+    (and version) alone: a note changes nothing another reviewer could be overwriting."""
+    text = _optional(note)
+    if text is None:
+        raise InvalidInputError("the note is empty")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    with ledger.write() as session:
+        claim = get_claim(session, claim_id, for_update=True)
+        if claim.version != seen_version:
+            raise _conflict(claim_id, seen_version, claim.version, last_event_for(session, claim_id))
+        append_event(
+            session, actor, NewEvent("claim.noted", claim_id, None, {"version": claim.version}, text)
+        )
+
+
+def _conflict(claim_id: int, seen: int, current: int, last: Event | None) -> VersionConflictError:
+    # The same wording as the ledger's own check, so every conflict notice reads alike.
+    who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC ({last.kind})" if last else ""
+    return VersionConflictError(
+        f"claim {claim_id} is at version {current}, not {seen}: it was changed{who}; reload it and try again"
+    )
+
+
+def add_evidence(ledger: Ledger, actor: str, claim_id: int, request: CiteRequest) -> int:
+    """Returns the source id, so the caller can fetch it right away."""
+    stance = parse_stance(request.stance)
+    with ledger.write() as session:
+        evidence = cite(session, actor, claim_id, request.url, stance, quote=_optional(request.quote))
+        return evidence.source_id
+
+
+def conflict_notice(ledger: Ledger, claim_id: int, error: VersionConflictError) -> str:
+    """The ledger's message (who and when) plus what the other change did."""
+    with ledger.read() as session:
+        event = last_event_for(session, claim_id)
+    what = describe_change(event) if event is not None else ""
+    return f"{error}" + (f" — their change: {what}" if what else "")

@@ -1,0 +1,601 @@
+"""Archive benchmark: factledger's archive run against wget --warc-file and a bare httpx loop.
+
+Run it directly (pytest does not collect it):
+
+    .venv/bin/python tests/bench/archive_bench.py [--pages N] [--keep DIR] [--register import|interleaved]
+                                                 [--profile [active|gil]]
+
+A local origin (archive_origin.py, in its own process so it never shares a GIL with the client being measured)
+serves N pages of about 60 KB of HTML over 8 hosts, 127.0.0.1 to 127.0.0.8, sleeping 50 ms before every
+response. On the same URL list, in one run:
+
+1. a bare httpx loop: one AsyncClient, at most 4 requests per host and 32 in all, bodies read and thrown away.
+   It is the bound for any httpx-based client on this machine.
+2. factledger: a fresh SQLite ledger with one claim citing each URL, then ``run_archive`` with the same
+   concurrency, writing WARC and text as it always does. It runs in a fresh subprocess, so its peak RSS is
+   its own; afterwards every URL must have a snapshot with HTTP status 200.
+3. ``wget --warc-file -i urls.txt``, what ArchiveBox uses to write WARCs.
+
+Latency alone bounds any client at hosts x per-host / latency = 8 x 4 / 0.05 s = 640 pages/s.
+
+``--register`` picks how the sources get into the ledger. ``import`` (the default) is the bulk import path
+(``factledger import jsonl``), which creates sources sorted by URL, so consecutive source ids share a host,
+as they do in a real ledger after an import. ``interleaved`` creates them in URL-list order (round-robin
+over the hosts) and then imports the same claims.
+
+It is a benchmark, not a test: targets print PASS/FAIL and the exit code is 0 either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpcore
+import httpx
+from archive_origin import DEFAULT_HOSTS, DEFAULT_LATENCY, page_url
+
+from factledger import __version__ as factledger_version
+
+TARGET_WGET_MULTIPLE = 10.0
+TARGET_BARE_FRACTION = 0.5
+TARGET_PEAK_RSS_MB = 250.0  # MB = 10**6 bytes
+CONCURRENCY = 32
+PER_HOST = 4
+ACTOR = "bench"
+ORIGIN_SCRIPT = Path(__file__).with_name("archive_origin.py")
+WGET = shutil.which("wget") or "/usr/bin/wget"
+PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------- the origin process
+
+
+@dataclass
+class OriginProcess:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def cpu_seconds(self) -> float:
+        """user + system CPU the origin has used so far (from /proc/PID/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+@contextmanager
+def running_origin(pages: int, hosts: int, latency: float, seed: int) -> Iterator[OriginProcess]:
+    command = [sys.executable, str(ORIGIN_SCRIPT), f"--pages={pages}", f"--hosts={hosts}"]
+    command += [f"--latency={latency}", f"--seed={seed}"]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().decode().split()
+        if len(line) != 2 or line[0] != "ready":
+            raise RuntimeError(f"the origin did not start (said {line!r})")
+        yield OriginProcess(process, int(line[1]))
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()  # the origin stops when its stdin closes
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ---------------------------------------------------------------- 1. the bare httpx loop
+
+
+@dataclass
+class BareResult:
+    seconds: float
+    ok: int
+    body_bytes: int
+    cpu_seconds: float
+
+
+async def bare_fetch_all(urls: list[str], concurrency: int, per_host: int) -> tuple[int, int]:
+    """Fetch every URL, bodies read raw and thrown away; (responses with 200, body bytes)."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    global_gate = asyncio.Semaphore(concurrency)
+    host_gates: collections.defaultdict[str, asyncio.Semaphore] = collections.defaultdict(
+        lambda: asyncio.Semaphore(per_host)
+    )
+    ok = body_bytes = 0
+    async with httpx.AsyncClient(limits=limits, trust_env=False, timeout=30.0) as client:
+
+        async def one(url: str) -> None:
+            nonlocal ok, body_bytes
+            # Host slot first, then a global one: the order factledger's fetcher takes them in.
+            async with (
+                host_gates[url.split("/", 3)[2]],
+                global_gate,
+                client.stream("GET", url) as response,
+            ):
+                async for chunk in response.aiter_raw():
+                    body_bytes += len(chunk)
+                ok += response.status_code == 200
+
+        await asyncio.gather(*(one(url) for url in urls))
+    return ok, body_bytes
+
+
+def run_bare(urls: list[str]) -> BareResult:
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    ok, body_bytes = asyncio.run(bare_fetch_all(urls, CONCURRENCY, PER_HOST))
+    seconds = time.perf_counter() - start
+    return BareResult(seconds, ok, body_bytes, cpu_used(cpu_before, resource.getrusage(resource.RUSAGE_SELF)))
+
+
+def cpu_used(before: resource.struct_rusage, after: resource.struct_rusage) -> float:
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+# ---------------------------------------------------------------- 2. factledger
+
+
+def prepare_ledger(ledger_path: Path, urls: list[str], register: str) -> dict[int, str]:
+    """A fresh ledger with one claim citing each URL; returns source id -> URL in archive (lease) order."""
+    from sqlalchemy import select
+
+    from factledger.ledger.bulk import ClaimRecord, EvidenceRecord, import_claims
+    from factledger.ledger.database import open_ledger
+    from factledger.ledger.models import Source
+    from factledger.ledger.sources import source_ids_for_urls
+    from factledger.ledger.statuses import Stance
+    from factledger.ledger.urls import normalize_url
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{ledger_path}{suffix}").unlink(missing_ok=True)
+    ledger = open_ledger(f"sqlite:///{ledger_path}")
+    try:
+        normalised = [normalize_url(url) for url in urls]
+        records = [
+            ClaimRecord(
+                text=f"Story {index} on {url.split('/')[2]} says something checkable.",
+                evidence=(EvidenceRecord(url=url, stance=Stance.SUPPORTS),),
+            )
+            for index, url in enumerate(normalised)
+        ]
+        with ledger.write() as session:
+            if register == "interleaved":
+                for url in normalised:  # one at a time, so ids follow the list (round-robin over hosts)
+                    source_ids_for_urls(session, [url])
+            import_claims(session, ACTOR, records, origin="archive-bench")
+        with ledger.read() as session:
+            return dict(session.execute(select(Source.id, Source.url).order_by(Source.id)).all())
+    finally:
+        ledger.close()
+
+
+@dataclass
+class FactledgerResult:
+    seconds: float
+    summary: dict[str, Any]
+    vm_hwm_bytes: int  # the child's own peak RSS (VmHWM)
+    maxrss_bytes: int  # ru_maxrss from wait4 (includes the parent's RSS at fork; see run_factledger)
+    cpu_seconds: float
+    snapshots: int
+    snapshots_200: int
+    distinct_sources_200: int
+    warc_files: int
+    warc_bytes: int
+    text_files: int
+    text_bytes: int
+
+
+def run_factledger(
+    workdir: Path, ledger_path: Path, *, profile: str | None = None, profile_output: Path | None = None
+) -> FactledgerResult:
+    """Run the archive in a fresh interpreter and collect what it reports plus the kernel's rusage.
+
+    The child reads its own VmHWM: ru_maxrss of a child also counts the parent's resident set at the
+    moment of fork/exec (the kernel folds the old mm's high-water mark in on exec), VmHWM does not.
+    """
+    home = workdir / ("home-profile" if profile else "home")
+    shutil.rmtree(home, ignore_errors=True)
+    config = {"database": f"sqlite:///{ledger_path}", "home": str(home)}
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(config)]
+    if profile:
+        assert profile_output is not None
+        spy = [PY_SPY, "record", "--format", "raw", "--function", "--threads", "--rate", "200"]
+        spy += ["--nonblocking", "--output", str(profile_output)]
+        if profile == "gil":
+            spy.append("--gil")
+        command = [*spy, "--", *command]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"the factledger run failed (exit {process.returncode})")
+    # py-spy prints its own lines on stdout too; the child's report is the last JSON object.
+    report_line = [line for line in output.decode().splitlines() if line.startswith("{")][-1]
+    reported = json.loads(report_line)
+    counts = snapshot_counts(ledger_path)
+    warcs = list((home / "warcs").glob("*.warc.gz"))
+    texts = list((home / "text").rglob("*.txt.gz"))
+    return FactledgerResult(
+        seconds=reported["seconds"],
+        summary=reported["summary"],
+        vm_hwm_bytes=reported["vm_hwm_bytes"],
+        maxrss_bytes=usage.ru_maxrss * 1024,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        snapshots=counts[0],
+        snapshots_200=counts[1],
+        distinct_sources_200=counts[2],
+        warc_files=len(warcs),
+        warc_bytes=sum(p.stat().st_size for p in warcs),
+        text_files=len(texts),
+        text_bytes=sum(p.stat().st_size for p in texts),
+    )
+
+
+def snapshot_counts(ledger_path: Path) -> tuple[int, int, int]:
+    connection = sqlite3.connect(ledger_path)
+    try:
+        row = connection.execute(
+            "SELECT count(*), coalesce(sum(http_status = 200), 0), "
+            "count(DISTINCT CASE WHEN http_status = 200 THEN source_id END) FROM snapshots"
+        ).fetchone()
+    finally:
+        connection.close()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def child_main(config_json: str) -> int:
+    """The measured factledger process: open the ledger, time one archive run, report as JSON on stdout."""
+    from factledger.archive.fetch import FetchLimits
+    from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
+    from factledger.ledger.database import open_ledger
+
+    config = json.loads(config_json)
+    ledger = open_ledger(config["database"])
+    try:
+        options = RunOptions(
+            allow_private=True, fetch=FetchLimits(concurrency=CONCURRENCY, per_host=PER_HOST)
+        )
+        paths = ArchivePaths.under(Path(config["home"]))
+        start = time.perf_counter()
+        summary = asyncio.run(run_archive(ledger, ACTOR, paths, options))
+        seconds = time.perf_counter() - start
+    finally:
+        ledger.close()
+    print(json.dumps({"seconds": seconds, "summary": summary.as_dict(), "vm_hwm_bytes": vm_hwm_bytes()}))
+    return 0
+
+
+def vm_hwm_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# ---------------------------------------------------------------- 3. wget
+
+
+@dataclass
+class WgetResult:
+    seconds: float
+    exit_code: int
+    responses_200: int
+    warc_bytes: int
+
+
+def run_wget(workdir: Path, urls_file: Path) -> WgetResult:
+    out = workdir / "wget"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    command = [
+        WGET,
+        f"--warc-file={out / 'capture'}",
+        f"--input-file={urls_file}",
+        "--execute=robots=off",
+        "--no-verbose",
+        f"--output-file={out / 'wget.log'}",
+        "--delete-after",
+        "--no-proxy",
+        "--tries=1",
+        "--timeout=30",
+        f"--directory-prefix={out / 'files'}",
+    ]
+    start = time.perf_counter()
+    completed = subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    warc = out / "capture.warc.gz"
+    return WgetResult(seconds, completed.returncode, count_warc_200(warc), warc.stat().st_size)
+
+
+def count_warc_200(path: Path) -> int:
+    from warcio.archiveiterator import ArchiveIterator
+
+    count = 0
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "response" and record.http_headers.get_statuscode() == "200":
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------- py-spy summary
+
+
+def print_py_spy(raw_path: Path, top: int = 25) -> None:
+    """Summarise py-spy's raw (collapsed) stacks: per thread, self time and inclusive time by function."""
+    if not raw_path.exists():
+        print(f"  (no py-spy output at {raw_path})")
+        return
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    roles: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw_path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        # The first frame names the thread: "thread (TID): MainThread", "thread (TID): asyncio_3", ...
+        thread_name = frames.pop(0).partition(": ")[2] if frames[0].startswith("thread") else "?"
+        if thread_name == "MainThread":
+            roles["event loop (MainThread)"] += count
+        elif thread_name.startswith("asyncio_"):
+            roles["asyncio.to_thread workers"] += count
+        else:
+            roles[thread_name or "other"] += count
+        total += count
+        if frames:
+            own[frames[-1]] += count
+            for frame in set(frames):
+                inclusive[frame] += count
+    if not total:
+        print("  (py-spy recorded no samples)")
+        return
+    print(
+        f"  {total:,} samples; by thread: "
+        + ", ".join(f"{r} {c / total:.0%}" for r, c in roles.most_common())
+    )
+    print(f"  top {top} by self samples (function (file)):")
+    for frame, count in own.most_common(top):
+        print(f"    {count / total:6.1%}  {frame}")
+    print(f"  top {top + 10} by inclusive samples:")
+    for frame, count in inclusive.most_common(top + 10):
+        print(f"    {count / total:6.1%}  {frame}")
+
+
+# ---------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def mb(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:,.1f} MB ({n_bytes / 2**20:,.1f} MiB)"
+
+
+def filesystem_of(path: Path) -> str:
+    best = ("?", "?", "?")
+    resolved = str(path.resolve())
+    for line in Path("/proc/mounts").read_text().splitlines():
+        device, mount, fstype = line.split()[:3]
+        if (resolved == mount or resolved.startswith(mount.rstrip("/") + "/")) and len(mount) >= len(best[1]):
+            best = (device, mount, fstype)
+    return f"{best[2]} on {best[0]} (mounted at {best[1]})"
+
+
+def machine_lines(workdir: Path) -> list[str]:
+    wget_version = "missing"
+    if Path(WGET).exists():
+        wget_version = subprocess.run([WGET, "--version"], capture_output=True, text=True).stdout.split("\n")[
+            0
+        ]
+    return [
+        f"machine: nproc={os.cpu_count()} ({platform.machine()}, {platform.system()} {platform.release()}), "
+        f"Python {platform.python_version()}, httpx {httpx.__version__}, httpcore {httpcore.__version__}, "
+        f"SQLite {sqlite3.sqlite_version}, factledger {factledger_version}",
+        f"wget: {wget_version}",
+        f"work dir filesystem: {filesystem_of(workdir)}",
+    ]
+
+
+def write_urls(path: Path, urls: list[str]) -> None:
+    with path.open("w") as out:
+        out.writelines(f"{url}\n" for url in urls)
+
+
+def print_factledger(label: str, result: FactledgerResult, expected: int) -> None:
+    rate = expected / result.seconds
+    complete = result.distinct_sources_200 == expected
+    print(
+        f"  {label}: {result.seconds:.2f} s, {rate:,.1f} pages/s, CPU {result.cpu_seconds:.1f} s "
+        f"({result.cpu_seconds / result.seconds:.0%} of one core, {result.cpu_seconds / expected * 1000:.2f} ms "
+        "per page)"
+    )
+    print(
+        f"    snapshots {result.snapshots:,}, with status 200 {result.snapshots_200:,} "
+        f"covering {result.distinct_sources_200:,}/{expected:,} sources: {verdict(complete)}"
+    )
+    print(f"    summary: {json.dumps({k: v for k, v in result.summary.items() if k != 'flagged_claims'})}")
+    print(
+        f"    WARC: {result.warc_files} file(s), {mb(result.warc_bytes)}; "
+        f"text: {result.text_files:,} files, {mb(result.text_bytes)}"
+    )
+    print(f"    peak RSS (VmHWM of the run's process): {mb(result.vm_hwm_bytes)}")
+    print(f"    ru_maxrss from wait4, for reference: {mb(result.maxrss_bytes)}")
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="pages to archive (default 2,000)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="write the files here and keep them")
+    parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument(
+        "--register",
+        choices=["import", "interleaved"],
+        default="import",
+        help="how sources enter the ledger: bulk import (ids sorted by URL, so grouped by host; default) "
+        "or one by one in URL-list order (round-robin over the hosts)",
+    )
+    parser.add_argument("--skip-wget", action="store_true", help="leave out wget (it takes ~2 min at 2,000)")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="active",
+        choices=["active", "gil"],
+        help="afterwards, archive again under py-spy (all active samples, or only those holding the GIL) "
+        "and print the hot spots; not part of the timed numbers",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args.child)
+    n = args.pages
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress when redirected
+
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        workdir = args.keep
+        cleanup: tempfile.TemporaryDirectory[str] | None = None
+    else:
+        cleanup = tempfile.TemporaryDirectory(prefix="factledger-archive-bench-")
+        workdir = Path(cleanup.name)
+
+    print("factledger archive benchmark")
+    for line in machine_lines(workdir):
+        print(line)
+    hosts, latency = DEFAULT_HOSTS, DEFAULT_LATENCY
+    bound = hosts * PER_HOST / latency
+    print(
+        f"setup: {n:,} pages of ~60 KB over {hosts} hosts (127.0.0.1-127.0.0.{hosts}), {latency * 1000:.0f} ms "
+        f"latency per response; concurrency {CONCURRENCY}, per host {PER_HOST}; "
+        f"latency bound {hosts} x {PER_HOST} / {latency} s = {bound:,.0f} pages/s"
+    )
+    print(
+        f"files: {workdir}{' (kept)' if args.keep else ' (temporary)'}; sources registered by {args.register}"
+    )
+
+    try:
+        started = time.perf_counter()
+        with running_origin(n, hosts, latency, args.seed) as origin:
+            print(
+                f"origin ready on port {origin.port} after {time.perf_counter() - started:.1f} s (not timed)"
+            )
+            urls = [page_url(i, origin.port, hosts) for i in range(n)]
+            urls_file = workdir / "urls.txt"
+            write_urls(urls_file, urls)
+
+            ledger_path = workdir / "ledger.sqlite3"
+            seconds = time.perf_counter()
+            order = prepare_ledger(ledger_path, urls, args.register)
+            first = [url.split("/")[2].split(":")[0] for url in list(order.values())[: CONCURRENCY * 2]]
+            print(
+                f"ledger: {len(order):,} sources registered in {time.perf_counter() - seconds:.1f} s (not timed); "
+                f"the first lease batch of {len(first)} spans {len(set(first))} host(s)"
+            )
+
+            print("\n1. bare httpx loop (fetch, discard bodies)")
+            origin_cpu = origin.cpu_seconds()
+            bare = run_bare(urls)
+            bare_origin_cpu = origin.cpu_seconds() - origin_cpu
+            bare_rate = n / bare.seconds
+            print(
+                f"  {bare.seconds:.2f} s, {bare_rate:,.1f} pages/s, {bare.ok:,}/{n:,} status 200, "
+                f"{mb(bare.body_bytes)} of bodies; client CPU {bare.cpu_seconds:.1f} s "
+                f"({bare.cpu_seconds / bare.seconds:.0%} of one core), origin CPU {bare_origin_cpu:.1f} s"
+            )
+
+            print("\n2. factledger run_archive (fresh subprocess)")
+            origin_cpu = origin.cpu_seconds()
+            fl = run_factledger(workdir, ledger_path)
+            fl_origin_cpu = origin.cpu_seconds() - origin_cpu
+            print_factledger("factledger", fl, n)
+            print(f"    origin CPU during the run: {fl_origin_cpu:.1f} s")
+            fl_rate = n / fl.seconds
+
+            wget: WgetResult | None = None
+            if not args.skip_wget:
+                print("\n3. wget --warc-file -i urls.txt")
+                origin_cpu = origin.cpu_seconds()
+                wget = run_wget(workdir, urls_file)
+                print(
+                    f"  {wget.seconds:.2f} s, {n / wget.seconds:,.1f} pages/s, exit {wget.exit_code}, "
+                    f"{wget.responses_200:,}/{n:,} responses with 200 in its WARC ({mb(wget.warc_bytes)}); "
+                    f"origin CPU {origin.cpu_seconds() - origin_cpu:.1f} s"
+                )
+
+            profile_path: Path | None = None
+            if args.profile:
+                print(f"\n4. factledger again under py-spy ({args.profile} samples, 200 Hz, not timed)")
+                profile_ledger = workdir / "ledger-profile.sqlite3"
+                prepare_ledger(profile_ledger, urls, args.register)
+                profile_path = workdir / f"py-spy-{args.profile}.txt"
+                profiled = run_factledger(
+                    workdir, profile_ledger, profile=args.profile, profile_output=profile_path
+                )
+                print_factledger("factledger under py-spy", profiled, n)
+
+        print(f"\nresults for {n:,} pages (latency bound {bound:,.0f} pages/s)")
+        print(f"  {'client':<34} {'pages/s':>9} {'% of bound':>11}")
+        rows = [("bare httpx loop", bare_rate), ("factledger archive run", fl_rate)]
+        if wget is not None:
+            rows.append(("wget --warc-file", n / wget.seconds))
+        for label, rate in rows:
+            print(f"  {label:<34} {rate:>9,.1f} {rate / bound:>11.0%}")
+        print()
+        print(f"  {'target':<44} {'measured':>16}   result")
+        if wget is not None:
+            wget_rate = n / wget.seconds
+            multiple = fl_rate / wget_rate
+            print(
+                f"  {f'factledger >= {TARGET_WGET_MULTIPLE:g}x wget pages/s':<44} {f'{multiple:,.1f}x':>16}   "
+                f"{verdict(multiple >= TARGET_WGET_MULTIPLE)}"
+            )
+        fraction = fl_rate / bare_rate
+        print(
+            f"  {f'factledger >= {TARGET_BARE_FRACTION:.0%} of bare httpx pages/s':<44} {f'{fraction:.0%}':>16}   "
+            f"{verdict(fraction >= TARGET_BARE_FRACTION)}"
+        )
+        peak_mb = fl.vm_hwm_bytes / 1e6
+        print(
+            f"  {f'peak RSS <= {TARGET_PEAK_RSS_MB:g} MB':<44} {f'{peak_mb:,.1f} MB':>16}   "
+            f"{verdict(peak_mb <= TARGET_PEAK_RSS_MB)}"
+        )
+        complete = fl.distinct_sources_200 == n
+        print(
+            f"  {'every page archived with status 200':<44} {f'{fl.distinct_sources_200:,}/{n:,}':>16}   {verdict(complete)}"
+        )
+        if profile_path is not None:
+            print(f"\npy-spy hot spots of the factledger run ({profile_path}):")
+            print_py_spy(profile_path)
+    finally:
+        if cleanup is not None:
+            cleanup.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Driving the review app in tests: wait for its workers, read what is on screen."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from factledger.tui.screens.main import MainScreen
+from factledger.tui.widgets.claim_table import ClaimTable
+
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
+    """Let workers finish, including the ones their results start (a write, then the re-read)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    strips = pilot.app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def main_screen(pilot: Pilot[None]) -> MainScreen:
+    return next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+
+
+def table(pilot: Pilot[None]) -> ClaimTable:
+    return main_screen(pilot).table
+
+
+def notifications(pilot: Pilot[None]) -> list[str]:
+    return [n.message for n in pilot.app._notifications]
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Type literally (Pilot.press takes key names, so characters like '[' are sent one by one)."""
+    for char in text:
+        await pilot.press(char)
