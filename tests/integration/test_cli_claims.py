@@ -131,3 +131,17 @@ def test_adding_a_near_duplicate_suggests_the_existing_claim(factledger: Factled
     assert "claim.similar" in kinds
     unrelated = factledger.json("claims", "add", "The ministers met at the George Shultz Center.")
     assert unrelated["similar_to"] == []
+
+
+def test_a_note_is_an_event_and_changes_no_field(factledger: Factledger) -> None:
+    cid = str(factledger.json("claims", "add", "A claim to annotate.")["id"])
+    note = factledger.json("claims", "note", cid, "Called the ministry; awaiting reply.", reviewer="mariam")
+    assert note["kind"] == "claim.noted"
+    assert note["rationale"] == "Called the ministry; awaiting reply."
+    assert factledger.json("claims", "show", cid)["version"] == 1
+    assert factledger.json("claims", "history", cid)[-1]["actor"] == "mariam"
+    stale = factledger("claims", "note", cid, "x", "--expect-version", "7")
+    assert stale.exit_code == 3
+    empty = factledger("claims", "note", cid, "   ")
+    assert empty.exit_code == 1
+    assert "the note is empty" in empty.stderr

@@ -184,6 +184,23 @@ def claims_status(
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
 
 
+@claims_group.command("note")
+@click.argument("claim_id", type=int)
+@click.argument("text")
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int | None, as_json: bool) -> None:
+    """Add a reviewer's note to a claim's history (it changes no field)."""
+    with app.ledger().write() as session:
+        event = claims.add_note(session, app.actor, claim_id, text, expect_version=expect_version)
+        summary = event_summary(event)
+    if as_json:
+        print_json(summary)
+    else:
+        stdout.print(plain(f"note added to claim {claim_id}"))
+
+
 @claims_group.command("accept")
 @click.argument("claim_id", type=int)
 @click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")

@@ -208,6 +208,32 @@ def assign_claim(
     return claim
 
 
+MAX_NOTE_LENGTH = 5_000
+
+
+def add_note(
+    session: Session, actor: str, claim_id: int, note: str, *, expect_version: int | None = None
+) -> Event:
+    """A reviewer's note: an audit Event on the claim ("claim.noted", the note as its rationale).
+
+    It changes none of the claim's fields, so it does not bump the version: a note can never overwrite
+    another reviewer's work. ``expect_version`` still guards it, so a note is written about the claim
+    the reviewer actually saw."""
+    text = note.strip()
+    if not text:
+        raise InvalidInputError("the note is empty")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    claim = get_claim(session, claim_id, for_update=True)
+    _check_expected_version(session, claim, expect_version)
+    event_id = append_event(
+        session, actor, NewEvent("claim.noted", claim_id, None, {"version": claim.version}, text)
+    )
+    event = session.get(Event, event_id)
+    assert event is not None
+    return event
+
+
 def flag_for_review(session: Session, actor: str, claim_id: int, reason: str) -> Claim:
     claim = get_claim(session, claim_id, for_update=True)
     before = {"needs_review": claim.needs_review, "reason": claim.needs_review_reason}

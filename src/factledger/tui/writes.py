@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from factledger.ledger.audit import NewEvent, append_event
-from factledger.ledger.claims import assign_claim, change_status, get_claim, last_event_for
+from factledger.ledger.claims import add_note as ledger_add_note
+from factledger.ledger.claims import assign_claim, change_status, last_event_for
 from factledger.ledger.database import Ledger
-from factledger.ledger.errors import InvalidInputError, VersionConflictError
+from factledger.ledger.errors import VersionConflictError
 from factledger.ledger.models import Event
 from factledger.ledger.quotes import accept_suggestion
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, parse_stance
 from factledger.ledger.urls import normalize_url
 from factledger.tui.queries import describe_change
-
-MAX_NOTE_LENGTH = 5_000
 
 
 @dataclass(frozen=True)
@@ -64,23 +62,9 @@ def assign(ledger: Ledger, actor: str, claim_id: int, assignee: str | None, seen
 
 
 def add_note(ledger: Ledger, actor: str, claim_id: int, note: str, seen_version: int) -> None:
-    """A note is an audit Event on the claim ("claim.noted", the note as its rationale).
-
-    The ledger has no note use-case yet; this writes the Event through the ledger's own append so the
-    hash chain stays intact, checks the version like the other writes, and leaves the claim's fields
-    (and version) alone: a note changes nothing another reviewer could be overwriting."""
-    text = _optional(note)
-    if text is None:
-        raise InvalidInputError("the note is empty")
-    if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    """The ledger's note use-case (``claims.add_note``), checked against the version on screen."""
     with ledger.write() as session:
-        claim = get_claim(session, claim_id, for_update=True)
-        if claim.version != seen_version:
-            raise _conflict(claim_id, seen_version, claim.version, last_event_for(session, claim_id))
-        append_event(
-            session, actor, NewEvent("claim.noted", claim_id, None, {"version": claim.version}, text)
-        )
+        ledger_add_note(session, actor, claim_id, note, expect_version=seen_version)
 
 
 def _conflict(claim_id: int, seen: int, current: int, last: Event | None) -> VersionConflictError:
