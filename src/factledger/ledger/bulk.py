@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from factledger.ledger.audit import NewEvent, append_events
 from factledger.ledger.bulksql import RowInserter, select_in
 from factledger.ledger.claims import claim_text_hash
-from factledger.ledger.models import Claim, Evidence, Source, core_table, utcnow
-from factledger.ledger.statuses import ClaimStatus, SourceHealth, Stance
-from factledger.ledger.urls import domain_of
+from factledger.ledger.models import Claim, Evidence, core_table, utcnow
+from factledger.ledger.sources import source_ids_for_urls
+from factledger.ledger.statuses import ClaimStatus, Stance
 
 # Bigger chunks amortise the per-statement work; 5,000 claims keep an IN (...) list well inside both
 # engines' parameter limits (SQLite allows 32,766).
@@ -34,8 +34,6 @@ _FTS_INSERT_TRIGGER = "claims_fts_insert"
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
 _STATUS_TEXT = {status: status.value for status in ClaimStatus}
 _CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
-_SOURCES_BY_URL = "SELECT url, id FROM sources WHERE url IN"
-_SOURCE_COLUMNS = ("url", "domain", "health", "created_at", "consecutive_failures", "next_check_at")
 _CLAIM_COLUMNS = (
     "text",
     "text_hash",
@@ -172,8 +170,6 @@ class _Writers:
     def __init__(self, session: Session, actor: str) -> None:
         self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
         self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS)
-        # New sources are due at once, like those made by sources.source_ids_for_urls.
-        self.sources = RowInserter(session, core_table(Source), _SOURCE_COLUMNS)
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
@@ -286,24 +282,9 @@ def _import_chunk(
 
 
 def _add_source_ids(session: Session, writers: _Writers, urls: set[str]) -> None:
-    """Find or create the Sources of already-normalised URLs into ``writers.source_ids``.
-
-    What ``sources.source_ids_for_urls`` does, through the driver: at 300,000 sources its ORM-level
-    IN lists and inserts would take longer than the rest of the import."""
-    if not urls:
-        return
-    wanted = sorted(urls)
-    found = writers.source_ids
-    for start in range(0, len(wanted), CHUNK_SIZE):
-        found.update(select_in(session, _SOURCES_BY_URL, wanted[start : start + CHUNK_SIZE]))
-    missing = [url for url in wanted if url not in found]
-    if not missing:
-        return
-    now = writers.timestamp()
-    unknown = SourceHealth.UNKNOWN.value
-    writers.sources.insert([(url, domain_of(url), unknown, now, 0, now) for url in missing])
-    for start in range(0, len(missing), CHUNK_SIZE):
-        found.update(select_in(session, _SOURCES_BY_URL, missing[start : start + CHUNK_SIZE]))
+    """Find or create the Sources of already-normalised URLs this import has not seen yet."""
+    unseen = [url for url in urls if url not in writers.source_ids]
+    writers.source_ids.update(source_ids_for_urls(session, unseen))
 
 
 def _existing_evidence(session: Session, claim_ids: list[int]) -> set[tuple[int, int, str, str | None]]:
