@@ -45,7 +45,7 @@ from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
 from factledger.archive.warc import Capture, RevisitTarget, WarcLocation, WarcStore, repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Snapshot, utcnow
-from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, record_capture
+from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_capture
 
 COMMIT_GROUP = 64  # captures appended and fsynced together, then recorded in one transaction
 PROCESS_POOL_THRESHOLD = 16  # fewer due sources than this: worker processes cost more than they save
@@ -362,6 +362,10 @@ class _Committer:
             is_revisit=revisit,
             full_text_ref=full_text_ref,
             title=item.prepared.title if item.prepared else None,
+            previous=PreviousCapture(item.prior.payload_sha256, item.prior.full_text_ref)
+            if item.prior
+            else None,
+            previous_known=True,
         )
 
     def close(self) -> None:

@@ -25,6 +25,14 @@ BAD_HEALTH = frozenset({SourceHealth.GONE, SourceHealth.BLOCKED})
 
 
 @dataclass(frozen=True)
+class PreviousCapture:
+    """What drift is judged against: the latest earlier capture with a payload."""
+
+    payload_sha256: str | None
+    full_text_ref: str | None
+
+
+@dataclass(frozen=True)
 class CaptureRecord:
     source_id: int
     fetched_at: datetime
@@ -47,6 +55,10 @@ class CaptureRecord:
     full_text_ref: str | None = None
     main_text_ref: str | None = None
     title: str | None = None
+    # The archiver already knows the previous capture (it needs it for revisit records); passing it
+    # saves a query per capture. None means "look it up".
+    previous: PreviousCapture | None = None
+    previous_known: bool = False
 
 
 @dataclass
@@ -65,7 +77,7 @@ def latest_snapshot(session: Session, source_id: int, *, with_payload: bool = Tr
     return session.scalars(query.order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(1)).first()
 
 
-def _drift(record: CaptureRecord, previous: Snapshot | None) -> str:
+def _drift(record: CaptureRecord, previous: PreviousCapture | Snapshot | None) -> str:
     if record.payload_sha256 is None:
         return "failed"
     if previous is None:
@@ -93,7 +105,7 @@ def record_capture(session: Session, actor: str, record: CaptureRecord) -> Recor
     source = session.get(Source, record.source_id, with_for_update=True)
     if source is None:
         raise NotFoundError(f"no source with id {record.source_id}")
-    previous = latest_snapshot(session, source.id)
+    previous = record.previous if record.previous_known else latest_snapshot(session, source.id)
     drift = _drift(record, previous)
     snapshot = Snapshot(
         source_id=source.id,
