@@ -1,0 +1,331 @@
+"""WACZ 1.1.1 evidence bundles: the archived captures of the sources that claims cite, packaged for replay.
+
+Layout (https://specs.webrecorder.net/wacz/1.1.1/):
+
+    archive/data.warc.gz        the captures' records, copied byte for byte from the WARC store
+    indexes/index.cdx           CDXJ, sorted, offsets into data.warc.gz (written by cdxj-indexer)
+    pages/pages.jsonl           one page per captured URL: its latest capture's time and the source title
+    factledger/claims.jsonl     the selected claims with their evidence, in the JSONL exchange format
+    factledger/snapshots.jsonl  the ledger's record of each capture, tied to its WARC record id
+    datapackage.json            every file above with its sha256 and size
+    datapackage-digest.json     the sha256 of datapackage.json
+
+The bundle is built in a scratch directory beside the output and renamed into place at the end, so a
+failure leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+
+from cdxj_indexer.main import CDXJIndexer  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factledger import __version__
+from factledger.archive.warc import WarcError, WarcLocation
+from factledger.exchange.jsonl import iter_export, write_jsonl
+from factledger.exchange.wacz_records import StoreReader
+from factledger.ledger.claims import get_claim
+from factledger.ledger.errors import LedgerError
+from factledger.ledger.models import Evidence, Snapshot, Source
+
+WACZ_VERSION: Final = "1.1.1"
+WARC_NAME: Final = "data.warc.gz"
+WARC_PATH: Final = "archive/" + WARC_NAME
+INDEX_PATH: Final = "indexes/index.cdx"
+PAGES_PATH: Final = "pages/pages.jsonl"
+# Our own files live in a directory of their own: the spec forbids extra files in archive/, indexes/
+# and pages/.
+CLAIMS_PATH: Final = "factledger/claims.jsonl"
+SNAPSHOTS_PATH: Final = "factledger/snapshots.jsonl"
+DATAPACKAGE: Final = "datapackage.json"
+DATAPACKAGE_DIGEST: Final = "datapackage-digest.json"
+_COPY_CHUNK: Final = 1024 * 1024
+
+
+class BundleError(LedgerError):
+    """The bundle cannot be written: nothing archived to put in it, or the WARC store is damaged."""
+
+
+@dataclass(frozen=True)
+class WaczSummary:
+    path: Path
+    claims: int
+    captures: int
+    requests: int
+    pages: int
+    bytes: int
+    # Revisit records whose original (full) capture is not archived: they cannot be replayed.
+    unresolved_revisits: int
+
+
+@dataclass
+class _Page:
+    url: str
+    ts: str
+    title: str | None
+    source_id: int
+
+
+@dataclass
+class _Copied:
+    captures: int = 0
+    requests: int = 0
+    unresolved_revisits: int = 0
+
+
+def _selected_snapshots(session: Session, claim_id: int | None) -> Iterator[Any]:
+    """Every archived capture of every source the selected claims cite, oldest first.
+
+    All captures, not just the latest: the history (a page that changed or disappeared) is part of the
+    evidence, and a revisit record replays only with the earlier full capture it refers to, which is
+    always a capture of the same source."""
+    cited = select(Evidence.source_id)
+    if claim_id is not None:
+        cited = cited.where(Evidence.claim_id == claim_id)
+    query = (
+        select(
+            Snapshot.id,
+            Snapshot.source_id,
+            Snapshot.fetched_at,
+            Snapshot.http_status,
+            Snapshot.final_url,
+            Snapshot.drift,
+            Snapshot.is_revisit,
+            Snapshot.payload_sha256,
+            Snapshot.warc_filename,
+            Snapshot.warc_offset,
+            Snapshot.warc_length,
+            Source.url,
+            Source.title,
+        )
+        .join(Source, Source.id == Snapshot.source_id)
+        .where(
+            Snapshot.source_id.in_(cited.distinct()),
+            Snapshot.warc_filename.is_not(None),
+            Snapshot.warc_offset.is_not(None),
+            Snapshot.warc_length.is_not(None),
+        )
+        .order_by(Snapshot.fetched_at, Snapshot.id)
+    )
+    yield from session.execute(query).yield_per(1000)
+
+
+def _copy_captures(
+    session: Session,
+    reader: StoreReader,
+    claim_id: int | None,
+    warc_out: IO[bytes],
+    snapshots_out: IO[str],
+    pages: dict[str, _Page],
+) -> _Copied:
+    copied = _Copied()
+    warcinfo_done: set[str] = set()
+    seen: set[tuple[str, int]] = set()
+    full_payloads: set[tuple[int, str | None]] = set()
+    revisits: list[tuple[int, str | None]] = []
+    for row in _selected_snapshots(session, claim_id):
+        filename: str = row.warc_filename
+        if (filename, row.warc_offset) in seen:
+            continue
+        seen.add((filename, row.warc_offset))
+        if filename not in warcinfo_done:
+            # Records name their file's warcinfo (WARC-Warcinfo-ID); carrying it along keeps that resolvable.
+            warcinfo_done.add(filename)
+            if (warcinfo := reader.warcinfo(filename)) is not None:
+                warc_out.write(warcinfo)
+        result = reader.copy_capture(WarcLocation(filename, row.warc_offset, row.warc_length), warc_out)
+        copied.captures += 1
+        copied.requests += result.request_copied
+        if row.is_revisit:
+            revisits.append((row.source_id, row.payload_sha256))
+        else:
+            full_payloads.add((row.source_id, row.payload_sha256))
+        url = result.head.target_uri or row.final_url or row.url
+        # Oldest first, so the last capture of a URL is the one its page opens at.
+        pages[url] = _Page(url=url, ts=result.head.date, title=row.title, source_id=row.source_id)
+        snapshots_out.write(
+            json.dumps(
+                {
+                    "snapshot_id": row.id,
+                    "source_id": row.source_id,
+                    "source_url": row.url,
+                    "fetched_at": row.fetched_at.isoformat(),
+                    "http_status": row.http_status,
+                    "final_url": row.final_url,
+                    "drift": row.drift,
+                    "is_revisit": row.is_revisit,
+                    "payload_sha256": row.payload_sha256,
+                    "warc_record_id": result.head.record_id,
+                    "warc_date": result.head.date,
+                    "warc_target_uri": result.head.target_uri,
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            + "\n"
+        )
+    copied.unresolved_revisits = sum(1 for key in revisits if key not in full_payloads)
+    return copied
+
+
+def _write_index(warc: Path, index: Path) -> None:
+    # cdxj-indexer is what py-wacz itself indexes with: its SURT keys and fields are the ones pywb and
+    # ReplayWeb.page look up. ``filename`` is relative to archive/, as WACZ readers expect.
+    CDXJIndexer(str(index), [str(warc)], sort=True, post_append=True, filename=WARC_NAME).process_all()
+
+
+def _write_pages(pages: dict[str, _Page], out: IO[str]) -> None:
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "Cited sources"}
+    out.write(json.dumps(header) + "\n")
+    for page in sorted(pages.values(), key=lambda page: (page.source_id, page.url)):
+        entry: dict[str, Any] = {
+            "id": hashlib.sha256(page.url.encode("utf-8")).hexdigest()[:16],
+            "url": page.url,
+            "ts": page.ts,
+        }
+        if page.title:
+            entry["title"] = page.title
+        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def _zip_member(
+    bundle: zipfile.ZipFile, arcname: str, source: Path, stored: bool, when: datetime
+) -> dict[str, Any]:
+    """Copy ``source`` into the zip as ``arcname`` and return its datapackage resource entry."""
+    info = zipfile.ZipInfo(arcname, date_time=when.timetuple()[:6])
+    # Already-compressed data must stay STORED so readers can seek into it with range requests.
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    size = source.stat().st_size
+    digest = hashlib.sha256()
+    with source.open("rb") as src, bundle.open(info, "w", force_zip64=size >= zipfile.ZIP64_LIMIT) as dst:
+        while chunk := src.read(_COPY_CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+    return {
+        "name": Path(arcname).name,
+        "path": arcname,
+        "hash": "sha256:" + digest.hexdigest(),
+        "bytes": size,
+    }
+
+
+def _zip_json(bundle: zipfile.ZipFile, arcname: str, data: bytes, when: datetime) -> None:
+    info = zipfile.ZipInfo(arcname, date_time=when.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    bundle.writestr(info, data)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _datapackage(
+    resources: list[dict[str, Any]], claim_id: int | None, claims: int, created: datetime
+) -> dict[str, Any]:
+    if claim_id is not None:
+        title = f"factledger evidence for claim {claim_id}"
+    else:
+        title = f"factledger evidence for {claims} claim{'s' if claims != 1 else ''}"
+    return {
+        "profile": "data-package",
+        "wacz_version": WACZ_VERSION,
+        "title": title,
+        "description": (
+            "Archived captures of the sources cited by the claims in `factledger/claims.jsonl`, "
+            "with the ledger's record of each capture in `factledger/snapshots.jsonl`."
+        ),
+        "created": _rfc3339(created),
+        "software": f"factledger {__version__}",
+        "resources": resources,
+    }
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_wacz(
+    session: Session,
+    warcs: Path,
+    output: Path,
+    *,
+    claim_id: int | None = None,
+    created: datetime | None = None,
+) -> WaczSummary:
+    """Write the evidence bundle for one claim (or all) to ``output``, atomically."""
+    if claim_id is not None:
+        get_claim(session, claim_id)  # NotFoundError for an unknown id
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise BundleError(f"no such directory: {output.parent}")
+    created = created or datetime.now(UTC)
+    reader = StoreReader(warcs)
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch_dir:
+        scratch = Path(scratch_dir)
+        files = {
+            arcname: scratch / arcname.replace("/", "_")
+            for arcname in (WARC_PATH, INDEX_PATH, PAGES_PATH, CLAIMS_PATH, SNAPSHOTS_PATH)
+        }
+        pages: dict[str, _Page] = {}
+        try:
+            with (
+                files[WARC_PATH].open("wb") as warc_out,
+                files[SNAPSHOTS_PATH].open("w", encoding="utf-8") as snapshots_out,
+            ):
+                copied = _copy_captures(session, reader, claim_id, warc_out, snapshots_out, pages)
+        except WarcError as exc:
+            raise BundleError(f"cannot copy the archived captures: {exc}") from None
+        finally:
+            reader.close()
+        if copied.captures == 0:
+            which = f"claim {claim_id} cites" if claim_id is not None else "the ledger's claims cite"
+            raise BundleError(
+                f"nothing to bundle: no archived capture of any source {which} (run `factledger archive run`)"
+            )
+        _write_index(files[WARC_PATH], files[INDEX_PATH])
+        with files[PAGES_PATH].open("w", encoding="utf-8") as out:
+            _write_pages(pages, out)
+        with files[CLAIMS_PATH].open("w", encoding="utf-8") as out:
+            claims = write_jsonl(iter_export(session, claim_id), out)
+
+        partial = scratch / "bundle.wacz"
+        with zipfile.ZipFile(partial, "w", allowZip64=True) as bundle:
+            resources = [
+                _zip_member(bundle, arcname, path, arcname == WARC_PATH, created)
+                for arcname, path in files.items()
+            ]
+            datapackage = json.dumps(
+                _datapackage(resources, claim_id, claims, created), ensure_ascii=False, indent=2
+            ).encode("utf-8")
+            _zip_json(bundle, DATAPACKAGE, datapackage, created)
+            digest = {"path": DATAPACKAGE, "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
+            _zip_json(bundle, DATAPACKAGE_DIGEST, json.dumps(digest, indent=2).encode("utf-8"), created)
+        _fsync(partial)
+        os.replace(partial, output)
+        _fsync(output.parent)
+    return WaczSummary(
+        path=output,
+        claims=claims,
+        captures=copied.captures,
+        requests=copied.requests,
+        pages=len(pages),
+        bytes=output.stat().st_size,
+        unresolved_revisits=copied.unresolved_revisits,
+    )
