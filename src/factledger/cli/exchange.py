@@ -1,4 +1,4 @@
-"""`factledger import` and `factledger export`: JSONL, CSV and ClaimReview JSON-LD."""
+"""`factledger import` and `factledger export`: JSONL, CSV, ClaimReview JSON-LD and (export only) WACZ."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from factledger.ledger.bulk import ClaimRecord
 from factledger.ledger.errors import LedgerError
 
 IMPORT_FORMATS = ["jsonl", "csv", "claimreview"]
-EXPORT_FORMATS = ["jsonl", "csv", "claimreview"]
+EXPORT_FORMATS = ["jsonl", "csv", "claimreview", "wacz"]
 
 
 def _reader(fmt: str) -> Callable[[IO[bytes]], Iterable[ClaimRecord]]:
@@ -99,7 +99,11 @@ def _writer(app: AppContext, fmt: str, claim_id: int | None) -> Callable[[Sessio
 )
 @pass_app
 def export_command(app: AppContext, fmt: str, claim_id: int | None, output: Path | None) -> None:
-    """Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD)."""
+    """Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an
+    evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb)."""
+    if fmt == "wacz":
+        _export_wacz(app, claim_id, output)
+        return
     write = _writer(app, fmt, claim_id)
     with app.ledger().read() as session:
         if claim_id is not None:
@@ -118,3 +122,25 @@ def export_command(app: AppContext, fmt: str, claim_id: int | None, output: Path
             raise
         partial.replace(output)
     info(f"exported {count} claims to {output}")
+
+
+def _export_wacz(app: AppContext, claim_id: int | None, output: Path | None) -> None:
+    if output is None:
+        raise click.UsageError("export wacz writes a zip file: name it with -o FILE.wacz")
+    if output.suffix != ".wacz":
+        raise click.UsageError(f"a WACZ file name must end in .wacz, not {output.name!r}")
+    from factledger.archive.runner import ArchivePaths
+    from factledger.exchange.wacz import write_wacz
+
+    with app.ledger().read() as session:
+        summary = write_wacz(session, ArchivePaths.under(app.settings.home).warcs, output, claim_id=claim_id)
+    claims = f"{summary.claims} claim{'s' if summary.claims != 1 else ''}"
+    info(
+        f"exported the evidence for {claims} to {output}: {summary.captures} captures of "
+        f"{summary.pages} pages, {summary.bytes} bytes"
+    )
+    if summary.unresolved_revisits:
+        info(
+            f"note: {summary.unresolved_revisits} revisit records refer to a capture that was never "
+            "archived and will not replay"
+        )
