@@ -134,10 +134,13 @@ def _export_wacz(app: AppContext, claim_id: int | None, output: Path | None) -> 
 
     with app.ledger().read() as session:
         summary = write_wacz(session, ArchivePaths.under(app.settings.home).warcs, output, claim_id=claim_id)
-    claims = f"{summary.claims} claim{'s' if summary.claims != 1 else ''}"
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
     info(
-        f"exported the evidence for {claims} to {output}: {summary.captures} captures of "
-        f"{summary.pages} pages, {summary.bytes} bytes"
+        f"exported the evidence for {count(summary.claims, 'claim')} to {output}: "
+        f"{count(summary.captures, 'capture')} of {count(summary.pages, 'page')}, {summary.bytes} bytes"
     )
     if summary.unresolved_revisits:
         info(
