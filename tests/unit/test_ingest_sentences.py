@@ -7,6 +7,7 @@ from pathlib import Path
 import pysbd
 import pytest
 
+from factledger.ingest import sentences
 from factledger.ingest.reader import read_document
 from factledger.ingest.sentences import SentenceSpan, split_sentences
 
@@ -138,21 +139,16 @@ def test_empty_bodies_have_no_sentences(body: str) -> None:
     assert split_sentences(body) == []
 
 
-class _RewritingSegmenter:
+def _rewriting_pysbd(text: str) -> list[str]:
     """Stands in for pysbd returning text that is not a verbatim substring of its input."""
-
-    def __init__(self, **_: object) -> None:
-        pass
-
-    def segment(self, text: str) -> list[str]:
-        del text
-        return ["One  two.", "three four", "NOT IN THE TEXT", "x"]
+    del text
+    return ["One  two.", "three four", "NOT IN THE TEXT", "x"]
 
 
 def test_segments_that_do_not_match_verbatim_still_map_to_exact_spans(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pysbd, "Segmenter", _RewritingSegmenter)
+    monkeypatch.setattr(sentences, "_pysbd_sentences", _rewriting_pysbd)
     body = "One two.   “three four. Five six."
     spans = split_sentences(body)
     assert_exact(body, spans)
@@ -167,3 +163,16 @@ def test_a_paragraph_longer_than_one_segmenter_window_splits_like_a_short_one() 
     spans = split_sentences(body)
     assert_exact(body, spans)
     assert [span.text for span in spans] == [span.text for span in split_sentences(unit)] * 150
+
+
+def test_pysbd_is_asked_for_the_same_sentences_that_segment_returns() -> None:
+    # split_sentences skips Segmenter.segment's span search and calls its processor directly; this holds
+    # the shortcut to what segment itself returns, should a pysbd release change what it does.
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    paragraphs = [p for p in read_document(SAMPLE).body.split("\n\n") if p.strip()]
+    paragraphs.append(
+        "Mr. Smith met Dr. Jones in the U.S. on May 3. He said: “We agree. Fully.” Then they left."
+    )
+    for paragraph in paragraphs:
+        expected = [sentence.strip() for sentence in segmenter.segment(paragraph)]
+        assert [sentence.strip() for sentence in sentences._pysbd_sentences(paragraph)] == expected

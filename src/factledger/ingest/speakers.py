@@ -71,10 +71,14 @@ _PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
 # A quotation closed just before the verb: the one place English puts the speaker after "said".
 _INVERTED_AFTER = re.compile(r"[”\"»],?\s*$|,[”\"»]\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
-_POSSESSIVE = re.compile(
-    r"(?P<owner>(?:[^\W\d_][\w.\-’']*\s+){0,4}?[^\W\d_][\w.\-]*)[’']s?\s+"
+_POSSESSED_STATEMENT = (
+    r"[’']s?\s+"
     r"(?:[a-z]+\s+)?(?:statements?|words|remarks|comments?|letter|message|speech|tweet|post|address|reply|response)\b"
 )
+_POSSESSIVE = re.compile(r"(?P<owner>(?:[^\W\d_][\w.\-’']*\s+){0,4}?[^\W\d_][\w.\-]*)" + _POSSESSED_STATEMENT)
+# _POSSESSIVE tries its lazy owner at every letter and costs more than all other patterns together; every
+# match of it contains a match of this one, which is cheap, so this one decides whether to run it.
+_POSSESSIVE_HINT = re.compile(_POSSESSED_STATEMENT)
 # Words that may sit between a subject and its verb: "Marukyan recently announced", "has also said".
 _SKIPPABLE_BEFORE_VERB = word_set(
     "also then later again once earlier further has have had was were is are would will did does do who"
@@ -117,7 +121,9 @@ def find_attribution(sentence: str) -> Attribution | None:
             if phrase:
                 rank = 0 if is_capitalised(phrase.split()[-1]) else 4
                 candidates.append((rank, match.start(), phrase, _squash(match.group(0)), match.end()))
-    for match in _POSSESSIVE.finditer(sentence):
+    # Only a possessive followed by a quotation counts, so without either there is nothing to look for.
+    possessives = _POSSESSIVE.finditer(sentence) if quotes and _POSSESSIVE_HINT.search(sentence) else ()
+    for match in possessives:
         owner = _trailing_name(match.group("owner").split())
         if owner and not _inside_quote(match.start(), quotes) and _quote_after(quotes, match.end()):
             cue = owner + match.group(0)[len(match.group("owner")) :]
