@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ingest.pipeline import Candidate, extract_candidates
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.similar import SimilarClaim, suggest_similar
-from factledger.ledger.claims import ClaimDraft, add_appearance, add_claim, find_claim_by_text
+from factledger.ingest.similar import SimilarClaim, suggest_similar_batch
+from factledger.ledger.claim_batch import add_document_claims
+from factledger.ledger.claims import ClaimDraft
 from factledger.ledger.documents import add_document
 from factledger.ledger.models import Claim, Document
 
@@ -53,17 +55,12 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
         return report
     candidates = extract_candidates(source, min_score=min_score)
     report.candidates_seen = len(candidates)
-    for candidate in candidates:
-        if candidate.score < min_score:
-            continue
-        existing = find_claim_by_text(session, candidate.text)
-        if existing is not None:
-            add_appearance(session, actor, existing.id, document.id, candidate.start, candidate.end)
-            report.stored.append(StoredCandidate(candidate, existing, created=False))
-            continue
-        claim = add_claim(
-            session,
-            actor,
+    kept = [candidate for candidate in candidates if candidate.score >= min_score]
+    found = add_document_claims(
+        session,
+        actor,
+        document.id,
+        [
             ClaimDraft(
                 text=candidate.text,
                 speaker=candidate.speaker,
@@ -74,8 +71,27 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
                 span_end=candidate.end,
                 score=round(candidate.score, 3),
                 score_reasons=list(candidate.reasons) or None,
-            ),
+            )
+            for candidate in kept
+        ],
+    )
+    similar = suggest_similar_batch(
+        session,
+        actor,
+        [
+            (item.claim_id, candidate.text)
+            for item, candidate in zip(found, kept, strict=True)
+            if item.created
+        ],
+    )
+    claims = {
+        claim.id: claim
+        for claim in session.scalars(select(Claim).where(Claim.id.in_({item.claim_id for item in found})))
+    }
+    report.stored = [
+        StoredCandidate(
+            candidate, claims[item.claim_id], item.created, similar[item.claim_id] if item.created else []
         )
-        similar = suggest_similar(session, actor, claim.id, claim.text)
-        report.stored.append(StoredCandidate(candidate, claim, created=True, similar=similar))
+        for item, candidate in zip(found, kept, strict=True)
+    ]
     return report

@@ -13,6 +13,7 @@ group intact, each give at most ``MAX_CANDIDATES // 2`` claims. Only those are s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -75,39 +76,85 @@ def find_similar(
     """Existing claims whose text scores at least ``threshold`` against ``text``, best first.
 
     Claims with exactly the same normalised text are not reported: the ledger links those itself."""
-    normalised = normalize_claim_text(text)
-    per_group = MAX_CANDIDATES // 2
-    dialect = session.get_bind().dialect.name
-    seen: set[int] = set()
-    found: list[SimilarClaim] = []
-    for query in search_groups(text):
-        # Only the id and text of each candidate: loading whole claims would cost more than scoring them.
-        candidates = claims_query(ClaimFilter(search=query, limit=per_group), dialect)
-        for claim_id, claim_text in session.execute(candidates.with_only_columns(Claim.id, Claim.text)):
-            if claim_id in seen or claim_id == exclude_id:
-                continue
-            seen.add(claim_id)
-            if normalize_claim_text(claim_text) == normalised:
-                continue
-            score = similarity(text, claim_text)
-            if score >= threshold:
-                found.append(SimilarClaim(claim_id, score))
-    found.sort(key=lambda item: (-item.score, item.id))
-    return found[:MAX_SUGGESTIONS]
+    excluded = frozenset() if exclude_id is None else frozenset({exclude_id})
+    return _Scorer(session, threshold).similar(text, excluded)
 
 
 def suggest_similar(session: Session, actor: str, claim_id: int, text: str) -> list[SimilarClaim]:
     """Find near-duplicates of a just-created claim and record each as a ``claim.similar`` event on it.
 
-    The use-case behind both ``ingest`` and ``claims add``: call it in the transaction that created the
-    claim, after the claim is flushed."""
-    similar = find_similar(session, text, exclude_id=claim_id)
-    append_events(
-        session,
-        actor,
-        [
+    The use-case behind ``claims add``: call it in the transaction that created the claim, after the
+    claim is flushed."""
+    return suggest_similar_batch(session, actor, [(claim_id, text)])[claim_id]
+
+
+def suggest_similar_batch(
+    session: Session, actor: str, new_claims: Sequence[tuple[int, str]]
+) -> dict[int, list[SimilarClaim]]:
+    """``suggest_similar`` for the claims just created together (by ``ingest``), given in creation order.
+
+    Each claim is compared with the claims that existed before it, as if they had been created and
+    searched one by one: later claims of the same batch are left out of its candidates. The events of the
+    whole batch are appended at once."""
+    scorer = _Scorer(session, SIMILARITY_THRESHOLD)
+    later = {claim_id for claim_id, _ in new_claims}
+    found: dict[int, list[SimilarClaim]] = {}
+    events: list[NewEvent] = []
+    for claim_id, text in new_claims:
+        similar = scorer.similar(text, later)
+        later.discard(claim_id)  # "later" includes the claim itself, so it is never its own match
+        found[claim_id] = similar
+        events.extend(
             NewEvent("claim.similar", claim_id, None, {"similar_to": item.id, "score": item.score}, None)
             for item in similar
-        ],
-    )
-    return similar
+        )
+    append_events(session, actor, events)
+    return found
+
+
+class _Scorer:
+    """Candidate search and scoring for one or more texts in one transaction.
+
+    A text is normalised once, and so is each candidate (the oldest claims sharing common words come back
+    for many texts of a batch). rapidfuzz stops scoring a pair as soon as it cannot reach the cutoff."""
+
+    def __init__(self, session: Session, threshold: float) -> None:
+        self._session = session
+        self._dialect = session.get_bind().dialect.name
+        self._threshold = threshold
+        # Below this no score rounds up to the threshold (scores are reported to one decimal).
+        self._cutoff = threshold - 0.1
+        self._normalised: dict[str, str] = {}
+
+    def _normalise(self, text: str) -> str:
+        known = self._normalised.get(text)
+        if known is None:
+            known = self._normalised[text] = normalize_claim_text(text)
+        return known
+
+    def similar(self, text: str, excluded: Set[int]) -> list[SimilarClaim]:
+        normalised = normalize_claim_text(text)
+        per_group = MAX_CANDIDATES // 2
+        cutoff, threshold = self._cutoff, self._threshold
+        seen: set[int] = set()
+        found: list[SimilarClaim] = []
+        for query in search_groups(text):
+            # Only the id and text of each candidate: loading whole claims would cost more than scoring them.
+            candidates = claims_query(ClaimFilter(search=query, limit=per_group), self._dialect)
+            rows = self._session.execute(candidates.with_only_columns(Claim.id, Claim.text))
+            for claim_id, claim_text in rows:
+                if claim_id in seen or claim_id in excluded:
+                    continue
+                seen.add(claim_id)
+                other = self._normalise(claim_text)
+                if other == normalised:
+                    continue
+                best = max(
+                    fuzz.ratio(normalised, other, score_cutoff=cutoff),
+                    fuzz.token_sort_ratio(normalised, other, score_cutoff=cutoff),
+                )
+                score = round(best, 1)
+                if score >= threshold:
+                    found.append(SimilarClaim(claim_id, score))
+        found.sort(key=lambda item: (-item.score, item.id))
+        return found[:MAX_SUGGESTIONS]

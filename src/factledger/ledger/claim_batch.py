@@ -1,0 +1,168 @@
+"""A document's claims stored in one go: the write side of ``ingest``.
+
+``add_claim`` and ``add_appearance`` store one claim at a time: a hash lookup, ORM inserts and an audit
+append each. A document brings dozens, so ``add_document_claims`` does the same work for all of them with
+one hash lookup, one lookup of the document's known appearances, executemany inserts of the new claims
+and of the appearances, and one audit append, and it ends in the same state:
+
+- a text whose normalised form is already a claim (or is an earlier text of the same batch) becomes
+  another appearance of that claim, with a ``claim.appeared`` event; an appearance already recorded
+  (same claim, document and start) is not recorded twice;
+- any other text becomes a new claim with its appearance and a ``claim.created`` event;
+- events are appended in the order of the drafts, chained like any other append.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factledger.ledger.audit import NewEvent, append_events
+from factledger.ledger.bulksql import RowInserter, select_in
+from factledger.ledger.claims import ClaimDraft, claim_text_hash, clean_claim_text
+from factledger.ledger.models import Claim, ClaimAppearance, core_table, utcnow
+
+_CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
+_CLAIM_COLUMNS = (
+    "text",
+    "text_hash",
+    "speaker",
+    "quoted_text",
+    "dates",
+    "document_id",
+    "span_start",
+    "span_end",
+    "score",
+    "score_reasons",
+    "status",
+    "needs_review",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_APPEARANCE_COLUMNS = ("claim_id", "document_id", "span_start", "span_end", "found_at")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundClaim:
+    """What became of one draft: the claim it is (new or already known) and whether it was created."""
+
+    claim_id: int
+    created: bool
+
+
+def add_document_claims(
+    session: Session, actor: str, document_id: int, drafts: Sequence[ClaimDraft]
+) -> list[FoundClaim]:
+    """Store the claims found in one document; returns one FoundClaim per draft, in order.
+
+    Every draft must name ``document_id`` and carry its span there."""
+    if not drafts:
+        return []
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for draft in drafts:
+        if draft.document_id != document_id or draft.span_start is None or draft.span_end is None:
+            raise ValueError("every draft of a document's batch needs that document and a span")
+        texts.append(clean_claim_text(draft.text))
+        spans.append((draft.span_start, draft.span_end))
+    hashes = [claim_text_hash(text) for text in texts]
+
+    known: dict[str, int] = {}
+    for text_hash, claim_id in select_in(session, _CLAIMS_BY_HASH, list(set(hashes))):
+        # The oldest claim wins when a text is (historically) duplicated, as in find_claim_by_text.
+        if known.setdefault(text_hash, claim_id) > claim_id:
+            known[text_hash] = claim_id
+    new_indexes: dict[str, int] = {}  # text hash -> index of the draft that creates it
+    for index, text_hash in enumerate(hashes):
+        if text_hash not in known and text_hash not in new_indexes:
+            new_indexes[text_hash] = index
+
+    recorded = set(
+        session.execute(
+            select(ClaimAppearance.claim_id, ClaimAppearance.span_start).where(
+                ClaimAppearance.document_id == document_id
+            )
+        ).tuples()
+    )
+    now = utcnow()
+    if new_indexes:
+        _insert_claims(
+            session, document_id, [(texts[i], hashes[i], drafts[i]) for i in new_indexes.values()], now
+        )
+        created_ids = dict(
+            select_in(
+                session,
+                f"SELECT text_hash, id FROM claims WHERE document_id = {int(document_id)} AND text_hash IN",
+                list(new_indexes),
+            )
+        )
+        if len(created_ids) != len(new_indexes):
+            raise RuntimeError("the claims just inserted could not be read back")  # unreachable
+        known.update(created_ids)
+
+    appearance_rows: list[tuple[Any, ...]] = []
+    events: list[NewEvent] = []
+    found: list[FoundClaim] = []
+    for index, (draft, text, text_hash, (span_start, span_end)) in enumerate(
+        zip(drafts, texts, hashes, spans, strict=True)
+    ):
+        claim_id = known[text_hash]
+        created = new_indexes.get(text_hash) == index
+        found.append(FoundClaim(claim_id, created))
+        if (claim_id, span_start) in recorded:
+            continue  # add_appearance: already known, nothing to record
+        recorded.add((claim_id, span_start))
+        appearance_rows.append((claim_id, document_id, span_start, span_end))
+        if created:
+            after: dict[str, Any] = {"status": draft.status.value, "text": text}
+            if draft.speaker:
+                after["speaker"] = draft.speaker
+            events.append(NewEvent("claim.created", claim_id, None, after, None))
+        else:
+            after = {"document_id": document_id, "span": [span_start, span_end]}
+            events.append(NewEvent("claim.appeared", claim_id, None, after, None))
+    _insert_appearances(session, appearance_rows, now)
+    append_events(session, actor, events)
+    return found
+
+
+def _insert_claims(
+    session: Session, document_id: int, new: list[tuple[str, str, ClaimDraft]], now: Any
+) -> None:
+    inserter = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
+    dates_json, reasons_json = inserter.processor("dates"), inserter.processor("score_reasons")
+    timestamp = inserter.convert("created_at", now)
+    not_flagged = inserter.convert("needs_review", False)
+    inserter.insert(
+        [
+            (
+                text,
+                text_hash,
+                draft.speaker,
+                draft.quoted_text,
+                dates_json(draft.dates or None),
+                document_id,
+                draft.span_start,
+                draft.span_end,
+                draft.score,
+                reasons_json(draft.score_reasons or None),
+                draft.status.value,
+                not_flagged,
+                timestamp,
+                timestamp,
+                1,
+            )
+            for text, text_hash, draft in new
+        ]
+    )
+
+
+def _insert_appearances(session: Session, rows: list[tuple[Any, ...]], now: Any) -> None:
+    inserter = RowInserter(session, core_table(ClaimAppearance), _APPEARANCE_COLUMNS)
+    found_at = inserter.convert("found_at", now)
+    inserter.insert([(*row, found_at) for row in rows])
