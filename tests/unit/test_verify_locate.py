@@ -8,7 +8,12 @@ import time
 import pytest
 
 from factledger.ledger.statuses import QuoteStatus
-from factledger.verify.locate import FUZZY_THRESHOLD, locate_quote
+from factledger.verify.locate import (
+    FUZZY_THRESHOLD,
+    _marks_tolerant,
+    _may_hold_with_marks,
+    locate_quote,
+)
 from factledger.verify.normalize import normalize_for_matching
 
 FOUND, FUZZY, MISSING = QuoteStatus.FOUND, QuoteStatus.FUZZY, QuoteStatus.MISSING
@@ -162,6 +167,26 @@ def test_quotation_marks_and_footnote_markers_are_not_wording() -> None:
     assert match.start is not None
     assert match.end is not None
     assert source[match.start : match.end] == 'the figures "simply do not add up",[3] and resigned'
+
+
+def test_a_quote_is_found_across_marks_wherever_they_sit() -> None:
+    """The cheap test that spares compiling the marks-tolerant pattern never rules out a real match:
+    quotation marks, footnote markers (any digits) and brackets at every junction of a quote."""
+    rng = random.Random(7)
+    words = ["the", "figures", "“simply", "do", "not", "add", "up,”", "[a]", "said", "Łódź", "١٢"]
+    marks = ["", "", '"', "[3]", "[١٢]", " “", "” ", "[12]”", "[x]"]
+    for _ in range(300):
+        picked = rng.sample(words, rng.randint(3, 6))
+        source_words = [word + rng.choice(marks) for word in picked]
+        source = "Before that, " + " ".join(source_words) + " and after."
+        quote = " ".join(picked).replace("“", "").replace("”", "")
+        hay = normalize_for_matching(source).text
+        expected = _marks_tolerant(tuple(normalize_for_matching(quote).text.split())).search(hay)
+        words_of_quote = normalize_for_matching(quote).text.split()
+        assert expected is None or _may_hold_with_marks(words_of_quote, hay), (quote, source)
+        if expected is not None and "[" not in quote:
+            assert locate_quote(quote, source).status == FOUND, (quote, source)
+    assert not _may_hold_with_marks(["figures", "simply", "add", "up"], 'the figures "simply do not add up"')
 
 
 def test_an_escaped_entity_in_a_quote_is_literal_text() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz import fuzz
@@ -174,21 +175,47 @@ def _occurrences(piece: str, hay: str, search_from: int) -> Iterator[tuple[int, 
         if _on_word_edges(hay, position, position + len(piece)):
             yield position, position + len(piece)
         position = hay.find(piece, position + 1)
-    pattern = _marks_tolerant(piece)
-    if pattern is not None:
-        for match in pattern.finditer(hay, search_from):
-            if _on_word_edges(hay, *match.span()):
-                yield match.span()
+    words = piece.replace('"', " ").split()
+    if len(words) < 2 or not _may_hold_with_marks(words, hay):
+        return
+    for match in _marks_tolerant(tuple(words)).finditer(hay, search_from):
+        if _on_word_edges(hay, *match.span()):
+            yield match.span()
 
 
 _BETWEEN_WORDS: Final = r'(?:\[\d{1,3}\])?[ "]+'
 _TRAILING_PUNCTUATION: Final = re.compile(r"(?<=\w)\W+$")
+# Any bracketed run of up to three characters (a digit is at most 4 bytes in UTF-8), a footnote marker
+# among them: taking out more than the markers only makes ``_may_hold_with_marks`` say yes more often.
+_BRACKETED: Final = re.compile(rb"\[[^\[\]]{1,12}\]")
 
 
-def _marks_tolerant(piece: str) -> re.Pattern[str] | None:
-    words = piece.replace('"', " ").split()
-    if len(words) < 2:
-        return None
+def _may_hold_with_marks(words: list[str], hay: str) -> bool:
+    """False when ``hay`` cannot hold a ``_marks_tolerant`` match of ``words``; it spares compiling one.
+
+    Such a match is the words with only spaces, double quotes and footnote markers between or after
+    them. With those taken out of both, it is the words run together, somewhere in the text. A quote
+    with brackets of its own could overlap a marker, so it is always searched.
+    """
+    run_together = "".join(words)
+    if "[" in run_together or "]" in run_together:
+        return True
+    return run_together.encode("utf-8", "surrogatepass") in _without_marks(hay)
+
+
+@lru_cache(maxsize=4)
+def _without_marks(hay: str) -> bytes:
+    """``hay`` as UTF-8 without spaces, double quotes and bracketed markers.
+
+    UTF-8 because deleting bytes is several times faster than building a str without them, and a
+    UTF-8 string contains another exactly when the texts do. Cached: a run checks each snapshot's
+    quotes one after another against the same text.
+    """
+    squeezed = hay.encode("utf-8", "surrogatepass").translate(None, b' "')
+    return _BRACKETED.sub(b"", squeezed) if b"[" in squeezed else squeezed
+
+
+def _marks_tolerant(words: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for word in words:
         trailing = _TRAILING_PUNCTUATION.search(word)
