@@ -336,8 +336,9 @@ _BLOCK, _LINE, _PRE_SPACE, _PRE_TAB, _CELL = "\ue000", "\ue001", "\ue002", "\ue0
 _MARKER_CHARS = re.compile("[\ue000-\ue004]")
 _PRE_WHITESPACE: Final = {ord("\n"): _LINE, ord(" "): _PRE_SPACE, ord("\t"): _PRE_TAB, ord("\r"): None}
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
-_AROUND_CELL = re.compile(r" *\ue004 *")
 _BREAKS = re.compile(r"([\ue000\ue001])")
+# What the markers that survive into the lines are shown as; NBSP was kept through collapsing.
+_SHOWN_AS: Final = ((_PRE_SPACE, " "), (_PRE_TAB, "\t"), (_CELL, "\t"), ("\xa0", " "))
 
 
 def visible_text(root: LexborNode) -> str:
@@ -394,25 +395,36 @@ def _close(tag: str, out: list[str]) -> None:
         out.append(_CELL)
 
 
+def _collapse_whitespace(flow: str) -> str:
+    """Runs of HTML whitespace (space, tab, LF, CR, FF; not NBSP) become one space, as a browser shows
+    them. The ends may lose their space, which line stripping removes anyway. str.replace and split
+    take a third of the time of the equivalent regex substitution on a page's text."""
+    for char in "\t\n\r\f":
+        if char in flow:
+            flow = flow.replace(char, " ")
+    return " ".join([word for word in flow.split(" ") if word])
+
+
 def _layout(flow: str) -> str:
-    flow = _AROUND_CELL.sub(_CELL, _WHITESPACE.sub(" ", flow))
+    flow = _collapse_whitespace(flow)
+    if _CELL in flow:  # no space on either side of a cell boundary
+        flow = _CELL.join([part.strip(" ") for part in flow.split(_CELL)])
+    # _BREAKS.split gives text, marker, text, marker, ..., text: each text is one line's content and
+    # the marker after it says how the line ends (a block collapses empty lines, <br> keeps them).
+    parts = _BREAKS.split(flow)
     lines: list[str] = []
-    current = ""
-    for piece in _BREAKS.split(flow):
-        if piece == _BLOCK:
-            if current.strip(" "):
-                lines.append(current.strip(" "))
-            current = ""
-        elif piece == _LINE:
-            lines.append(current.strip(" "))
-            current = ""
-        else:
-            current += piece
-    if current.strip(" "):
-        lines.append(current.strip(" "))
-    table = {ord(_PRE_SPACE): " ", ord(_PRE_TAB): "\t", ord(_CELL): "\t", 0xA0: " "}
-    text = "\n".join(line.translate(table).rstrip(" \t") for line in lines)
-    return text.strip("\n")
+    for piece, marker in zip(parts[0::2], parts[1::2], strict=False):
+        piece = piece.strip(" ")
+        if piece or marker == _LINE:
+            lines.append(piece)
+    last = parts[-1].strip(" ")
+    if last:
+        lines.append(last)
+    text = "\n".join(lines)
+    for marker, shown in _SHOWN_AS:
+        if marker in text:
+            text = text.replace(marker, shown)
+    return "\n".join([line.rstrip(" \t") for line in text.split("\n")]).strip("\n")
 
 
 def _title(tree: LexborHTMLParser) -> str | None:

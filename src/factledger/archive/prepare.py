@@ -44,5 +44,7 @@ def prepare_capture(job: PrepareJob) -> Prepared:
         url=job.url,
         main_text=False,
     )
-    ref = TextStore(job.texts).put(extracted.full_text) if extracted.full_text else None
+    # Not fsynced here: the committer makes a whole group's texts durable at once, before the
+    # snapshots that point at them are committed.
+    ref = TextStore(job.texts).put(extracted.full_text, durable=False) if extracted.full_text else None
     return Prepared(built, ref, extracted.title)

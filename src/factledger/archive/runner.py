@@ -5,12 +5,12 @@ Three stages run at once:
   each the next leased source whose host has room, so per-host limits never idle the others;
 - prepare: WARC records are built and compressed and the text extracted in worker processes
   (prepare.py), off the event loop and outside the GIL;
-- commit: one writer appends a group of finished captures to the WARC file, fsyncs once, and records
-  their snapshots in one transaction.
+- commit: one writer appends a group of finished captures to the WARC file, fsyncs once, makes the
+  group's texts durable at once, and records their snapshots in one transaction.
 
 Order of durability, which is what makes a kill -9 harmless: the WARC record is written and fsynced,
-the text files are written and fsynced, and only then is the Snapshot committed. A crash before the
-commit leaves at worst an unreferenced record (or a partial tail that ``warc.repair`` truncates on the
+the group's text files are flushed to disk (TextStore.make_durable), and only then is the Snapshot
+committed. A crash before the commit leaves at worst an unreferenced record (or a partial tail that ``warc.repair`` truncates on the
 next start) and a source whose lease expires, so the next run captures it again.
 """
 
@@ -42,10 +42,11 @@ from factledger.archive.leases import (
     release_leases,
 )
 from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
+from factledger.archive.textstore import TextStore
 from factledger.archive.warc import Capture, RevisitTarget, WarcLocation, WarcStore, repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Snapshot, utcnow
-from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_capture
+from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_captures
 
 COMMIT_GROUP = 64  # captures appended and fsynced together, then recorded in one transaction
 PROCESS_POOL_THRESHOLD = 16  # fewer due sources than this: worker processes cost more than they save
@@ -300,6 +301,7 @@ class _Committer:
         self.options = options
         self.after_capture = after_capture
         self.warcs = WarcStore(paths.warcs, writer_name=options.worker, max_file_bytes=options.max_warc_bytes)
+        self.texts = TextStore(paths.texts)
 
     def commit(self, group: list[_Finished]) -> list[RecordedCapture]:
         """Blocking: WARC append, one fsync, then the snapshot rows (see the module docstring)."""
@@ -311,13 +313,16 @@ class _Committer:
                 for item in group
             ]
             self.warcs.sync()
+            self.texts.make_durable(
+                item.prepared.full_text_ref for item in group if item.prepared and item.prepared.full_text_ref
+            )
         finally:
             for item in group:
                 if item.result.body_path is not None:
                     item.result.body_path.unlink(missing_ok=True)
         records = [self._record(item, location) for item, location in zip(group, locations, strict=True)]
         with self.ledger.write() as session:
-            recorded = [record_capture(session, self.actor, record) for record in records]
+            recorded = record_captures(session, self.actor, records)
         if self.after_capture is not None:
             for item, outcome in zip(group, recorded, strict=True):
                 self.after_capture(item.source.id, outcome)

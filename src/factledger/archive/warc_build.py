@@ -3,18 +3,22 @@
 Each record becomes its own gzip member, so a request/response (or request/revisit) pair can be built
 anywhere, in a worker process even, and later appended to a WARC file as one write. Building is the
 CPU-heavy part (digests and compression); appending and fsyncing is then quick, which is what lets one
-writer keep up with many fetches. Compression is zlib level 6 rather than warcio's fixed 9: about four
-times faster for a few percent more bytes.
+writer keep up with many fetches.
+
+Compression is ISA-L (python-isal) at its best level, 3, not zlib: each member is still standard
+gzip that warcio, pywb and every other WARC reader read as usual. On 60 KB news pages here it takes
+0.15 ms a page against 1.4 ms for zlib level 6 (warcio uses 9, slower still), for about 4% more bytes;
+at a few hundred pages a second that was a fifth of the archiver's CPU.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import zlib
 from dataclasses import dataclass
 from typing import Final
 
+from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -30,7 +34,7 @@ from factledger.archive.warc import (
     _warc_date,
 )
 
-GZIP_LEVEL: Final = 6
+GZIP_LEVEL: Final = isal_zlib.ISAL_BEST_COMPRESSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ class BuiltPair:
 
 
 def _gzip_member(raw: bytes, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    compressor = isal_zlib.compressobj(level, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
     return compressor.compress(raw) + compressor.flush()
 
 

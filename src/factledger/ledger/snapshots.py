@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.audit import NewEvent, append_events
 from factledger.ledger.claims import flag_for_review
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Evidence, Snapshot, Source
@@ -102,13 +102,72 @@ def _flag_reason(
 
 
 def record_capture(session: Session, actor: str, record: CaptureRecord) -> RecordedCapture:
-    source = session.get(Source, record.source_id, with_for_update=True)
-    if source is None:
-        raise NotFoundError(f"no source with id {record.source_id}")
-    previous = record.previous if record.previous_known else latest_snapshot(session, source.id)
-    drift = _drift(record, previous)
-    snapshot = Snapshot(
-        source_id=source.id,
+    return record_captures(session, actor, [record])[0]
+
+
+def record_captures(session: Session, actor: str, records: Sequence[CaptureRecord]) -> list[RecordedCapture]:
+    """Record a group of captures in one go: one query for their sources, one flush for the snapshot
+    rows and source updates, one append for their audit events. The archiver commits captures a group
+    at a time, and doing these per capture cost more than fetching the page."""
+    # Locked in id order, so two workers recording overlapping groups cannot deadlock on PostgreSQL.
+    wanted = sorted({record.source_id for record in records})
+    found = session.scalars(select(Source).where(Source.id.in_(wanted)).order_by(Source.id).with_for_update())
+    sources = {source.id: source for source in found}
+    for source_id in wanted:
+        if source_id not in sources:
+            raise NotFoundError(f"no source with id {source_id}")
+
+    results: list[RecordedCapture] = []
+    for record in records:
+        source = sources[record.source_id]
+        previous = record.previous if record.previous_known else latest_snapshot(session, source.id)
+        drift = _drift(record, previous)
+        snapshot = _snapshot_row(record, drift)
+        session.add(snapshot)
+        previous_health = SourceHealth(source.health)
+        _update_source(source, record)
+        results.append(
+            RecordedCapture(
+                snapshot=snapshot, health=record.health, previous_health=previous_health, drift=drift
+            )
+        )
+        if not record.previous_known:
+            session.flush()  # the next record of this source must see this one as its previous capture
+    session.flush()
+
+    events = [
+        NewEvent(
+            "source.checked",
+            None,
+            {"health": result.previous_health.value},
+            {
+                "source_id": result.snapshot.source_id,
+                "url": sources[result.snapshot.source_id].url,
+                "health": result.health.value,
+                "reason": record.health_reason,
+                "drift": result.drift,
+                "snapshot_id": result.snapshot.id,
+            },
+            None,
+        )
+        for record, result in zip(records, results, strict=True)
+        if result.previous_health != result.health or result.drift == "changed_text"
+    ]
+    append_events(session, actor, events)
+
+    for record, result in zip(records, results, strict=True):
+        source = sources[record.source_id]
+        reason = _flag_reason(source, record, result.drift, result.previous_health)
+        if reason is not None:
+            for claim_id in citing_claim_ids(session, source.id):
+                flag_for_review(session, actor, claim_id, reason)
+                result.flagged_claim_ids.append(claim_id)
+    return results
+
+
+def _snapshot_row(record: CaptureRecord, drift: str) -> Snapshot:
+    return Snapshot(
+        source_id=record.source_id,
         fetched_at=record.fetched_at,
         http_status=record.http_status,
         final_url=record.final_url,
@@ -127,9 +186,9 @@ def record_capture(session: Session, actor: str, record: CaptureRecord) -> Recor
         main_text_ref=record.main_text_ref,
         drift=drift,
     )
-    session.add(snapshot)
 
-    previous_health = SourceHealth(source.health)
+
+def _update_source(source: Source, record: CaptureRecord) -> None:
     failed = record.health not in (SourceHealth.OK, SourceHealth.REDIRECTED)
     source.health = record.health.value
     source.health_reason = record.health_reason
@@ -142,30 +201,6 @@ def record_capture(session: Session, actor: str, record: CaptureRecord) -> Recor
         source.final_url = record.final_url
     if record.title and not source.title:
         source.title = record.title[:500]
-    session.flush()
-
-    result = RecordedCapture(
-        snapshot=snapshot, health=record.health, previous_health=previous_health, drift=drift
-    )
-    if previous_health != record.health or drift == "changed_text":
-        after = {
-            "source_id": source.id,
-            "url": source.url,
-            "health": record.health.value,
-            "reason": record.health_reason,
-            "drift": drift,
-            "snapshot_id": snapshot.id,
-        }
-        append_event(
-            session, actor, NewEvent("source.checked", None, {"health": previous_health.value}, after, None)
-        )
-
-    reason = _flag_reason(source, record, drift, previous_health)
-    if reason is not None:
-        for claim_id in citing_claim_ids(session, source.id):
-            flag_for_review(session, actor, claim_id, reason)
-            result.flagged_claim_ids.append(claim_id)
-    return result
 
 
 def citing_claim_ids(session: Session, source_id: int) -> Sequence[int]:
