@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from factledger.ingest import similar
-from factledger.ledger.claims import ClaimFilter
 from factledger.ledger.database import open_ledger
 from tests.conftest import Factledger
 
@@ -78,14 +79,14 @@ def test_candidates_come_from_bounded_searches(
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
     assert factledger("import", "jsonl", str(path)).exit_code == 0
 
-    seen: list[ClaimFilter] = []
-    real_claims_query = similar.claims_query
+    seen: list[tuple[list[str], int]] = []
+    real_search = similar.search_claim_texts
 
-    def spy(criteria: ClaimFilter, dialect: str) -> object:
-        seen.append(criteria)
-        return real_claims_query(criteria, dialect)
+    def spy(session: Session, searches: Sequence[str], limit: int) -> list[list[tuple[int, str]]]:
+        seen.append((list(searches), limit))
+        return real_search(session, searches, limit)
 
-    monkeypatch.setattr(similar, "claims_query", spy)
+    monkeypatch.setattr(similar, "search_claim_texts", spy)
     ledger = open_ledger(factledger.db_url)
     try:
         with ledger.read() as session:
@@ -95,8 +96,8 @@ def test_candidates_come_from_bounded_searches(
     finally:
         ledger.close()
     assert seen
-    assert all(c.search and c.limit is not None for c in seen)
-    assert sum(c.limit or 0 for c in seen) <= similar.MAX_CANDIDATES
+    assert all(searches for searches, _ in seen)
+    assert sum(len(searches) * limit for searches, limit in seen) <= similar.MAX_CANDIDATES
     assert found
     assert found[0].score >= 90
     assert len(found) <= similar.MAX_SUGGESTIONS

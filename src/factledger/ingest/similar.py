@@ -20,8 +20,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
-from factledger.ledger.claims import ClaimFilter, claims_query, normalize_claim_text
-from factledger.ledger.models import Claim
+from factledger.ledger.claims import normalize_claim_text, search_claim_texts
 
 SIMILARITY_THRESHOLD = 90.0
 MAX_CANDIDATES = 50
@@ -120,7 +119,6 @@ class _Scorer:
 
     def __init__(self, session: Session, threshold: float) -> None:
         self._session = session
-        self._dialect = session.get_bind().dialect.name
         self._threshold = threshold
         # Below this no score rounds up to the threshold (scores are reported to one decimal).
         self._cutoff = threshold - 0.1
@@ -138,10 +136,7 @@ class _Scorer:
         cutoff, threshold = self._cutoff, self._threshold
         seen: set[int] = set()
         found: list[SimilarClaim] = []
-        for query in search_groups(text):
-            # Only the id and text of each candidate: loading whole claims would cost more than scoring them.
-            candidates = claims_query(ClaimFilter(search=query, limit=per_group), self._dialect)
-            rows = self._session.execute(candidates.with_only_columns(Claim.id, Claim.text))
+        for rows in search_claim_texts(self._session, search_groups(text), per_group):
             for claim_id, claim_text in rows:
                 if claim_id in seen or claim_id in excluded:
                     continue

@@ -82,13 +82,10 @@ def add_document_claims(
         if text_hash not in known and text_hash not in new_indexes:
             new_indexes[text_hash] = index
 
-    recorded = set(
-        session.execute(
-            select(ClaimAppearance.claim_id, ClaimAppearance.span_start).where(
-                ClaimAppearance.document_id == document_id
-            )
-        ).tuples()
+    appearances_of_document = select(ClaimAppearance.claim_id, ClaimAppearance.span_start).where(
+        ClaimAppearance.document_id == document_id
     )
+    recorded = {(claim_id, span_start) for claim_id, span_start in session.execute(appearances_of_document)}
     now = utcnow()
     if new_indexes:
         _insert_claims(

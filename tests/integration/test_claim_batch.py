@@ -1,0 +1,119 @@
+"""A document's claims stored in one batch, and the batched candidate search, on both engines."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from factledger.ingest.similar import suggest_similar_batch
+from factledger.ledger.audit import verify_chain
+from factledger.ledger.claim_batch import FoundClaim, add_document_claims
+from factledger.ledger.claims import (
+    ClaimDraft,
+    ClaimFilter,
+    add_claim,
+    claim_history,
+    list_claims,
+    search_claim_texts,
+)
+from factledger.ledger.database import Ledger
+from factledger.ledger.documents import add_document
+from factledger.ledger.models import Claim, ClaimAppearance
+
+BODY = (
+    "Blinken met Pashinyan in Munich on February 18. The U.S. pledged $11.5 million. "
+    "Blinken met Pashinyan in Munich on February 18. Talks resumed in Geneva."
+)
+
+
+def _drafts(document_id: int, texts: list[str]) -> list[ClaimDraft]:
+    drafts, cursor = [], 0
+    for text in texts:
+        start = BODY.index(text, cursor)
+        cursor = start + len(text)
+        drafts.append(ClaimDraft(text=text, document_id=document_id, span_start=start, span_end=cursor))
+    return drafts
+
+
+def test_known_texts_are_linked_and_repeats_become_appearances(ledger: Ledger) -> None:
+    texts = [
+        "Blinken met Pashinyan in Munich on February 18.",
+        "The U.S. pledged $11.5 million.",
+        "Blinken met Pashinyan in Munich on February 18.",
+        "Talks resumed in Geneva.",
+    ]
+    with ledger.write() as session:
+        known = add_claim(session, "tester", ClaimDraft(text="the U.S. pledged  $11.5 million"))
+        document, _ = add_document(session, "tester", BODY)
+        found = add_document_claims(session, "tester", document.id, _drafts(document.id, texts))
+    assert found[1] == FoundClaim(known.id, created=False)
+    assert found[0].created
+    assert found[3].created
+    assert found[2] == FoundClaim(found[0].claim_id, created=False)  # the same text again in the document
+
+    with ledger.read() as session:
+        claims = {claim.id: claim for claim in session.scalars(select(Claim))}
+        assert len(claims) == 3
+        first = claims[found[0].claim_id]
+        assert (first.text, first.document_id, first.span_start, first.span_end) == (
+            texts[0],
+            document.id,
+            0,
+            47,
+        )
+        assert (first.status, first.version, first.needs_review) == ("unreviewed", 1, False)
+        appearances = session.execute(
+            select(ClaimAppearance.claim_id, ClaimAppearance.span_start, ClaimAppearance.span_end).order_by(
+                ClaimAppearance.span_start
+            )
+        ).all()
+        assert [tuple(row) for row in appearances] == [
+            (found[index].claim_id, start, start + len(texts[index]))
+            for index, start in ((0, 0), (1, 48), (2, 80), (3, 128))
+        ]
+        kinds = [event.kind for event in claim_history(session, found[0].claim_id)]
+        assert kinds == ["claim.created", "claim.appeared"]
+        assert [event.kind for event in claim_history(session, known.id)] == [
+            "claim.created",
+            "claim.appeared",
+        ]
+        assert verify_chain(session).ok
+
+    with ledger.write() as session:
+        again = add_document_claims(session, "tester", document.id, _drafts(document.id, texts))
+    assert again == [FoundClaim(item.claim_id, created=False) for item in found]
+    with ledger.read() as session:
+        assert len(session.scalars(select(ClaimAppearance.id)).all()) == 4  # nothing recorded twice
+        assert len(claim_history(session, found[0].claim_id)) == 2
+        assert verify_chain(session).ok
+
+
+def test_a_batch_claim_is_compared_only_with_claims_older_than_it(ledger: Ledger) -> None:
+    first = "Blinken met Pashinyan in Munich on February 18."
+    second = "Blinken met Pashinyan in Munich on 18 February."
+    with ledger.write() as session:
+        ids = [add_claim(session, "tester", ClaimDraft(text=text)).id for text in (first, second)]
+        found = suggest_similar_batch(session, "tester", [(ids[0], first), (ids[1], second)])
+    assert found[ids[0]] == []
+    assert [item.id for item in found[ids[1]]] == [ids[0]]
+    with ledger.read() as session:
+        assert [event.kind for event in claim_history(session, ids[1])] == ["claim.created", "claim.similar"]
+        assert verify_chain(session).ok
+
+
+def test_batched_search_finds_what_a_claims_search_finds(ledger: Ledger) -> None:
+    texts = [
+        "The U.S. pledged $11.5 million to Armenia.",
+        "Blinken met Pashinyan in Munich.",
+        "Blinken's meeting with Aliyev was cancelled.",
+        "Pashinyan and Aliyev met in Granada in October 2023.",
+        "USAID announced 11.5 million in aid.",
+    ]
+    searches = ["blinken", "blin", "pashinyan munich", "u s", "11 5", "aliyev", "nowhere"]
+    with ledger.write() as session:
+        for text in texts:
+            add_claim(session, "tester", ClaimDraft(text=text))
+        batched = search_claim_texts(session, searches, 2)
+        for search, rows in zip(searches, batched, strict=True):
+            expected = list_claims(session, ClaimFilter(search=search, limit=2))
+            assert rows == [(claim.id, claim.text) for claim in expected], search
+    assert [len(rows) for rows in batched] == [2, 2, 1, 1, 2, 2, 0]
