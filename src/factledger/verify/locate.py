@@ -8,6 +8,7 @@ normalizing a large page costs far more than finding a quote in it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -352,12 +353,18 @@ def _candidate_starts(piece: str, hay: str, search_from: int) -> list[int]:
     tolerance = max(24, len(piece) // 4)
     scored: list[tuple[int, int]] = []
     left = 0
-    # Sliding window over sorted estimates: how many distinct anchors agree within the tolerance.
-    for right in range(len(estimates)):
-        while estimates[right][0] - estimates[left][0] > tolerance:
+    # Sliding window over sorted estimates: how many distinct anchors agree within the tolerance. The
+    # window's votes per anchor are kept up to date as it slides, rather than counted again each step.
+    votes: Counter[str] = Counter()
+    for estimate, word in estimates:
+        votes[word] += 1
+        while estimate - estimates[left][0] > tolerance:
+            leaving = estimates[left][1]
+            votes[leaving] -= 1
+            if not votes[leaving]:
+                del votes[leaving]
             left += 1
-        voters = {word for _, word in estimates[left : right + 1]}
-        scored.append((len(voters), estimates[left][0]))
+        scored.append((len(votes), estimates[left][0]))
     scored.sort(key=lambda item: -item[0])
     chosen: list[int] = []
     for _, estimate in scored:
