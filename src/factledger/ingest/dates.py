@@ -64,6 +64,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("yesterday", r"\b[Yy]esterday\b"),
 )
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+# What a sentence must contain for a kind to match at all: most sentences have no date, and a substring or
+# digit test is much cheaper than a pattern scan. Every other kind needs a digit.
+_WORD_NEEDED = {"relative_year": "year", "yesterday": "esterday"}
+_DIGIT = re.compile(r"\d")
 _YEAR_CUE = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
 
 
@@ -116,7 +120,12 @@ def _iter_matches(sentence: str) -> list[tuple[str, dict[str, str], int, int]]:
     So "25 September 2023" is one day, not also "September 2023" and "2023".
     """
     found: list[tuple[int, int, int, str, dict[str, str]]] = []
+    has_digit = _DIGIT.search(sentence) is not None
     for priority, (kind, pattern) in enumerate(_COMPILED):
+        needed = _WORD_NEEDED.get(kind)
+        possible = needed in sentence if needed is not None else has_digit
+        if not possible:
+            continue
         for match in pattern.finditer(sentence):
             groups = {key: value for key, value in match.groupdict().items() if value is not None}
             start, end = match.span()

@@ -135,9 +135,6 @@ def _name_run(tokens: list[tuple[int, int, str]], index: int) -> int:
     length = 0
     while index + length < len(tokens):
         word = tokens[index + length][2]
-        bare = strip_possessive(word).rstrip(".")
-        if bare in _CALENDAR_WORDS:
-            break
         starts_or_continues = is_capitalised(word) and not (
             length == 0 and word in CAPITALISED_FUNCTION_WORDS
         )
@@ -148,6 +145,9 @@ def _name_run(tokens: list[tuple[int, int, str]], index: int) -> int:
             and is_capitalised(tokens[index + length + 1][2])
         )
         if not (starts_or_continues or joins_two_names):
+            break
+        # Checked after the cheap tests above, which most words (lowercase ones) fail.
+        if strip_possessive(word).rstrip(".") in _CALENDAR_WORDS:
             break
         length += 1
         if (word[-1] in _TRAILING_PUNCTUATION and not word.endswith(".")) or word.endswith(("’s", "'s")):

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from factledger.ingest.pipeline import Candidate, extract_candidates
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.similar import SimilarClaim, suggest_similar_batch
-from factledger.ledger.claim_batch import add_document_claims
+from factledger.ingest.similar import SimilarClaim, find_similar_batch, similar_events
+from factledger.ledger.audit import NewEvent
+from factledger.ledger.claim_batch import FoundClaim, add_document_claims
 from factledger.ledger.claims import ClaimDraft
 from factledger.ledger.documents import add_document
 from factledger.ledger.models import Claim, Document
@@ -56,34 +57,33 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
     candidates = extract_candidates(source, min_score=min_score)
     report.candidates_seen = len(candidates)
     kept = [candidate for candidate in candidates if candidate.score >= min_score]
-    found = add_document_claims(
-        session,
-        actor,
-        document.id,
-        [
-            ClaimDraft(
-                text=candidate.text,
-                speaker=candidate.speaker,
-                quoted_text=candidate.quote,
-                dates=list(candidate.dates) or None,
-                document_id=document.id,
-                span_start=candidate.start,
-                span_end=candidate.end,
-                score=round(candidate.score, 3),
-                score_reasons=list(candidate.reasons) or None,
-            )
-            for candidate in kept
-        ],
-    )
-    similar = suggest_similar_batch(
-        session,
-        actor,
-        [
+    drafts = [
+        ClaimDraft(
+            text=candidate.text,
+            speaker=candidate.speaker,
+            quoted_text=candidate.quote,
+            dates=list(candidate.dates) or None,
+            document_id=document.id,
+            span_start=candidate.start,
+            span_end=candidate.end,
+            score=round(candidate.score, 3),
+            score_reasons=list(candidate.reasons) or None,
+        )
+        for candidate in kept
+    ]
+    similar: dict[int, list[SimilarClaim]] = {}
+
+    def suggest_near_duplicates(found: list[FoundClaim]) -> dict[int, list[NewEvent]]:
+        # Runs once the new claims are inserted; its events are recorded with the batch's own.
+        new = [
             (item.claim_id, candidate.text)
             for item, candidate in zip(found, kept, strict=True)
             if item.created
-        ],
-    )
+        ]
+        similar.update(find_similar_batch(session, new))
+        return {claim_id: similar_events(claim_id, items) for claim_id, items in similar.items()}
+
+    found = add_document_claims(session, actor, document.id, drafts, follow_up=suggest_near_duplicates)
     claims = {
         claim.id: claim
         for claim in session.scalars(select(Claim).where(Claim.id.in_({item.claim_id for item in found})))

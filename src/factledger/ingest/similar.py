@@ -12,6 +12,7 @@ group intact, each give at most ``MAX_CANDIDATES // 2`` claims. Only those are s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
@@ -83,52 +84,57 @@ def suggest_similar(session: Session, actor: str, claim_id: int, text: str) -> l
     """Find near-duplicates of a just-created claim and record each as a ``claim.similar`` event on it.
 
     The use-case behind ``claims add``: call it in the transaction that created the claim, after the
-    claim is flushed."""
-    return suggest_similar_batch(session, actor, [(claim_id, text)])[claim_id]
+    claim is flushed. (``ingest`` stores a document's claims in one batch: see ``find_similar_batch``.)"""
+    similar = find_similar(session, text, exclude_id=claim_id)
+    append_events(session, actor, similar_events(claim_id, similar))
+    return similar
 
 
-def suggest_similar_batch(
-    session: Session, actor: str, new_claims: Sequence[tuple[int, str]]
+def similar_events(claim_id: int, similar: Sequence[SimilarClaim]) -> list[NewEvent]:
+    """The ``claim.similar`` events that record a new claim's near-duplicates."""
+    return [
+        NewEvent("claim.similar", claim_id, None, {"similar_to": item.id, "score": item.score}, None)
+        for item in similar
+    ]
+
+
+def find_similar_batch(
+    session: Session, new_claims: Sequence[tuple[int, str]]
 ) -> dict[int, list[SimilarClaim]]:
-    """``suggest_similar`` for the claims just created together (by ``ingest``), given in creation order.
+    """``find_similar`` for claims just created together (by ``ingest``), given in creation order.
 
     Each claim is compared with the claims that existed before it, as if they had been created and
-    searched one by one: later claims of the same batch are left out of its candidates. The events of the
-    whole batch are appended at once."""
+    searched one by one: later claims of the same batch are left out of its candidates. The caller
+    records the results (``similar_events``) in the transaction that created the claims."""
     scorer = _Scorer(session, SIMILARITY_THRESHOLD)
     later = {claim_id for claim_id, _ in new_claims}
     found: dict[int, list[SimilarClaim]] = {}
-    events: list[NewEvent] = []
     for claim_id, text in new_claims:
-        similar = scorer.similar(text, later)
+        found[claim_id] = scorer.similar(text, later)
         later.discard(claim_id)  # "later" includes the claim itself, so it is never its own match
-        found[claim_id] = similar
-        events.extend(
-            NewEvent("claim.similar", claim_id, None, {"similar_to": item.id, "score": item.score}, None)
-            for item in similar
-        )
-    append_events(session, actor, events)
     return found
+
+
+# The same older claims come back as candidates for text after text (the oldest matches of common words),
+# so their normalised texts are kept; keyed by the text itself, this is right for any ledger.
+_NORMALISED_CACHE_SIZE = 8192
+
+
+@functools.lru_cache(maxsize=_NORMALISED_CACHE_SIZE)
+def _normalised(text: str) -> str:
+    return normalize_claim_text(text)
 
 
 class _Scorer:
     """Candidate search and scoring for one or more texts in one transaction.
 
-    A text is normalised once, and so is each candidate (the oldest claims sharing common words come back
-    for many texts of a batch). rapidfuzz stops scoring a pair as soon as it cannot reach the cutoff."""
+    rapidfuzz stops scoring a pair as soon as it cannot reach the cutoff."""
 
     def __init__(self, session: Session, threshold: float) -> None:
         self._session = session
         self._threshold = threshold
         # Below this no score rounds up to the threshold (scores are reported to one decimal).
         self._cutoff = threshold - 0.1
-        self._normalised: dict[str, str] = {}
-
-    def _normalise(self, text: str) -> str:
-        known = self._normalised.get(text)
-        if known is None:
-            known = self._normalised[text] = normalize_claim_text(text)
-        return known
 
     def similar(self, text: str, excluded: Set[int]) -> list[SimilarClaim]:
         normalised = normalize_claim_text(text)
@@ -141,7 +147,7 @@ class _Scorer:
                 if claim_id in seen or claim_id in excluded:
                     continue
                 seen.add(claim_id)
-                other = self._normalise(claim_text)
+                other = _normalised(claim_text)
                 if other == normalised:
                     continue
                 best = max(

@@ -110,7 +110,9 @@ def find_attribution(sentence: str) -> Attribution | None:
     """
     quotes = find_quotes(sentence)
     candidates: list[tuple[int, int, str, str, int]] = []  # (rank, position, noun phrase, cue, cue end)
-    for pattern in (_ACTIVE, _STATEMENT_NOUN):
+    for pattern, needed in ((_ACTIVE, ""), (_STATEMENT_NOUN, "made")):
+        if needed not in sentence:
+            continue
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
@@ -128,7 +130,9 @@ def find_attribution(sentence: str) -> Attribution | None:
         if owner and not _inside_quote(match.start(), quotes) and _quote_after(quotes, match.end()):
             cue = owner + match.group(0)[len(match.group("owner")) :]
             candidates.append((1, match.start(), owner, _squash(cue), match.end()))
-    for rank, pattern in ((2, _PASSIVE), (3, _ACCORDING_TO)):
+    for rank, pattern, needed in ((2, _PASSIVE, "by"), (3, _ACCORDING_TO, "ccording")):
+        if needed not in sentence:
+            continue  # a substring test is much cheaper than a scan that cannot match
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue

@@ -10,11 +10,15 @@ and of the appearances, and one audit append, and it ends in the same state:
   (same claim, document and start) is not recorded twice;
 - any other text becomes a new claim with its appearance and a ``claim.created`` event;
 - events are appended in the order of the drafts, chained like any other append.
+
+A caller that records more about the new claims (ingest's near-duplicate suggestions) passes
+``follow_up``: it runs once the claims are inserted (so it can search them), and the events it returns
+for a claim are appended right after that claim's ``claim.created``, in the same single append.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +59,21 @@ class FoundClaim:
     created: bool
 
 
+FollowUp = Callable[[list["FoundClaim"]], Mapping[int, Sequence[NewEvent]]]
+
+
 def add_document_claims(
-    session: Session, actor: str, document_id: int, drafts: Sequence[ClaimDraft]
+    session: Session,
+    actor: str,
+    document_id: int,
+    drafts: Sequence[ClaimDraft],
+    *,
+    follow_up: FollowUp | None = None,
 ) -> list[FoundClaim]:
     """Store the claims found in one document; returns one FoundClaim per draft, in order.
 
-    Every draft must name ``document_id`` and carry its span there."""
+    Every draft must name ``document_id`` and carry its span there. ``follow_up`` gets the result and
+    returns events to record, by new claim id (see the module docstring)."""
     if not drafts:
         return []
     texts: list[str] = []
@@ -103,7 +116,7 @@ def add_document_claims(
         known.update(created_ids)
 
     appearance_rows: list[tuple[Any, ...]] = []
-    events: list[NewEvent] = []
+    own_events: list[NewEvent | None] = []
     found: list[FoundClaim] = []
     for index, (draft, text, text_hash, (span_start, span_end)) in enumerate(
         zip(drafts, texts, hashes, spans, strict=True)
@@ -112,18 +125,26 @@ def add_document_claims(
         created = new_indexes.get(text_hash) == index
         found.append(FoundClaim(claim_id, created))
         if (claim_id, span_start) in recorded:
-            continue  # add_appearance: already known, nothing to record
+            own_events.append(None)  # add_appearance: already known, nothing to record
+            continue
         recorded.add((claim_id, span_start))
         appearance_rows.append((claim_id, document_id, span_start, span_end))
         if created:
             after: dict[str, Any] = {"status": draft.status.value, "text": text}
             if draft.speaker:
                 after["speaker"] = draft.speaker
-            events.append(NewEvent("claim.created", claim_id, None, after, None))
+            own_events.append(NewEvent("claim.created", claim_id, None, after, None))
         else:
             after = {"document_id": document_id, "span": [span_start, span_end]}
-            events.append(NewEvent("claim.appeared", claim_id, None, after, None))
+            own_events.append(NewEvent("claim.appeared", claim_id, None, after, None))
     _insert_appearances(session, appearance_rows, now)
+    extra = follow_up(found) if follow_up is not None else {}
+    events: list[NewEvent] = []
+    for item, own in zip(found, own_events, strict=True):
+        if own is not None:
+            events.append(own)
+        if item.created:
+            events.extend(extra.get(item.claim_id, ()))
     append_events(session, actor, events)
     return found
 
