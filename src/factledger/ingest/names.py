@@ -7,6 +7,7 @@ place, and a person otherwise. Wrong calls cost little, because both kinds mark 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -84,6 +85,12 @@ class NameMention:
     kind: NameKind
 
 
+# The word tests below are pure and see the same words sentence after sentence (names, places, "the"),
+# so their answers are kept; bounded, since documents are untrusted input.
+_WORD_CACHE_SIZE = 65536
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE_SIZE)
 def strip_possessive(word: str) -> str:
     word = word.strip(_LEADING_PUNCTUATION).rstrip(_TRAILING_PUNCTUATION)
     for suffix in ("’s", "'s", "’", "'"):
@@ -98,6 +105,7 @@ def is_capitalised(word: str) -> bool:
     return bool(bare) and bare[0].isupper()
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE_SIZE)
 def is_org_word(word: str) -> bool:
     """An organisation word or an acronym, alone or in a compound: "Ministry", "USAID", "US-mediated"."""
     return any(
@@ -105,6 +113,7 @@ def is_org_word(word: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE_SIZE)
 def is_place(word: str) -> bool:
     bare = strip_possessive(word)
     parts = bare.split("-")

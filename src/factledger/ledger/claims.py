@@ -297,16 +297,20 @@ def search_claim_texts(session: Session, searches: Sequence[str], limit: int) ->
         raise InvalidInputError(f"full-text search is not supported on {dialect.name}")
     sql = template.replace("{mark}", _DRIVER_MARKS[dialect.paramstyle])
     session.flush()  # claims still pending in the session are searched too, as by a Select
-    connection = session.connection()
+    # One DBAPI cursor for all the searches: SQLAlchemy's per-statement work would cost more than them.
+    cursor = session.connection().connection.cursor()
     results: list[list[tuple[int, str]]] = []
-    for search in searches:
-        terms = search_terms(search)
-        if dialect.name == "sqlite":
-            query = " AND ".join(f'"{term}"*' for term in terms)  # as search.with_search writes it
-        else:
-            query = " & ".join(f"{term}:*" for term in terms)
-        rows = connection.exec_driver_sql(sql, (query, limit)).fetchall()
-        results.append([(claim_id, text) for claim_id, text in rows])
+    try:
+        for search in searches:
+            terms = search_terms(search)
+            if dialect.name == "sqlite":
+                query = " AND ".join(f'"{term}"*' for term in terms)  # as search.with_search writes it
+            else:
+                query = " & ".join(f"{term}:*" for term in terms)
+            cursor.execute(sql, (query, limit))
+            results.append([(claim_id, text) for claim_id, text in cursor.fetchall()])
+    finally:
+        cursor.close()
     return results
 
 
