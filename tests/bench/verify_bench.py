@@ -46,6 +46,7 @@ from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Claim, Evidence, Snapshot, Source, core_table
 from factledger.verify.locate import locate_quote
+from factledger.verify.normalize import NormalizedText
 from factledger.verify.service import CACHED_TEXTS, verify_quotes
 from factledger.verify.textcache import NormalizedTextCache, load_normalized, normalized_text
 
@@ -279,15 +280,23 @@ def baseline(texts: list[str], quotes: list[Quote]) -> tuple[float, int]:
 def breakdown(paths: ArchivePaths, quotes: list[Quote], total: float) -> None:
     """Where the first check's time went, measured again piece by piece (the parts, not the run)."""
     store = TextStore(paths.texts)
-    with_refs = [(quote, quote.ref) for quote in quotes]
-    started = time.perf_counter()
-    loaded = {ref: load_normalized(store, ref) for ref in sorted({ref for _, ref in with_refs})}
-    load_seconds = time.perf_counter() - started
-    re.purge()  # locate compiles a pattern per non-exact quote; start as cold as the timed run did
+    # Quotes in the order the run checks them: grouped by the text they cite (it walks evidence by source),
+    # so per-text work that locate caches is shared as it is there. One text in memory at a time.
+    by_text = sorted(quotes, key=lambda quote: quote.ref)
+    re.purge()  # start as cold as the timed run did
+    load_seconds = 0.0
+    loads = 0
     per_kind: Counter[str] = Counter()
     spent: dict[str, float] = dict.fromkeys(("exact", "fuzzy", "absent"), 0.0)
-    for quote, ref in with_refs:
-        normalized = loaded[ref]
+    normalized: NormalizedText | None = None
+    ref = ""
+    for quote in by_text:
+        if quote.ref != ref:
+            ref = quote.ref
+            t0 = time.perf_counter()
+            normalized = load_normalized(store, ref)
+            load_seconds += time.perf_counter() - t0
+            loads += 1
         assert normalized is not None
         t0 = time.perf_counter()
         locate_quote(quote.text, normalized)
@@ -297,7 +306,7 @@ def breakdown(paths: ArchivePaths, quotes: list[Quote], total: float) -> None:
     n = len(quotes)
     print("\nwhere the first check's time goes (each part timed again on its own):")
     print(
-        f"  load sidecars  {load_seconds:6.2f}s  {len(loaded):,} texts, {load_seconds / len(loaded) * 1e6:,.0f} µs each"
+        f"  load sidecars  {load_seconds:6.2f}s  {loads:,} texts, {load_seconds / loads * 1e6:,.0f} µs each"
     )
     for kind, seconds in spent.items():
         print(
@@ -348,12 +357,14 @@ def run(ledger: Ledger, paths: ArchivePaths, texts: list[str], quotes: list[Quot
     cache = NormalizedTextCache(TextStore(paths.texts), CACHED_TEXTS)
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if profiler is not None:
         profiler.enable()
     results = verify_quotes(ledger, ACTOR, paths, texts=cache)
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     rate = len(results) / seconds
 
     again_cache = NormalizedTextCache(TextStore(paths.texts), CACHED_TEXTS)
@@ -370,6 +381,12 @@ def run(ledger: Ledger, paths: ArchivePaths, texts: list[str], quotes: list[Quot
     print(
         f"  texts loaded from sidecars: {cache.loads:,} (cache hits {cache.hits:,}); "
         f"{seconds / len(results) * 1e6:,.0f} µs per check"
+    )
+    # On a shared machine the wall clock includes waiting for the CPU (and the disk); the target is judged on
+    # the wall clock all the same, and this line only says how much of it was this process's own work.
+    print(
+        f"  CPU time of this process: {cpu_seconds:.2f}s = {len(results) / cpu_seconds:,.0f} checks per CPU-second "
+        f"({cpu_seconds / seconds:.0%} of the wall clock)"
     )
     print(
         f"verify_quotes, re-check (nothing changes): {again_seconds:.2f}s = {len(again) / again_seconds:,.0f} checks/s"
