@@ -9,15 +9,14 @@ from factledger.ledger.audit import NewEvent, verify_chain
 from factledger.ledger.claim_batch import FoundClaim, add_document_claims
 from factledger.ledger.claims import (
     ClaimDraft,
-    ClaimFilter,
     add_claim,
     claim_history,
-    list_claims,
-    search_claim_texts,
+    claims_with_words,
 )
 from factledger.ledger.database import Ledger
 from factledger.ledger.documents import add_document
 from factledger.ledger.models import Claim, ClaimAppearance, Event
+from factledger.ledger.search import search_terms
 
 BODY = (
     "Blinken met Pashinyan in Munich on February 18. The U.S. pledged $11.5 million. "
@@ -97,23 +96,27 @@ def test_a_batch_claim_is_compared_only_with_claims_older_than_it(ledger: Ledger
     assert [item.id for item in found[ids[1]]] == [ids[0]]
 
 
-def test_batched_search_finds_what_a_claims_search_finds(ledger: Ledger) -> None:
+def test_claims_with_words_finds_the_oldest_claims_holding_every_word(ledger: Ledger) -> None:
     texts = [
         "The U.S. pledged $11.5 million to Armenia.",
         "Blinken met Pashinyan in Munich.",
         "Blinken's meeting with Aliyev was cancelled.",
         "Pashinyan and Aliyev met in Granada in October 2023.",
         "USAID announced 11.5 million in aid.",
+        "BLINKEN MET PASHINYAN AGAIN.",
     ]
-    searches = ["blinken", "blin", "pashinyan munich", "u s", "11 5", "aliyev", "nowhere"]
+    groups = ["blinken", "blin", "pashinyan met", "u s", "11 5", "aliyev", "meet", "nowhere"]
     with ledger.write() as session:
-        for text in texts:
-            add_claim(session, "tester", ClaimDraft(text=text))
-        batched = search_claim_texts(session, searches, 2)
-        for search, rows in zip(searches, batched, strict=True):
-            expected = list_claims(session, ClaimFilter(search=search, limit=2))
-            assert rows == [(claim.id, claim.text) for claim in expected], search
-    assert [len(rows) for rows in batched] == [2, 2, 1, 1, 2, 2, 0]
+        ids = [add_claim(session, "tester", ClaimDraft(text=text)).id for text in texts]
+        found = claims_with_words(session, groups, 2)
+    # Whole words in any case ("blin" and "meet" are only parts of words), oldest first, at most two.
+    words_of = [set(search_terms(text)) for text in texts]
+    expected = [
+        [(ids[i], texts[i]) for i in range(len(texts)) if set(search_terms(group)) <= words_of[i]][:2]
+        for group in groups
+    ]
+    assert found == expected
+    assert [len(rows) for rows in found] == [2, 0, 2, 1, 2, 2, 0, 0]
 
 
 def test_follow_up_events_are_recorded_right_after_their_claim(ledger: Ledger) -> None:

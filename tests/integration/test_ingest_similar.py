@@ -80,13 +80,13 @@ def test_candidates_come_from_bounded_searches(
     assert factledger("import", "jsonl", str(path)).exit_code == 0
 
     seen: list[tuple[list[str], int]] = []
-    real_search = similar.search_claim_texts
+    real_search = similar.claims_with_words
 
     def spy(session: Session, searches: Sequence[str], limit: int) -> list[list[tuple[int, str]]]:
         seen.append((list(searches), limit))
         return real_search(session, searches, limit)
 
-    monkeypatch.setattr(similar, "search_claim_texts", spy)
+    monkeypatch.setattr(similar, "claims_with_words", spy)
     ledger = open_ledger(factledger.db_url)
     try:
         with ledger.read() as session:

@@ -7,7 +7,8 @@ the score, and ``ingest`` shows it.
 
 Candidates come from the full-text index, never from a scan of every claim: the new claim's most
 distinctive words, split into two groups so that a one-word edit in one group still leaves the other
-group intact, each give at most ``MAX_CANDIDATES // 2`` claims. Only those are scored, with rapidfuzz.
+group intact, each give at most ``MAX_CANDIDATES // 2`` claims (the oldest holding all the group's words,
+as whole words: see ``claims_with_words``). Only those are scored, with rapidfuzz.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
-from factledger.ledger.claims import normalize_claim_text, search_claim_texts
+from factledger.ledger.claims import claims_with_words, normalize_claim_text
 
 SIMILARITY_THRESHOLD = 90.0
 MAX_CANDIDATES = 50
@@ -142,7 +143,7 @@ class _Scorer:
         cutoff, threshold = self._cutoff, self._threshold
         seen: set[int] = set()
         found: list[SimilarClaim] = []
-        for rows in search_claim_texts(self._session, search_groups(text), per_group):
+        for rows in claims_with_words(self._session, search_groups(text), per_group):
             for claim_id, claim_text in rows:
                 if claim_id in seen or claim_id in excluded:
                     continue

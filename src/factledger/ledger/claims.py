@@ -272,9 +272,9 @@ def claims_query(criteria: ClaimFilter, dialect: str) -> Select[Claim]:
     return query
 
 
-# The id and text of the first matches of one search, as claims_query(ClaimFilter(search=..., limit=...))
-# finds them (same index, same match rules, same order), written once in the driver's parameter style.
-_SEARCH_TEXTS_SQL = {
+# The id and text of the oldest claims holding every given word, over the full-text index that
+# claims_query searches (search.py), written once in the driver's parameter style.
+_CLAIMS_WITH_WORDS_SQL = {
     "sqlite": "SELECT claims.id, claims.text FROM claims JOIN claims_fts ON claims_fts.rowid = claims.id "
     "WHERE claims_fts MATCH {mark} ORDER BY claims_fts.rowid LIMIT {mark}",
     "postgresql": f"SELECT claims.id, claims.text FROM claims WHERE {PG_TSVECTOR_SQL} "
@@ -283,30 +283,34 @@ _SEARCH_TEXTS_SQL = {
 _DRIVER_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def search_claim_texts(session: Session, searches: Sequence[str], limit: int) -> list[list[tuple[int, str]]]:
-    """For each search, the id and text of its first ``limit`` matching claims, oldest first.
+def claims_with_words(
+    session: Session, word_groups: Sequence[str], limit: int
+) -> list[list[tuple[int, str]]]:
+    """For each group of words, the id and text of the oldest ``limit`` claims that contain every one of
+    them as a whole word (in any case), oldest first.
 
-    What ``list_claims(ClaimFilter(search=..., limit=limit))`` finds, for many searches at a time: the
-    near-duplicate search runs a few per new claim, and building each as a SQLAlchemy statement would
-    cost more than the database's own work."""
-    if not searches:
+    The near-duplicate search runs a few of these per new claim. Unlike a claims search (``ClaimFilter``),
+    whose words match as prefixes, a word here matches only itself: the index then reads each word's
+    entries in id order and stops at the limit, where a prefix makes it collect every match first, a
+    cost that grows with the ledger. Each group is sent through one DBAPI cursor, as building a
+    SQLAlchemy statement per group would cost more than the database's own work."""
+    if not word_groups:
         return []
     dialect = session.get_bind().dialect
-    template = _SEARCH_TEXTS_SQL.get(dialect.name)
+    template = _CLAIMS_WITH_WORDS_SQL.get(dialect.name)
     if template is None:
         raise InvalidInputError(f"full-text search is not supported on {dialect.name}")
     sql = template.replace("{mark}", _DRIVER_MARKS[dialect.paramstyle])
-    session.flush()  # claims still pending in the session are searched too, as by a Select
-    # One DBAPI cursor for all the searches: SQLAlchemy's per-statement work would cost more than them.
+    session.flush()  # claims still pending in the session are found too, as by a Select
     cursor = session.connection().connection.cursor()
     results: list[list[tuple[int, str]]] = []
     try:
-        for search in searches:
-            terms = search_terms(search)
+        for group in word_groups:
+            words = search_terms(group)  # letters and digits only: nothing the query syntax would read
             if dialect.name == "sqlite":
-                query = " AND ".join(f'"{term}"*' for term in terms)  # as search.with_search writes it
+                query = " AND ".join(f'"{word}"' for word in words)
             else:
-                query = " & ".join(f"{term}:*" for term in terms)
+                query = " & ".join(words)
             cursor.execute(sql, (query, limit))
             results.append([(claim_id, text) for claim_id, text in cursor.fetchall()])
     finally:
