@@ -141,3 +141,15 @@ def test_follow_up_events_are_recorded_right_after_their_claim(ledger: Ledger) -
             ("claim.noted", found[1].claim_id),
         ]
         assert verify_chain(session).ok
+
+
+def test_a_document_event_left_pending_is_recorded_with_the_batch(ledger: Ledger) -> None:
+    with ledger.write() as session:
+        pending: list[NewEvent] = []
+        document, created = add_document(session, "tester", BODY, pending_events=pending)
+        assert created
+        assert [event.kind for event in pending] == ["document.ingested"]
+        assert add_document_claims(session, "tester", document.id, [], leading_events=pending) == []
+    with ledger.read() as session:
+        assert [event.kind for event in session.scalars(select(Event))] == ["document.ingested"]
+        assert verify_chain(session).ok

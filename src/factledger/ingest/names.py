@@ -127,6 +127,9 @@ def find_names(sentence: str) -> list[NameMention]:
     mentions: list[NameMention] = []
     index = 0
     while index < len(tokens):
+        if not is_capitalised(tokens[index][2]):
+            index += 1  # no name starts with a lowercase word (most words): skip the full test
+            continue
         run = _name_run(tokens, index)
         if not run:
             index += 1

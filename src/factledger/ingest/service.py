@@ -48,8 +48,16 @@ class IngestReport:
 
 
 def ingest_document(session: Session, actor: str, source: SourceDocument, min_score: float) -> IngestReport:
+    # The document's event is recorded with its claims', in one append.
+    pending: list[NewEvent] = []
     document, created = add_document(
-        session, actor, source.body, title=source.title, url=source.url, published=source.published
+        session,
+        actor,
+        source.body,
+        title=source.title,
+        url=source.url,
+        published=source.published,
+        pending_events=pending,
     )
     report = IngestReport(document=document, document_created=created)
     if not created:
@@ -83,7 +91,9 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
         similar.update(find_similar_batch(session, new))
         return {claim_id: similar_events(claim_id, items) for claim_id, items in similar.items()}
 
-    found = add_document_claims(session, actor, document.id, drafts, follow_up=suggest_near_duplicates)
+    found = add_document_claims(
+        session, actor, document.id, drafts, follow_up=suggest_near_duplicates, leading_events=pending
+    )
     claims = {
         claim.id: claim
         for claim in session.scalars(select(Claim).where(Claim.id.in_({item.claim_id for item in found})))

@@ -69,12 +69,15 @@ def add_document_claims(
     drafts: Sequence[ClaimDraft],
     *,
     follow_up: FollowUp | None = None,
+    leading_events: Sequence[NewEvent] = (),
 ) -> list[FoundClaim]:
     """Store the claims found in one document; returns one FoundClaim per draft, in order.
 
     Every draft must name ``document_id`` and carry its span there. ``follow_up`` gets the result and
-    returns events to record, by new claim id (see the module docstring)."""
+    returns events to record, by new claim id (see the module docstring). ``leading_events`` are
+    appended first, in the same append (the ``document.ingested`` of a document stored just before)."""
     if not drafts:
+        append_events(session, actor, leading_events)
         return []
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -139,7 +142,7 @@ def add_document_claims(
             own_events.append(NewEvent("claim.appeared", claim_id, None, after, None))
     _insert_appearances(session, appearance_rows, now)
     extra = follow_up(found) if follow_up is not None else {}
-    events: list[NewEvent] = []
+    events = list(leading_events)
     for item, own in zip(found, own_events, strict=True):
         if own is not None:
             events.append(own)

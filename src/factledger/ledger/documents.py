@@ -28,8 +28,13 @@ def add_document(
     title: str | None = None,
     url: str | None = None,
     published: date | None = None,
+    pending_events: list[NewEvent] | None = None,
 ) -> tuple[Document, bool]:
-    """Store a document unless one with the same body exists. Returns (document, created)."""
+    """Store a document unless one with the same body exists. Returns (document, created).
+
+    The ``document.ingested`` event is appended to the audit log, or, given ``pending_events``, added to
+    that list for the caller to append in the same transaction ahead of its own events (``ingest``
+    records a document and its claims in one append)."""
     existing = find_document(session, body)
     if existing is not None:
         return existing, False
@@ -44,5 +49,9 @@ def add_document(
     session.add(document)
     session.flush()
     after = {"document_id": document.id, "title": title, "sha256": document.sha256}
-    append_event(session, actor, NewEvent("document.ingested", None, None, after, None))
+    ingested = NewEvent("document.ingested", None, None, after, None)
+    if pending_events is None:
+        append_event(session, actor, ingested)
+    else:
+        pending_events.append(ingested)
     return document, True
