@@ -64,7 +64,8 @@ def _is_negation(word: str) -> bool:
 
 
 def _is_number(word: str) -> bool:
-    return word in _NUMBER_WORDS or any(ch.isdigit() for ch in word)
+    # No character is both a letter and a digit, so a word of letters (most words) skips the scan.
+    return word in _NUMBER_WORDS or (not word.isalpha() and any(ch.isdigit() for ch in word))
 
 
 def compare_words(quote: str, passage: str) -> list[Difference]:
@@ -92,12 +93,17 @@ def compare_words(quote: str, passage: str) -> list[Difference]:
                     f"number differs: quote has '{numbers_ours}', source has '{numbers_theirs}'", hard=True
                 )
             )
-        elif any(_OPPOSITES.get(word) in theirs for word in ours) or _prefix_negated(ours, theirs):
+        elif _has_opposite(ours, theirs) or _prefix_negated(ours, theirs):
             differences.append(Difference(f"meaning reversed: {has}", hard=True))
         else:
             differences.append(Difference(has, hard=False))
     differences.sort(key=lambda d: not d.hard)
     return differences
+
+
+def _has_opposite(ours: list[str], theirs: list[str]) -> bool:
+    # A set, not a scan of ``theirs`` per word: a quote that is not on the page aligns as long edits.
+    return not {_OPPOSITES.get(word) for word in ours}.isdisjoint(theirs)
 
 
 def _prefix_negated(ours: list[str], theirs: list[str]) -> bool:
