@@ -12,7 +12,8 @@ response. On the same URL list, in one run:
 1. a bare httpx loop: one AsyncClient, at most 4 requests per host and 32 in all, bodies read and thrown away.
    It is the bound for any httpx-based client on this machine.
 2. factledger: a fresh SQLite ledger with one claim citing each URL, then ``run_archive`` with the same
-   concurrency, writing WARC and text as it always does. It runs in a fresh subprocess, so its peak RSS is
+   concurrency and the hooks ``factledger archive run`` passes (new texts normalized for quote checks,
+   quotes re-verified after each commit), writing WARC and text as it always does. It runs in a fresh subprocess, so its peak RSS is
    its own; afterwards every URL must have a snapshot with HTTP status 200.
 3. ``wget --warc-file -i urls.txt``, what ArchiveBox uses to write WARCs.
 
@@ -267,6 +268,7 @@ def child_main(config_json: str) -> int:
     from factledger.archive.fetch import FetchLimits
     from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
     from factledger.ledger.database import open_ledger
+    from factledger.verify.capture import capture_hooks
 
     config = json.loads(config_json)
     ledger = open_ledger(config["database"])
@@ -275,8 +277,11 @@ def child_main(config_json: str) -> int:
             allow_private=True, fetch=FetchLimits(concurrency=CONCURRENCY, per_host=PER_HOST)
         )
         paths = ArchivePaths.under(Path(config["home"]))
+        # The hooks `factledger archive run` always passes: new texts normalized for quote checks, and
+        # the quotes citing each committed group's sources re-verified.
+        hooks = capture_hooks(ledger, ACTOR, paths)
         start = time.perf_counter()
-        summary = asyncio.run(run_archive(ledger, ACTOR, paths, options))
+        summary = asyncio.run(run_archive(ledger, ACTOR, paths, options, hooks=hooks))
         seconds = time.perf_counter() - start
     finally:
         ledger.close()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
+from factledger.ledger.database import open_ledger
+from factledger.ledger.models import Snapshot, Source
 from tests.conftest import Factledger
 from tests.site_server import Site, serve_site
 
@@ -122,3 +125,37 @@ def test_gone_source_points_to_our_snapshot_that_still_holds_the_quote(
     assert evidence["archived_copy"]["snapshot_id"] == evidence["quote_found_snapshot_id"]
     shown = factledger("claims", "show", cid)
     assert "still holds the quote" in shown.stdout
+
+
+def test_capture_normalizes_only_texts_that_a_quote_is_checked_against(
+    factledger: Factledger, site: Site
+) -> None:
+    """The archiver normalizes a new text (in its worker processes) only for sources a quote cites; a
+    source cited without a quote is left alone until a quote cites it, then its first check does it."""
+    quoted_url = site.html("/quoted", RELEASE)
+    plain_url = site.html("/plain", RELEASE + " The visit lasted two days.")
+    cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
+    factledger("cite", cid, quoted_url, "--stance", "supports", "--quote", QUOTE)
+    factledger("cite", cid, plain_url, "--stance", "context")
+    archive(factledger)
+
+    def text_ref(url: str) -> str:
+        ledger = open_ledger(factledger.db_url)
+        try:
+            with ledger.read() as session:
+                query = select(Snapshot.full_text_ref).join(Source).where(Source.url == url)
+                return str(session.scalars(query).one())
+        finally:
+            ledger.close()
+
+    def normalized_refs() -> set[str]:
+        return {path.name.split(".")[0] for path in (factledger.home / "text").rglob("*.norm.gz")}
+
+    assert normalized_refs() == {text_ref(quoted_url)}
+    assert factledger.json("claims", "show", cid)["evidence"][0]["quote_status"] == "found"
+
+    later = str(factledger.json("claims", "add", "The visit lasted two days.")["id"])
+    factledger("cite", later, plain_url, "--stance", "supports", "--quote", "the visit lasted two days")
+    [checked] = factledger.json("verify", "--claim", later)
+    assert checked["quote_status"] == "found"
+    assert normalized_refs() == {text_ref(quoted_url), text_ref(plain_url)}

@@ -22,7 +22,8 @@ from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, record_c
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import QuoteStatus, SourceHealth, Stance
 from factledger.verify import service, textcache
-from factledger.verify.service import after_capture_hook, verify_quotes
+from factledger.verify.capture import capture_hooks
+from factledger.verify.service import verify_quotes
 from factledger.verify.textcache import SIDECAR_KIND, NormalizedTextCache
 
 ACTOR = "tester"
@@ -48,7 +49,13 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 def capture(
     ledger: Ledger, paths: ArchivePaths, source_id: int, text: str | None, at: datetime, status: int = 200
 ) -> RecordedCapture:
-    ref = TextStore(paths.texts).put(text) if text is not None else None
+    # What the archiver does: store the text, run the text hook on it (in a worker process there), commit
+    # the snapshot, then run the commit hook on the group.
+    hooks = capture_hooks(ledger, ACTOR, paths)
+    store = TextStore(paths.texts)
+    ref = store.put(text) if text is not None else None
+    if text is not None and ref is not None and hooks.on_new_text is not None:
+        hooks.on_new_text(store, ref, text)
     record = CaptureRecord(
         source_id=source_id,
         fetched_at=at,
@@ -61,7 +68,8 @@ def capture(
     )
     with ledger.write() as session:
         recorded = record_capture(session, ACTOR, record)
-    after_capture_hook(ledger, ACTOR, paths)(source_id, recorded)
+    if hooks.after_commit is not None:
+        hooks.after_commit([recorded])
     return recorded
 
 

@@ -4,6 +4,7 @@ process that owns the WARC file and the database is cheap."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +17,18 @@ from factledger.archive.warc_build import BuiltPair, build_pair
 MAX_EXTRACT_BYTES = 20 * 1024 * 1024
 
 
+# Runs in the worker process on each newly extracted text, with the store, the text's ref and the text.
+# It is pickled to the worker with each job, so it must be a module-level function.
+TextHook = Callable[[TextStore, str, str], None]
+
+
 @dataclass(frozen=True, slots=True)
 class PrepareJob:
     capture: Capture
     refers_to: RevisitTarget | None  # set when the payload is identical to the previous capture
     texts: Path
     url: str
+    on_new_text: TextHook | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,5 +53,10 @@ def prepare_capture(job: PrepareJob) -> Prepared:
     )
     # Not fsynced here: the committer makes a whole group's texts durable at once, before the
     # snapshots that point at them are committed.
-    ref = TextStore(job.texts).put(extracted.full_text, durable=False) if extracted.full_text else None
+    if not extracted.full_text:
+        return Prepared(built, None, extracted.title)
+    store = TextStore(job.texts)
+    ref = store.put(extracted.full_text, durable=False)
+    if job.on_new_text is not None:
+        job.on_new_text(store, ref, extracted.full_text)
     return Prepared(built, ref, extracted.title)

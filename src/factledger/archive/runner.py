@@ -22,7 +22,7 @@ import os
 import socket
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +41,7 @@ from factledger.archive.leases import (
     release_dead_local_leases,
     release_leases,
 )
-from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
+from factledger.archive.prepare import Prepared, PrepareJob, TextHook, prepare_capture
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc import Capture, RevisitTarget, WarcLocation, WarcStore, repair
 from factledger.ledger.database import Ledger
@@ -113,9 +113,21 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-# Called on the worker thread after a capture is committed, with the source id and the outcome. Quote
-# verification hooks in here (factledger.verify depends on the archive, not the other way round).
-AfterCapture = Callable[[int, RecordedCapture], None]
+# Runs on the committer's thread once a group of captures is committed, with their outcomes.
+AfterCommit = Callable[[Sequence[RecordedCapture]], None]
+# Which of these leased sources' new texts ``on_new_text`` should see (asked once per lease batch).
+TextWanted = Callable[[Sequence[int]], Collection[int]]
+
+
+@dataclass(frozen=True)
+class CaptureHooks:
+    """How later stages plug into every capture. Quote verification does (factledger.verify depends on
+    the archive, not the other way round): it normalizes each new text where the text is made, and
+    re-checks the quotes of a committed group's sources in one pass."""
+
+    on_new_text: TextHook | None = None
+    text_wanted: TextWanted | None = None  # None: every new text
+    after_commit: AfterCommit | None = None
 
 
 def _failure_kind(result: FetchResult, health: str) -> str:
@@ -186,9 +198,11 @@ class _Dispatcher:
     """Hands out leased sources so that no host gets more than ``per_host`` at once, leasing more as
     the pool runs low. One lease at a time; ``None`` once nothing is due (or the limit is reached)."""
 
-    def __init__(self, ledger: Ledger, options: RunOptions) -> None:
+    def __init__(self, ledger: Ledger, options: RunOptions, text_wanted: TextWanted | None) -> None:
         self.ledger = ledger
         self.options = options
+        self.text_wanted = text_wanted
+        self.wants_text: set[int] = set()  # sources whose new text goes to the text hook
         self.pending: dict[str, deque[LeasedSource]] = {}
         self.in_flight: Counter[str] = Counter()
         self.priors: dict[int, _Prior] = {}
@@ -235,7 +249,10 @@ class _Dispatcher:
                 lease_for=self.options.lease_for,
                 only_ids=only,
             )
-            self.priors.update(await asyncio.to_thread(_priors, self.ledger, [s.id for s in leased]))
+            ids = [source.id for source in leased]
+            self.priors.update(await asyncio.to_thread(_priors, self.ledger, ids))
+            wanted = ids if self.text_wanted is None else await asyncio.to_thread(self.text_wanted, ids)
+            self.wants_text.update(wanted)
         async with self._changed:
             if self.first_lease_size is None:
                 self.first_lease_size = len(leased)
@@ -294,12 +311,12 @@ class _Committer:
         actor: str,
         paths: ArchivePaths,
         options: RunOptions,
-        after_capture: AfterCapture | None,
+        after_commit: AfterCommit | None,
     ) -> None:
         self.ledger = ledger
         self.actor = actor
         self.options = options
-        self.after_capture = after_capture
+        self.after_commit = after_commit
         self.warcs = WarcStore(paths.warcs, writer_name=options.worker, max_file_bytes=options.max_warc_bytes)
         self.texts = TextStore(paths.texts)
 
@@ -323,9 +340,8 @@ class _Committer:
         records = [self._record(item, location) for item, location in zip(group, locations, strict=True)]
         with self.ledger.write() as session:
             recorded = record_captures(session, self.actor, records)
-        if self.after_capture is not None:
-            for item, outcome in zip(group, recorded, strict=True):
-                self.after_capture(item.source.id, outcome)
+        if self.after_commit is not None:
+            self.after_commit(recorded)
         return recorded
 
     def _record(self, item: _Finished, location: WarcLocation | None) -> CaptureRecord:
@@ -394,7 +410,7 @@ async def run_archive(
     resolver: Resolver | None = None,
     network_backend: httpcore.AsyncNetworkBackend | None = None,
     on_progress: ProgressCallback | None = None,
-    after_capture: AfterCapture | None = None,
+    hooks: CaptureHooks | None = None,
 ) -> RunSummary:
     """Capture every due source (up to ``options.limit``), then return what happened."""
     started = time.monotonic()
@@ -404,8 +420,9 @@ async def run_archive(
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
     paths.texts.mkdir(parents=True, exist_ok=True)
-    dispatcher = _Dispatcher(ledger, options)
-    committer = _Committer(ledger, actor, paths, options, after_capture)
+    hooks = hooks or CaptureHooks()
+    dispatcher = _Dispatcher(ledger, options, hooks.text_wanted)
+    committer = _Committer(ledger, actor, paths, options, hooks.after_commit)
     finished: asyncio.Queue[_Finished | None] = asyncio.Queue(maxsize=COMMIT_GROUP * 4)
     executor: Executor | None = None
     try:
@@ -421,9 +438,16 @@ async def run_archive(
                 executor = _pool(options, dispatcher.first_lease_size or 0)
                 loop = asyncio.get_running_loop()
 
-                async def fetch_one(source: LeasedSource) -> None:
+                # A fetch slot (and its host's) is freed as soon as the response is on disk; preparing and
+                # committing the capture goes on beside the next fetches. ``preparing`` bounds the captures
+                # fetched but not yet handed to the committer, so a slow prepare stage holds the fetches
+                # back instead of piling payload files up in the scratch directory.
+                preparing = asyncio.Semaphore(options.fetch.concurrency * 2)
+                finishing: set[asyncio.Task[None]] = set()
+                failures: list[BaseException] = []
+
+                async def finish_one(source: LeasedSource, result: FetchResult) -> None:
                     try:
-                        result = await fetcher.fetch(source.url)
                         capture = _capture_of(result)
                         prepared = None
                         revisit = False
@@ -435,17 +459,42 @@ async def run_archive(
                                 else None
                             )
                             revisit = refers_to is not None
-                            job = PrepareJob(capture, refers_to, paths.texts, result.final_url)
+                            text_hook = hooks.on_new_text if source.id in dispatcher.wants_text else None
+                            job = PrepareJob(capture, refers_to, paths.texts, result.final_url, text_hook)
                             prepared = await loop.run_in_executor(executor, prepare_capture, job)
                         await finished.put(_Finished(source, result, prepared, prior, revisit))
                     finally:
+                        preparing.release()
+
+                def finished_one(task: asyncio.Task[None]) -> None:
+                    finishing.discard(task)
+                    if not task.cancelled() and task.exception() is not None:
+                        failures.append(task.exception())  # type: ignore[arg-type]
+
+                async def fetch_one(source: LeasedSource) -> None:
+                    try:
+                        result = await fetcher.fetch(source.url)
+                    except BaseException:
+                        preparing.release()
+                        raise
+                    finally:
                         await dispatcher.done(source)
+                    task = asyncio.create_task(finish_one(source, result))
+                    finishing.add(task)
+                    task.add_done_callback(finished_one)
 
                 async def worker(initial: LeasedSource | None) -> None:
-                    source = initial if initial is not None else await dispatcher.next()
-                    while source is not None:
+                    source = initial
+                    while not failures:
+                        await preparing.acquire()
+                        if source is None:
+                            source = await dispatcher.next()
+                        if source is None:
+                            preparing.release()
+                            return
                         await fetch_one(source)
-                        source = await dispatcher.next()
+                        source = None
+                    raise failures[0]
 
                 async def commit_loop() -> None:
                     done = False
@@ -478,13 +527,30 @@ async def run_archive(
                     asyncio.create_task(worker(first if n == 0 else None))
                     for n in range(options.fetch.concurrency)
                 ]
+
+                def commit_stopped(task: asyncio.Task[None]) -> None:
+                    # A failed commit would leave the other stages waiting on a full queue for ever.
+                    if not task.cancelled() and task.exception() is not None:
+                        for other in [*workers, *finishing]:
+                            other.cancel()
+
+                committing.add_done_callback(commit_stopped)
                 try:
                     await asyncio.gather(*workers)
+                    while finishing:
+                        await asyncio.gather(*finishing)
+                    if failures:
+                        raise failures[0]
                     await finished.put(None)
                     await committing
                 except BaseException:
-                    for task in [*workers, committing]:
+                    for task in [*workers, *finishing, committing]:
                         task.cancel()
+                    commit_failure = (
+                        committing.exception() if committing.done() and not committing.cancelled() else None
+                    )
+                    if commit_failure is not None:
+                        raise commit_failure from None
                     raise
     finally:
         unfetched = dispatcher.unfetched()

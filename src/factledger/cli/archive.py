@@ -20,7 +20,7 @@ from factledger.archive.runner import Progress as ArchiveProgress
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
-from factledger.verify.service import after_capture_hook
+from factledger.verify.capture import capture_hooks
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -47,9 +47,9 @@ def _options(
 def _run_once(app: AppContext, options: RunOptions, show_progress: bool) -> RunSummary:
     ledger = app.ledger()
     paths = ArchivePaths.under(app.settings.home)
-    verify_after = after_capture_hook(ledger, app.actor, paths)  # quotes are re-checked on every capture
+    hooks = capture_hooks(ledger, app.actor, paths)  # quotes are re-checked on every capture
     if not show_progress:
-        return asyncio.run(run_archive(ledger, app.actor, paths, options, after_capture=verify_after))
+        return asyncio.run(run_archive(ledger, app.actor, paths, options, hooks=hooks))
     with Progress(
         TextColumn("archiving"),
         BarColumn(),
@@ -66,9 +66,7 @@ def _run_once(app: AppContext, options: RunOptions, show_progress: bool) -> RunS
                 task, completed=progress.done, description=f"{progress.health:<10} {progress.url[:60]}"
             )
 
-        return asyncio.run(
-            run_archive(ledger, app.actor, paths, options, on_progress=advance, after_capture=verify_after)
-        )
+        return asyncio.run(run_archive(ledger, app.actor, paths, options, on_progress=advance, hooks=hooks))
 
 
 def _report(summary: RunSummary) -> None:

@@ -27,7 +27,7 @@ from factledger.config import bundled_data_dir
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 from factledger.ledger import audit, claims, sources
 from factledger.ledger.statuses import Stance
-from factledger.verify.service import after_capture_hook
+from factledger.verify.capture import capture_hooks
 
 DEMO_SOURCE = "demo-aid-announcement.html"
 DEMO_QUOTE = "announced $11.5 million in humanitarian assistance"
@@ -74,7 +74,7 @@ def _cite_and_archive(demo: AppContext) -> None:
                 demo.actor,
                 paths,
                 RunOptions(allow_private=True),
-                after_capture=after_capture_hook(ledger, demo.actor, paths),
+                hooks=capture_hooks(ledger, demo.actor, paths),
             )
         )
     info(f"archived {summary.attempted} source(s): {summary.ok} ok; WARC files in {paths.warcs}")

@@ -17,7 +17,7 @@ from factledger.ingest.service import IngestReport, ingest_document
 from factledger.ingest.web import capture_page, is_url
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.serialize import claim_summary
-from factledger.verify.service import after_capture_hook
+from factledger.verify.capture import capture_hooks
 
 
 def _report_summary(path: str, report: IngestReport, snapshot_id: int | None) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def _read_url(app: AppContext, url: str, allow_private: bool) -> tuple[SourceDoc
         paths,
         options,
         # Quotes that already cite this page are re-checked against the new capture, as in `archive run`.
-        after_capture=after_capture_hook(ledger, app.actor, paths),
+        hooks=capture_hooks(ledger, app.actor, paths),
     )
     return captured.document, captured.snapshot_id
 

@@ -15,7 +15,7 @@ from datetime import date
 from factledger.archive.extract import decode_body
 from factledger.archive.leases import make_due
 from factledger.archive.reading import read_response, snapshot_text
-from factledger.archive.runner import AfterCapture, ArchivePaths, RunOptions, RunSummary, run_archive
+from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, run_archive
 from factledger.ingest.markup import html_to_text
 from factledger.ingest.reader import SourceDocument, parse_text
 from factledger.ledger.database import Ledger
@@ -50,7 +50,7 @@ def capture_page(
     paths: ArchivePaths,
     options: RunOptions,
     *,
-    after_capture: AfterCapture | None = None,
+    hooks: CaptureHooks | None = None,
 ) -> CapturedPage:
     """Archive ``url`` now (one capture, through the archiver) and read it back as a document.
 
@@ -66,7 +66,7 @@ def capture_page(
             actor,
             paths,
             replace(options, only_source_ids=(source_id,), limit=1),
-            after_capture=after_capture,
+            hooks=hooks,
         )
     )
     with ledger.read() as session:

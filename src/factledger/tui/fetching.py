@@ -16,7 +16,7 @@ from factledger.archive.leases import make_due
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary, run_archive
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Evidence
-from factledger.verify.service import after_capture_hook
+from factledger.verify.capture import capture_hooks
 
 # The archiver leases due sources oldest-due first. Marking ours due at this long-past moment puts
 # them at the front of the queue, so a pass limited to their number captures exactly them, not
@@ -49,5 +49,5 @@ def fetch_now(ledger: Ledger, actor: str, settings: FetchSettings, source_ids: l
     make_due(ledger, source_ids, now=FRONT_OF_QUEUE)
     paths = ArchivePaths.under(settings.home)
     options = RunOptions(limit=len(source_ids), allow_private=settings.allow_private)
-    verify_after = after_capture_hook(ledger, actor, paths)
-    return asyncio.run(run_archive(ledger, actor, paths, options, after_capture=verify_after))
+    hooks = capture_hooks(ledger, actor, paths)
+    return asyncio.run(run_archive(ledger, actor, paths, options, hooks=hooks))

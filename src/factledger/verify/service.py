@@ -1,31 +1,30 @@
 """Checking evidence quotes against the archive, and keeping each claim's suggested verdict current.
 
-``verify_quotes`` is what ``factledger verify`` runs; ``after_capture_hook`` plugs the same check into
-every archive run, so a quote is re-verified as soon as a new capture of its source lands.
+``verify_quotes`` is what ``factledger verify`` runs; verify/capture.py plugs the same check into every
+archive run, so a quote is re-verified as soon as a new capture of its source lands.
 
-A check is cheap only if its text is: the capture hook normalizes each new text once and stores it
-(verify/textcache.py), and a run walks the evidence grouped by source, so each snapshot's normalized
-text is loaded once however many quotes cite it. Results are written a batch per transaction.
+A check is cheap only if its text is: the archiver normalizes each new text once and stores it
+(verify/capture.py, verify/textcache.py), and a run walks the evidence grouped by source, so each
+snapshot's normalized text is loaded once however many quotes cite it. Results are written a batch per transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Row, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from factledger.archive.runner import AfterCapture, ArchivePaths
+from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Evidence, Snapshot, Source, utcnow
 from factledger.ledger.quotes import QuoteCheck, record_quote_checks, set_suggestions
-from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import ClaimStatus, QuoteStatus
 from factledger.verify.locate import locate_quote
 from factledger.verify.suggest import EvidenceView, suggest_verdict
-from factledger.verify.textcache import NormalizedTextCache, normalized_text
+from factledger.verify.textcache import NormalizedTextCache
 
 BATCH = 500
 CACHED_TEXTS = 64
@@ -66,7 +65,11 @@ class _TextSnapshot:
 
 
 def _evidence_batch(
-    session: Session, after: tuple[int, int], claim_id: int | None, source_id: int | None
+    session: Session,
+    after: tuple[int, int],
+    claim_id: int | None,
+    source_ids: Collection[int] | None,
+    quoted_only: bool,
 ) -> Sequence[Row[int, int, int, str, str | None, str]]:
     """The next evidence rows in (source, id) order, so all quotes citing one source come together."""
     query = (
@@ -80,8 +83,10 @@ def _evidence_batch(
     )
     if claim_id is not None:
         query = query.where(Evidence.claim_id == claim_id)
-    if source_id is not None:
-        query = query.where(Evidence.source_id == source_id)
+    if source_ids is not None:
+        query = query.where(Evidence.source_id.in_(sorted(source_ids)))
+    if quoted_only:
+        query = query.where(Evidence.quote.is_not(None))
     return session.execute(query).all()
 
 
@@ -159,21 +164,24 @@ def verify_quotes(
     paths: ArchivePaths,
     *,
     claim_id: int | None = None,
-    source_id: int | None = None,
+    source_ids: Collection[int] | None = None,
+    quoted_only: bool = False,
     on_progress: Callable[[int], None] | None = None,
     texts: NormalizedTextCache | None = None,
 ) -> list[EvidenceResult]:
-    """(Re)check the quotes of every evidence item (or one claim's, or one source's), in evidence order.
+    """(Re)check the quotes of every evidence item (or one claim's, or those citing ``source_ids``), in
+    evidence order.
 
-    ``texts`` lets a caller share normalized texts it already holds (the capture hook passes the one it
-    just made); by default each run keeps its own ``CACHED_TEXTS`` most recent ones.
+    ``quoted_only`` leaves out evidence without a quote, whose status no new capture can change (the
+    archiver's hook uses it). ``texts`` lets a caller share normalized texts it already holds; by
+    default each run keeps its own ``CACHED_TEXTS`` most recent ones.
     """
     cache = texts if texts is not None else NormalizedTextCache(TextStore(paths.texts), CACHED_TEXTS)
     results: list[EvidenceResult] = []
     after = (0, 0)
     while True:
         with ledger.read() as session:
-            batch = _evidence_batch(session, after, claim_id, source_id)
+            batch = _evidence_batch(session, after, claim_id, source_ids, quoted_only)
             snapshots = _latest_text_snapshots(session, (row.source_id for row in batch)) if batch else {}
         if not batch:
             break
@@ -203,20 +211,3 @@ def verify_quotes(
     refresh_suggestions(ledger, actor, (r.claim_id for r in results))
     results.sort(key=lambda result: result.evidence_id)
     return results
-
-
-def after_capture_hook(ledger: Ledger, actor: str, paths: ArchivePaths) -> AfterCapture:
-    """Normalize each new capture's text once and store it; then re-verify the quotes citing the source."""
-    store = TextStore(paths.texts)
-
-    def hook(source_id: int, recorded: RecordedCapture) -> None:
-        status = recorded.snapshot.http_status
-        ref = recorded.snapshot.full_text_ref
-        if ref is None or status is None or not 200 <= status < 300:
-            return  # a failed, error-page or text-less capture changes nothing the quotes are checked against
-        # A text seen before (an unchanged page) already has its normalized form; only new text costs.
-        cache = NormalizedTextCache(store, CACHED_TEXTS)
-        cache.put(ref, normalized_text(store, ref))
-        verify_quotes(ledger, actor, paths, source_id=source_id, texts=cache)
-
-    return hook
