@@ -186,8 +186,8 @@ def _occurrences(piece: str, hay: str, search_from: int) -> Iterator[tuple[int, 
 
 _BETWEEN_WORDS: Final = r'(?:\[\d{1,3}\])?[ "]+'
 _TRAILING_PUNCTUATION: Final = re.compile(r"(?<=\w)\W+$")
-# Any bracketed run of up to three characters (a digit is at most 4 bytes in UTF-8), a footnote marker
-# among them: taking out more than the markers only makes ``_may_hold_with_marks`` say yes more often.
+# Any bracketed run of 1 to 12 bytes, so every footnote marker (up to three digits of at most 4 bytes
+# each in UTF-8); taking out more than the markers only makes ``_may_hold_with_marks`` say yes more often.
 _BRACKETED: Final = re.compile(rb"\[[^\[\]]{1,12}\]")
 
 
