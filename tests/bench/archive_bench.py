@@ -16,6 +16,9 @@ response. On the same URL list, in one run:
    quotes re-verified after each commit), writing WARC and text as it always does. It runs in a fresh subprocess, so its peak RSS is
    its own; afterwards every URL must have a snapshot with HTTP status 200.
 3. ``wget --warc-file -i urls.txt``, what ArchiveBox uses to write WARCs.
+5. one 1 GiB response without a Content-Length, archived under the default 50 MB cap in a fresh process
+   whose peak RSS is reset just before the run: the fetch must stop at the cap (``too_large``) and the
+   peak RSS must grow by less than 50 MB.
 
 Latency alone bounds any client at hosts x per-host / latency = 8 x 4 / 0.05 s = 640 pages/s.
 
@@ -50,13 +53,14 @@ from typing import Any
 
 import httpcore
 import httpx
-from archive_origin import DEFAULT_HOSTS, DEFAULT_LATENCY, page_url
+from archive_origin import DEFAULT_HOSTS, DEFAULT_LATENCY, LARGE_BYTES, LARGE_PATH, page_url
 
 from factledger import __version__ as factledger_version
 
 TARGET_WGET_MULTIPLE = 10.0
 TARGET_BARE_FRACTION = 0.5
 TARGET_PEAK_RSS_MB = 250.0  # MB = 10**6 bytes
+TARGET_LARGE_GROWTH_MB = 50.0
 CONCURRENCY = 32
 PER_HOST = 4
 ACTOR = "bench"
@@ -280,20 +284,45 @@ def child_main(config_json: str) -> int:
         # The hooks `factledger archive run` always passes: new texts normalized for quote checks, and
         # the quotes citing each committed group's sources re-verified.
         hooks = capture_hooks(ledger, ACTOR, paths)
+        rss_before = proc_status_bytes("VmRSS")
+        if config.get("reset_peak"):
+            # From here on, VmHWM is the peak of the run alone, not of the imports before it.
+            Path("/proc/self/clear_refs").write_text("5")
         start = time.perf_counter()
         summary = asyncio.run(run_archive(ledger, ACTOR, paths, options, hooks=hooks))
         seconds = time.perf_counter() - start
     finally:
         ledger.close()
-    print(json.dumps({"seconds": seconds, "summary": summary.as_dict(), "vm_hwm_bytes": vm_hwm_bytes()}))
+    report = {
+        "seconds": seconds,
+        "summary": summary.as_dict(),
+        "vm_hwm_bytes": proc_status_bytes("VmHWM"),
+        "rss_before_bytes": rss_before,
+    }
+    print(json.dumps(report))
     return 0
 
 
-def vm_hwm_bytes() -> int:
+def proc_status_bytes(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (VmHWM: peak RSS; VmRSS: RSS now)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def run_large_response(workdir: Path, url: str) -> tuple[int, dict[str, Any]]:
+    """Archive one URL whose body is 1 GiB with no Content-Length, under the default 50 MB cap, in a fresh
+    process whose peak RSS is reset just before the run; returns (peak RSS growth, the run's summary)."""
+    ledger_path = workdir / "ledger-large.sqlite3"
+    prepare_ledger(ledger_path, [url], "import")
+    home = workdir / "home-large"
+    shutil.rmtree(home, ignore_errors=True)
+    config = {"database": f"sqlite:///{ledger_path}", "home": str(home), "reset_peak": True}
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(config)]
+    output = subprocess.run(command, stdout=subprocess.PIPE, check=True).stdout.decode()
+    reported = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+    return reported["vm_hwm_bytes"] - reported["rss_before_bytes"], reported["summary"]
 
 
 # ---------------------------------------------------------------- 3. wget
@@ -552,6 +581,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"origin CPU {origin.cpu_seconds() - origin_cpu:.1f} s"
                 )
 
+            large_url = f"http://127.0.0.1:{origin.port}{LARGE_PATH}"
+            print(f"\n5. one response of {LARGE_BYTES / 1024**3:g} GiB, no Content-Length ({large_url})")
+            large_growth, large_summary = run_large_response(workdir, large_url)
+            print(
+                f"  peak RSS grew by {mb(large_growth)} during the run; outcome: "
+                f"{json.dumps(large_summary['failed_by_kind'] or large_summary['health'])}"
+            )
+
             profile_path: Path | None = None
             if args.profile:
                 print(f"\n4. factledger again under py-spy ({args.profile} samples, 200 Hz, not timed)")
@@ -588,6 +625,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {f'peak RSS <= {TARGET_PEAK_RSS_MB:g} MB':<44} {f'{peak_mb:,.1f} MB':>16}   "
             f"{verdict(peak_mb <= TARGET_PEAK_RSS_MB)}"
+        )
+        stopped = large_summary["failed_by_kind"].get("too_large") == 1
+        print(f"  {'1 GiB response: stopped at the cap':<44} {stopped!s:>16}   {verdict(stopped)}")
+        growth_mb = large_growth / 1e6
+        print(
+            f"  {f'  and RSS grew < {TARGET_LARGE_GROWTH_MB:g} MB':<44} {f'{growth_mb:,.1f} MB':>16}   "
+            f"{verdict(growth_mb < TARGET_LARGE_GROWTH_MB)}"
         )
         complete = fl.distinct_sources_200 == n
         print(

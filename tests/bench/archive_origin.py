@@ -11,7 +11,9 @@ meta tags, style and script, a nav, an article of paragraphs with inline links a
 and a footer. Responses and their headers are built before "ready", so serving a request is a dictionary
 look-up, the latency sleep and one write: the origin stays cheap next to the client it is measuring.
 
-HTTP/1.1 with keep-alive and Content-Length; GET and HEAD; anything else unknown is a 404.
+HTTP/1.1 with keep-alive and Content-Length; GET and HEAD; anything else unknown is a 404. One more path,
+LARGE_PATH, streams LARGE_BYTES (1 GiB) without a Content-Length and closes the connection at the end,
+for the size-cap measurement: a body whose size is not declared has to be stopped while it streams.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ DEFAULT_HOSTS = 8
 DEFAULT_LATENCY = 0.05
 PAGE_BYTES = 60_000
 PATH_TEMPLATE = "/news/{:05d}.html"
+LARGE_PATH = "/large.bin"
+LARGE_BYTES = 1024**3
 
 WORDS = str.split("""
 the of and to in a is that for on was with as by at from it are be has have this were not but their its
@@ -230,6 +234,9 @@ class Origin:
                     else b"connection: close" not in lowered
                 )
                 await asyncio.sleep(self.latency)
+                if target == LARGE_PATH.encode() and method == b"GET":
+                    await self._stream_large(writer)
+                    return
                 response = self.responses.get(target.split(b"?", 1)[0], NOT_FOUND)
                 if method == b"HEAD":
                     response = response[: response.index(b"\r\n\r\n") + 4]
@@ -244,6 +251,16 @@ class Origin:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    async def _stream_large(self, writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+        )
+        block = random.Random(7).randbytes(1024 * 1024)  # incompressible, so no layer can shrink it
+        for _ in range(LARGE_BYTES // len(block)):
+            writer.write(block)
+            await writer.drain()  # raises ConnectionError once the client stops reading and closes
+        self.served += 1
 
 
 def free_port(hosts: int) -> int:
