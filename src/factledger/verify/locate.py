@@ -204,13 +204,13 @@ def _may_hold_with_marks(words: list[str], hay: str) -> bool:
     return run_together.encode("utf-8", "surrogatepass") in _without_marks(hay)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _without_marks(hay: str) -> bytes:
     """``hay`` as UTF-8 without spaces, double quotes and bracketed markers.
 
     UTF-8 because deleting bytes is several times faster than building a str without them, and a
-    UTF-8 string contains another exactly when the texts do. Cached: a run checks each snapshot's
-    quotes one after another against the same text.
+    UTF-8 string contains another exactly when the texts do. Cached, for very few texts (it holds on
+    to them): a run checks each snapshot's quotes one after another against the same text.
     """
     squeezed = hay.encode("utf-8", "surrogatepass").translate(None, b' "')
     return _BRACKETED.sub(b"", squeezed) if b"[" in squeezed else squeezed
