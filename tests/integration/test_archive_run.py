@@ -316,3 +316,47 @@ def test_watch_runs_passes_until_sigterm(factledger: Factledger, site: Site) -> 
     assert time.monotonic() - started < 10
     assert [p["attempted"] for p in passes] == [1, 1]  # --recheck: every pass captures again
     assert site.hits["/watched"] == 2
+
+
+def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
+    factledger: Factledger, site: Site
+) -> None:
+    """A commit hook that raises on its first group: the run stops with that error (not a hang, not a
+    wrapped group of errors), every source it leased but did not commit is free again, and the next run
+    captures exactly those."""
+    from factledger.archive.runner import CaptureHooks
+    from factledger.ledger.models import Source
+
+    cid = str(factledger.json("claims", "add", "Many sources.")["id"])
+    for n in range(24):
+        factledger("cite", cid, site.html(f"/many/{n}", f"page {n}"), "--stance", "context")
+
+    def broken(recorded: object) -> None:
+        raise RuntimeError("the commit hook broke")
+
+    ledger = open_ledger(factledger.db_url)
+    try:
+        paths = ArchivePaths.under(factledger.home)
+        options = RunOptions(allow_private=True, worker="failing-run")
+        failing = run_archive(
+            ledger,
+            "archiver",
+            paths,
+            options,
+            network_backend=LoopbackOnlyBackend(),
+            hooks=CaptureHooks(after_commit=broken),
+        )
+        with pytest.raises(RuntimeError, match="the commit hook broke"):
+            asyncio.run(asyncio.wait_for(failing, timeout=60))
+        with ledger.read() as session:
+            assert (
+                session.scalars(select(Source.lease_owner).where(Source.lease_owner.is_not(None))).all() == []
+            )
+            captured = set(session.scalars(select(Snapshot.source_id)))
+    finally:
+        ledger.close()
+    assert 0 < len(captured) < 24  # the first group was committed before its hook failed
+
+    summary = run(factledger)
+    assert summary["attempted"] == 24 - len(captured)
+    assert len({snapshot.source_id for snapshot in snapshots(factledger)}) == 24

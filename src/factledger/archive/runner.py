@@ -203,6 +203,7 @@ class _Dispatcher:
         self.options = options
         self.text_wanted = text_wanted
         self.wants_text: set[int] = set()  # sources whose new text goes to the text hook
+        self.uncommitted: set[int] = set()  # leased by this run, capture not committed yet
         self.pending: dict[str, deque[LeasedSource]] = {}
         self.in_flight: Counter[str] = Counter()
         self.priors: dict[int, _Prior] = {}
@@ -257,6 +258,7 @@ class _Dispatcher:
             if self.first_lease_size is None:
                 self.first_lease_size = len(leased)
             self.leased_total += len(leased)
+            self.uncommitted.update(source.id for source in leased)
             for source in leased:
                 self.pending.setdefault(source.domain or source.url, deque()).append(source)
             if not leased:
@@ -298,8 +300,6 @@ class _Dispatcher:
             self.in_flight[source.domain or source.url] -= 1
             self._changed.notify_all()
 
-    def unfetched(self) -> list[int]:
-        return [source.id for queue in self.pending.values() for source in queue]
 
 
 class _Committer:
@@ -401,6 +401,126 @@ def _pool(options: RunOptions, due: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+class _Pipeline:
+    """The three stages of one run, once the first source is leased: fetch workers, preparing (in the
+    executor) and the committer. All run in one TaskGroup, so a failure anywhere stops the rest."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        dispatcher: _Dispatcher,
+        committer: _Committer,
+        executor: Executor,
+        texts: Path,
+        hooks: CaptureHooks,
+        summary: RunSummary,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.fetcher = fetcher
+        self.dispatcher = dispatcher
+        self.committer = committer
+        self.executor = executor
+        self.texts = texts
+        self.hooks = hooks
+        self.summary = summary
+        self.on_progress = on_progress
+        self.finished: asyncio.Queue[_Finished | None] = asyncio.Queue(maxsize=COMMIT_GROUP * 4)
+        # A fetch slot (and its host's) is freed as soon as the response is on disk; preparing and
+        # committing the capture goes on beside the next fetches. ``preparing`` bounds the captures fetched
+        # but not yet handed to the committer, so a slow prepare stage holds the fetches back instead of
+        # piling payload files up in the scratch directory.
+        self.preparing = asyncio.Semaphore(dispatcher.options.fetch.concurrency * 2)
+
+    async def run(self, first: LeasedSource) -> None:
+        try:
+            async with asyncio.TaskGroup() as stages:
+                stages.create_task(self._commit_loop())
+                stages.create_task(self._fetch_all(first))
+        except BaseExceptionGroup as group:
+            raise _first_cause(group) from None
+
+    async def _fetch_all(self, first: LeasedSource) -> None:
+        async with asyncio.TaskGroup() as fetching:
+            for n in range(self.dispatcher.options.fetch.concurrency):
+                fetching.create_task(self._fetch_worker(fetching, first if n == 0 else None))
+        await self.finished.put(None)  # every capture is queued: the committer ends after the last
+
+    async def _fetch_worker(self, fetching: asyncio.TaskGroup, source: LeasedSource | None) -> None:
+        while True:
+            await self.preparing.acquire()
+            if source is None:
+                source = await self.dispatcher.next()
+            if source is None:
+                self.preparing.release()
+                return
+            try:
+                result = await self.fetcher.fetch(source.url)
+            except BaseException:
+                self.preparing.release()
+                raise
+            finally:
+                await self.dispatcher.done(source)
+            fetching.create_task(self._finish(source, result))  # it releases ``preparing``
+            source = None
+
+    async def _finish(self, source: LeasedSource, result: FetchResult) -> None:
+        try:
+            prior = self.dispatcher.priors.get(source.id)
+            capture = _capture_of(result)
+            prepared = None
+            revisit = False
+            if capture is not None:
+                refers_to = (
+                    RevisitTarget(uri=prior.uri or source.url, date=prior.fetched_at)
+                    if prior is not None and prior.payload_sha256 == result.payload_sha256
+                    else None
+                )
+                revisit = refers_to is not None
+                text_hook = self.hooks.on_new_text if source.id in self.dispatcher.wants_text else None
+                job = PrepareJob(capture, refers_to, self.texts, result.final_url, text_hook)
+                loop = asyncio.get_running_loop()
+                prepared = await loop.run_in_executor(self.executor, prepare_capture, job)
+            await self.finished.put(_Finished(source, result, prepared, prior, revisit))
+        finally:
+            self.preparing.release()
+
+    async def _commit_loop(self) -> None:
+        done = False
+        while not done:
+            item = await self.finished.get()
+            if item is None:
+                break
+            group = [item]
+            while len(group) < COMMIT_GROUP and not self.finished.empty():
+                extra = self.finished.get_nowait()
+                if extra is None:
+                    done = True
+                    break
+                group.append(extra)
+            recorded = await asyncio.to_thread(self.committer.commit, group)
+            self.dispatcher.uncommitted.difference_update(entry.source.id for entry in group)
+            for entry, outcome in zip(group, recorded, strict=True):
+                _count(self.summary, entry, outcome)
+                if self.on_progress is not None:
+                    progress = Progress(
+                        self.summary.attempted,
+                        self.dispatcher.leased_total,
+                        entry.source.url,
+                        outcome.health.value,
+                    )
+                    self.on_progress(progress)
+
+
+def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The exception that stopped the pipeline (the others are the cancellations it caused)."""
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            return _first_cause(exc)
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return group.exceptions[0]
+
+
 async def run_archive(
     ledger: Ledger,
     actor: str,
@@ -423,7 +543,6 @@ async def run_archive(
     hooks = hooks or CaptureHooks()
     dispatcher = _Dispatcher(ledger, options, hooks.text_wanted)
     committer = _Committer(ledger, actor, paths, options, hooks.after_commit)
-    finished: asyncio.Queue[_Finished | None] = asyncio.Queue(maxsize=COMMIT_GROUP * 4)
     executor: Executor | None = None
     try:
         async with Fetcher(
@@ -436,126 +555,13 @@ async def run_archive(
             first = await dispatcher.next()
             if first is not None:
                 executor = _pool(options, dispatcher.first_lease_size or 0)
-                loop = asyncio.get_running_loop()
-
-                # A fetch slot (and its host's) is freed as soon as the response is on disk; preparing and
-                # committing the capture goes on beside the next fetches. ``preparing`` bounds the captures
-                # fetched but not yet handed to the committer, so a slow prepare stage holds the fetches
-                # back instead of piling payload files up in the scratch directory.
-                preparing = asyncio.Semaphore(options.fetch.concurrency * 2)
-                finishing: set[asyncio.Task[None]] = set()
-                failures: list[BaseException] = []
-
-                async def finish_one(source: LeasedSource, result: FetchResult) -> None:
-                    try:
-                        capture = _capture_of(result)
-                        prepared = None
-                        revisit = False
-                        prior = dispatcher.priors.get(source.id)
-                        if capture is not None:
-                            refers_to = (
-                                RevisitTarget(uri=prior.uri or source.url, date=prior.fetched_at)
-                                if prior is not None and prior.payload_sha256 == result.payload_sha256
-                                else None
-                            )
-                            revisit = refers_to is not None
-                            text_hook = hooks.on_new_text if source.id in dispatcher.wants_text else None
-                            job = PrepareJob(capture, refers_to, paths.texts, result.final_url, text_hook)
-                            prepared = await loop.run_in_executor(executor, prepare_capture, job)
-                        await finished.put(_Finished(source, result, prepared, prior, revisit))
-                    finally:
-                        preparing.release()
-
-                def finished_one(task: asyncio.Task[None]) -> None:
-                    finishing.discard(task)
-                    if not task.cancelled() and task.exception() is not None:
-                        failures.append(task.exception())  # type: ignore[arg-type]
-
-                async def fetch_one(source: LeasedSource) -> None:
-                    try:
-                        result = await fetcher.fetch(source.url)
-                    except BaseException:
-                        preparing.release()
-                        raise
-                    finally:
-                        await dispatcher.done(source)
-                    task = asyncio.create_task(finish_one(source, result))
-                    finishing.add(task)
-                    task.add_done_callback(finished_one)
-
-                async def worker(initial: LeasedSource | None) -> None:
-                    source = initial
-                    while not failures:
-                        await preparing.acquire()
-                        if source is None:
-                            source = await dispatcher.next()
-                        if source is None:
-                            preparing.release()
-                            return
-                        await fetch_one(source)
-                        source = None
-                    raise failures[0]
-
-                async def commit_loop() -> None:
-                    done = False
-                    while not done:
-                        item = await finished.get()
-                        if item is None:
-                            break
-                        group = [item]
-                        while len(group) < COMMIT_GROUP and not finished.empty():
-                            extra = finished.get_nowait()
-                            if extra is None:
-                                done = True
-                                break
-                            group.append(extra)
-                        recorded = await asyncio.to_thread(committer.commit, group)
-                        for entry, outcome in zip(group, recorded, strict=True):
-                            _count(summary, entry, outcome)
-                            if on_progress is not None:
-                                on_progress(
-                                    Progress(
-                                        summary.attempted,
-                                        dispatcher.leased_total,
-                                        entry.source.url,
-                                        outcome.health.value,
-                                    )
-                                )
-
-                committing = asyncio.create_task(commit_loop())
-                workers = [
-                    asyncio.create_task(worker(first if n == 0 else None))
-                    for n in range(options.fetch.concurrency)
-                ]
-
-                def commit_stopped(task: asyncio.Task[None]) -> None:
-                    # A failed commit would leave the other stages waiting on a full queue for ever.
-                    if not task.cancelled() and task.exception() is not None:
-                        for other in [*workers, *finishing]:
-                            other.cancel()
-
-                committing.add_done_callback(commit_stopped)
-                try:
-                    await asyncio.gather(*workers)
-                    while finishing:
-                        await asyncio.gather(*finishing)
-                    if failures:
-                        raise failures[0]
-                    await finished.put(None)
-                    await committing
-                except BaseException:
-                    for task in [*workers, *finishing, committing]:
-                        task.cancel()
-                    commit_failure = (
-                        committing.exception() if committing.done() and not committing.cancelled() else None
-                    )
-                    if commit_failure is not None:
-                        raise commit_failure from None
-                    raise
+                pipeline = _Pipeline(
+                    fetcher, dispatcher, committer, executor, paths.texts, hooks, summary, on_progress
+                )
+                await pipeline.run(first)
     finally:
-        unfetched = dispatcher.unfetched()
-        if unfetched:  # back to the pool now rather than when their lease expires
-            await asyncio.to_thread(release_leases, ledger, options.worker, unfetched)
+        if dispatcher.uncommitted:  # a failed run: back to the pool now rather than when the leases expire
+            await asyncio.to_thread(release_leases, ledger, options.worker, sorted(dispatcher.uncommitted))
         committer.close()
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
