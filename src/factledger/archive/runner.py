@@ -301,7 +301,6 @@ class _Dispatcher:
             self._changed.notify_all()
 
 
-
 class _Committer:
     """Appends finished captures to this run's WARC file and records them, a group at a time."""
 
