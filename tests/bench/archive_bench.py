@@ -22,6 +22,11 @@ response. On the same URL list, in one run:
 
 Latency alone bounds any client at hosts x per-host / latency = 8 x 4 / 0.05 s = 640 pages/s.
 
+``--quotes`` makes each claim's evidence quote a sentence of its page: then every new text is also
+normalized at capture (in the worker processes) and every quote is checked after its group commits, as
+for a ledger whose evidence carries quotes. Without it the claims cite their pages without quotes, as
+issue 3 sets the benchmark up.
+
 ``--register`` picks how the sources get into the ledger. ``import`` (the default) is the bulk import path
 (``factledger import jsonl``), which creates sources sorted by URL, so consecutive source ids share a host,
 as they do in a real ledger after an import. ``interleaved`` creates them in URL-list order (round-robin
@@ -157,8 +162,30 @@ def cpu_used(before: resource.struct_rusage, after: resource.struct_rusage) -> f
 # ---------------------------------------------------------------- 2. factledger
 
 
-def prepare_ledger(ledger_path: Path, urls: list[str], register: str) -> dict[int, str]:
-    """A fresh ledger with one claim citing each URL; returns source id -> URL in archive (lease) order."""
+def page_quotes(pages: int, seed: int) -> list[str]:
+    """For each page the origin serves, a quote of it: the longest sentence of its text."""
+    from archive_origin import PageWriter
+
+    from factledger.archive.extract import extract_text
+
+    writer = PageWriter(seed)
+    quotes = []
+    for index in range(pages):  # in order: the writer's random state runs on from page to page
+        text = extract_text(
+            writer.page(index), [("Content-Type", "text/html; charset=utf-8")], main_text=False
+        )
+        sentences = [s for line in (text.full_text or "").splitlines() for s in line.split(". ")]
+        # A whole sentence: a quote cut mid-sentence can end just before a "not", which the verifier
+        # rightly refuses to call found.
+        quotes.append(max(sentences, key=len).strip())
+    return quotes
+
+
+def prepare_ledger(
+    ledger_path: Path, urls: list[str], register: str, quotes: list[str] | None = None
+) -> dict[int, str]:
+    """A fresh ledger with one claim citing each URL (quoting ``quotes[i]`` if given); returns source id ->
+    URL in archive (lease) order."""
     from sqlalchemy import select
 
     from factledger.ledger.bulk import ClaimRecord, EvidenceRecord, import_claims
@@ -176,7 +203,9 @@ def prepare_ledger(ledger_path: Path, urls: list[str], register: str) -> dict[in
         records = [
             ClaimRecord(
                 text=f"Story {index} on {url.split('/')[2]} says something checkable.",
-                evidence=(EvidenceRecord(url=url, stance=Stance.SUPPORTS),),
+                evidence=(
+                    EvidenceRecord(url=url, stance=Stance.SUPPORTS, quote=quotes[index] if quotes else None),
+                ),
             )
             for index, url in enumerate(normalised)
         ]
@@ -253,6 +282,17 @@ def run_factledger(
         text_files=len(texts),
         text_bytes=sum(p.stat().st_size for p in texts),
     )
+
+
+def quote_statuses(ledger_path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(ledger_path)
+    try:
+        rows = connection.execute(
+            "SELECT quote_status, count(*) FROM evidence WHERE quote IS NOT NULL GROUP BY quote_status"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {str(status): int(count) for status, count in rows}
 
 
 def snapshot_counts(ledger_path: Path) -> tuple[int, int, int]:
@@ -496,6 +536,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-wget", action="store_true", help="leave out wget (it takes ~2 min at 2,000)")
     parser.add_argument(
+        "--quotes",
+        action="store_true",
+        help="each claim's evidence quotes a sentence of its page, so every new text is normalized at capture "
+        "and every quote is checked after its commit (the default cites without quotes, as issue 3 sets up)",
+    )
+    parser.add_argument(
         "--profile",
         nargs="?",
         const="active",
@@ -530,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"files: {workdir}{' (kept)' if args.keep else ' (temporary)'}; sources registered by {args.register}"
+        + ("; every evidence quotes its page" if args.quotes else "; evidence without quotes")
     )
 
     try:
@@ -544,7 +591,8 @@ def main(argv: list[str] | None = None) -> int:
 
             ledger_path = workdir / "ledger.sqlite3"
             seconds = time.perf_counter()
-            order = prepare_ledger(ledger_path, urls, args.register)
+            quotes = page_quotes(n, args.seed) if args.quotes else None
+            order = prepare_ledger(ledger_path, urls, args.register, quotes)
             first = [url.split("/")[2].split(":")[0] for url in list(order.values())[: CONCURRENCY * 2]]
             print(
                 f"ledger: {len(order):,} sources registered in {time.perf_counter() - seconds:.1f} s (not timed); "
@@ -593,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile:
                 print(f"\n4. factledger again under py-spy ({args.profile} samples, 200 Hz, not timed)")
                 profile_ledger = workdir / "ledger-profile.sqlite3"
-                prepare_ledger(profile_ledger, urls, args.register)
+                prepare_ledger(profile_ledger, urls, args.register, quotes)
                 profile_path = workdir / f"py-spy-{args.profile}.txt"
                 profiled = run_factledger(
                     workdir, profile_ledger, profile=args.profile, profile_output=profile_path
@@ -633,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {f'  and RSS grew < {TARGET_LARGE_GROWTH_MB:g} MB':<44} {f'{growth_mb:,.1f} MB':>16}   "
             f"{verdict(growth_mb < TARGET_LARGE_GROWTH_MB)}"
         )
+        if quotes is not None:
+            statuses = quote_statuses(ledger_path)
+            found = statuses.get("found", 0)
+            print(f"  {'quotes found after the run':<44} {f'{found:,}/{n:,}':>16}   {verdict(found == n)}")
         complete = fl.distinct_sources_200 == n
         print(
             f"  {'every page archived with status 200':<44} {f'{fl.distinct_sources_200:,}/{n:,}':>16}   {verdict(complete)}"

@@ -404,3 +404,7 @@ def test_text_store_errors_are_clear(tmp_path: Path) -> None:
     store.path_for(ref).write_bytes(gzip.compress(b"tampered"))
     with pytest.raises(CorruptTextError, match="does not match"):
         store.get(ref)
+    # A file cut short (a crash before it reached the disk): the gzip trailer is missing.
+    store.path_for(ref).write_bytes(gzip.compress(b"original")[:-6])
+    with pytest.raises(CorruptTextError, match="not valid gzip"):
+        store.get(ref)
