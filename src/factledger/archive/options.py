@@ -1,0 +1,68 @@
+"""What an archive run is given: where its files go, its limits, and the hooks later stages plug in."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from factledger.archive.fetch import FetchLimits
+from factledger.archive.health import RecheckPolicy
+from factledger.archive.leases import DEFAULT_LEASE
+from factledger.archive.prepare import TextHook
+from factledger.ledger.snapshots import RecordedCapture
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    warcs: Path
+    texts: Path
+    scratch: Path
+
+    @classmethod
+    def under(cls, home: Path) -> ArchivePaths:
+        return cls(warcs=home / "warcs", texts=home / "text", scratch=home / "tmp")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    limit: int | None = None
+    fetch: FetchLimits = field(default_factory=FetchLimits)
+    allow_private: bool = False
+    recheck: RecheckPolicy = field(default_factory=RecheckPolicy)
+    lease_for: timedelta = DEFAULT_LEASE
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    max_warc_bytes: int = 1024**3
+    only_source_ids: tuple[int, ...] | None = None  # capture just these (if due), e.g. `ingest URL`
+    processes: int | None = None  # worker processes for preparing captures; None: one per CPU
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress display needs after each source: done so far, and the latest outcome."""
+
+    done: int
+    total_known: int
+    url: str
+    health: str
+
+
+ProgressCallback = Callable[[Progress], None]
+# Runs on the committer's thread once a group of captures is committed, with their outcomes.
+AfterCommit = Callable[[Sequence[RecordedCapture]], None]
+# Which of these leased sources' new texts ``on_new_text`` should see (asked once per lease batch).
+TextWanted = Callable[[Sequence[int]], Collection[int]]
+
+
+@dataclass(frozen=True)
+class CaptureHooks:
+    """How later stages plug into every capture. Quote verification does (factledger.verify depends on
+    the archive, not the other way round): it normalizes each new text where the text is made, and
+    re-checks the quotes of a committed group's sources in one pass."""
+
+    on_new_text: TextHook | None = None
+    text_wanted: TextWanted | None = None  # None: every new text
+    after_commit: AfterCommit | None = None
