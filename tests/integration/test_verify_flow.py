@@ -159,3 +159,18 @@ def test_capture_normalizes_only_texts_that_a_quote_is_checked_against(
     [checked] = factledger.json("verify", "--claim", later)
     assert checked["quote_status"] == "found"
     assert normalized_refs() == {text_ref(quoted_url), text_ref(plain_url)}
+
+
+def test_quotes_of_many_sources_are_checked_through_the_worker_processes(
+    factledger: Factledger, site: Site
+) -> None:
+    """Enough due sources for the archiver's process pool: the text hook is sent to the worker
+    processes (pickled), normalizes there, and every quote is found after the run."""
+    cid = str(factledger.json("claims", "add", "Power announced aid in many places.")["id"])
+    for n in range(20):
+        url = site.html(f"/release/{n}", RELEASE.replace("the crisis", f"crisis number {n}"))
+        factledger("cite", cid, url, "--stance", "supports", "--quote", f"affected by crisis number {n}")
+    archive(factledger)
+    evidence = factledger.json("claims", "show", cid)["evidence"]
+    assert [item["quote_status"] for item in evidence] == ["found"] * 20
+    assert len(list((factledger.home / "text").rglob("*.norm.gz"))) == 20

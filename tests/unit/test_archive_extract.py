@@ -408,3 +408,43 @@ def test_text_store_errors_are_clear(tmp_path: Path) -> None:
     store.path_for(ref).write_bytes(gzip.compress(b"original")[:-6])
     with pytest.raises(CorruptTextError, match="not valid gzip"):
         store.get(ref)
+
+
+@pytest.mark.parametrize("syncfs", ["missing", "failing"])
+def test_make_durable_falls_back_to_fsync_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: str
+) -> None:
+    """Where syncfs(2) is missing (not Linux) or fails, each text and its directories are fsynced."""
+    import os
+
+    from factledger.archive import textstore
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(textstore, "_syncfs", None if syncfs == "missing" else lambda fd: -1)
+    monkeypatch.setattr(textstore.os, "fsync", counting_fsync)
+    store = TextStore(tmp_path)
+    refs = [store.put(f"text number {n}", durable=False) for n in range(3)]
+    assert synced == []  # durable=False: nothing flushed yet
+    store.make_durable(refs)
+    # three files, plus each one's two fan-out directories (shared ones once) and the store itself
+    directories = {d for ref in refs for d in (store.path_for(ref).parent, store.path_for(ref).parent.parent)}
+    assert len(synced) == len(refs) + len(directories) + 1
+    assert [store.get(ref) for ref in refs] == [f"text number {n}" for n in range(3)]
+
+
+def test_make_durable_with_syncfs_is_one_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from factledger.archive import textstore
+
+    calls: list[int] = []
+    monkeypatch.setattr(textstore, "_syncfs", lambda fd: calls.append(fd) or 0)
+    store = TextStore(tmp_path)
+    refs = [store.put(f"text {n}", durable=False) for n in range(5)]
+    store.make_durable(refs)
+    store.make_durable([])  # nothing to do: no call
+    assert len(calls) == 1
