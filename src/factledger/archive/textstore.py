@@ -23,6 +23,8 @@ from typing import Final, cast
 
 from isal import igzip, isal_zlib
 
+from factledger.archive.fsync import fsync_path
+
 _REF = re.compile(r"[0-9a-f]{64}")
 _SIDECAR_KIND = re.compile(r"[a-z][a-z0-9]{0,15}")
 # ISA-L's best level: standard gzip, written in a tenth of zlib level 6's time for a few percent more bytes.
@@ -84,7 +86,7 @@ class TextStore:
             raise
         if durable:
             for directory in (*[d.parent for d in new_directories], path.parent):
-                _fsync_directory(directory)  # the new name (and any new fan-out directory) survives a crash
+                fsync_path(directory)  # the new name (and any new fan-out directory) survives a crash
         return ref
 
     def make_durable(self, refs: Iterable[str]) -> None:
@@ -105,12 +107,11 @@ class TextStore:
             finally:
                 os.close(fd)
         for path in wanted:
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+            fsync_path(path)
         for directory in sorted(
             {d for path in wanted for d in (path.parent, path.parent.parent, self.directory)}
         ):
-            _fsync_directory(directory)
+            fsync_path(directory)
 
     def get(self, ref: str) -> str:
         path = self.path_for(ref)
@@ -177,11 +178,3 @@ def _load_syncfs() -> Callable[[int], int] | None:
 
 
 _syncfs: Final = _load_syncfs()
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

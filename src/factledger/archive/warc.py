@@ -33,6 +33,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from factledger import __version__
+from factledger.archive.fsync import fsync_path
 
 WARC_VERSION: Final = "1.1"
 WARC_SUFFIX: Final = ".warc.gz"
@@ -390,7 +391,7 @@ class WarcStore:
             handle.flush()
             os.fsync(handle.fileno())
             _publish(creating, final)
-            _fsync_directory(self.directory)
+            fsync_path(self.directory)
         except BaseException as exc:
             handle.close()
             creating.unlink(missing_ok=True)
@@ -425,14 +426,6 @@ def _publish(creating: Path, final: Path) -> None:
         os.rename(creating, final)
         return
     creating.unlink()
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- repair -----------------------------------------------------------------------------------------------
@@ -537,7 +530,7 @@ def repair(directory: Path) -> list[str]:
                     f"{records} complete records (now {good_end} bytes)"
                 )
     if actions:
-        _fsync_directory(directory)
+        fsync_path(directory)
     return actions
 
 

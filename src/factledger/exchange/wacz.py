@@ -30,6 +30,7 @@ from cdxj_indexer.main import CDXJIndexer  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from factledger import __version__
+from factledger.archive.fsync import fsync_path
 from factledger.archive.warc import WarcError
 from factledger.exchange.jsonl import iter_export, write_jsonl
 from factledger.exchange.wacz_captures import Page, copy_captures, write_pages
@@ -127,14 +128,6 @@ def _datapackage(
     }
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_wacz(
     session: Session,
     warcs: Path,
@@ -191,9 +184,9 @@ def write_wacz(
             _zip_json(bundle, DATAPACKAGE, datapackage, created)
             digest = {"path": DATAPACKAGE, "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
             _zip_json(bundle, DATAPACKAGE_DIGEST, json.dumps(digest, indent=2).encode("utf-8"), created)
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, output)
-        _fsync(output.parent)
+        fsync_path(output.parent)
     return WaczSummary(
         path=output,
         claims=claims,
