@@ -7,9 +7,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -18,7 +16,6 @@ from base64 import b32encode
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
@@ -31,8 +28,8 @@ from factledger.archive.warc import (
     read_record,
     repair,
 )
+from tests.pywb_replay import pywb_missing, replaying
 
-BIN = Path(sys.executable).parent
 T0 = datetime(2024, 3, 1, 12, 0, 0, 250_000, tzinfo=UTC)
 
 
@@ -429,14 +426,8 @@ def test_kill_9_mid_write_then_repair(tmp_path: Path) -> None:
         assert stored.payload == Path(payload_path).read_bytes()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.skipif(
-    shutil.which("wb-manager", path=str(BIN)) is None or shutil.which("wayback", path=str(BIN)) is None,
+    pywb_missing(),
     reason="pywb (wb-manager, wayback) is not installed; pip install pywb to run the replay test",
 )
 def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captures) -> None:
@@ -447,49 +438,25 @@ def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captu
         later = captures(HTML_BODY, uri=original.target_uri, at=T0 + timedelta(days=30))
         store.write_revisit(later, RevisitTarget(original.target_uri, original.fetched_at))
     [warc_file] = assert_warcio_check(warc_dir)
-    site = tmp_path / "pywb"
-    site.mkdir()
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for args in (["init", "coll"], ["add", "coll", str(warc_file)]):
-        subprocess.run([str(BIN / "wb-manager"), *args], cwd=site, env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
-        cwd=site,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/coll"
-        with httpx.Client(timeout=10) as client:
-            for _ in range(200):
-                try:
-                    client.get(f"{base}/cdx", params={"url": "example.org"})
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
+    with replaying(tmp_path / "pywb", [str(warc_file)], probe_url="example.org") as (client, base):
 
-            def replay(timestamp: str, uri: str) -> tuple[int, bytes]:
-                # Ask for gzip so pywb passes a stored gzip body through untouched, and read the raw bytes.
-                request = client.build_request(
-                    "GET", f"{base}/{timestamp}id_/{uri}", headers={"Accept-Encoding": "gzip"}
-                )
-                response = client.send(request, stream=True)
-                try:
-                    return response.status_code, b"".join(response.iter_raw())
-                finally:
-                    response.close()
+        def replay(timestamp: str, uri: str) -> tuple[int, bytes]:
+            # Ask for gzip so pywb passes a stored gzip body through untouched, and read the raw bytes.
+            request = client.build_request(
+                "GET", f"{base}/{timestamp}id_/{uri}", headers={"Accept-Encoding": "gzip"}
+            )
+            response = client.send(request, stream=True)
+            try:
+                return response.status_code, b"".join(response.iter_raw())
+            finally:
+                response.close()
 
-            for capture, _ in written:
-                if capture.status != 200:
-                    continue
-                status, body = replay(capture.fetched_at.strftime("%Y%m%d%H%M%S"), capture.target_uri)
-                assert status == 200
-                assert body == capture.payload_path.read_bytes(), capture.target_uri
-            # The revisit replays the payload it refers to.
-            status, body = replay(later.fetched_at.strftime("%Y%m%d%H%M%S"), later.target_uri)
-            assert (status, body) == (200, HTML_BODY)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for capture, _ in written:
+            if capture.status != 200:
+                continue
+            status, body = replay(capture.fetched_at.strftime("%Y%m%d%H%M%S"), capture.target_uri)
+            assert status == 200
+            assert body == capture.payload_path.read_bytes(), capture.target_uri
+        # The revisit replays the payload it refers to.
+        status, body = replay(later.fetched_at.strftime("%Y%m%d%H%M%S"), later.target_uri)
+        assert (status, body) == (200, HTML_BODY)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
@@ -26,9 +22,9 @@ from warcio.timeutils import iso_date_to_timestamp
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot
 from tests.conftest import Factledger
+from tests.pywb_replay import pywb_missing, pywb_tool, replaying
 from tests.site_server import Site, serve_site
 
-BIN = Path(sys.executable).parent
 WARCIO = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.argv[0] = 'warcio'; main()"]
 WACZ_MEMBERS = {
     "archive/data.warc.gz",
@@ -308,25 +304,15 @@ def test_wacz_needs_an_output_file_named_wacz(factledger: Factledger, tmp_path: 
     assert factledger("export", "wacz", "-o", str(tmp_path / "x.zip")).exit_code == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tool(name: str) -> str | None:
-    return shutil.which(name, path=str(BIN)) or shutil.which(name)
-
-
 @pytest.mark.skipif(
-    _tool("wacz") is None, reason="py-wacz is not installed; pip install wacz to run `wacz validate`"
+    pywb_tool("wacz") is None, reason="py-wacz is not installed; pip install wacz to run `wacz validate`"
 )
 def test_py_wacz_validates_the_bundle(
     factledger: Factledger, ledger_with_history: dict[str, Any], tmp_path: Path
 ) -> None:
     output = tmp_path / "evidence.wacz"
     export(factledger, output)
-    wacz = _tool("wacz")
+    wacz = pywb_tool("wacz")
     assert wacz is not None
     result = subprocess.run(
         [wacz, "validate", "-f", str(output)], capture_output=True, text=True, cwd=tmp_path
@@ -336,7 +322,7 @@ def test_py_wacz_validates_the_bundle(
 
 
 @pytest.mark.skipif(
-    _tool("wb-manager") is None or _tool("wayback") is None,
+    pywb_missing(),
     reason="pywb (wb-manager, wayback) is not installed; pip install pywb to run the replay test",
 )
 def test_pywb_replays_the_bundle(
@@ -345,45 +331,21 @@ def test_pywb_replays_the_bundle(
     """pywb takes the bundle's own CDXJ (it only renames the WARC), so replay proves the index is right."""
     output = tmp_path / "evidence.wacz"
     export(factledger, output)
-    wb_manager, wayback = _tool("wb-manager"), _tool("wayback")
-    assert wb_manager is not None
-    assert wayback is not None
-    root = tmp_path / "pywb"
-    root.mkdir()
-    env = {**os.environ, "PATH": f"{Path(wb_manager).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for args in (["init", "coll"], ["add", "--unpack-wacz", "coll", str(output)]):
-        subprocess.run([wb_manager, *args], cwd=root, env=env, check=True, capture_output=True)
     site: Site = ledger_with_history["site"]
     index = cdxj_lines(zipfile.ZipFile(output))
-    port = _free_port()
-    server = subprocess.Popen(
-        [wayback, "-p", str(port), "-b", "127.0.0.1"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/coll"
-        with httpx.Client(timeout=10) as client:
-            for _ in range(200):
-                try:
-                    client.get(f"{base}/cdx", params={"url": "127.0.0.1"})
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            budget_bodies = []
-            for _key, timestamp, fields in index:
-                response = client.get(f"{base}/{timestamp}id_/{fields['url']}")
-                assert response.status_code == 200, fields
-                path = "/" + fields["url"].split("/", 3)[3]
-                if path == "/budget":
-                    budget_bodies.append(response.content)
-                else:  # unchanged pages: every capture, revisits included, replays today's body
-                    assert response.content == site.pages[path].body, fields
-            # The budget page changed on the last capture: the bundle holds both versions.
-            assert site.pages["/budget"].body in budget_bodies
-            assert any(b"grew by 4 percent" in body for body in budget_bodies)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with replaying(tmp_path / "pywb", ["--unpack-wacz", str(output)], probe_url="127.0.0.1") as (
+        client,
+        base,
+    ):
+        budget_bodies = []
+        for _key, timestamp, fields in index:
+            response = client.get(f"{base}/{timestamp}id_/{fields['url']}")
+            assert response.status_code == 200, fields
+            path = "/" + fields["url"].split("/", 3)[3]
+            if path == "/budget":
+                budget_bodies.append(response.content)
+            else:  # unchanged pages: every capture, revisits included, replays today's body
+                assert response.content == site.pages[path].body, fields
+        # The budget page changed on the last capture: the bundle holds both versions.
+        assert site.pages["/budget"].body in budget_bodies
+        assert any(b"grew by 4 percent" in body for body in budget_bodies)
