@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from factledger.cli import cli
 from factledger.ledger.database import Ledger, open_ledger
+from factledger.ledger.models import Snapshot
 
 PG_ENV = "FACTLEDGER_TEST_DATABASE_URL"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,20 @@ class Factledger:
         result = self(*args, "--json", reviewer=reviewer)
         assert result.exit_code == 0, result.stderr
         return json.loads(result.stdout)
+
+    def archive(self, *extra: str) -> None:
+        """`archive run` on loopback (private addresses allowed), which must succeed."""
+        result = self("archive", "run", "--allow-private", *extra)
+        assert result.exit_code == 0, result.stderr
+
+    def snapshots(self) -> list[Snapshot]:
+        """Every snapshot in the ledger, in id order."""
+        ledger = open_ledger(self.db_url)
+        try:
+            with ledger.read() as session:
+                return list(session.scalars(select(Snapshot).order_by(Snapshot.id)))
+        finally:
+            ledger.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,9 @@ from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot
 from tests.archive_servers import LoopbackOnlyBackend
 from tests.conftest import Factledger
-from tests.site_server import Site, serve_site
+from tests.site_server import Site
 
 WARCIO = Path(sys.executable).parent / "warcio"
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve_site() as running:
-        yield running
 
 
 def run(factledger: Factledger, *, allow_private: bool = True) -> dict[str, object]:
@@ -47,15 +40,6 @@ def run(factledger: Factledger, *, allow_private: bool = True) -> dict[str, obje
     return summary.as_dict()
 
 
-def snapshots(factledger: Factledger) -> list[Snapshot]:
-    ledger = open_ledger(factledger.db_url)
-    try:
-        with ledger.read() as session:
-            return list(session.scalars(select(Snapshot).order_by(Snapshot.id)))
-    finally:
-        ledger.close()
-
-
 def warcio_check(home: Path) -> None:
     files = sorted((home / "warcs").glob("*.warc.gz"))
     assert files
@@ -71,7 +55,7 @@ def test_capture_writes_warc_text_and_snapshot(factledger: Factledger, site: Sit
     summary = run(factledger)
     assert summary["attempted"] == 1
     assert summary["ok"] == 1
-    [snapshot] = snapshots(factledger)
+    [snapshot] = factledger.snapshots()
     assert snapshot.http_status == 200
     assert snapshot.drift == "first"
     assert snapshot.warc_filename is not None
@@ -103,7 +87,7 @@ def test_recheck_unchanged_is_a_revisit_and_changed_text_flags_claims(
     factledger("cite", cid, url, "--stance", "supports")
     run(factledger)
     assert factledger("archive", "run", "--recheck", "--allow-private", "--json").exit_code == 0
-    first, second = snapshots(factledger)
+    first, second = factledger.snapshots()
     assert second.is_revisit
     assert second.drift == "same_digest"
     assert second.payload_sha256 == first.payload_sha256
@@ -111,7 +95,7 @@ def test_recheck_unchanged_is_a_revisit_and_changed_text_flags_claims(
 
     site.html("/statement", "The parties remain far apart.")
     factledger("archive", "run", "--recheck", "--allow-private")
-    third = snapshots(factledger)[-1]
+    third = factledger.snapshots()[-1]
     assert third.drift == "changed_text"
     assert not third.is_revisit
     claim = factledger.json("claims", "show", cid)
@@ -183,7 +167,7 @@ def test_four_workers_fetch_each_due_source_exactly_once(factledger: Factledger,
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
     assert all(site.hits[f"/page/{n}"] == 1 for n in range(SOURCE_COUNT)), site.hits
-    assert len(snapshots(factledger)) == SOURCE_COUNT
+    assert len(factledger.snapshots()) == SOURCE_COUNT
     assert {s["health"] for s in factledger.json("sources", "list", "--limit", "100")} == {"ok"}
     warcio_check(factledger.home)
 
@@ -219,13 +203,13 @@ def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factl
     time.sleep(random.uniform(1.0, 2.8))  # past interpreter start-up, somewhere inside the run
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
-    captured_before = len(snapshots(factledger))
+    captured_before = len(factledger.snapshots())
     print(f"captured before the kill: {captured_before} of {count}")
 
     rerun = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
 
-    all_snapshots = snapshots(factledger)
+    all_snapshots = factledger.snapshots()
     assert len({s.source_id for s in all_snapshots}) == count  # every due source captured
     assert len(all_snapshots) == count  # and none twice: the killed worker's leases were reclaimed
     assert captured_before <= count
@@ -359,4 +343,4 @@ def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
 
     summary = run(factledger)
     assert summary["attempted"] == 24 - len(captured)
-    assert len({snapshot.source_id for snapshot in snapshots(factledger)}) == 24
+    assert len({snapshot.source_id for snapshot in factledger.snapshots()}) == 24

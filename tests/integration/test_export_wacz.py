@@ -9,21 +9,17 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from factledger.ledger.database import open_ledger
-from factledger.ledger.models import Snapshot
 from tests.conftest import Factledger
 from tests.pywb_replay import pywb_missing, pywb_tool, replaying
-from tests.site_server import Site, serve_site
+from tests.site_server import Site
 
 WARCIO = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.argv[0] = 'warcio'; main()"]
 WACZ_MEMBERS = {
@@ -35,17 +31,6 @@ WACZ_MEMBERS = {
     "datapackage.json",
     "datapackage-digest.json",
 }
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve_site() as running:
-        yield running
-
-
-def archive(factledger: Factledger, *extra: str) -> None:
-    result = factledger("archive", "run", "--allow-private", *extra)
-    assert result.exit_code == 0, result.stderr
 
 
 def claim(factledger: Factledger, text: str, *urls: str) -> int:
@@ -63,28 +48,19 @@ def ledger_with_history(factledger: Factledger, site: Site) -> dict[str, Any]:
     dam = site.html("/dam", "The dam holds 2 million cubic metres.")
     first = claim(factledger, "The bridge opens in March and the budget grew.", bridge, budget)
     second = claim(factledger, "The dam holds 2 million cubic metres.", dam)
-    archive(factledger)
-    archive(factledger, "--recheck")
+    factledger.archive()
+    factledger.archive("--recheck")
     # CDXJ timestamps have whole seconds: the changed capture must not share a second with the old one, or
     # a replay tool cannot tell which of them a timestamp means.
     time.sleep(1.05)
     site.html("/budget", "The budget shrank by 1 percent.")
-    archive(factledger, "--recheck")
+    factledger.archive("--recheck")
     return {
         "site": site,
         "first": first,
         "second": second,
         "urls": {"bridge": bridge, "budget": budget, "dam": dam},
     }
-
-
-def snapshots(factledger: Factledger) -> list[Snapshot]:
-    ledger = open_ledger(factledger.db_url)
-    try:
-        with ledger.read() as session:
-            return list(session.scalars(select(Snapshot).order_by(Snapshot.id)))
-    finally:
-        ledger.close()
 
 
 def utc(moment: datetime) -> datetime:
@@ -196,7 +172,7 @@ def test_bundle_holds_every_capture_of_the_cited_sources(
     export(factledger, output)
     bundle = assert_valid_wacz(output, tmp_path)
 
-    stored = snapshots(factledger)
+    stored = factledger.snapshots()
     assert len(stored) == 9
     assert sum(s.is_revisit for s in stored) == 5  # 3 on the first recheck, 2 on the second
     index = cdxj_lines(bundle)
@@ -284,7 +260,7 @@ def test_a_missing_warc_fails_without_touching_the_previous_bundle(
     claim_id = claim(
         factledger, "The bridge opens in March.", site.html("/bridge", "The bridge opens in March.")
     )
-    archive(factledger)
+    factledger.archive()
     output = tmp_path / "out" / "bridge.wacz"
     output.parent.mkdir()
     export(factledger, output, "--claim", str(claim_id))

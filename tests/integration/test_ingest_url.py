@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Claim, Document, Snapshot, Source
 from tests.conftest import Factledger
-from tests.site_server import Page, Site, serve_site
+from tests.site_server import Page, Site
 
 ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
 <title>Talks in Munich</title>
@@ -22,12 +20,6 @@ ARTICLE = """<!doctype html><html><head><meta charset="utf-8">
 <p>USAID Administrator Samantha Power announced $11.5 million in humanitarian aid on September 26.</p>
 <p>One can conclude that the talks seemed to go well.</p>
 </article><footer>Copyright the newsroom</footer></body></html>"""
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve_site() as running:
-        yield running
 
 
 def _serve_article(site: Site, path: str = "/munich") -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot, Source
 from tests.conftest import Factledger
-from tests.site_server import Site, serve_site
+from tests.site_server import Site
 
 RELEASE = (
     "Today Administrator Power announced $11.5 million in humanitarian assistance for the people "
@@ -19,22 +16,11 @@ RELEASE = (
 QUOTE = "announced $11.5 million in humanitarian assistance"
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve_site() as running:
-        yield running
-
-
-def archive(factledger: Factledger, *extra: str) -> None:
-    result = factledger("archive", "run", "--allow-private", *extra)
-    assert result.exit_code == 0, result.stderr
-
-
 def test_found_quote_suggests_supported_and_accept_records_it(factledger: Factledger, site: Site) -> None:
     url = site.html("/usaid", RELEASE.replace("$11.5 million", "<b>$11.5&nbsp;million</b>"))
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million in aid.")["id"])
     factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
-    archive(factledger)  # verification runs after the capture, without being asked
+    factledger.archive()  # verification runs after the capture, without being asked
 
     claim = factledger.json("claims", "show", cid)
     [evidence] = claim["evidence"]
@@ -61,12 +47,12 @@ def test_quote_lost_from_a_new_capture_flags_the_claim(factledger: Factledger, s
     url = site.html("/statement", RELEASE)
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
     factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
-    archive(factledger)
+    factledger.archive()
     first = factledger.json("claims", "show", cid)["evidence"][0]
     assert first["quote_status"] == "found"
 
     site.html("/statement", "Today Administrator Power visited the region.")
-    archive(factledger, "--recheck")
+    factledger.archive("--recheck")
     claim = factledger.json("claims", "show", cid)
     evidence = claim["evidence"][0]
     assert evidence["quote_status"] == "missing"
@@ -81,7 +67,7 @@ def test_conflicting_verified_sources_suggest_mixed(factledger: Factledger, site
     cid = str(factledger.json("claims", "add", "Edmon Marukyan is Armenia's ambassador-at-large.")["id"])
     factledger("cite", cid, yes, "--stance", "supports", "--quote", "Edmon Marukyan, the ambassador-at-large")
     factledger("cite", cid, no, "--stance", "refutes", "--quote", "Edmon Marukyan is not an ambassador")
-    archive(factledger)
+    factledger.archive()
     claim = factledger.json("claims", "show", cid)
     assert [e["quote_status"] for e in claim["evidence"]] == ["found", "found"]
     assert claim["suggested"] == "mixed"
@@ -93,7 +79,7 @@ def test_a_negated_quote_is_never_found(factledger: Factledger, site: Site) -> N
     factledger(
         "cite", cid, url, "--stance", "supports", "--quote", "The United States will host the next round"
     )
-    archive(factledger)
+    factledger.archive()
     evidence = factledger.json("claims", "show", cid)["evidence"][0]
     assert evidence["quote_status"] == "missing"
     assert any("not" in line for line in evidence["quote_detail"])
@@ -115,9 +101,9 @@ def test_gone_source_points_to_our_snapshot_that_still_holds_the_quote(
     url = site.html("/doomed", RELEASE)
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
     factledger("cite", cid, url, "--stance", "supports", "--quote", QUOTE)
-    archive(factledger)
+    factledger.archive()
     site.html("/doomed", "Gone.", status=410)
-    archive(factledger, "--recheck")
+    factledger.archive("--recheck")
     claim = factledger.json("claims", "show", cid)
     evidence = claim["evidence"][0]
     assert evidence["source_health"] == "gone"
@@ -137,7 +123,7 @@ def test_capture_normalizes_only_texts_that_a_quote_is_checked_against(
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
     factledger("cite", cid, quoted_url, "--stance", "supports", "--quote", QUOTE)
     factledger("cite", cid, plain_url, "--stance", "context")
-    archive(factledger)
+    factledger.archive()
 
     def text_ref(url: str) -> str:
         ledger = open_ledger(factledger.db_url)
@@ -170,7 +156,7 @@ def test_quotes_of_many_sources_are_checked_through_the_worker_processes(
     for n in range(20):
         url = site.html(f"/release/{n}", RELEASE.replace("the crisis", f"crisis number {n}"))
         factledger("cite", cid, url, "--stance", "supports", "--quote", f"affected by crisis number {n}")
-    archive(factledger)
+    factledger.archive()
     evidence = factledger.json("claims", "show", cid)["evidence"]
     assert [item["quote_status"] for item in evidence] == ["found"] * 20
     assert len(list((factledger.home / "text").rglob("*.norm.gz"))) == 20
