@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,6 +90,10 @@ class Factledger:
         result = self(*args, "--json", reviewer=reviewer)
         assert result.exit_code == 0, result.stderr
         return json.loads(result.stdout)
+
+    def command(self, *args: str) -> list[str]:
+        """The argv that runs ``factledger *args`` on this ledger in a process of its own."""
+        return [sys.executable, "-m", "factledger", "--home", str(self.home), "--db", self.db_url, *args]
 
     def archive(self, *extra: str) -> None:
         """`archive run` on loopback (private addresses allowed), which must succeed."""

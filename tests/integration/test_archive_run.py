@@ -144,21 +144,7 @@ def test_four_workers_fetch_each_due_source_exactly_once(factledger: Factledger,
     for n in range(SOURCE_COUNT):
         url = site.html(f"/page/{n}", f"Page {n} text.", delay=0.02)
         assert factledger("cite", cid, url, "--stance", "context").exit_code == 0
-    command = [
-        sys.executable,
-        "-m",
-        "factledger",
-        "--home",
-        str(factledger.home),
-        "--db",
-        factledger.db_url,
-        "archive",
-        "run",
-        "--allow-private",
-        "--concurrency",
-        "4",
-        "--json",
-    ]
+    command = factledger.command("archive", "run", "--allow-private", "--concurrency", "4", "--json")
     workers = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(WORKER_COUNT)
@@ -185,20 +171,7 @@ def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factl
         body = ("Paragraph of evidence text. " * 400) + str(n)  # ~11 KB pages: records take real time
         url = site.html(f"/c/{n}", body, delay=0.08)  # 60 x 80 ms / 2 workers: a run of ~2.4 s
         factledger("cite", cid, url, "--stance", "context")
-    command = [
-        sys.executable,
-        "-m",
-        "factledger",
-        "--home",
-        str(factledger.home),
-        "--db",
-        factledger.db_url,
-        "archive",
-        "run",
-        "--allow-private",
-        "--concurrency",
-        "2",
-    ]
+    command = factledger.command("archive", "run", "--allow-private", "--concurrency", "2")
     victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(random.uniform(1.0, 2.8))  # past interpreter start-up, somewhere inside the run
     os.kill(victim.pid, signal.SIGKILL)
@@ -271,22 +244,7 @@ def test_watch_runs_passes_until_sigterm(factledger: Factledger, site: Site) -> 
     cid = str(factledger.json("claims", "add", "Watched claim.")["id"])
     factledger("cite", cid, site.html("/watched", "text"), "--stance", "context")
     watcher = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "factledger",
-            "--home",
-            str(factledger.home),
-            "--db",
-            factledger.db_url,
-            "archive",
-            "watch",
-            "--every",
-            "1s",
-            "--recheck",
-            "--allow-private",
-            "--json",
-        ],
+        factledger.command("archive", "watch", "--every", "1s", "--recheck", "--allow-private", "--json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
