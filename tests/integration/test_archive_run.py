@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
 from factledger.archive.textstore import TextStore
-from factledger.archive.warc import WarcLocation, read_record
+from factledger.archive.warc.reader import read_record
+from factledger.archive.warc.records import WarcLocation
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot
 from tests.archive_servers import LoopbackOnlyBackend

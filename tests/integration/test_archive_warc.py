@@ -1,7 +1,12 @@
-"""The WARC store against the real tools: `warcio check`/`index`, read-back, rotation, repair, kill -9, pywb."""
+"""The WARC archive against the real tools: `warcio check`/`index`, read-back, rotation, repair, kill -9, pywb.
+
+Records are written the way an archive run writes them: ``build_pair`` (what prepare.py runs in the
+worker processes), then ``WarcStore.append_built`` and ``sync`` (what commit.py does for a group).
+"""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
@@ -19,15 +24,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from factledger.archive.warc import (
-    Capture,
-    RevisitTarget,
-    WarcError,
-    WarcLocation,
-    WarcStore,
-    read_record,
-    repair,
-)
+from factledger.archive.warc.build import build_pair
+from factledger.archive.warc.reader import read_record
+from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
+from factledger.archive.warc.repair import repair
+from factledger.archive.warc.store import WarcStore
 from tests.pywb_replay import pywb_missing, replaying
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, 250_000, tzinfo=UTC)
@@ -58,8 +59,18 @@ def record_types(path: Path) -> list[str]:
         return [record.rec_type for record in ArchiveIterator(stream)]
 
 
+def store_capture(
+    store: WarcStore, exchange: HttpExchange, refers_to: RevisitTarget | None = None
+) -> WarcLocation:
+    """Archive one exchange as a run does: build its records, append them, sync; then a row may point at it."""
+    built = build_pair(exchange, refers_to)
+    location = store.append_built(built.data, built.response_length)
+    store.sync()
+    return location
+
+
 class Captures:
-    """Builds Captures whose payload files live in a temp directory."""
+    """Builds HttpExchanges whose payload files live in a temp directory."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -74,11 +85,11 @@ class Captures:
         reason: str = "OK",
         headers: list[tuple[str, str]] | None = None,
         at: datetime | None = None,
-    ) -> Capture:
+    ) -> HttpExchange:
         self.count += 1
         path = self.directory / f"payload-{self.count}"
         path.write_bytes(payload)
-        return Capture(
+        return HttpExchange(
             target_uri=uri,
             request_method="GET",
             request_http_version="HTTP/1.1",
@@ -94,7 +105,6 @@ class Captures:
             if headers is not None
             else [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(payload)))],
             payload_path=path,
-            payload_sha256=hashlib.sha256(payload).hexdigest(),
             fetched_at=at or T0 + timedelta(minutes=self.count),
             peer_ip="127.0.0.1",
         )
@@ -115,7 +125,7 @@ HTML_BODY = b"<!doctype html><html><head><title>Bridge</title></head><body><p>Th
 GZIPPED = gzip.compress("<html><body><p>Zipped café, kept raw.</p></body></html>".encode())
 
 
-def write_mixed(store: WarcStore, captures: Captures) -> list[tuple[Capture, WarcLocation]]:
+def write_mixed(store: WarcStore, captures: Captures) -> list[tuple[HttpExchange, WarcLocation]]:
     written = []
     for capture in [
         captures(HTML_BODY, uri="https://example.org/bridge?id=1"),
@@ -142,7 +152,7 @@ def write_mixed(store: WarcStore, captures: Captures) -> list[tuple[Capture, War
             headers=[("Content-Type", "text/plain")],
         ),
     ]:
-        written.append((capture, store.write_capture(capture)))
+        written.append((capture, store_capture(store, capture)))
     return written
 
 
@@ -151,8 +161,8 @@ def test_captures_pass_warcio_check_and_read_back_byte_identical(warc_dir: Path,
         written = write_mixed(store, captures)
         original_capture, original_location = written[0]
         again = captures(HTML_BODY, uri=original_capture.target_uri)
-        revisit_location = store.write_revisit(
-            again, RevisitTarget(original_capture.target_uri, original_capture.fetched_at)
+        revisit_location = store_capture(
+            store, again, RevisitTarget(original_capture.target_uri, original_capture.fetched_at)
         )
     [path] = assert_warcio_check(warc_dir)
     assert re.fullmatch(r"factledger-\d{14}-worker-1-00000\.warc\.gz", path.name)
@@ -181,21 +191,39 @@ def test_record_headers_link_request_to_response_with_warcio_digests(
 ) -> None:
     capture = captures(HTML_BODY)
     with WarcStore(warc_dir, writer_name="w") as store:
-        location = store.write_capture(capture)
-        store.write_revisit(
-            captures(HTML_BODY), RevisitTarget(capture.target_uri, capture.fetched_at, "<urn:uuid:x>")
-        )
+        location = store_capture(store, capture)
+        store_capture(store, captures(HTML_BODY), RevisitTarget(capture.target_uri, capture.fetched_at))
     path = warc_dir / location.filename
     with path.open("rb") as stream:
-        records = [(r.rec_type, r.rec_headers) for r in ArchiveIterator(stream)]
-    (_, info), (_, response), (_, request), (_, revisit), (_, revisit_request) = records
+        records = [(r.rec_type, r.rec_headers, r.http_headers) for r in ArchiveIterator(stream)]
+    (_, info, _), (_, response, http), (_, request, _), (_, revisit, _), (_, revisit_request, _) = records
     assert info.get_header("WARC-Filename") == path.name
+    # Exactly the fields the archive writes, in order (WARC-Warcinfo-ID is optional in WARC 1.1 and left
+    # out: each file's warcinfo record describes the records after it; see archive/warc/build.py).
+    assert [name for name, _ in response.headers] == [
+        "WARC-Type",
+        "WARC-Record-ID",
+        "WARC-Date",
+        "WARC-Target-URI",
+        "WARC-IP-Address",
+        "WARC-Payload-Digest",
+        "WARC-Block-Digest",
+        "Content-Type",
+        "Content-Length",
+    ]
+    assert re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", response.get_header("WARC-Record-ID"))
     assert response.get_header("WARC-Date") == "2024-03-01T12:01:00.250000Z"
     assert response.get_header("WARC-IP-Address") == "127.0.0.1"
-    assert response.get_header("WARC-Warcinfo-ID") == info.get_header("WARC-Record-ID")
+    assert response.get_header("Content-Type") == "application/http; msgtype=response"
     expected_digest = "sha1:" + b32encode(hashlib.sha1(HTML_BODY).digest()).decode()
     assert response.get_header("WARC-Payload-Digest") == expected_digest
+    block = http.to_bytes() + HTML_BODY  # the HTTP headers as stored, then the payload
+    assert (
+        response.get_header("WARC-Block-Digest") == "sha1:" + b32encode(hashlib.sha1(block).digest()).decode()
+    )
+    assert int(response.get_header("Content-Length")) == len(block)
     assert request.get_header("WARC-Concurrent-To") == response.get_header("WARC-Record-ID")
+    assert request.get_header("WARC-IP-Address") == "127.0.0.1"
     assert (
         revisit.get_header("WARC-Profile")
         == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -203,8 +231,9 @@ def test_record_headers_link_request_to_response_with_warcio_digests(
     assert revisit.get_header("WARC-Payload-Digest") == expected_digest
     assert revisit.get_header("WARC-Refers-To-Target-URI") == capture.target_uri
     assert revisit.get_header("WARC-Refers-To-Date") == response.get_header("WARC-Date")
-    assert revisit.get_header("WARC-Refers-To") == "<urn:uuid:x>"
     assert revisit_request.get_header("WARC-Concurrent-To") == revisit.get_header("WARC-Record-ID")
+    record_ids = [headers.get_header("WARC-Record-ID") for _, headers, _ in records]
+    assert len(set(record_ids)) == len(records)
 
     index = subprocess.run(
         [*WARCIO, "index", "-f", "warc-type,warc-target-uri,offset", str(path)],
@@ -224,7 +253,7 @@ def test_non_ascii_header_bytes_are_kept_as_sent(warc_dir: Path, captures: Captu
         ("Content-Disposition", 'attachment; filename="caf\xe9.pdf"'),
     ]
     with WarcStore(warc_dir, writer_name="h") as store:
-        location = store.write_capture(captures(b"%PDF-1.4", headers=headers))
+        location = store_capture(store, captures(b"%PDF-1.4", headers=headers))
     assert_warcio_check(warc_dir)
     raw = gzip.decompress((warc_dir / location.filename).read_bytes())
     assert b'filename="caf\xe9.pdf"\r\n' in raw
@@ -236,7 +265,7 @@ def test_rotation_starts_every_file_with_warcinfo(warc_dir: Path, captures: Capt
     with WarcStore(warc_dir, writer_name="rot", max_file_bytes=3000) as store:
         for n in range(6):
             capture = captures(os.urandom(1200), uri=f"https://example.org/{n}")
-            locations.append((capture, store.write_capture(capture)))
+            locations.append((capture, store_capture(store, capture)))
     files = assert_warcio_check(warc_dir)
     assert len(files) >= 3
     serials = sorted(int(path.name.rsplit("-", 1)[1].split(".")[0]) for path in files)
@@ -250,15 +279,15 @@ def test_rotation_starts_every_file_with_warcinfo(warc_dir: Path, captures: Capt
         assert read_record(warc_dir, location).payload == capture.payload_path.read_bytes()
 
 
-def _three_captures(warc_dir: Path, captures: Captures) -> list[tuple[Capture, WarcLocation]]:
+def _three_captures(warc_dir: Path, captures: Captures) -> list[tuple[HttpExchange, WarcLocation]]:
     with WarcStore(warc_dir, writer_name="crashy") as store:
         return [
-            (capture, store.write_capture(capture))
+            (capture, store_capture(store, capture))
             for capture in (captures(os.urandom(5000), uri=f"https://example.org/{n}") for n in range(3))
         ]
 
 
-def _assert_all_read(warc_dir: Path, written: list[tuple[Capture, WarcLocation]]) -> None:
+def _assert_all_read(warc_dir: Path, written: list[tuple[HttpExchange, WarcLocation]]) -> None:
     for capture, location in written:
         assert read_record(warc_dir, location).payload == capture.payload_path.read_bytes()
 
@@ -323,7 +352,7 @@ def test_repair_deletes_files_without_a_complete_warcinfo(warc_dir: Path, captur
 def test_repair_leaves_a_live_writers_file_alone(warc_dir: Path, captures: Captures) -> None:
     store = WarcStore(warc_dir, writer_name="live")
     capture = captures(HTML_BODY)
-    location = store.write_capture(capture)
+    location = store_capture(store, capture)
     path = warc_dir / location.filename
     with path.open("ab") as handle:  # looks exactly like a torn tail
         handle.write(b"\x1f\x8b\x08\x00garbage")
@@ -337,31 +366,52 @@ def test_repair_leaves_a_live_writers_file_alone(warc_dir: Path, captures: Captu
     assert read_record(warc_dir, location).payload == HTML_BODY
 
 
-def test_a_failed_write_leaves_the_file_valid(
-    warc_dir: Path, captures: Captures, monkeypatch: pytest.MonkeyPatch
-) -> None:
+FAILING_APPEND = textwrap.dedent(
+    """
+    import json, os, resource, signal, sys
+    from pathlib import Path
+    from tests.integration.test_archive_warc import Captures, HTML_BODY, store_capture
+    from factledger.archive.warc.build import build_pair
+    from factledger.archive.warc.store import WarcStore
+
+    warc_dir, payload_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    captures = Captures(payload_dir)
     with WarcStore(warc_dir, writer_name="fail") as store:
-        first = store.write_capture(captures(HTML_BODY))
-        path = warc_dir / first.filename
-        size = path.stat().st_size
-        real_write = store._writer.write_record
-        calls = {"n": 0}
+        first = store_capture(store, captures(HTML_BODY))
+        size = (warc_dir / first.filename).stat().st_size
+        big = build_pair(captures(os.urandom(10_000)))
+        # A real short write, then EFBIG (as a full disk gives ENOSPC): room for half the pair only.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + len(big.data) // 2, hard))
+        try:
+            store.append_built(big.data, big.response_length)
+            error = None
+        except OSError as exc:
+            error = exc.errno
+        size_after_failure = (warc_dir / first.filename).stat().st_size
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        second = store_capture(store, captures(b"after"))
+    print(json.dumps([error, size, size_after_failure, second.filename, second.offset, second.length]))
+    """
+)
 
-        def flaky(record: object, params: object = None) -> None:
-            calls["n"] += 1
-            if calls["n"] == 2:  # the request record, after the response is out
-                raise OSError(28, "No space left on device")
-            real_write(record)
 
-        monkeypatch.setattr(store._writer, "write_record", flaky)
-        with pytest.raises(OSError, match="No space left"):
-            store.write_capture(captures(b"x" * 10000))
-        assert path.stat().st_size == size
-        monkeypatch.setattr(store._writer, "write_record", real_write)
-        second = store.write_capture(captures(b"after"))
-    assert second.offset == size
+def test_a_failed_append_leaves_the_file_valid(warc_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "payloads").mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", FAILING_APPEND, str(warc_dir), str(tmp_path / "payloads")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    error, size, size_after_failure, filename, offset, length = json.loads(child.stdout)
+    assert error == errno.EFBIG
+    assert size_after_failure == size  # the half-written pair was cut off again
+    assert offset == size
     assert_warcio_check(warc_dir)
-    assert read_record(warc_dir, second).payload == b"after"
+    assert read_record(warc_dir, WarcLocation(filename, offset, length)).payload == b"after"
 
 
 def test_read_record_rejects_bad_locations(warc_dir: Path, captures: Captures) -> None:
@@ -378,10 +428,12 @@ def test_read_record_rejects_bad_locations(warc_dir: Path, captures: Captures) -
 
 CHILD = textwrap.dedent(
     """
-    import hashlib, json, os, sys
+    import json, os, sys
     from datetime import UTC, datetime
     from pathlib import Path
-    from factledger.archive.warc import Capture, WarcStore
+    from factledger.archive.warc.build import build_pair
+    from factledger.archive.warc.records import HttpExchange
+    from factledger.archive.warc.store import WarcStore
 
     warc_dir, payload_dir = Path(sys.argv[1]), Path(sys.argv[2])
     with WarcStore(warc_dir, writer_name="child", max_file_bytes=2_000_000) as store:
@@ -389,10 +441,12 @@ CHILD = textwrap.dedent(
             payload = os.urandom(50_000 + (n * 7919) % 150_000)
             path = payload_dir / f"p{n}"
             path.write_bytes(payload)
-            capture = Capture(f"https://example.org/{n}", "GET", "HTTP/1.1", [("Host", "example.org")], 200, "OK",
-                              "HTTP/1.1", [("Content-Type", "application/octet-stream")], path,
-                              hashlib.sha256(payload).hexdigest(), datetime.now(UTC))
-            location = store.write_capture(capture)
+            exchange = HttpExchange(f"https://example.org/{n}", "GET", "HTTP/1.1", [("Host", "example.org")], 200,
+                                    "OK", "HTTP/1.1", [("Content-Type", "application/octet-stream")], path,
+                                    datetime.now(UTC))
+            built = build_pair(exchange)
+            location = store.append_built(built.data, built.response_length)
+            store.sync()
             # The "database commit": only now may anything point at the record.
             print(json.dumps([str(path), location.filename, location.offset, location.length]), flush=True)
     """
@@ -436,7 +490,7 @@ def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captu
         written = write_mixed(store, captures)
         original, _ = written[0]
         later = captures(HTML_BODY, uri=original.target_uri, at=T0 + timedelta(days=30))
-        store.write_revisit(later, RevisitTarget(original.target_uri, original.fetched_at))
+        store_capture(store, later, RevisitTarget(original.target_uri, original.fetched_at))
     [warc_file] = assert_warcio_check(warc_dir)
     with replaying(tmp_path / "pywb", [str(warc_file)], probe_url="example.org") as (client, base):
 

@@ -16,7 +16,8 @@ from factledger.archive.leases import LeasedSource
 from factledger.archive.options import AfterCommit, ArchivePaths, RunOptions
 from factledger.archive.prepare import Prepared
 from factledger.archive.textstore import TextStore
-from factledger.archive.warc import WarcLocation, WarcStore
+from factledger.archive.warc.records import WarcLocation
+from factledger.archive.warc.store import WarcStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import utcnow
 from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_captures

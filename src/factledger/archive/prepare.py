@@ -10,8 +10,8 @@ from pathlib import Path
 
 from factledger.archive.extract import extract_text
 from factledger.archive.textstore import TextStore
-from factledger.archive.warc import Capture, RevisitTarget
-from factledger.archive.warc_build import BuiltPair, build_pair
+from factledger.archive.warc.build import BuiltPair, build_pair
+from factledger.archive.warc.records import HttpExchange, RevisitTarget
 
 # Bodies larger than this are archived but not read into memory for text extraction.
 MAX_EXTRACT_BYTES = 20 * 1024 * 1024
@@ -24,7 +24,7 @@ TextHook = Callable[[TextStore, str, str], None]
 
 @dataclass(frozen=True, slots=True)
 class PrepareJob:
-    capture: Capture
+    capture: HttpExchange
     refers_to: RevisitTarget | None  # set when the payload is identical to the previous capture
     texts: Path
     url: str

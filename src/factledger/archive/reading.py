@@ -14,7 +14,8 @@ from sqlalchemy import select
 from factledger.archive.extract import extract_text
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
-from factledger.archive.warc import StoredResponse, WarcLocation, read_record
+from factledger.archive.warc.reader import StoredResponse, read_record
+from factledger.archive.warc.records import WarcLocation
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Snapshot

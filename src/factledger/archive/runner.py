@@ -43,7 +43,8 @@ from factledger.archive.options import (
     TextWanted,
 )
 from factledger.archive.prepare import PrepareJob, prepare_capture
-from factledger.archive.warc import Capture, RevisitTarget, repair
+from factledger.archive.warc.records import HttpExchange, RevisitTarget
+from factledger.archive.warc.repair import repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
 
@@ -97,10 +98,10 @@ def _failure_kind(result: FetchResult, health: str) -> str:
     return f"http_{result.status}" if result.status else "error"
 
 
-def _capture_of(result: FetchResult) -> Capture | None:
+def _capture_of(result: FetchResult) -> HttpExchange | None:
     if result.body_path is None or result.status is None or result.payload_sha256 is None:
         return None
-    return Capture(
+    return HttpExchange(
         target_uri=result.final_url,
         request_method=result.method,
         request_http_version=result.http_version or "HTTP/1.1",
@@ -110,7 +111,6 @@ def _capture_of(result: FetchResult) -> Capture | None:
         http_version=result.http_version or "HTTP/1.1",
         response_headers=result.response_headers,
         payload_path=result.body_path,
-        payload_sha256=result.payload_sha256,
         fetched_at=result.started_at,
         peer_ip=result.peer_ip,
     )

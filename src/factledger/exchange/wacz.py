@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from factledger import __version__
 from factledger.archive.fsync import fsync_path
-from factledger.archive.warc import WarcError
+from factledger.archive.warc.records import WarcError
 from factledger.exchange.jsonl import iter_export, write_jsonl
 from factledger.exchange.wacz_captures import Page, copy_captures, write_pages
 from factledger.exchange.wacz_records import StoreReader

@@ -12,7 +12,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factledger.archive.warc import WarcLocation
+from factledger.archive.warc.records import WarcLocation
 from factledger.exchange.wacz_records import StoreReader
 from factledger.ledger.models import Evidence, Snapshot, Source
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
-from factledger.archive.warc import WARC_SUFFIX, WarcError, WarcLocation
+from factledger.archive.warc.records import WarcError, WarcLocation, check_filename, check_location
 
 _CHUNK: Final = 1024 * 1024
 # Request and warcinfo records are a few hundred bytes of headers; anything far bigger than this is not
@@ -102,9 +102,7 @@ class StoreReader:
         handle = self._open.get(name)
         if handle is not None:
             return handle
-        # The name comes from the database: it must be a plain file name inside the store.
-        if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(WARC_SUFFIX):
-            raise WarcError(f"not a WARC file name of this store: {name!r}")
+        check_filename(name)
         try:
             handle = (self.directory / name).open("rb")
         except FileNotFoundError:
@@ -117,8 +115,7 @@ class StoreReader:
 
     def copy_capture(self, location: WarcLocation, out: IO[bytes]) -> CopiedCapture:
         """Append the response/revisit member at ``location`` to ``out``, then its request if it follows."""
-        if location.offset < 0 or location.length <= 0:
-            raise WarcError(f"invalid record location {location}")
+        check_location(location)
         where = f"{location.filename}:{location.offset}"
         handle = self._handle(location.filename)
         handle.seek(location.offset)

@@ -1,0 +1,84 @@
+"""Reading one response or revisit record back from the store, by its location (a ranged read)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from factledger.archive.warc.records import RevisitTarget, WarcError, WarcLocation, check_location
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """A response (or revisit) record read back; the payload is raw, as stored."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    payload: bytes
+    target_uri: str
+    record_type: str  # "response" or "revisit"
+    record_id: str
+    date: str
+    refers_to: RevisitTarget | None = None
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.record_type == "revisit"
+
+
+def _read_member(directory: Path, location: WarcLocation) -> bytes:
+    check_location(location)
+    name = location.filename
+    try:
+        with (Path(directory) / name).open("rb") as handle:
+            handle.seek(location.offset)
+            member = handle.read(location.length)
+    except FileNotFoundError as exc:
+        raise WarcError(f"WARC file {name} is missing") from exc
+    if len(member) != location.length:
+        raise WarcError(f"{name} ends before the record at {location.offset} (+{location.length}) does")
+    return member
+
+
+def read_record(directory: Path, location: WarcLocation) -> StoredResponse:
+    """Read back the response or revisit record at ``location`` (payload raw, Content-Encoding kept)."""
+    member = _read_member(directory, location)
+    where = f"{location.filename}:{location.offset}"
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(member))))
+        record_type = record.rec_type
+        if record_type not in ("response", "revisit"):
+            raise WarcError(f"record at {where} is a {record_type}, not a response")
+        payload = b"" if record_type == "revisit" else record.raw_stream.read()
+    except StopIteration as exc:
+        raise WarcError(f"no WARC record at {where}") from exc
+    except WarcError:
+        raise
+    except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib errors, ValueError...
+        raise WarcError(f"unreadable WARC record at {where}: {exc}") from exc
+    rec = record.rec_headers
+    http_headers = record.http_headers
+    if http_headers is None:
+        raise WarcError(f"record at {where} has no HTTP headers")
+    refers_to = None
+    if record_type == "revisit":
+        refers_uri = rec.get_header("WARC-Refers-To-Target-URI")
+        refers_date = rec.get_header("WARC-Refers-To-Date")
+        if refers_uri and refers_date:
+            refers_to = RevisitTarget(
+                uri=refers_uri, date=datetime.fromisoformat(refers_date.replace("Z", "+00:00"))
+            )
+    return StoredResponse(
+        status=int(http_headers.get_statuscode()),
+        headers=list(http_headers.headers),
+        payload=payload,
+        target_uri=rec.get_header("WARC-Target-URI") or "",
+        record_type=record_type,
+        record_id=rec.get_header("WARC-Record-ID") or "",
+        date=rec.get_header("WARC-Date") or "",
+        refers_to=refers_to,
+    )

@@ -1,0 +1,132 @@
+"""Repair on start: truncating the torn tails that crashed writers left in their WARC files.
+
+A writer that dies mid-append leaves a partial gzip member at the end of its file (store.py appends a
+whole pair per write, but a kill or a power cut can land inside one). Nothing points at it: the database
+row for a capture is only committed after its records are synced. Cutting the file back to its last
+complete record lets readers and the next appends trust every member in it.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import zlib
+from pathlib import Path
+from typing import IO
+
+from factledger.archive.fsync import fsync_path
+from factledger.archive.warc.records import CREATING_SUFFIX, READ_CHUNK, WARC_SUFFIX
+
+_WARC_LENGTH = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
+
+
+def _complete_records_end(stream: IO[bytes]) -> tuple[int, int]:
+    """Return (end offset of the last complete record, number of complete records).
+
+    Walks gzip members with zlib rather than warcio's ArchiveIterator: a member whose gzip trailer (CRC,
+    size) is missing still yields a whole-looking record there, and the next writer would append after
+    a broken member. A member counts when it decompresses to its end with a valid CRC and holds exactly
+    one WARC record: headers, Content-Length bytes of block, then CRLF CRLF. Output is bounded per step,
+    so a huge (or hostile) member never sits in memory.
+    """
+    good_end = 0
+    records = 0
+    offset = 0
+    stream.seek(0)
+    data = b""
+    while True:
+        if not data:
+            data = stream.read(READ_CHUNK)
+            if not data:
+                return good_end, records
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        head = b""
+        tail = b""
+        produced = 0
+        try:
+            while True:
+                out = decompressor.decompress(data, READ_CHUNK)
+                produced += len(out)
+                if len(head) < 65536:
+                    head += out[: 65536 - len(head)]
+                tail = (tail + out[-4:])[-4:]
+                if decompressor.eof:
+                    rest = decompressor.unused_data
+                    offset += len(data) - len(rest)
+                    data = rest
+                    break
+                offset += len(data) - len(decompressor.unconsumed_tail)
+                data = decompressor.unconsumed_tail or stream.read(READ_CHUNK)
+                if not data:
+                    return good_end, records  # the member never ended
+        except zlib.error:
+            return good_end, records
+        header_end = head.find(b"\r\n\r\n")
+        match = _WARC_LENGTH.search(head, 0, header_end + 2) if header_end > 0 else None
+        if not head.startswith(b"WARC/") or match is None:
+            return good_end, records
+        if produced != header_end + 4 + int(match.group(1)) + 4 or tail != b"\r\n\r\n":
+            return good_end, records
+        good_end = offset
+        records += 1
+
+
+def repair(directory: Path) -> list[str]:
+    """Truncate partial tails left by crashed writers; return what was done, one line per file.
+
+    Files a live ``WarcStore`` holds (exclusive flock) are skipped. A file without even one complete
+    record (its warcinfo) is deleted, and so is a leftover ``*.creating`` file.
+    """
+    actions: list[str] = []
+    directory = Path(directory)
+    if not directory.is_dir():
+        return actions
+    for path in sorted(directory.iterdir()):
+        creating = path.name.endswith(CREATING_SUFFIX)
+        if not (creating or path.name.endswith(WARC_SUFFIX)) or not path.is_file():
+            continue
+        try:
+            handle = path.open("r+b")
+        except FileNotFoundError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    actions.append(f"{path.name}: skipped, a live writer holds it")
+                    continue
+                raise
+            if not _same_file(path, handle):  # renamed or removed while we waited
+                continue
+            if creating:
+                path.unlink()
+                actions.append(f"{path.name}: deleted, a writer died before its warcinfo was committed")
+                continue
+            size = os.fstat(handle.fileno()).st_size
+            good_end, records = _complete_records_end(handle)
+            if records == 0:
+                path.unlink()
+                actions.append(f"{path.name}: deleted, no complete record ({size} bytes)")
+            elif good_end < size:
+                handle.truncate(good_end)
+                handle.flush()
+                os.fsync(handle.fileno())
+                actions.append(
+                    f"{path.name}: truncated {size - good_end} bytes of partial tail after "
+                    f"{records} complete records (now {good_end} bytes)"
+                )
+    if actions:
+        fsync_path(directory)
+    return actions
+
+
+def _same_file(path: Path, handle: IO[bytes]) -> bool:
+    try:
+        on_disk = path.stat()
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(handle.fileno())
+    return (on_disk.st_dev, on_disk.st_ino) == (opened.st_dev, opened.st_ino)

@@ -1,0 +1,199 @@
+"""A crash-safe WARC store: this process's own ``.warc.gz`` file, appended to and rotated.
+
+Each process writes its own file and holds an exclusive ``flock`` on it while it is open, so ``repair``
+(repair.py, run on start) can tell a live writer's file from one a crashed writer left behind. Records
+arrive as finished gzip members (build.py), one member per record, and a new file is only published
+once its warcinfo record is on disk. Appending is not durable by itself: ``sync`` is, so a caller
+appends a group of captures, syncs once, and only then lets a database row point at any of them.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import io
+import os
+import re
+import threading
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
+
+from warcio.warcwriter import WARCWriter
+
+from factledger import __version__
+from factledger.archive.fsync import fsync_path
+from factledger.archive.warc.records import (
+    CONFORMS_TO,
+    CREATING_SUFFIX,
+    WARC_SUFFIX,
+    WARC_VERSION,
+    WarcLocation,
+)
+
+GiB: Final = 1024**3
+# Room for the WARC and HTTP headers of a request/response pair when deciding whether to rotate.
+_PAIR_OVERHEAD: Final = 4096
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class WarcStore:
+    """Appends built record pairs to this process's own WARC file in ``directory``, rotating at
+    ``max_file_bytes``.
+
+    Thread-safe. Use as a context manager or call ``close()``; until then the current file stays locked.
+    """
+
+    def __init__(self, directory: Path, *, writer_name: str, max_file_bytes: int = GiB) -> None:
+        name = _SAFE_NAME.sub("_", writer_name).strip("._")
+        if not name:
+            raise ValueError(f"writer_name {writer_name!r} has no usable characters")
+        if max_file_bytes <= 0:
+            raise ValueError("max_file_bytes must be positive")
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.writer_name = name
+        self.max_file_bytes = max_file_bytes
+        self._lock = threading.Lock()
+        self._serial = 0
+        self._file: io.FileIO | None = None
+        self._filename = ""
+        self._size = 0
+        self._records_in_file = 0
+
+    def append_built(self, data: bytes, response_length: int) -> WarcLocation:
+        """Append a pair built by ``build.build_pair``; return the location of its first record.
+
+        NOT yet durable: call ``sync()`` before anything (a database row) may point at it. Appending many
+        pairs and syncing once is the point. A failed append leaves the file as it was before it.
+        """
+        with self._lock:
+            self._ensure_room(len(data))
+            assert self._file is not None
+            start = self._size
+            try:
+                _write_all(self._file, data)
+            except BaseException:
+                # Cut the half-written pair off so this live file stays valid; the caller records the failure.
+                os.ftruncate(self._file.fileno(), start)
+                self._file.seek(start)
+                raise
+            self._size = start + len(data)
+            self._records_in_file += 2
+            return WarcLocation(self._filename, start, response_length)
+
+    def sync(self) -> None:
+        """Make every appended record durable (one fsync for a whole group of captures)."""
+        with self._lock:
+            if self._file is not None:
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_file()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _ensure_room(self, size: int) -> None:
+        if (
+            self._file is not None
+            and self._records_in_file
+            and (self._size + size + _PAIR_OVERHEAD > self.max_file_bytes)
+        ):
+            self._close_file()
+        if self._file is None:
+            self._open_file()
+
+    def _open_file(self) -> None:
+        while (opened := self._try_open_file()) is None:
+            pass
+        handle, filename = opened
+        self._file = handle
+        self._filename = filename
+        self._size = handle.tell()
+        self._records_in_file = 0
+
+    def _try_open_file(self) -> tuple[io.FileIO, str] | None:
+        """Create, lock and publish the next file; None if its name was taken meanwhile."""
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
+        self._serial += 1
+        final = self.directory / filename
+        creating = self.directory / (filename.removesuffix(WARC_SUFFIX) + CREATING_SUFFIX)
+        if final.exists():
+            return None
+        try:
+            handle = creating.open("xb", buffering=0)
+        except FileExistsError:
+            return None
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            self._write_warcinfo(handle, filename)
+            os.fsync(handle.fileno())
+            _publish(creating, final)
+            fsync_path(self.directory)
+        except BaseException as exc:
+            handle.close()
+            creating.unlink(missing_ok=True)
+            if isinstance(exc, FileExistsError):
+                return None
+            raise
+        return handle, filename
+
+    def _write_warcinfo(self, handle: io.FileIO, filename: str) -> None:
+        writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
+        warcinfo = writer.create_warcinfo_record(
+            filename,
+            {
+                "software": f"factledger/{__version__} (warcio/{package_version('warcio')})",
+                "format": "WARC file version 1.1",
+                "conformsTo": CONFORMS_TO,
+                "writer": self.writer_name,
+            },
+        )
+        writer.write_record(warcinfo)
+
+    def _close_file(self) -> None:
+        if self._file is None:
+            return
+        try:
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()  # closing releases the flock
+            self._file = None
+            self._filename = ""
+
+
+def _write_all(file: io.FileIO, data: bytes) -> None:
+    """Write all of ``data``: an unbuffered write may stop short (a full disk, a file size limit), and
+    the part after a short write must not be lost silently, with every later offset off by the rest."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        if not written:  # None (non-blocking, never for a regular file) or 0
+            raise OSError(errno.EIO, "the WARC file accepted no more bytes")
+        view = view[written:]
+
+
+def _publish(creating: Path, final: Path) -> None:
+    """Give the locked, warcinfo-only file its final name without ever replacing another file."""
+    try:
+        os.link(creating, final)  # unlike rename(), link() refuses to clobber an existing name
+    except FileExistsError:
+        raise
+    except OSError as exc:  # a filesystem without hard links: rename, having checked the name is free
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if final.exists():
+            raise FileExistsError(errno.EEXIST, "WARC file name taken", str(final)) from exc
+        os.rename(creating, final)
+        return
+    creating.unlink()
