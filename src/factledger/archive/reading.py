@@ -11,13 +11,13 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from factledger.archive.extract import extract_text
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc import StoredResponse, WarcLocation, read_record
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Snapshot
+from factledger.text import extract_text
 
 TextKind = Literal["full", "main"]
 
