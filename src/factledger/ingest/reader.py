@@ -31,8 +31,8 @@ _FORMAT_BY_SUFFIX: dict[str, DocumentFormat] = {
     ".htm": "html",
 }
 
-# The bundled articles open with "date YYYY-MM-DD" on the same line as the first sentence.
 _HTML_MEDIA_TYPE = "text/html"
+# The bundled articles open with "date YYYY-MM-DD" on the same line as the first sentence.
 _DATE_HEADER = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*:?\s*", re.IGNORECASE)
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]*")
 # A first line that looks like a heading rather than a sentence: short, no closing punctuation.

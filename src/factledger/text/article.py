@@ -7,6 +7,9 @@ archiver never runs this; see ``factledger.text`` for when it runs and where its
 Neither library is ever handed a string: htmldate's loader downloads a string that looks like a URL, and
 a page's body is untrusted. Each gets the tree parsed here (trafilatura copies it before cleaning it;
 htmldate copies it before pruning it).
+
+The libraries are imported on first use: the archiver's worker processes import this package and never
+call them, and trafilatura with its dependencies takes a large share of a worker's start-up and memory.
 """
 
 from __future__ import annotations
@@ -15,10 +18,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-import htmldate
-import trafilatura
-from trafilatura.utils import load_html
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,8 @@ def article_parts(html: str, *, url: str | None = None) -> ArticleParts:
     the caller. ``url`` only helps trafilatura; the date comes from the page's bytes alone, so a saved
     copy of a page and the page fetched by URL give the same date.
     """
+    from trafilatura.utils import load_html
+
     try:
         tree = load_html(html)
     except Exception:
@@ -52,6 +53,8 @@ def article_parts(html: str, *, url: str | None = None) -> ArticleParts:
 
 
 def _main_text(tree: _HtmlTree, url: str | None) -> str | None:
+    import trafilatura
+
     try:
         text = trafilatura.extract(
             tree,
@@ -74,6 +77,8 @@ def _published(tree: _HtmlTree, url: str | None) -> date | None:
     ``extensive_search=False`` keeps to the page's declared dates: the free-text search finds any date
     the article mentions, which would anchor its relative dates ("last year") to the wrong day.
     """
+    import htmldate
+
     try:
         found = htmldate.find_date(tree, extensive_search=False, original_date=True, outputformat=_ISO_DAY)
     except Exception:

@@ -27,7 +27,6 @@ from factledger.text.pdf import pdf_text
 
 Kind = Literal["html", "pdf", "text", "other"]
 DEFAULT_MAX_DECODED_BYTES: Final = 20 * MiB
-HTML_MEDIA_TYPE: Final = "text/html"
 
 
 @dataclass(frozen=True, slots=True)
