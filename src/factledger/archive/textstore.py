@@ -25,12 +25,12 @@ import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Final, cast
+from typing import Final, cast, get_args
 
 from isal import igzip, isal_zlib
 
 from factledger.archive.fsync import fsync_path
-from factledger.text import ReadableText
+from factledger.text import Kind, ReadableText
 
 _REF = re.compile(r"[0-9a-f]{64}")
 _SIDECAR_KIND = re.compile(r"[a-z][a-z0-9]{0,15}")
@@ -42,7 +42,7 @@ _SIDECAR_COMPRESS_LEVEL: Final = 1
 # isal's stub declares ``error`` as an instance; at run time it is the exception class zlib errors raise.
 _INFLATE_ERROR: Final = cast(type[Exception], isal_zlib.error)
 _READABLE: Final = "readable"
-_READABLE_KINDS: Final = ("html", "pdf", "text", "other")
+_READABLE_KINDS: Final = get_args(Kind)
 
 
 class TextNotFoundError(LookupError):
