@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from datetime import date
@@ -106,3 +108,20 @@ def test_brotli_is_optional() -> None:
     assert result.full_text is None
     assert result.error is not None
     assert "brotli" in result.error
+
+
+def test_the_capture_path_never_loads_trafilatura_or_htmldate() -> None:
+    # The archiver's worker processes import the text package for every capture; the heavy libraries
+    # must stay out of them (start-up time and memory), loaded only when main text or a date is asked for.
+    probe = (
+        "import sys\n"
+        "from factledger.archive import prepare\n"
+        "from factledger.text import extract_text\n"
+        f"page = {PAGE!r}\n"
+        "assert extract_text(page, [('Content-Type', 'text/html')], main_text=False).full_text\n"
+        "print(sorted(m for m in ('trafilatura', 'htmldate', 'lxml') if m in sys.modules))\n"
+        "extract_text(page, [('Content-Type', 'text/html')])\n"
+        "print(sorted(m for m in ('trafilatura', 'htmldate', 'lxml') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["[]", "['htmldate', 'lxml', 'trafilatura']"]
