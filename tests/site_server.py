@@ -17,6 +17,7 @@ class Page:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0
+    headers: tuple[tuple[str, str], ...] = ()  # more response headers, e.g. a Content-Encoding
 
 
 @dataclass
@@ -54,6 +55,8 @@ def serve_site() -> Iterator[Site]:
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))
+            for name, value in page.headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(page.body)
 

@@ -166,7 +166,7 @@ def page_quotes(pages: int, seed: int) -> list[str]:
     """For each page the origin serves, a quote of it: the longest sentence of its text."""
     from archive_origin import PageWriter
 
-    from factledger.archive.extract import extract_text
+    from factledger.text import extract_text
 
     writer = PageWriter(seed)
     quotes = []

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from factledger.archive.extract import extract_text
 from factledger.ledger.statuses import QuoteStatus
+from factledger.text import extract_text
 from factledger.verify.locate import locate_quote
 from factledger.verify.normalize import NormalizedText, normalize_for_matching
 

@@ -73,21 +73,31 @@ def test_markdown_leading_heading_is_the_title() -> None:
 
 
 def test_html_main_text_without_chrome(tmp_path: Path) -> None:
+    # An article long enough for trafilatura's main-text extraction: below about 250 characters of main
+    # text it falls back to recovering all of the page's text, chrome included (a URL's capture too).
     path = tmp_path / "page.html"
     path.write_text(
         "<html><head><title>Talks &amp; Treaties</title>"
         '<meta property="article:published_time" content="2024-01-14T09:00:00Z">'
         "<style>p {color: red}</style><script>var secret = 1;</script></head>"
         "<body><nav>Home | About</nav><header>Site header</header>"
-        "<article><h1>Headline</h1><p>First paragraph with <b>bold</b>\n   words.</p>"
-        "<p>Second<br>line.</p><ul><li>An item</li></ul></article>"
+        "<article><h1>Headline</h1><p>First paragraph with <b>bold</b>\n   words, long enough to be an"
+        " article that a reader came for rather than the navigation around it.</p>"
+        "<p>Second<br>line, and the negotiators met again in Munich on February 18 to discuss the treaty.</p>"
+        "<ul><li>An item</li></ul></article>"
         "<aside>Related links</aside><footer>Copyright</footer></body></html>",
         encoding="utf-8",
     )
     document = read_document(path)
     assert document.title == "Talks & Treaties"
     assert document.published == date(2024, 1, 14)
-    assert document.body == "Headline\n\nFirst paragraph with bold words.\n\nSecond\nline.\n\nAn item"
+    # Read as a captured page is: the main text's lines, the leading heading line taken as the heading.
+    assert document.body == (
+        "First paragraph with bold words, long enough to be an article that a reader came for rather than"
+        " the navigation around it.\n"
+        "Second\nline, and the negotiators met again in Munich on February 18 to discuss the treaty.\n"
+        "- An item"
+    )
 
 
 def test_html_without_article_uses_all_visible_blocks() -> None:
@@ -96,7 +106,7 @@ def test_html_without_article_uses_all_visible_blocks() -> None:
         title=None,
         fmt="html",
     )
-    assert document.body == "One block.\n\nTwo block."
+    assert document.body == "One block.\nTwo block."
     assert document.title == ""
 
 

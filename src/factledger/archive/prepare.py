@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from factledger.archive.extract import extract_text
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.build import BuiltPair, build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
+from factledger.text import extract_text
 
 # Bodies larger than this are archived but not read into memory for text extraction.
 MAX_EXTRACT_BYTES = 20 * 1024 * 1024

@@ -11,7 +11,6 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from factledger.archive.extract import extract_text
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.reader import StoredResponse, read_record
@@ -19,6 +18,7 @@ from factledger.archive.warc.records import WarcLocation
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Snapshot
+from factledger.text import extract_text
 
 TextKind = Literal["full", "main"]
 

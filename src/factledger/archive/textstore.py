@@ -7,23 +7,30 @@ Beside a text may sit *sidecars*: ``<sha256>.<kind>.gz``, data derived from the 
 keeps the normalized text and its offset map there, so a page is normalized once, not once per check).
 A sidecar can always be rebuilt from its text, so it is written atomically but not fsynced, and one
 that is missing or unreadable reads as absent.
+
+A sidecar may also be keyed by a capture's payload digest (the SHA-256 of the response body as
+received) rather than by a text ref: the ``readable`` sidecar keeps what ingest reads from a page (see
+``put_readable``), derived once from the capture and shared by every capture with the same bytes.
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
-from typing import Final, cast
+from typing import Final, cast, get_args
 
 from isal import igzip, isal_zlib
 
 from factledger.archive.fsync import fsync_path
+from factledger.text import Kind, ReadableText
 
 _REF = re.compile(r"[0-9a-f]{64}")
 _SIDECAR_KIND = re.compile(r"[a-z][a-z0-9]{0,15}")
@@ -34,6 +41,8 @@ _COMPRESS_LEVEL: Final = 3
 _SIDECAR_COMPRESS_LEVEL: Final = 1
 # isal's stub declares ``error`` as an instance; at run time it is the exception class zlib errors raise.
 _INFLATE_ERROR: Final = cast(type[Exception], isal_zlib.error)
+_READABLE: Final = "readable"
+_READABLE_KINDS: Final = get_args(Kind)
 
 
 class TextNotFoundError(LookupError):
@@ -160,6 +169,39 @@ class TextStore:
             return isal_zlib.decompress(compressed, 31, max(size_hint, 1024))
         except _INFLATE_ERROR:
             return None
+
+    def put_readable(self, payload_sha256: str, content_type: str | None, readable: ReadableText) -> None:
+        """Keep what ingest reads from the capture whose payload has this digest; its text goes into the
+        store like any other. ``content_type`` is the capture's: the same bytes under another type read
+        differently, so ``get_readable`` answers only for the same type."""
+        text_ref = self.put(readable.text) if readable.text else None
+        record = {
+            "content_type": content_type,
+            "kind": readable.kind,
+            "text_ref": text_ref,
+            "title": readable.title,
+            "published": readable.published.isoformat() if readable.published else None,
+        }
+        self.put_sidecar(payload_sha256, _READABLE, json.dumps(record).encode("utf-8"))
+
+    def get_readable(self, payload_sha256: str, content_type: str | None) -> ReadableText | None:
+        """What ``put_readable`` kept for this payload and content type; None when there is nothing
+        usable (absent, damaged, its text gone, another content type): derive it again."""
+        data = self.get_sidecar(payload_sha256, _READABLE)
+        if data is None:
+            return None
+        try:
+            record = json.loads(data)
+            if record["content_type"] != content_type or record["kind"] not in _READABLE_KINDS:
+                return None
+            text = self.get(record["text_ref"]) if record["text_ref"] is not None else None
+            published = date.fromisoformat(record["published"]) if record["published"] else None
+            title = record["title"]
+        except (ValueError, KeyError, TypeError, TextNotFoundError, CorruptTextError):
+            return None
+        if title is not None and not isinstance(title, str):
+            return None
+        return ReadableText(record["kind"], text, title, published)
 
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.path_for(ref).exists()

@@ -2,18 +2,23 @@
 
 Claim spans are offsets into ``SourceDocument.body``, so the body is fixed here once: markup removed, line
 endings normalised to ``\\n``, surrounding whitespace trimmed. Everything downstream indexes that string.
+
+An HTML file is read exactly as a page fetched by URL is (``read_page``): the same charset rules, the
+same main text and date from ``factledger.text``, so both give the same document.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from factledger.ingest.markup import html_to_text, iso_date_prefix, markdown_to_text
 from factledger.ledger.errors import InvalidInputError
+from factledger.text import ReadableText, extract_text, readable_text
+from factledger.text.charset import NotUtf8Error, decode_utf8
+from factledger.text.markdown import iso_date_prefix, markdown_to_text
 
 DocumentFormat = Literal["text", "markdown", "html"]
 
@@ -26,10 +31,10 @@ _FORMAT_BY_SUFFIX: dict[str, DocumentFormat] = {
     ".htm": "html",
 }
 
+_HTML_MEDIA_TYPE = "text/html"
 # The bundled articles open with "date YYYY-MM-DD" on the same line as the first sentence.
 _DATE_HEADER = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*:?\s*", re.IGNORECASE)
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]*")
-_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # A first line that looks like a heading rather than a sentence: short, no closing punctuation.
 _HEADING_MAX_CHARS = 120
 _SENTENCE_END = '.!?:;…"”’)'
@@ -60,9 +65,14 @@ def read_document(path: Path) -> SourceDocument:
         raise InvalidInputError(f"{path}: is a directory, not a document") from None
     except OSError as error:
         raise InvalidInputError(f"{path}: cannot read ({error.strerror or error})") from None
-    raw = _decode(raw_bytes, fmt, path)
     stem_date, stem_title = _parse_stem(path.stem)
-    document = parse_text(raw, title=None, fmt=fmt, source_name=str(path))
+    if fmt == "html":
+        # No declared charset: a byte-order mark, a <meta> or detection decides, as for a page served
+        # without one.
+        page = extract_text(raw_bytes, [("Content-Type", _HTML_MEDIA_TYPE)], main_text=True)
+        document = read_page(readable_text(page), url=None, source_name=str(path))
+    else:
+        document = parse_text(_decode_utf8(raw_bytes, path), title=None, fmt=fmt, source_name=str(path))
     # The filename is a weaker witness than the document itself, so it only fills gaps.
     title = document.title if document.title else stem_title
     published = document.published if document.published else stem_date
@@ -82,13 +92,14 @@ def parse_text(
     ``title`` overrides any title found in the text. When neither exists the title is ``""`` and
     ``read_document`` substitutes the prettified filename.
     """
+    if fmt == "html":
+        page = extract_text(raw.encode("utf-8"), [("Content-Type", f"{_HTML_MEDIA_TYPE}; charset=utf-8")])
+        document = read_page(readable_text(page), url=url, source_name=source_name)
+        return replace(document, title=title) if title else document
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     found_title: str | None = None
     published: date | None = None
-    if fmt == "html":
-        extracted = html_to_text(text)
-        body, found_title, published = extracted.body, extracted.title, extracted.published
-    elif fmt == "markdown":
+    if fmt == "markdown":
         markdown = markdown_to_text(text)
         body, found_title = markdown.body, markdown.title
         published = iso_date_prefix(markdown.front_matter.get("date", ""))
@@ -107,21 +118,26 @@ def parse_text(
     return SourceDocument(title=title or found_title or "", body=body, published=published, url=url)
 
 
-def _decode(raw_bytes: bytes, fmt: DocumentFormat, path: Path) -> str:
-    encoding = "utf-8-sig"
-    if fmt == "html":
-        # Pages often declare a legacy charset; honour it rather than failing on valid windows-1252 text.
-        declared = _HTML_CHARSET.search(raw_bytes[:4096])
-        if declared:
-            encoding = declared.group(1).decode("ascii").lower()
+def read_page(readable: ReadableText, *, url: str | None, source_name: str) -> SourceDocument:
+    """A document from what ``factledger.text`` reads in a page (an HTML file, a captured URL).
+
+    Its text is read as plain text (a short unpunctuated first line is the heading), its title and date
+    are the page's unless the text itself states a date header.
+    """
+    if not readable.text or not readable.text.strip():
+        raise InvalidInputError(f"{source_name}: the document has no text")
+    document = parse_text(readable.text, title=readable.title, fmt="text", url=url, source_name=source_name)
+    if document.published is None and readable.published is not None:
+        document = replace(document, published=readable.published)
+    return document
+
+
+def _decode_utf8(raw_bytes: bytes, path: Path) -> str:
     try:
-        return raw_bytes.decode(encoding)
-    except LookupError:
-        raise InvalidInputError(f"{path}: unknown character set {encoding!r}") from None
-    except UnicodeDecodeError as error:
-        shown = "UTF-8" if encoding == "utf-8-sig" else encoding
+        return decode_utf8(raw_bytes)
+    except NotUtf8Error as error:
         raise InvalidInputError(
-            f"{path}: not valid {shown} text (byte 0x{raw_bytes[error.start]:02x} at offset {error.start})"
+            f"{path}: not valid UTF-8 text (byte 0x{error.byte:02x} at offset {error.offset})"
         ) from None
 
 

@@ -3,29 +3,30 @@
 Reading the archived capture rather than fetching the page separately means the appearance of every
 claim found in it is preserved in a WARC, and the Document and the Source share one URL: the claims'
 evidence of where they appeared survives the page changing or disappearing.
+
+What ingest reads from a capture (main text, title, published date) is derived once, from one read of
+its WARC record, and kept in the text store under the payload's digest: ingesting the page again, or
+any capture with the same bytes, reads it from there. It is read with ``ingest.reader.read_page``, as an
+HTML file is, so a saved page and the same page by URL give the same document.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 
-from factledger.archive.extract import decode_body
 from factledger.archive.leases import make_due
-from factledger.archive.reading import read_response, snapshot_text
+from factledger.archive.reading import read_response
 from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, run_archive
-from factledger.ingest.markup import html_to_text
-from factledger.ingest.reader import SourceDocument, parse_text
+from factledger.archive.textstore import TextStore
+from factledger.archive.warc.reader import StoredResponse
+from factledger.ingest.reader import SourceDocument, read_page
 from factledger.ledger.database import Ledger
-from factledger.ledger.errors import InvalidInputError, LedgerError
-from factledger.ledger.models import Snapshot, Source
-from factledger.ledger.snapshots import latest_snapshot
+from factledger.ledger.errors import InvalidInputError
+from factledger.ledger.snapshots import latest_snapshot_of_url
 from factledger.ledger.sources import get_or_create_source
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+from factledger.text import ReadableText, extract_text, readable_text
 
 
 class PageUnavailableError(InvalidInputError):
@@ -58,7 +59,7 @@ def capture_page(
     capture fails (network error, refused address, HTTP error, no text)."""
     with ledger.write() as session:
         source = get_or_create_source(session, url)
-        source_id = source.id
+        source_id, source_url = source.id, source.url
     make_due(ledger, [source_id])
     summary = asyncio.run(
         run_archive(
@@ -70,56 +71,62 @@ def capture_page(
         )
     )
     with ledger.read() as session:
-        source = _source(session.get(Source, source_id), url)
-        snapshot = latest_snapshot(session, source_id, with_payload=False)
+        found = latest_snapshot_of_url(session, source_url)
+    if found is None:  # pragma: no cover - created above in a committed transaction
+        raise PageUnavailableError(f"{url}: the source disappeared while it was being archived")
+    source, snapshot = found
     if summary.attempted == 0 or snapshot is None:
         raise PageUnavailableError(
             f"{url}: another archive worker is capturing this page right now; try again in a minute"
         )
-    problem = _capture_problem(snapshot, summary)
+    problem = _capture_problem(snapshot.error_kind, snapshot.error_message, snapshot.http_status, summary)
     if problem is not None:
         raise PageUnavailableError(f"{url}: could not archive the page ({problem})")
-    text = snapshot_text(ledger, paths, snapshot, "main") or snapshot_text(ledger, paths, snapshot, "full")
-    if not text or not text.strip():
+    readable = _readable(
+        TextStore(paths.texts),
+        snapshot.payload_sha256,
+        snapshot.content_type,
+        lambda: read_response(ledger, paths, snapshot),
+        snapshot.final_url,
+    )
+    if not readable.text or not readable.text.strip():
         kind = snapshot.content_type or "unknown content type"
         raise PageUnavailableError(f"{url}: the archived page has no text to read ({kind})")
-    document = parse_text(text, title=source.title or None, fmt="text", url=source.url, source_name=url)
-    if document.published is None:
-        document = replace(document, published=_published(ledger, paths, snapshot))
+    if readable.title is None and source.title:
+        readable = replace(readable, title=source.title)
+    document = read_page(readable, url=source.url, source_name=url)
     return CapturedPage(document=document, source_id=source_id, snapshot_id=snapshot.id)
 
 
-def _source(source: Source | None, url: str) -> Source:
-    if source is None:  # pragma: no cover - created above in a committed transaction
-        raise PageUnavailableError(f"{url}: the source disappeared while it was being archived")
-    return source
-
-
-def _capture_problem(snapshot: Snapshot, summary: RunSummary) -> str | None:
-    if snapshot.error_kind:
-        detail = " ".join((snapshot.error_message or snapshot.error_kind).split())  # always one line
-        if snapshot.error_kind == "blocked":
+def _capture_problem(
+    error_kind: str | None, error_message: str | None, http_status: int | None, summary: RunSummary
+) -> str | None:
+    if error_kind:
+        detail = " ".join((error_message or error_kind).split())  # always one line
+        if error_kind == "blocked":
             detail += "; pass --allow-private to fetch from a private network"
         return detail
-    status = snapshot.http_status
-    if status is None or not 200 <= status < 300:
-        return f"HTTP {status}" if status is not None else "no response"
+    if http_status is None or not 200 <= http_status < 300:
+        return f"HTTP {http_status}" if http_status is not None else "no response"
     if summary.failed:
         return next(iter(summary.failed_by_kind), "failed")
     return None
 
 
-def _published(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) -> date | None:
-    """The publication date the page declares in its markup (meta tags, <time>), when it is HTML."""
-    if not (snapshot.content_type or "").lower().startswith(_HTML_TYPES):
-        return None
-    try:
-        response = read_response(ledger, paths, snapshot)
-    except LedgerError:
-        return None
-    headers = {name.lower(): value.strip().lower() for name, value in response.headers}
-    if headers.get("content-encoding", "identity") not in ("", "identity"):
-        return None  # compressed on the wire; the date is a nicety, not worth decompressing for
-    declared = _CHARSET.search(headers.get("content-type", ""))
-    page, _ = decode_body(response.payload, declared.group(1) if declared else None, html=True)
-    return html_to_text(page).published
+def _readable(
+    texts: TextStore,
+    payload_sha256: str | None,
+    content_type: str | None,
+    read_capture: Callable[[], StoredResponse],
+    final_url: str | None,
+) -> ReadableText:
+    """What ingest reads from a capture: kept under its payload digest, or derived from one read of it."""
+    if payload_sha256 is not None:
+        kept = texts.get_readable(payload_sha256, content_type)
+        if kept is not None:
+            return kept
+    response = read_capture()
+    readable = readable_text(extract_text(response.payload, response.headers, url=final_url, main_text=True))
+    if payload_sha256 is not None:
+        texts.put_readable(payload_sha256, content_type, readable)
+    return readable

@@ -216,3 +216,13 @@ def snapshots_for_source(session: Session, source_id: int) -> Sequence[Snapshot]
     return session.scalars(
         select(Snapshot).where(Snapshot.source_id == source_id).order_by(Snapshot.fetched_at, Snapshot.id)
     ).all()
+
+
+def latest_snapshot_of_url(session: Session, url: str) -> tuple[Source, Snapshot | None] | None:
+    """The source whose URL is ``url`` and its latest capture, failed ones included (None when it has
+    none yet); None when no source has that URL. ``url`` is compared as stored: pass a source's URL
+    (``get_or_create_source`` normalises it), not what a user typed."""
+    source = session.scalars(select(Source).where(Source.url == url)).first()
+    if source is None:
+        return None
+    return source, latest_snapshot(session, source.id, with_payload=False)

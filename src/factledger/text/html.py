@@ -1,0 +1,145 @@
+"""HTML's visible text and title, with selectolax (lexbor): the page as a browser lays it out.
+
+The visible text is what quote matching searches, so it follows what a reader sees: hidden elements,
+scripts and styles give nothing, blocks and ``<br>`` break lines, inline elements join their text, table
+cells are separated by a tab, and ``<pre>`` keeps its whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_SKIP_TAGS: Final = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed", "datalist", "select",
+})  # fmt: skip
+_BLOCK_TAGS: Final = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav", "ol", "p", "plaintext",
+    "pre", "section", "summary", "table", "tbody", "textarea", "tfoot", "thead", "tr", "ul", "xmp",
+})  # fmt: skip
+_PRE_TAGS: Final = frozenset({"pre", "listing", "plaintext", "textarea", "xmp"})
+_CELL_TAGS: Final = frozenset({"td", "th"})
+# Private-use markers that survive the whitespace collapsing and become layout at the end.
+_BLOCK, _LINE, _PRE_SPACE, _PRE_TAB, _CELL = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_MARKER_CHARS = re.compile("[\ue000-\ue004]")
+_PRE_WHITESPACE: Final = {ord("\n"): _LINE, ord(" "): _PRE_SPACE, ord("\t"): _PRE_TAB, ord("\r"): None}
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+_BREAKS = re.compile(r"([\ue000\ue001])")
+# What the markers that survive into the lines are shown as; NBSP was kept through collapsing.
+_SHOWN_AS: Final = ((_PRE_SPACE, " "), (_PRE_TAB, "\t"), (_CELL, "\t"), ("\xa0", " "))
+
+
+def _visible_text(root: LexborNode) -> str:
+    """The text a browser shows for ``root``: blocks and <br> break lines, inline elements add nothing.
+
+    Walks the tree with parent/next pointers (no recursion, so deep hostile nesting is fine). Text the
+    markers could be confused with must be removed beforehand (``html_text`` strips them from the HTML).
+    """
+    out: list[str] = []
+    pre_depth = 0
+    root_id = root.mem_id
+    node = root.child
+    while node is not None:
+        tag = node.tag or ""
+        if tag == "-text":
+            text = node.text_content or ""
+            if pre_depth:
+                out.append(text.translate(_PRE_WHITESPACE))
+            else:
+                out.append(text)
+        elif tag[:1] != "-" and tag not in _SKIP_TAGS:  # elements; comments are "-comment"
+            if tag in _BLOCK_TAGS:
+                out.append(_BLOCK)
+                if tag in _PRE_TAGS:
+                    pre_depth += 1
+            elif tag == "br":
+                out.append(_LINE)
+            child = node.child
+            if child is not None:
+                node = child
+                continue
+            _close(tag, out)
+            if tag in _PRE_TAGS:
+                pre_depth -= 1
+        # Next sibling, closing every ancestor we climb out of on the way.
+        while node is not None and node.next is None:
+            node = node.parent
+            if node is None or node.mem_id == root_id:
+                node = None
+                break
+            parent_tag = node.tag or ""
+            _close(parent_tag, out)
+            if parent_tag in _PRE_TAGS:
+                pre_depth -= 1
+        if node is not None:
+            node = node.next
+    return _layout("".join(out))
+
+
+def _close(tag: str, out: list[str]) -> None:
+    if tag in _BLOCK_TAGS:
+        out.append(_BLOCK)
+    elif tag in _CELL_TAGS:
+        out.append(_CELL)
+
+
+def _collapse_whitespace(flow: str) -> str:
+    """Runs of HTML whitespace (space, tab, LF, CR, FF; not NBSP) become one space, as a browser shows
+    them. The ends may lose their space, which line stripping removes anyway. str.replace and split
+    take a third of the time of the equivalent regex substitution on a page's text."""
+    for char in "\t\n\r\f":
+        if char in flow:
+            flow = flow.replace(char, " ")
+    return " ".join([word for word in flow.split(" ") if word])
+
+
+def _layout(flow: str) -> str:
+    flow = _collapse_whitespace(flow)
+    if _CELL in flow:  # no space on either side of a cell boundary
+        flow = _CELL.join([part.strip(" ") for part in flow.split(_CELL)])
+    # _BREAKS.split gives text, marker, text, marker, ..., text: each text is one line's content and
+    # the marker after it says how the line ends (a block collapses empty lines, <br> keeps them).
+    parts = _BREAKS.split(flow)
+    lines: list[str] = []
+    for piece, marker in zip(parts[0::2], parts[1::2], strict=False):
+        piece = piece.strip(" ")
+        if piece or marker == _LINE:
+            lines.append(piece)
+    last = parts[-1].strip(" ")
+    if last:
+        lines.append(last)
+    text = "\n".join(lines)
+    for marker, shown in _SHOWN_AS:
+        if marker in text:
+            text = text.replace(marker, shown)
+    return "\n".join([line.rstrip(" \t") for line in text.split("\n")]).strip("\n")
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    if node is None:
+        return None
+    title = _WHITESPACE.sub(" ", node.text()).strip()
+    return title or None
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlText:
+    visible: str | None  # the full visible text of the body
+    title: str | None  # the <title>, whitespace collapsed
+
+
+def html_text(html: str) -> HtmlText:
+    """The visible text and the title of a decoded HTML document (a few ms for a 60 KB page)."""
+    tree = LexborHTMLParser(_MARKER_CHARS.sub("", html))
+    title = _title(tree)
+    for hidden in tree.css("[hidden]"):
+        hidden.decompose()
+    root = tree.body or tree.root
+    visible = _visible_text(root) if root is not None else ""
+    return HtmlText(visible or None, title)
