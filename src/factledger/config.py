@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,6 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    def with_database(self, database_url: str) -> Settings:
-        return replace(self, database_url=database_url)
-
     # Who publishes the verdicts: the author and the review URLs of `export claimreview`.
     @property
     def publisher_name(self) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
+from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.claims import MAX_CLAIM_LENGTH
 from factledger.ledger.errors import InvalidInputError, LedgerError
 from factledger.ledger.sources import clean_quote

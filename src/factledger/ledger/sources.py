@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
-from factledger.ledger.bulksql import RowInserter, select_in
+from factledger.ledger.bulk.driver_sql import RowInserter, select_in
 from factledger.ledger.claims import get_claim
-from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.models import Evidence, Snapshot, Source, core_table, utcnow
+from factledger.ledger.clock import utcnow
+from factledger.ledger.errors import InvalidInputError, NotFoundError
+from factledger.ledger.models import Evidence, Snapshot, Source, core_table
 from factledger.ledger.statuses import SourceHealth, Stance
 from factledger.ledger.urls import domain_of, normalize_url
 
@@ -53,6 +54,13 @@ def get_or_create_source(session: Session, url: str) -> Source:
     source_id = source_ids_for_urls(session, [normalised])[normalised]
     source = session.get(Source, source_id)
     assert source is not None
+    return source
+
+
+def get_source(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFoundError(f"no source with id {source_id}")
     return source
 
 
