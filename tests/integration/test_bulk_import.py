@@ -1,5 +1,5 @@
 """The bulk import/export fast paths keep every behaviour of the plain ones: ids, dedup across chunks,
-sources, full-text search, the audit chain, and URL normalisation."""
+sources, full-text search, the audit chain, and URL normalization."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_chunked_import_dedups_across_chunks_and_keeps_sources_single(
     factledger: Factledger, tmp_path: Path
 ) -> None:
     rows = _rows(10)
-    rows.append(dict(rows[1], text=rows[1]["text"].upper()))  # same normalised text, a later chunk
+    rows.append(dict(rows[1], text=rows[1]["text"].upper()))  # same normalized text, a later chunk
     stats = factledger.json("import", "jsonl", str(_write(tmp_path / "a.jsonl", rows)))
     assert stats == {"claims_created": 10, "claims_matched": 1, "evidence_added": 20, "sources": 5}
     sources = factledger.json("sources", "list")

@@ -7,12 +7,11 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
-from factledger.ledger.export_queries import claims_page, evidence_of_claim_range
+from factledger.ledger.export_queries import AnyRow, claims_page, evidence_of_claim_range
 from factledger.ledger.rows import Claim
 
 EXPORT_BATCH = 5000
@@ -52,7 +51,7 @@ def _evidence(item: Any, line_number: int, index: int) -> EvidenceRecord:
     return evidence_from_fields(item, line_number, f"evidence[{index}].")
 
 
-def claim_to_exchange(claim: Claim | Row[Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
+def claim_to_exchange(claim: Claim | AnyRow, evidence: list[dict[str, Any]]) -> dict[str, Any]:
     """The exchange shape of a claim (an ORM Claim or a row of its exported columns)."""
     dates = claim.dates or []
     return {

@@ -1,4 +1,4 @@
-"""Sources (one per normalised URL) and the evidence that ties them to claims."""
+"""Sources (one per normalized URL) and the evidence that ties them to claims."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ _SOURCE_COLUMNS = ("url", "domain", "health", "created_at", "consecutive_failure
 _LOOKUP_CHUNK = 5000
 
 
-def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dict[str, int]:
-    """Ids of the Sources for already-normalised URLs, creating the missing ones (due at once).
+def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dict[str, int]:
+    """Ids of the Sources for already-normalized URLs, creating the missing ones (due at once).
 
     Goes through the driver (bulksql): a bulk import asks this for 300,000 URLs, where ORM-level IN
     lists and inserts would take longer than the rest of the import."""
-    wanted = sorted(set(normalised_urls))
+    wanted = sorted(set(normalized_urls))
     if not wanted:
         return {}
     found: dict[str, int] = {}
@@ -50,8 +50,8 @@ def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dic
 
 
 def get_or_create_source(session: Session, url: str) -> Source:
-    normalised = normalize_url(url)
-    source_id = source_ids_for_urls(session, [normalised])[normalised]
+    normalized = normalize_url(url)
+    source_id = source_ids_for_urls(session, [normalized])[normalized]
     source = session.get(Source, source_id)
     assert source is not None
     return source
