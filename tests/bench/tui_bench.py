@@ -106,6 +106,7 @@ async def measure(path: Path, home: Path) -> dict[str, float]:
     from factledger.ledger.database import open_ledger
     from factledger.ledger.review_queries import RowQuery, SortKey
     from factledger.tui.app import ReviewApp, ReviewConfig
+    from factledger.tui.describe import describe_query
     from factledger.tui.screens.main import MainScreen
 
     ledger = open_ledger(f"sqlite:///{path}")
@@ -148,7 +149,7 @@ async def measure(path: Path, home: Path) -> dict[str, float]:
                 times.append(time.perf_counter() - t0)
             median = sorted(times)[1]
             worst = max(worst, median)
-            print(f"  {query.describe():<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr)
+            print(f"  {describe_query(query):<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr)
         results["filter/search (s)"] = worst
 
         jumps = []

@@ -185,7 +185,7 @@ def test_batched_runs_keep_every_status_event_flag_and_suggestion(
         kept = session.get(Evidence, ids_one[0])
         assert kept is not None
         assert kept.quote_status == QuoteStatus.FOUND  # the other quote is still on the new capture
-    # record_capture flags "source text changed" first; the lost quote is flagged after it, once.
+    # record_captures flags "source text changed" first; the lost quote is flagged after it, once.
     [flag] = [
         e
         for e in events(ledger, "claim.flagged")

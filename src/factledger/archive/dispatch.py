@@ -11,7 +11,7 @@ from factledger.ledger.database import Ledger
 from factledger.ledger.snapshot_queries import PreviousCapture, previous_captures
 
 
-def latest_priors(ledger: Ledger, source_ids: list[int]) -> dict[int, PreviousCapture]:
+def previous_captures_of(ledger: Ledger, source_ids: list[int]) -> dict[int, PreviousCapture]:
     """Each source's previous capture: what a revisit record refers to, and drift is judged against."""
     if not source_ids:
         return {}
@@ -76,7 +76,7 @@ class Dispatcher:
                 only_ids=only,
             )
             ids = [source.id for source in leased]
-            self.priors.update(await asyncio.to_thread(latest_priors, self.ledger, ids))
+            self.priors.update(await asyncio.to_thread(previous_captures_of, self.ledger, ids))
             wanted = ids if self.text_wanted is None else await asyncio.to_thread(self.text_wanted, ids)
             self.wants_text.update(wanted)
         async with self._changed:

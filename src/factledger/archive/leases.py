@@ -1,9 +1,9 @@
 """Leasing due sources to archive workers, so N workers on N machines never fetch one source twice.
 
 A worker leases a batch of due sources by stamping them with its name and an expiry, in one short
-transaction (the queries, and what "due" means, are in ledger/leases.py). A lease that outlives its expiry belongs to a dead worker: any worker
-may take the source again. Finishing a capture moves ``next_check_at`` into the future and clears the
-lease, which is why a source is fetched once per cycle.
+transaction (the queries, and what "due" means, are in ledger/leases.py). A lease that outlives its
+expiry belongs to a dead worker: any worker may take the source again. Finishing a capture moves
+``next_check_at`` into the future and clears the lease, which is why a source is fetched once per cycle.
 """
 
 from __future__ import annotations

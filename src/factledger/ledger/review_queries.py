@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from factledger.ledger.claims import ClaimFilter, claims_query, get_claim, last_event_for
+from factledger.ledger.claims import ClaimFilter, claim_history, claims_query, get_claim, last_event_for
 from factledger.ledger.models import Claim, Document, Event, Evidence, Source
+from factledger.ledger.sources import evidence_for_claim
 from factledger.ledger.statuses import HEALTH_SEVERITY, ClaimStatus
 
 PAGE_SIZE = 100
@@ -303,13 +304,8 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
             title = document.title
             before = document.body[max(0, claim.span_start - CONTEXT_CHARS) : claim.span_start]
             after = document.body[claim.span_end : claim.span_end + CONTEXT_CHARS]
-    evidence_rows = session.execute(
-        select(Evidence, Source)
-        .join(Source, Source.id == Evidence.source_id)
-        .where(Evidence.claim_id == claim_id)
-        .order_by(Evidence.id)
-    ).all()
-    events = session.scalars(select(Event).where(Event.claim_id == claim_id).order_by(Event.id)).all()
+    evidence_rows = evidence_for_claim(session, claim_id)
+    events = claim_history(session, claim_id)  # the claim is in the session already: no second lookup
     return ClaimDetail(
         id=claim.id,
         text=claim.text,

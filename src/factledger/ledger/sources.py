@@ -28,7 +28,7 @@ _LOOKUP_CHUNK = 5000
 def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dict[str, int]:
     """Ids of the Sources for already-normalized URLs, creating the missing ones (due at once).
 
-    Goes through the driver (bulksql): a bulk import asks this for 300,000 URLs, where ORM-level IN
+    Goes through the driver (bulk/driver_sql.py): a bulk import asks this for 300,000 URLs, where ORM-level IN
     lists and inserts would take longer than the rest of the import."""
     wanted = sorted(set(normalized_urls))
     if not wanted:
