@@ -31,7 +31,6 @@ class Settings:
     reviewer: str
     options: dict[str, Any] = field(default_factory=dict)
 
-    @property
     # Who publishes the verdicts: the author and the review URLs of `export claimreview`.
     @property
     def publisher_name(self) -> str:
