@@ -149,7 +149,9 @@ async def measure(path: Path, home: Path) -> dict[str, float]:
                 times.append(time.perf_counter() - t0)
             median = sorted(times)[1]
             worst = max(worst, median)
-            print(f"  {describe_query(query):<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr)
+            print(
+                f"  {describe_query(query):<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr
+            )
         results["filter/search (s)"] = worst
 
         jumps = []
