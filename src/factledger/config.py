@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,6 @@ class Settings:
     database_url: str
     reviewer: str
     options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    def with_database(self, database_url: str) -> Settings:
-        return replace(self, database_url=database_url)
 
     # Who publishes the verdicts: the author and the review URLs of `export claimreview`.
     @property

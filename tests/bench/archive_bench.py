@@ -188,7 +188,7 @@ def prepare_ledger(
     URL in archive (lease) order."""
     from sqlalchemy import select
 
-    from factledger.ledger.bulk import ClaimRecord, EvidenceRecord, import_claims
+    from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord, import_claims
     from factledger.ledger.database import open_ledger
     from factledger.ledger.models import Source
     from factledger.ledger.sources import source_ids_for_urls

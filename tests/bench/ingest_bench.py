@@ -42,7 +42,7 @@ from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 from factledger.ingest.reader import parse_text
 from factledger.ingest.sentences import split_sentences
 from factledger.ingest.service import ingest_document
-from factledger.ledger.bulk import import_claims
+from factledger.ledger.bulk.claim_import import import_claims
 from factledger.ledger.database import Ledger, open_ledger
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

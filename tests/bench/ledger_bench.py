@@ -40,7 +40,7 @@ from typing import Any
 import sqlalchemy
 
 from factledger.exchange.jsonl import read_jsonl
-from factledger.ledger.bulk import import_claims
+from factledger.ledger.bulk.claim_import import import_claims
 from factledger.ledger.claims import ClaimFilter, list_claims
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.statuses import ClaimStatus

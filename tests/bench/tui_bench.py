@@ -53,7 +53,7 @@ STATUSES = [ClaimStatus.UNREVIEWED] * 6 + [ClaimStatus.IN_REVIEW, ClaimStatus.SU
 
 def build(path: Path, count: int) -> None:
     """Runs in a child process: a ledger of ``count`` claims with three evidence each."""
-    from factledger.ledger.bulk import ClaimRecord, EvidenceRecord, import_claims
+    from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord, import_claims
     from factledger.ledger.database import open_ledger
     from factledger.ledger.statuses import Stance
 
@@ -104,8 +104,9 @@ async def _until(pilot: object, predicate: object, timeout: float = 30.0) -> flo
 
 async def measure(path: Path, home: Path) -> dict[str, float]:
     from factledger.ledger.database import open_ledger
+    from factledger.ledger.review_queries import RowQuery, SortKey
     from factledger.tui.app import ReviewApp, ReviewConfig
-    from factledger.tui.queries import RowQuery, SortKey
+    from factledger.tui.describe import describe_query
     from factledger.tui.screens.main import MainScreen
 
     ledger = open_ledger(f"sqlite:///{path}")
@@ -148,7 +149,9 @@ async def measure(path: Path, home: Path) -> dict[str, float]:
                 times.append(time.perf_counter() - t0)
             median = sorted(times)[1]
             worst = max(worst, median)
-            print(f"  {query.describe():<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr)
+            print(
+                f"  {describe_query(query):<50} median {median:.3f}s  max {max(times):.3f}s", file=sys.stderr
+            )
         results["filter/search (s)"] = worst
 
         jumps = []

@@ -201,7 +201,7 @@ def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> N
     from datetime import timedelta
 
     from factledger.archive.leases import lease_due_sources
-    from factledger.ledger.models import utcnow
+    from factledger.ledger.clock import utcnow
 
     cid = str(factledger.json("claims", "add", "Lease test.")["id"])
     factledger("cite", cid, site.html("/leased", "text"), "--stance", "context")

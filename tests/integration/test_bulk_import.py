@@ -1,5 +1,5 @@
 """The bulk import/export fast paths keep every behaviour of the plain ones: ids, dedup across chunks,
-sources, full-text search, the audit chain, and URL normalisation."""
+sources, full-text search, the audit chain, and URL normalization."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from factledger.exchange import jsonl
 from factledger.exchange.records import RecordError, normalize_source_url
-from factledger.ledger import bulk
 from factledger.ledger.audit import event_hash, verify_chain
+from factledger.ledger.bulk import claim_import
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
 from factledger.ledger.database import Ledger
 from factledger.ledger.urls import normalize_url
@@ -45,7 +45,7 @@ def _rows(n: int, offset: int = 0) -> list[dict[str, Any]]:
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of three claims, so a handful of rows crosses several chunk boundaries."""
-    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(claim_import, "CHUNK_SIZE", 3)
     monkeypatch.setattr(jsonl, "EXPORT_BATCH", 2)
 
 
@@ -54,7 +54,7 @@ def test_chunked_import_dedups_across_chunks_and_keeps_sources_single(
     factledger: Factledger, tmp_path: Path
 ) -> None:
     rows = _rows(10)
-    rows.append(dict(rows[1], text=rows[1]["text"].upper()))  # same normalised text, a later chunk
+    rows.append(dict(rows[1], text=rows[1]["text"].upper()))  # same normalized text, a later chunk
     stats = factledger.json("import", "jsonl", str(_write(tmp_path / "a.jsonl", rows)))
     assert stats == {"claims_created": 10, "claims_matched": 1, "evidence_added": 20, "sources": 5}
     sources = factledger.json("sources", "list")
@@ -99,7 +99,7 @@ def test_round_trip_through_batched_export(factledger: Factledger, tmp_path: Pat
 def test_imported_claims_are_searchable_and_the_trigger_is_restored(ledger: Ledger, tmp_path: Path) -> None:
     path = _write(tmp_path / "a.jsonl", _rows(5))
     with path.open("rb") as stream, ledger.write() as session:
-        bulk.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
+        claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
     with ledger.read() as session:
         assert len(list_claims(session, ClaimFilter(search="program budget"))) == 5
         assert [c.text for c in list_claims(session, ClaimFilter(search="program 3"))] == [
@@ -117,7 +117,7 @@ def test_imported_claims_are_searchable_and_the_trigger_is_restored(ledger: Ledg
         bad.open("rb") as stream,
         ledger.write() as session,
     ):
-        bulk.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
+        claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
     with ledger.write() as session:
         add_claim(session, "tester", ClaimDraft(text="Zanzibar exports cloves."))
     with ledger.read() as session:

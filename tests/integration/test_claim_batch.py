@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from factledger.ingest.similar import find_similar_batch
 from factledger.ledger.audit import NewEvent, verify_chain
-from factledger.ledger.claim_batch import FoundClaim, add_document_claims
+from factledger.ledger.bulk.document_claims import FoundClaim, add_document_claims
 from factledger.ledger.claims import (
     ClaimDraft,
     add_claim,

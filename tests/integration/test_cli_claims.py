@@ -79,7 +79,7 @@ def test_filters_status_needs_review_and_limit(factledger: Factledger) -> None:
     assert factledger.json("claims", "list", "--needs-review") == []
 
 
-def test_cite_normalises_url_and_shares_one_source(factledger: Factledger) -> None:
+def test_cite_normalizes_url_and_shares_one_source(factledger: Factledger) -> None:
     a = str(factledger.json("claims", "add", "Claim A.")["id"])
     b = str(factledger.json("claims", "add", "Claim B.")["id"])
     first = factledger.json(

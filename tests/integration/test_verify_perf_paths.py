@@ -1,6 +1,6 @@
 """The fast paths of quote verification keep its meaning, on SQLite and PostgreSQL.
 
-Captures are recorded with the real ``record_capture`` and handed to the real capture hook; texts go
+Captures are recorded with the real ``record_captures`` and handed to the real capture hook; texts go
 through the real TextStore. Batches are made tiny so every run crosses batch boundaries.
 """
 
@@ -17,8 +17,8 @@ from factledger.archive.textstore import TextStore
 from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim, Event, Evidence
-from factledger.ledger.quotes import QuoteCheck, record_quote_check, record_quote_checks
-from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, record_capture
+from factledger.ledger.quotes import QuoteCheck, record_quote_checks
+from factledger.ledger.snapshots import CaptureRecord, RecordedCapture, record_captures
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import QuoteStatus, SourceHealth, Stance
 from factledger.verify import service, textcache
@@ -67,7 +67,7 @@ def capture(
         full_text_ref=ref,
     )
     with ledger.write() as session:
-        recorded = record_capture(session, ACTOR, record)
+        recorded = record_captures(session, ACTOR, [record])[0]
     if hooks.after_commit is not None:
         hooks.after_commit([recorded])
     return recorded
@@ -185,7 +185,7 @@ def test_batched_runs_keep_every_status_event_flag_and_suggestion(
         kept = session.get(Evidence, ids_one[0])
         assert kept is not None
         assert kept.quote_status == QuoteStatus.FOUND  # the other quote is still on the new capture
-    # record_capture flags "source text changed" first; the lost quote is flagged after it, once.
+    # record_captures flags "source text changed" first; the lost quote is flagged after it, once.
     [flag] = [
         e
         for e in events(ledger, "claim.flagged")
@@ -195,9 +195,10 @@ def test_batched_runs_keep_every_status_event_flag_and_suggestion(
     assert len(events(ledger, "claim.suggestion_changed")) == suggestions + 1
 
 
-def test_bulk_recording_matches_one_by_one(ledger: Ledger, paths: ArchivePaths) -> None:
-    """record_quote_checks leaves the same rows, outcomes and events as record_quote_check in a loop,
-    including the same evidence checked twice in one batch."""
+def test_one_batch_matches_one_check_per_batch(ledger: Ledger, paths: ArchivePaths) -> None:
+    """record_quote_checks leaves the same rows, outcomes and events for checks in one batch as for the
+    same checks one per batch (one per transaction), including the same evidence checked twice in one
+    batch."""
     bulk_claim, bulk_ids = new_claim(ledger, "Bulk.", [("https://x.example/1", Stance.SUPPORTS, RISE)])
     single_claim, single_ids = new_claim(ledger, "Single.", [("https://x.example/2", Stance.SUPPORTS, RISE)])
     snapshot = capture(ledger, paths, source_of(ledger, bulk_ids[0]), PAGE, START).snapshot.id
@@ -219,9 +220,14 @@ def test_bulk_recording_matches_one_by_one(ledger: Ledger, paths: ArchivePaths) 
     single = []
     for check in checks(single_ids[0]):
         with ledger.write() as session:
-            single.append(record_quote_check(session, ACTOR, check))
+            single.append(record_quote_checks(session, ACTOR, [check])[0])
     assert [(o.previous, o.current, o.lost, o.changed) for o in bulk] == [
         (o.previous, o.current, o.lost, o.changed) for o in single
+    ]
+    assert [(o.previous, o.current, o.lost, o.changed) for o in bulk] == [
+        (QuoteStatus.UNCHECKED, QuoteStatus.FOUND, False, True),
+        (QuoteStatus.FOUND, QuoteStatus.MISSING, True, True),
+        (QuoteStatus.MISSING, QuoteStatus.MISSING, True, False),
     ]
     columns = (
         Evidence.quote_status,

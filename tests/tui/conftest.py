@@ -16,8 +16,8 @@ from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.documents import add_document
 from factledger.ledger.models import Claim, Event, Evidence, Source
-from factledger.ledger.quotes import QuoteCheck, record_quote_check, set_suggestion
-from factledger.ledger.snapshots import CaptureRecord, record_capture
+from factledger.ledger.quotes import QuoteCheck, record_quote_checks, set_suggestions
+from factledger.ledger.snapshots import CaptureRecord, record_captures
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, QuoteStatus, SourceHealth, Stance
 from factledger.tui.app import ReviewApp, ReviewConfig
@@ -107,30 +107,38 @@ def build_demo(home: Path, *, extra_claims: list[str] | None = None) -> Demo:
         power_id, talks_id, source_id, evidence_id = power.id, talks.id, evidence.source_id, evidence.id
     full_ref = TextStore(paths.texts).put(RELEASE_TEXT)
     with ledger.write() as session:
-        capture = record_capture(
+        capture = record_captures(
             session,
             "archiver",
-            CaptureRecord(
-                source_id=source_id,
-                fetched_at=FIXED,
-                health=SourceHealth.OK,
-                health_reason=None,
-                next_check_at=FIXED,
-                http_status=200,
-                final_url="https://www.usaid.gov/news/power-armenia",
-                payload_sha256="0" * 64,
-                full_text_ref=full_ref,
-                title="Power announces assistance",
-            ),
-        )
+            [
+                CaptureRecord(
+                    source_id=source_id,
+                    fetched_at=FIXED,
+                    health=SourceHealth.OK,
+                    health_reason=None,
+                    next_check_at=FIXED,
+                    http_status=200,
+                    final_url="https://www.usaid.gov/news/power-armenia",
+                    payload_sha256="0" * 64,
+                    full_text_ref=full_ref,
+                    title="Power announces assistance",
+                )
+            ],
+        )[0]
         at = RELEASE_TEXT.index(QUOTE)
-        record_quote_check(
+        record_quote_checks(
             session,
             "verifier",
-            QuoteCheck(evidence_id, QuoteStatus.FOUND, FIXED, 1.0, capture.snapshot.id, at, at + len(QUOTE)),
-        )
-        set_suggestion(
-            session, "verifier", power_id, ClaimStatus.SUPPORTED, "1 supporting source with its quote found"
+            [
+                QuoteCheck(
+                    evidence_id, QuoteStatus.FOUND, FIXED, 1.0, capture.snapshot.id, at, at + len(QUOTE)
+                )
+            ],
+        )[0]
+        set_suggestions(
+            session,
+            "verifier",
+            {power_id: (ClaimStatus.SUPPORTED, "1 supporting source with its quote found")},
         )
         session.execute(
             update(Source)

@@ -14,7 +14,7 @@ from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.ledger.claims import assign_claim
 from factledger.ledger.models import Claim, Event, Source
-from factledger.ledger.snapshots import CaptureRecord, record_capture
+from factledger.ledger.snapshots import CaptureRecord, record_captures
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import SourceHealth, Stance
 from tests.tui.conftest import FIXED, INJECTIONS, RELEASE_TEXT, Demo, build_demo
@@ -29,20 +29,22 @@ def add_second_capture(demo: Demo) -> None:
     ref = TextStore(ArchivePaths.under(demo.home).texts).put(changed)
     with demo.ledger.write() as session:
         source_id = session.scalars(select(Source.id).where(Source.url.like("%usaid%"))).one()
-        record_capture(
+        record_captures(
             session,
             "archiver",
-            CaptureRecord(
-                source_id=source_id,
-                fetched_at=FIXED + timedelta(days=30),
-                health=SourceHealth.OK,
-                health_reason=None,
-                next_check_at=FIXED + timedelta(days=60),
-                http_status=200,
-                payload_sha256="1" * 64,
-                full_text_ref=ref,
-            ),
-        )
+            [
+                CaptureRecord(
+                    source_id=source_id,
+                    fetched_at=FIXED + timedelta(days=30),
+                    health=SourceHealth.OK,
+                    health_reason=None,
+                    next_check_at=FIXED + timedelta(days=60),
+                    http_status=200,
+                    payload_sha256="1" * 64,
+                    full_text_ref=ref,
+                )
+            ],
+        )[0]
         session.execute(update(Event).values(at=FIXED))
         session.execute(update(Claim).values(updated_at=FIXED))
 
@@ -111,20 +113,22 @@ async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Pa
             note=INJECTIONS[2],
         )
         session.execute(update(Source).where(Source.id == evidence.source_id).values(title=INJECTIONS[3]))
-        record_capture(
+        record_captures(
             session,
             "archiver",
-            CaptureRecord(
-                source_id=evidence.source_id,
-                fetched_at=FIXED,
-                health=SourceHealth.OK,
-                health_reason=None,
-                next_check_at=FIXED,
-                http_status=200,
-                payload_sha256="2" * 64,
-                full_text_ref=ref,
-            ),
-        )
+            [
+                CaptureRecord(
+                    source_id=evidence.source_id,
+                    fetched_at=FIXED,
+                    health=SourceHealth.OK,
+                    health_reason=None,
+                    next_check_at=FIXED,
+                    http_status=200,
+                    payload_sha256="2" * 64,
+                    full_text_ref=ref,
+                )
+            ],
+        )[0]
     try:
         async with demo.app().run_test(size=SIZE) as pilot:
             await settle(pilot)

@@ -1,4 +1,4 @@
-"""URL normalisation: one Source per resource, and clear refusals."""
+"""URL normalization: one Source per resource, and clear refusals."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from factledger.ledger.urls import normalize_url
         ("  https://example.com/padded  ", "https://example.com/padded"),
     ],
 )
-def test_normalises_to_one_form(raw: str, expected: str) -> None:
+def test_normalizes_to_one_form(raw: str, expected: str) -> None:
     assert normalize_url(raw) == expected
 
 
-def test_variants_of_one_resource_normalise_equal() -> None:
+def test_variants_of_one_resource_normalize_equal() -> None:
     variants = [
         "https://www.state.gov/release?utm_campaign=x",
         "HTTPS://WWW.STATE.GOV:443/release#top",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from factledger.archive.dispatch import Prior
 from factledger.archive.fetch import FetchResult
 from factledger.archive.health import classify
 from factledger.archive.leases import LeasedSource
@@ -18,8 +17,8 @@ from factledger.archive.prepare import Prepared
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.records import WarcLocation
 from factledger.archive.warc.store import WarcStore
+from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import utcnow
 from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_captures
 
 
@@ -28,7 +27,7 @@ class Finished:
     source: LeasedSource
     result: FetchResult
     prepared: Prepared | None
-    prior: Prior | None
+    prior: PreviousCapture | None
     revisit: bool
 
 
@@ -113,9 +112,7 @@ class Committer:
             is_revisit=revisit,
             full_text_ref=full_text_ref,
             title=item.prepared.title if item.prepared else None,
-            previous=PreviousCapture(item.prior.payload_sha256, item.prior.full_text_ref)
-            if item.prior
-            else None,
+            previous=item.prior,
             previous_known=True,
         )
 

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import func, select
 
 from factledger.archive.leases import LeasedSource, lease_due_sources
 from factledger.archive.options import RunOptions, TextWanted
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Snapshot
+from factledger.ledger.snapshot_queries import PreviousCapture, previous_captures
 
 
-@dataclass(frozen=True)
-class Prior:
-    """The latest capture with a payload: for revisit records and drift."""
-
-    payload_sha256: str
-    uri: str
-    fetched_at: datetime
-    full_text_ref: str | None
-
-
-def latest_priors(ledger: Ledger, source_ids: list[int]) -> dict[int, Prior]:
+def previous_captures_of(ledger: Ledger, source_ids: list[int]) -> dict[int, PreviousCapture]:
+    """Each source's previous capture: what a revisit record refers to, and drift is judged against."""
     if not source_ids:
         return {}
     with ledger.read() as session:
-        latest = (
-            select(func.max(Snapshot.id))
-            .where(Snapshot.source_id.in_(source_ids), Snapshot.payload_sha256.is_not(None))
-            .group_by(Snapshot.source_id)
-        )
-        rows = session.scalars(select(Snapshot).where(Snapshot.id.in_(latest))).all()
-    return {
-        row.source_id: Prior(row.payload_sha256 or "", row.final_url or "", row.fetched_at, row.full_text_ref)
-        for row in rows
-    }
+        return previous_captures(session, source_ids)
 
 
 class Dispatcher:
@@ -53,7 +31,7 @@ class Dispatcher:
         self.uncommitted: set[int] = set()  # leased by this run, capture not committed yet
         self.pending: dict[str, deque[LeasedSource]] = {}
         self.in_flight: Counter[str] = Counter()
-        self.priors: dict[int, Prior] = {}
+        self.priors: dict[int, PreviousCapture] = {}
         self.leased_total = 0
         self.first_lease_size: int | None = None
         self.exhausted = False
@@ -98,7 +76,7 @@ class Dispatcher:
                 only_ids=only,
             )
             ids = [source.id for source in leased]
-            self.priors.update(await asyncio.to_thread(latest_priors, self.ledger, ids))
+            self.priors.update(await asyncio.to_thread(previous_captures_of, self.ledger, ids))
             wanted = ids if self.text_wanted is None else await asyncio.to_thread(self.text_wanted, ids)
             self.wants_text.update(wanted)
         async with self._changed:

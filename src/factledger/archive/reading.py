@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import select
-
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.reader import StoredResponse, read_record
 from factledger.archive.warc.records import WarcLocation
+from factledger.ledger import snapshot_queries
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import NotFoundError
-from factledger.ledger.models import Snapshot
+from factledger.ledger.rows import Snapshot
 from factledger.text import extract_text
 
 TextKind = Literal["full", "main"]
@@ -25,35 +24,12 @@ TextKind = Literal["full", "main"]
 
 def get_snapshot(ledger: Ledger, snapshot_id: int) -> Snapshot:
     with ledger.read() as session:
-        snapshot = session.get(Snapshot, snapshot_id)
-    if snapshot is None:
-        raise NotFoundError(f"no snapshot with id {snapshot_id}")
-    return snapshot
-
-
-def _payload_snapshot(ledger: Ledger, snapshot: Snapshot) -> Snapshot:
-    """A revisit has no payload of its own: the first full capture with the same digest has it."""
-    if not snapshot.is_revisit:
-        return snapshot
-    with ledger.read() as session:
-        original = session.scalars(
-            select(Snapshot)
-            .where(
-                Snapshot.source_id == snapshot.source_id,
-                Snapshot.payload_sha256 == snapshot.payload_sha256,
-                Snapshot.is_revisit.is_(False),
-                Snapshot.warc_filename.is_not(None),
-            )
-            .order_by(Snapshot.id)
-            .limit(1)
-        ).first()
-    if original is None:
-        raise NotFoundError(f"snapshot {snapshot.id} is a revisit whose original capture is missing")
-    return original
+        return snapshot_queries.get_snapshot(session, snapshot_id)
 
 
 def read_response(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) -> StoredResponse:
-    holder = _payload_snapshot(ledger, snapshot)
+    with ledger.read() as session:
+        holder = snapshot_queries.payload_holder(session, snapshot)
     if holder.warc_filename is None or holder.warc_offset is None or holder.warc_length is None:
         raise NotFoundError(
             f"snapshot {snapshot.id} has no archived response ({snapshot.error_kind or 'failed'})"
@@ -79,7 +55,5 @@ def snapshot_text(
         return None
     ref = texts.put(extracted.main_text)
     with ledger.write() as session:
-        stored = session.get(Snapshot, snapshot.id)
-        if stored is not None:
-            stored.main_text_ref = ref
+        snapshot_queries.set_main_text_ref(session, snapshot.id, ref)
     return extracted.main_text

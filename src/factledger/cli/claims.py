@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
 from factledger.ingest.similar import suggest_similar
 from factledger.ledger import claims, sources
-from factledger.ledger.models import Evidence, Snapshot, Source
 from factledger.ledger.quotes import accept_suggestion
+from factledger.ledger.rows import Snapshot, Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
-from factledger.ledger.statuses import parse_status
+from factledger.ledger.snapshot_queries import archived_copy
+from factledger.ledger.statuses import UNREACHABLE_HEALTH, parse_status
 from factledger.verify.wayback import lookup_wayback
 
 # ---------------------------------------------------------------- claims
@@ -108,12 +108,12 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         claim = claims.get_claim(session, claim_id)
         summary = claim_summary(claim)
         summary["evidence"] = [
-            {**evidence_summary(ev, src), "archived_copy": archived_copy(session, ev, src)}
+            {**evidence_summary(ev, src), "archived_copy": _archived_copy(archived_copy(session, ev), src)}
             for ev, src in sources.evidence_for_claim(session, claim_id)
         ]
     if app.settings.wayback_lookup:
         for item in summary["evidence"]:
-            if item["source_health"] in DEAD:
+            if item["source_health"] in UNREACHABLE_HEALTH:
                 found = lookup_wayback(item["url"])
                 item["wayback"] = {"url": found.url, "timestamp": found.timestamp} if found else None
     if as_json:
@@ -127,7 +127,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
-        if item["source_health"] in DEAD:
+        if item["source_health"] in UNREACHABLE_HEALTH:
             copy = item["archived_copy"]
             held = (
                 f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
@@ -148,14 +148,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         )
 
 
-DEAD = frozenset({"gone", "blocked", "error"})
-
-
-def archived_copy(session: Session, evidence: Evidence, source: Source) -> dict[str, Any] | None:
-    """Which of our snapshots still holds the quote: what a reader needs when the source is dead."""
-    if evidence.quote_found_snapshot_id is None:
-        return None
-    snapshot = session.get(Snapshot, evidence.quote_found_snapshot_id)
+def _archived_copy(snapshot: Snapshot | None, source: Source) -> dict[str, Any] | None:
     if snapshot is None:
         return None
     return {"snapshot_id": snapshot.id, "captured": snapshot.fetched_at, "source_health": source.health}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json
 from factledger.ledger import claims
-from factledger.ledger.bulk import ClaimRecord
+from factledger.ledger.bulk.claim_import import ClaimRecord
 from factledger.ledger.errors import LedgerError
 
 IMPORT_FORMATS = ["jsonl", "csv", "claimreview"]
@@ -43,7 +43,7 @@ def _reader(fmt: str) -> Callable[[IO[bytes]], Iterable[ClaimRecord]]:
 @pass_app
 def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None:
     """Import claims with their evidence: all or nothing."""
-    from factledger.ledger.bulk import import_claims
+    from factledger.ledger.bulk.claim_import import import_claims
 
     if not path.is_file():
         raise LedgerError(f"no such file: {path}")

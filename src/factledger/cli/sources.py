@@ -10,9 +10,8 @@ from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
 from factledger.ledger import sources
 from factledger.ledger.errors import NotFoundError
-from factledger.ledger.models import Source
 from factledger.ledger.serialize import evidence_summary, snapshot_summary, source_summary
-from factledger.ledger.snapshots import snapshots_for_source
+from factledger.ledger.snapshot_queries import snapshots_for_source
 from factledger.ledger.statuses import parse_stance
 
 # ---------------------------------------------------------------- sources and evidence
@@ -33,8 +32,7 @@ def cite(
     parsed_stance = parse_stance(stance)
     with app.ledger().write() as session:
         evidence = sources.cite(session, app.actor, claim_id, url, parsed_stance, quote=quote, note=note)
-        source = session.get(Source, evidence.source_id)
-        assert source is not None
+        source = sources.get_source(session, evidence.source_id)
         summary = evidence_summary(evidence, source)
     if as_json:
         print_json(summary)
@@ -85,9 +83,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
 def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     """One source with its captures, oldest first."""
     with app.ledger().read() as session:
-        source = session.get(Source, source_id)
-        if source is None:
-            raise NotFoundError(f"no source with id {source_id}")
+        source = sources.get_source(session, source_id)
         captures = [snapshot_summary(s) for s in snapshots_for_source(session, source_id)]
         [row] = sources.list_sources(session, source_id=source_id)
         summary = {

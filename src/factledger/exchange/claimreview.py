@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.claims import get_claim
 from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.models import Claim, ClaimAppearance, Document, Event
+from factledger.ledger.export_queries import (
+    appearance_urls,
+    document_urls,
+    status_changes,
+    verdict_claims_page,
+)
+from factledger.ledger.rows import Claim
 from factledger.ledger.statuses import VERDICTS, ClaimStatus
 
 BEST_RATING = 5
@@ -87,12 +92,7 @@ def _verdict_dates(session: Session, claims: list[Claim]) -> dict[int, date]:
     Status changes, imports and creations all record the status they set in the event's ``after``;
     asking for that rather than for event kinds keeps working when new kinds of status event appear."""
     found = {claim.id: claim.updated_at.date() for claim in claims}
-    rows = session.execute(
-        select(Event.claim_id, Event.at, Event.after)
-        .where(Event.claim_id.in_(list(found)))
-        .order_by(Event.id)
-    )
-    for claim_id, at, after in rows:
+    for claim_id, at, after in status_changes(session, found):
         status = after.get("status") if isinstance(after, dict) else None
         if claim_id is not None and isinstance(status, str) and status in VERDICTS:
             found[claim_id] = at.date()
@@ -104,22 +104,15 @@ def _appearance_urls(session: Session, claims: list[Claim]) -> dict[int, list[st
 
     Evidence sources are not appearances: they are what the claim was checked against."""
     urls: dict[int, list[str]] = {claim.id: [] for claim in claims}
-    rows = session.execute(
-        select(ClaimAppearance.claim_id, Document.url)
-        .join(Document, Document.id == ClaimAppearance.document_id)
-        .where(ClaimAppearance.claim_id.in_(list(urls)), Document.url.is_not(None))
-        .order_by(ClaimAppearance.found_at, ClaimAppearance.id)
-    )
-    for claim_id, url in rows:
-        if url and url.startswith(_WEB) and url not in urls[claim_id]:
+    for claim_id, url in appearance_urls(session, urls):
+        if url.startswith(_WEB) and url not in urls[claim_id]:
             urls[claim_id].append(url)
     # Claims made before appearances were recorded only point at their document.
     orphans = {claim.document_id: claim.id for claim in claims if claim.document_id and not urls[claim.id]}
     if orphans:
-        documents = session.execute(select(Document.id, Document.url).where(Document.id.in_(list(orphans))))
-        for document_id, url in documents:
-            if url and url.startswith(_WEB):
-                urls[orphans[document_id]].append(url)
+        for document_id, document_url in document_urls(session, orphans):
+            if document_url and document_url.startswith(_WEB):
+                urls[orphans[document_id]].append(document_url)
     return urls
 
 
@@ -144,16 +137,8 @@ def reviewed_claim(session: Session, claim_id: int, publisher: Publisher) -> dic
 def iter_claim_reviews(session: Session, publisher: Publisher) -> Iterator[dict[str, Any]]:
     """Every claim with a verdict, in id order, fetched in batches so memory stays flat."""
     last_id = 0
-    verdicts = [verdict.value for verdict in VERDICTS]
     while True:
-        claims = list(
-            session.scalars(
-                select(Claim)
-                .where(Claim.id > last_id, Claim.status.in_(verdicts))
-                .order_by(Claim.id)
-                .limit(EXPORT_BATCH)
-            )
-        )
+        claims = verdict_claims_page(session, last_id, EXPORT_BATCH)
         if not claims:
             return
         yield from _reviews(session, claims, publisher)

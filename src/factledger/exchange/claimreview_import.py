@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
-from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
+from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.statuses import ClaimStatus
 

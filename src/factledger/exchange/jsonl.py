@@ -7,12 +7,12 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
-from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
-from factledger.ledger.models import Claim, Evidence, Source
+from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
+from factledger.ledger.export_queries import AnyRow, claims_page, evidence_of_claim_range
+from factledger.ledger.rows import Claim
 
 EXPORT_BATCH = 5000
 
@@ -51,20 +51,7 @@ def _evidence(item: Any, line_number: int, index: int) -> EvidenceRecord:
     return evidence_from_fields(item, line_number, f"evidence[{index}].")
 
 
-_CLAIM_COLUMNS = (
-    Claim.id,
-    Claim.text,
-    Claim.speaker,
-    Claim.dates,
-    Claim.status,
-    Claim.score,
-    Claim.rationale,
-    Claim.version,
-    Claim.needs_review,
-)
-
-
-def claim_to_exchange(claim: Claim | Row[Any], evidence: list[dict[str, Any]]) -> dict[str, Any]:
+def claim_to_exchange(claim: Claim | AnyRow, evidence: list[dict[str, Any]]) -> dict[str, Any]:
     """The exchange shape of a claim (an ORM Claim or a row of its exported columns)."""
     dates = claim.dates or []
     return {
@@ -89,30 +76,14 @@ def iter_export(session: Session, claim_id: int | None = None) -> Iterator[dict[
     would cost more than reading the rows and writing the JSON."""
     last_id = 0
     while True:
-        query = select(*_CLAIM_COLUMNS).where(Claim.id > last_id).order_by(Claim.id).limit(EXPORT_BATCH)
-        if claim_id is not None:
-            query = query.where(Claim.id == claim_id)
-        claims = session.execute(query).all()
+        claims = claims_page(session, last_id, EXPORT_BATCH, claim_id)
         if not claims:
             return
         first_id, last_id = claims[0].id, claims[-1].id
         by_claim: dict[int, list[dict[str, Any]]] = {claim.id: [] for claim in claims}
-        # One range scan of the claim_id index instead of an IN list of every id in the batch.
-        rows = session.execute(
-            select(
-                Evidence.claim_id,
-                Source.url,
-                Evidence.stance,
-                Evidence.quote,
-                Evidence.note,
-                Evidence.quote_status,
-                Evidence.quote_score,
-            )
-            .join(Source, Source.id == Evidence.source_id)
-            .where(Evidence.claim_id.between(first_id, last_id))
-            .order_by(Evidence.id)
-        )
-        for owner, url, stance, quote, note, quote_status, score in rows:
+        for owner, url, stance, quote, note, quote_status, score in evidence_of_claim_range(
+            session, first_id, last_id
+        ):
             by_claim[owner].append(
                 {
                     "url": url,

@@ -12,18 +12,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from factledger.ledger.bulk import ClaimRecord, EvidenceRecord
+from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.claims import MAX_CLAIM_LENGTH
 from factledger.ledger.errors import InvalidInputError, LedgerError
 from factledger.ledger.sources import clean_quote
 from factledger.ledger.statuses import ClaimStatus, Stance, parse_stance, parse_status
 from factledger.ledger.urls import MAX_URL_LENGTH, normalize_url
 
-# Imports repeat URLs (many claims cite one source); normalising is pure, and errors are not cached.
+# Imports repeat URLs (many claims cite one source); normalizing is pure, and errors are not cached.
 _normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 # A URL that is already canonical (as every URL in an export is): lower-case http(s) host of plain
-# labels, no port, credentials, query or fragment, a path of characters that normalising keeps as they
-# are. Recognising one is a regex match; normalising it would cost a full parse (about 8 µs), which adds
+# labels, no port, credentials, query or fragment, a path of characters that normalizing keeps as they
+# are. Recognising one is a regex match; normalizing it would cost a full parse (about 8 µs), which adds
 # up at a million claims citing hundreds of thousands of sources. tests/unit/test_ingest_exchange_fast.py
 # checks that both give the same answer.
 _CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
@@ -132,7 +132,7 @@ def _status(value: Any, line: int) -> ClaimStatus:
 
 
 def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
-    normalised = _url(fields.get("url"), line, f"{prefix}url")
+    normalized = _url(fields.get("url"), line, f"{prefix}url")
     stance = _stance(fields.get("stance"), line, f"{prefix}stance")
     quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", 5000)
     if quote is not None:
@@ -141,7 +141,7 @@ def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> E
         except LedgerError as exc:
             raise RecordError(line, f"{prefix}quote", str(exc)) from None
     note = _optional_text(fields.get("note"), line, f"{prefix}note")
-    return EvidenceRecord(url=normalised, stance=stance, quote=quote, note=note)
+    return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
 
 
 def claim_from_fields(

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.archive.warc.records import WarcLocation
 from factledger.exchange.wacz_records import StoreReader
-from factledger.ledger.models import Evidence, Snapshot, Source
+from factledger.ledger.export_queries import cited_captures
 
 
 @dataclass
@@ -38,35 +37,7 @@ def selected_snapshots(session: Session, claim_id: int | None) -> Iterator[Any]:
     All captures, not just the latest: the history (a page that changed or disappeared) is part of the
     evidence, and a revisit record replays only with the earlier full capture it refers to, which is
     always a capture of the same source."""
-    cited = select(Evidence.source_id)
-    if claim_id is not None:
-        cited = cited.where(Evidence.claim_id == claim_id)
-    query = (
-        select(
-            Snapshot.id,
-            Snapshot.source_id,
-            Snapshot.fetched_at,
-            Snapshot.http_status,
-            Snapshot.final_url,
-            Snapshot.drift,
-            Snapshot.is_revisit,
-            Snapshot.payload_sha256,
-            Snapshot.warc_filename,
-            Snapshot.warc_offset,
-            Snapshot.warc_length,
-            Source.url,
-            Source.title,
-        )
-        .join(Source, Source.id == Snapshot.source_id)
-        .where(
-            Snapshot.source_id.in_(cited.distinct()),
-            Snapshot.warc_filename.is_not(None),
-            Snapshot.warc_offset.is_not(None),
-            Snapshot.warc_length.is_not(None),
-        )
-        .order_by(Snapshot.fetched_at, Snapshot.id)
-    )
-    yield from session.execute(query).yield_per(1000)
+    yield from cited_captures(session, claim_id)
 
 
 def copy_captures(

@@ -1,7 +1,7 @@
 """Storing a document's candidate claims in the ledger: the use-case behind ``factledger ingest``.
 
 Idempotent by content hash: ingesting the same document again changes nothing. A candidate whose
-normalised text is already a claim becomes a new appearance of that claim, never a second copy; a new
+normalized text is already a claim becomes a new appearance of that claim, never a second copy; a new
 claim that is nearly the same as an existing one is stored with a ``claim.similar`` suggestion
 (see ``similar``).
 """
@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ingest.pipeline import Candidate, extract_candidates
 from factledger.ingest.reader import SourceDocument
 from factledger.ingest.similar import SimilarClaim, find_similar_batch, similar_events
 from factledger.ledger.audit import NewEvent
-from factledger.ledger.claim_batch import FoundClaim, add_document_claims
-from factledger.ledger.claims import ClaimDraft
+from factledger.ledger.bulk.document_claims import FoundClaim, add_document_claims
+from factledger.ledger.claims import ClaimDraft, claims_by_id
 from factledger.ledger.documents import add_document
-from factledger.ledger.models import Claim, Document
+from factledger.ledger.rows import Claim, Document
 
 
 @dataclass
@@ -94,10 +93,7 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
     found = add_document_claims(
         session, actor, document.id, drafts, follow_up=suggest_near_duplicates, leading_events=pending
     )
-    claims = {
-        claim.id: claim
-        for claim in session.scalars(select(Claim).where(Claim.id.in_({item.claim_id for item in found})))
-    }
+    claims = claims_by_id(session, {item.claim_id for item in found})
     report.stored = [
         StoredCandidate(
             candidate, claims[item.claim_id], item.created, similar[item.claim_id] if item.created else []

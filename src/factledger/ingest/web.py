@@ -24,7 +24,7 @@ from factledger.archive.warc.reader import StoredResponse
 from factledger.ingest.reader import SourceDocument, read_page
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.snapshots import latest_snapshot_of_url
+from factledger.ledger.snapshot_queries import latest_snapshot_of_url
 from factledger.ledger.sources import get_or_create_source
 from factledger.text import ReadableText, extract_text, readable_text
 

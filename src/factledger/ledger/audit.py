@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from factledger.ledger.bulksql import RowInserter
-from factledger.ledger.models import AuditHead, Event, core_table, utcnow
+from factledger.ledger.bulk.driver_sql import RowInserter
+from factledger.ledger.clock import utcnow
+from factledger.ledger.models import AuditHead, Event, core_table
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.

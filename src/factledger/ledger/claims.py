@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,14 +13,18 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
+from factledger.ledger.bulk.driver_sql import select_in
+from factledger.ledger.clock import utcnow
 from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
-from factledger.ledger.models import Claim, ClaimAppearance, Event, utcnow
+from factledger.ledger.models import Claim, ClaimAppearance, Event
 from factledger.ledger.search import PG_TSVECTOR_SQL, search_terms, with_search
 from factledger.ledger.statuses import ClaimStatus, check_transition
 
 MAX_CLAIM_LENGTH = 10_000
 _SPACE_RUN = re.compile(r"\s+")
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
+
+_CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
 
 
 def normalize_claim_text(text: str) -> str:
@@ -98,44 +102,26 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     return claim
 
 
-def add_appearance(
-    session: Session, actor: str, claim_id: int, document_id: int, span_start: int, span_end: int
-) -> bool:
-    """Record that an existing claim was found again in a document. Returns False if already known."""
-    known = session.scalars(
-        select(ClaimAppearance.id).where(
-            ClaimAppearance.claim_id == claim_id,
-            ClaimAppearance.document_id == document_id,
-            ClaimAppearance.span_start == span_start,
-        )
-    ).first()
-    if known is not None:
-        return False
-    session.add(
-        ClaimAppearance(
-            claim_id=claim_id,
-            document_id=document_id,
-            span_start=span_start,
-            span_end=span_end,
-            found_at=utcnow(),
-        )
-    )
-    after = {"document_id": document_id, "span": [span_start, span_end]}
-    append_event(session, actor, NewEvent("claim.appeared", claim_id, None, after, None))
-    return True
-
-
-def find_claim_by_text(session: Session, text: str) -> Claim | None:
-    return session.scalars(
-        select(Claim).where(Claim.text_hash == claim_text_hash(text)).order_by(Claim.id).limit(1)
-    ).first()
-
-
 def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> Claim:
     claim = session.get(Claim, claim_id, with_for_update=for_update or None)
     if claim is None:
         raise NotFoundError(f"no claim with id {claim_id}")
     return claim
+
+
+def claim_ids_by_hash(session: Session, text_hashes: Iterable[str]) -> dict[str, int]:
+    """The claim id of each known text hash. The oldest claim wins where a text is (historically)
+    duplicated. One lookup for thousands of hashes (bulk/driver_sql.py's ``select_in``)."""
+    found: dict[str, int] = {}
+    for text_hash, claim_id in select_in(session, _CLAIMS_BY_HASH, list(set(text_hashes))):
+        if found.setdefault(text_hash, claim_id) > claim_id:
+            found[text_hash] = claim_id
+    return found
+
+
+def claims_by_id(session: Session, claim_ids: Iterable[int]) -> dict[int, Claim]:
+    """The claims with these ids, by id (ids with no claim are left out)."""
+    return {claim.id: claim for claim in session.scalars(select(Claim).where(Claim.id.in_(list(claim_ids))))}
 
 
 def last_event_for(session: Session, claim_id: int) -> Event | None:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
-from factledger.ledger.models import Document, utcnow
+from factledger.ledger.clock import utcnow
+from factledger.ledger.models import Document
 
 
 def document_sha256(body: str) -> str:

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
+from factledger.ledger.clock import utcnow
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -35,14 +37,10 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC, on every engine.
 
-    SQLite has no time zones; normalising here means the audit hash of a timestamp is the same text
+    SQLite has no time zones; normalizing here means the audit hash of a timestamp is the same text
     whichever engine wrote or read it."""
 
     impl = DateTime
@@ -90,7 +88,7 @@ class Claim(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    # sha256 of the normalised text: how the same fact is recognised across documents and imports.
+    # sha256 of the normalized text: how the same fact is recognised across documents and imports.
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     span_start: Mapped[int | None] = mapped_column(Integer)
@@ -140,7 +138,7 @@ class ClaimAppearance(Base):
 
 
 class Source(Base):
-    """One row per normalised URL."""
+    """One row per normalized URL."""
 
     __tablename__ = "sources"
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from factledger.ledger.audit import NewEvent, append_event, append_events
+from factledger.ledger.audit import NewEvent, append_events
 from factledger.ledger.claims import change_status, flag_for_review, get_claim
 from factledger.ledger.errors import InvalidInputError, NotFoundError
 from factledger.ledger.models import Claim, Evidence, Snapshot, core_table
@@ -53,32 +53,6 @@ class QuoteCheckOutcome:
         return self.previous != self.current
 
 
-def record_quote_check(session: Session, actor: str, check: QuoteCheck) -> QuoteCheckOutcome:
-    evidence = session.get(Evidence, check.evidence_id, with_for_update=True)
-    if evidence is None:
-        raise NotFoundError(f"no evidence with id {check.evidence_id}")
-    previous = QuoteStatus(evidence.quote_status)
-    lost = check.status == QuoteStatus.MISSING and evidence.quote_found_snapshot_id is not None
-    evidence.quote_status = check.status.value
-    evidence.quote_score = check.score
-    evidence.quote_snapshot_id = check.snapshot_id
-    evidence.quote_start = check.start
-    evidence.quote_end = check.end
-    evidence.quote_detail = check.detail or None
-    evidence.quote_checked_at = check.checked_at
-    if check.status in HELD:
-        evidence.quote_found_snapshot_id = check.snapshot_id
-    outcome = QuoteCheckOutcome(evidence.id, evidence.claim_id, previous, check.status, lost)
-    if outcome.changed:
-        append_event(session, actor, _check_event(evidence.id, evidence.claim_id, previous, check))
-    if lost and outcome.changed:
-        snapshot = session.get(Snapshot, check.snapshot_id) if check.snapshot_id else None
-        captured = f"{snapshot.fetched_at:%Y-%m-%d}" if snapshot else f"{check.checked_at:%Y-%m-%d}"
-        flag_for_review(session, actor, evidence.claim_id, _lost_reason(captured))
-    session.flush()
-    return outcome
-
-
 def _lost_reason(captured: str) -> str:
     return f"quote no longer on source (captured {captured})"
 
@@ -102,8 +76,10 @@ def _chunks(values: Sequence[int]) -> list[Sequence[int]]:
 def record_quote_checks(
     session: Session, actor: str, checks: Sequence[QuoteCheck]
 ) -> list[QuoteCheckOutcome]:
-    """``record_quote_check`` for many checks at once, in the same order and with the same outcomes,
-    events and flags, but with a handful of statements instead of several per check.
+    """Store the outcome of each check on its evidence, in order: its status, score and span, and the
+    last snapshot that still held the quote. A changed status gets a quote.checked event; a claim whose
+    quote an earlier snapshot held and the checked one does not (``lost``) is flagged for review. A
+    handful of statements serve the whole batch, not several per check.
 
     The quote.checked events of all changed checks are appended first, then the claims that lost a
     quote are flagged; each claim's own events keep their order.
@@ -190,32 +166,13 @@ def _flag_lost(session: Session, actor: str, lost: Sequence[tuple[QuoteCheckOutc
         )
 
 
-def set_suggestion(
-    session: Session, actor: str, claim_id: int, suggested: ClaimStatus | None, reason: str
-) -> bool:
-    """Store what the evidence suggests. Returns True when it changed (and an Event was written)."""
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFoundError(f"no claim with id {claim_id}")
-    value = suggested.value if suggested is not None else None
-    if claim.suggested_status == value and claim.suggestion_reason == reason:
-        return False
-    before = {"suggested": claim.suggested_status}
-    claim.suggested_status = value
-    claim.suggestion_reason = reason
-    append_event(
-        session, actor, NewEvent("claim.suggestion_changed", claim_id, before, {"suggested": value}, reason)
-    )
-    session.flush()
-    return True
-
-
 def set_suggestions(
     session: Session, actor: str, suggestions: Mapping[int, tuple[ClaimStatus | None, str]]
 ) -> list[int]:
-    """``set_suggestion`` for many claims (id -> (suggested, reason)) in a few statements.
+    """Store what the evidence suggests for many claims (id -> (suggested, reason)), in a few statements.
 
-    Returns the ids whose suggestion changed, in id order; each of them gets its Event, as one by one.
+    Returns the ids whose suggestion changed, in id order; each of them gets a claim.suggestion_changed
+    Event.
     """
     claims = core_table(Claim)
     wanted = sorted(suggestions)

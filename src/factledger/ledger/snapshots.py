@@ -19,17 +19,16 @@ from factledger.ledger.audit import NewEvent, append_events
 from factledger.ledger.claims import flag_for_review
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Evidence, Snapshot, Source
-from factledger.ledger.statuses import SourceHealth
+from factledger.ledger.snapshot_queries import PreviousCapture, previous_captures
+from factledger.ledger.statuses import DEAD_HEALTH, SourceHealth
 
-BAD_HEALTH = frozenset({SourceHealth.GONE, SourceHealth.BLOCKED})
-
-
-@dataclass(frozen=True)
-class PreviousCapture:
-    """What drift is judged against: the latest earlier capture with a payload."""
-
-    payload_sha256: str | None
-    full_text_ref: str | None
+__all__ = [
+    "CaptureRecord",
+    "PreviousCapture",
+    "RecordedCapture",
+    "citing_claim_ids",
+    "record_captures",
+]
 
 
 @dataclass(frozen=True)
@@ -70,14 +69,7 @@ class RecordedCapture:
     flagged_claim_ids: list[int] = field(default_factory=list)
 
 
-def latest_snapshot(session: Session, source_id: int, *, with_payload: bool = True) -> Snapshot | None:
-    query = select(Snapshot).where(Snapshot.source_id == source_id)
-    if with_payload:
-        query = query.where(Snapshot.payload_sha256.is_not(None))
-    return session.scalars(query.order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(1)).first()
-
-
-def _drift(record: CaptureRecord, previous: PreviousCapture | Snapshot | None) -> str:
+def _drift(record: CaptureRecord, previous: PreviousCapture | None) -> str:
     if record.payload_sha256 is None:
         return "failed"
     if previous is None:
@@ -93,16 +85,12 @@ def _flag_reason(
     source: Source, record: CaptureRecord, drift: str, previous_health: SourceHealth
 ) -> str | None:
     captured = f"{record.fetched_at:%Y-%m-%d}"
-    if record.health in BAD_HEALTH and previous_health not in BAD_HEALTH:
+    if record.health in DEAD_HEALTH and previous_health not in DEAD_HEALTH:
         detail = f" ({record.health_reason})" if record.health_reason else ""
         return f"source {record.health.value}{detail} (captured {captured}): {source.url}"
     if drift == "changed_text":
         return f"source text changed (captured {captured}): {source.url}"
     return None
-
-
-def record_capture(session: Session, actor: str, record: CaptureRecord) -> RecordedCapture:
-    return record_captures(session, actor, [record])[0]
 
 
 def record_captures(session: Session, actor: str, records: Sequence[CaptureRecord]) -> list[RecordedCapture]:
@@ -120,7 +108,11 @@ def record_captures(session: Session, actor: str, records: Sequence[CaptureRecor
     results: list[RecordedCapture] = []
     for record in records:
         source = sources[record.source_id]
-        previous = record.previous if record.previous_known else latest_snapshot(session, source.id)
+        previous = (
+            record.previous
+            if record.previous_known
+            else previous_captures(session, [source.id]).get(source.id)
+        )
         drift = _drift(record, previous)
         snapshot = _snapshot_row(record, drift)
         session.add(snapshot)
@@ -210,19 +202,3 @@ def citing_claim_ids(session: Session, source_id: int) -> Sequence[int]:
         .distinct()
         .order_by(Evidence.claim_id)
     ).all()
-
-
-def snapshots_for_source(session: Session, source_id: int) -> Sequence[Snapshot]:
-    return session.scalars(
-        select(Snapshot).where(Snapshot.source_id == source_id).order_by(Snapshot.fetched_at, Snapshot.id)
-    ).all()
-
-
-def latest_snapshot_of_url(session: Session, url: str) -> tuple[Source, Snapshot | None] | None:
-    """The source whose URL is ``url`` and its latest capture, failed ones included (None when it has
-    none yet); None when no source has that URL. ``url`` is compared as stored: pass a source's URL
-    (``get_or_create_source`` normalises it), not what a user typed."""
-    source = session.scalars(select(Source).where(Source.url == url)).first()
-    if source is None:
-        return None
-    return source, latest_snapshot(session, source.id, with_payload=False)

@@ -1,4 +1,4 @@
-"""Sources (one per normalised URL) and the evidence that ties them to claims."""
+"""Sources (one per normalized URL) and the evidence that ties them to claims."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_event
-from factledger.ledger.bulksql import RowInserter, select_in
+from factledger.ledger.bulk.driver_sql import RowInserter, select_in
 from factledger.ledger.claims import get_claim
-from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.models import Evidence, Snapshot, Source, core_table, utcnow
+from factledger.ledger.clock import utcnow
+from factledger.ledger.errors import InvalidInputError, NotFoundError
+from factledger.ledger.models import Evidence, Snapshot, Source, core_table
 from factledger.ledger.statuses import SourceHealth, Stance
 from factledger.ledger.urls import domain_of, normalize_url
 
@@ -24,12 +25,12 @@ _SOURCE_COLUMNS = ("url", "domain", "health", "created_at", "consecutive_failure
 _LOOKUP_CHUNK = 5000
 
 
-def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dict[str, int]:
-    """Ids of the Sources for already-normalised URLs, creating the missing ones (due at once).
+def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dict[str, int]:
+    """Ids of the Sources for already-normalized URLs, creating the missing ones (due at once).
 
-    Goes through the driver (bulksql): a bulk import asks this for 300,000 URLs, where ORM-level IN
+    Goes through the driver (bulk/driver_sql.py): a bulk import asks this for 300,000 URLs, where ORM-level IN
     lists and inserts would take longer than the rest of the import."""
-    wanted = sorted(set(normalised_urls))
+    wanted = sorted(set(normalized_urls))
     if not wanted:
         return {}
     found: dict[str, int] = {}
@@ -49,10 +50,17 @@ def source_ids_for_urls(session: Session, normalised_urls: Iterable[str]) -> dic
 
 
 def get_or_create_source(session: Session, url: str) -> Source:
-    normalised = normalize_url(url)
-    source_id = source_ids_for_urls(session, [normalised])[normalised]
+    normalized = normalize_url(url)
+    source_id = source_ids_for_urls(session, [normalized])[normalized]
     source = session.get(Source, source_id)
     assert source is not None
+    return source
+
+
+def get_source(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFoundError(f"no source with id {source_id}")
     return source
 
 

@@ -78,3 +78,21 @@ def check_transition(current: ClaimStatus, target: ClaimStatus) -> None:
     if target not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[current]))
         raise TransitionError(f"cannot go from {current.value} to {target.value} (allowed: {allowed})")
+
+
+# The health vocabulary a reader acts on, defined once:
+# - dead: the source no longer gives what it said (gone, or it blocks us); lasting, so a source turning
+#   dead flags the claims that cite it for review;
+# - unreachable: dead, or failing right now (an error may pass by the next check); a reader of a claim
+#   is pointed at the archived copy of any unreachable source.
+DEAD_HEALTH = frozenset({SourceHealth.GONE, SourceHealth.BLOCKED})
+UNREACHABLE_HEALTH = DEAD_HEALTH | {SourceHealth.ERROR}
+# Worst first: the health that should worry a reviewer most wins a claim's "worst health".
+HEALTH_SEVERITY = {
+    SourceHealth.GONE: 6,
+    SourceHealth.BLOCKED: 5,
+    SourceHealth.ERROR: 4,
+    SourceHealth.REDIRECTED: 3,
+    SourceHealth.UNKNOWN: 2,
+    SourceHealth.OK: 1,
+}

@@ -1,4 +1,4 @@
-"""URL normalisation: one Source per resource, however the URL was written.
+"""URL normalization: one Source per resource, however the URL was written.
 
 Lower-case scheme and host, IDNA (UTS #46 via the stdlib codec) for international names, default
 port dropped, fragment dropped, tracking parameters dropped. Anything that is not a plain public
@@ -30,7 +30,7 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in TRACKING_PARAMETERS
 
 
-def _normalise_host(host: str, original: str) -> str:
+def _normalize_host(host: str, original: str) -> str:
     host = host.rstrip(".").lower()
     if ":" in host:  # an IPv6 literal; the address guard decides whether it may be fetched
         try:
@@ -73,7 +73,7 @@ def normalize_url(raw: str) -> str:
         raise InvalidInputError("URLs with credentials (user:password@) are refused; remove them")
     if not parts.hostname:
         raise InvalidInputError(f"URL has no host: {text[:80]!r}")
-    host = _normalise_host(parts.hostname, text)
+    host = _normalize_host(parts.hostname, text)
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
 
     path = _upper_escapes(quote(parts.path, safe=_PATH_SAFE)) if parts.path else "/"
@@ -83,11 +83,12 @@ def normalize_url(raw: str) -> str:
         if not _is_tracking(name)
     ]
     query = urlencode(query_pairs, quote_via=quote, safe=_QUERY_SAFE)
-    normalised = urlunsplit(SplitResult(scheme, netloc, path, query, ""))
-    if len(normalised) > MAX_URL_LENGTH:
+    normalized = urlunsplit(SplitResult(scheme, netloc, path, query, ""))
+    if len(normalized) > MAX_URL_LENGTH:
+        # The message keeps its British spelling: what a user sees does not change with a code rename.
         raise InvalidInputError(f"URL is longer than {MAX_URL_LENGTH} characters once normalised")
-    return normalised
+    return normalized
 
 
-def domain_of(normalised_url: str) -> str:
-    return urlsplit(normalised_url).hostname or ""
+def domain_of(normalized_url: str) -> str:
+    return urlsplit(normalized_url).hostname or ""

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from factledger.archive.leases import make_due
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary, run_archive
+from factledger.ledger import evidence_queries
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Evidence
 from factledger.verify.capture import capture_hooks
 
 # The archiver leases due sources oldest-due first. Marking ours due at this long-past moment puts
@@ -32,14 +30,7 @@ class FetchSettings:
 
 def source_ids_of_claim(ledger: Ledger, claim_id: int) -> list[int]:
     with ledger.read() as session:
-        return list(
-            session.scalars(
-                select(Evidence.source_id)
-                .where(Evidence.claim_id == claim_id)
-                .distinct()
-                .order_by(Evidence.source_id)
-            )
-        )
+        return evidence_queries.source_ids_of_claim(session, claim_id)
 
 
 def fetch_now(ledger: Ledger, actor: str, settings: FetchSettings, source_ids: list[int]) -> RunSummary:

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from factledger.ledger.claims import add_note as ledger_add_note
-from factledger.ledger.claims import assign_claim, change_status, last_event_for
+from factledger.ledger.claims import assign_claim, change_status
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import VersionConflictError
-from factledger.ledger.models import Event
 from factledger.ledger.quotes import accept_suggestion
+from factledger.ledger.review_queries import last_event_view
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, parse_stance
 from factledger.ledger.urls import normalize_url
-from factledger.tui.queries import describe_change
+from factledger.tui.describe import describe_change
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,6 @@ def add_note(ledger: Ledger, actor: str, claim_id: int, note: str, seen_version:
         ledger_add_note(session, actor, claim_id, note, expect_version=seen_version)
 
 
-def _conflict(claim_id: int, seen: int, current: int, last: Event | None) -> VersionConflictError:
-    # The same wording as the ledger's own check, so every conflict notice reads alike.
-    who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC ({last.kind})" if last else ""
-    return VersionConflictError(
-        f"claim {claim_id} is at version {current}, not {seen}: it was changed{who}; reload it and try again"
-    )
-
-
 def add_evidence(ledger: Ledger, actor: str, claim_id: int, request: CiteRequest) -> int:
     """Returns the source id, so the caller can fetch it right away."""
     stance = parse_stance(request.stance)
@@ -86,6 +78,6 @@ def add_evidence(ledger: Ledger, actor: str, claim_id: int, request: CiteRequest
 def conflict_notice(ledger: Ledger, claim_id: int, error: VersionConflictError) -> str:
     """The ledger's message (who and when) plus what the other change did."""
     with ledger.read() as session:
-        event = last_event_for(session, claim_id)
-    what = describe_change(event) if event is not None else ""
+        event = last_event_view(session, claim_id)
+    what = describe_change(event)
     return f"{error}" + (f" — their change: {what}" if what else "")

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
 from factledger.archive.runner import ArchivePaths, CaptureHooks
 from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Evidence
+from factledger.ledger.evidence_queries import quoted_source_ids
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.verify.normalize import normalize_for_matching
 from factledger.verify.service import verify_quotes
@@ -43,13 +41,7 @@ def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHoo
 
     def quoted_sources(source_ids: Sequence[int]) -> set[int]:
         with ledger.read() as session:
-            return set(
-                session.scalars(
-                    select(Evidence.source_id)
-                    .where(Evidence.source_id.in_(source_ids), Evidence.quote.is_not(None))
-                    .distinct()
-                )
-            )
+            return quoted_source_ids(session, source_ids)
 
     def after_commit(recorded: Sequence[RecordedCapture]) -> None:
         source_ids = {capture.snapshot.source_id for capture in recorded if _has_checkable_text(capture)}

@@ -10,17 +10,16 @@ snapshot's normalized text is loaded once however many quotes cite it. Results a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-
-from sqlalchemy import Row, func, select, tuple_
-from sqlalchemy.orm import Session
 
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
+from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Evidence, Snapshot, Source, utcnow
+from factledger.ledger.evidence_queries import evidence_batch, stances_of_claims
 from factledger.ledger.quotes import QuoteCheck, record_quote_checks, set_suggestions
+from factledger.ledger.snapshot_queries import TextSnapshot, latest_text_snapshots
 from factledger.ledger.statuses import ClaimStatus, QuoteStatus
 from factledger.verify.locate import locate_quote
 from factledger.verify.suggest import EvidenceView, suggest_verdict
@@ -58,66 +57,8 @@ class EvidenceResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _TextSnapshot:
-    id: int
-    full_text_ref: str
-
-
-def _evidence_batch(
-    session: Session,
-    after: tuple[int, int],
-    claim_id: int | None,
-    source_ids: Collection[int] | None,
-    quoted_only: bool,
-) -> Sequence[Row[int, int, int, str, str | None, str]]:
-    """The next evidence rows in (source, id) order, so all quotes citing one source come together."""
-    query = (
-        select(
-            Evidence.id, Evidence.claim_id, Evidence.source_id, Evidence.stance, Evidence.quote, Source.url
-        )
-        .join(Source, Source.id == Evidence.source_id)
-        .where(tuple_(Evidence.source_id, Evidence.id) > tuple_(*after))
-        .order_by(Evidence.source_id, Evidence.id)
-        .limit(BATCH)
-    )
-    if claim_id is not None:
-        query = query.where(Evidence.claim_id == claim_id)
-    if source_ids is not None:
-        query = query.where(Evidence.source_id.in_(sorted(source_ids)))
-    if quoted_only:
-        query = query.where(Evidence.quote.is_not(None))
-    return session.execute(query).all()
-
-
-def _latest_text_snapshots(session: Session, source_ids: Iterable[int]) -> dict[int, _TextSnapshot]:
-    """Each source's newest successful capture with text: even when the source is gone now, our archive
-    still holds it. An error page (a 404 or 410 body) is not what the source said, so it never counts."""
-    ranked = (
-        select(
-            Snapshot.id,
-            Snapshot.source_id,
-            Snapshot.full_text_ref,
-            func.row_number()
-            .over(partition_by=Snapshot.source_id, order_by=(Snapshot.fetched_at.desc(), Snapshot.id.desc()))
-            .label("rank"),
-        )
-        .where(
-            Snapshot.source_id.in_(sorted(set(source_ids))),
-            Snapshot.full_text_ref.is_not(None),
-            Snapshot.http_status >= 200,
-            Snapshot.http_status < 300,
-        )
-        .subquery()
-    )
-    rows = session.execute(
-        select(ranked.c.source_id, ranked.c.id, ranked.c.full_text_ref).where(ranked.c.rank == 1)
-    )
-    return {source: _TextSnapshot(snapshot_id, ref) for source, snapshot_id, ref in rows if ref is not None}
-
-
 def _check(
-    quote: str | None, snapshot: _TextSnapshot | None, texts: NormalizedTextCache, evidence_id: int
+    quote: str | None, snapshot: TextSnapshot | None, texts: NormalizedTextCache, evidence_id: int
 ) -> QuoteCheck:
     now = utcnow()
     if quote is None:
@@ -144,12 +85,7 @@ def refresh_suggestions(ledger: Ledger, actor: str, claim_ids: Iterable[int]) ->
         chunk = ordered[offset : offset + BATCH]
         with ledger.write() as session:
             views: dict[int, list[EvidenceView]] = {claim: [] for claim in chunk}
-            rows = session.execute(
-                select(Evidence.claim_id, Evidence.stance, Evidence.quote_status).where(
-                    Evidence.claim_id.in_(chunk)
-                )
-            )
-            for claim, stance, status in rows:
+            for claim, stance, status in stances_of_claims(session, chunk):
                 views[claim].append(EvidenceView(stance, status))
             suggestions: dict[int, tuple[ClaimStatus | None, str]] = {}
             for claim, evidence in views.items():
@@ -181,8 +117,10 @@ def verify_quotes(
     after = (0, 0)
     while True:
         with ledger.read() as session:
-            batch = _evidence_batch(session, after, claim_id, source_ids, quoted_only)
-            snapshots = _latest_text_snapshots(session, (row.source_id for row in batch)) if batch else {}
+            batch = evidence_batch(
+                session, after, BATCH, claim_id=claim_id, source_ids=source_ids, quoted_only=quoted_only
+            )
+            snapshots = latest_text_snapshots(session, (row.source_id for row in batch)) if batch else {}
         if not batch:
             break
         checks = [_check(row.quote, snapshots.get(row.source_id), cache, row.id) for row in batch]

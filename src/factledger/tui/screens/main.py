@@ -18,11 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from factledger.ledger.errors import LedgerError, VersionConflictError
-from factledger.ledger.statuses import ClaimStatus
-from factledger.tui import writes
-from factledger.tui.fetching import fetch_now, source_ids_of_claim
-from factledger.tui.keys import MAIN_BINDINGS
-from factledger.tui.queries import (
+from factledger.ledger.review_queries import (
     ClaimDetail,
     ClaimRow,
     RowQuery,
@@ -30,6 +26,11 @@ from factledger.tui.queries import (
     next_needing_attention,
     position_of,
 )
+from factledger.ledger.statuses import ClaimStatus
+from factledger.tui import writes
+from factledger.tui.describe import describe_query
+from factledger.tui.fetching import fetch_now, source_ids_of_claim
+from factledger.tui.keys import MAIN_BINDINGS
 from factledger.tui.screens.help import HelpScreen, help_entries
 from factledger.tui.screens.prompts import CitePrompt, FilterPrompt, TextPrompt
 from factledger.tui.screens.reader import ReaderScreen
@@ -114,7 +115,7 @@ class MainScreen(Screen[None]):
         if total is not None:
             text.append(f"  ·  {total:,}{'' if exact else '+'} claims", Style(bold=True))
         text.append("  ·  ")
-        text.append(self.table.row_query.describe(), Style(dim=True))
+        text.append(describe_query(self.table.row_query), Style(dim=True))
         self.query_one("#title-bar", Static).update(text)
 
     @on(ClaimTable.Loaded)

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from factledger.ledger.errors import InvalidInputError
+from factledger.ledger.review_queries import RowQuery, SortKey
 from factledger.ledger.statuses import ClaimStatus, Stance
-from factledger.tui.queries import RowQuery, SortKey
 from factledger.tui.writes import CiteRequest
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="prompt.cancel")

@@ -25,9 +25,9 @@ from textual.widgets.text_area import Selection
 from factledger.archive.reading import snapshot_text
 from factledger.archive.runner import ArchivePaths
 from factledger.ledger.database import Ledger
-from factledger.ledger.models import Snapshot
-from factledger.ledger.snapshots import snapshots_for_source
-from factledger.tui.queries import EvidenceView
+from factledger.ledger.review_queries import EvidenceDetail
+from factledger.ledger.rows import Snapshot
+from factledger.ledger.snapshot_queries import snapshots_for_source
 
 MAX_DIFF_LINES = 2000
 _CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10)} | {127: "\ufffd"}
@@ -84,7 +84,7 @@ class ReaderScreen(Screen[None]):
             self.error = error
             super().__init__()
 
-    def __init__(self, ledger: Ledger, paths: ArchivePaths, evidence: EvidenceView) -> None:
+    def __init__(self, ledger: Ledger, paths: ArchivePaths, evidence: EvidenceDetail) -> None:
         super().__init__()
         self.ledger = ledger
         self.paths = paths

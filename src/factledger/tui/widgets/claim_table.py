@@ -3,8 +3,8 @@
 It never holds the ledger. It knows the number of matching rows (for the scrollbar) and keeps a
 bounded cache of pages; a row that is not cached yet renders as a placeholder while a thread worker
 fetches its page (keyset after the previous page when that is cached, from the end for the last
-pages, by offset otherwise; see queries.py). Every load carries the generation of the query it was
-made for, so a page for an old filter that lands late is dropped.
+pages, by offset otherwise; see ledger/review_queries.py). Every load carries the generation of the
+query it was made for, so a page for an old filter that lands late is dropped.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from factledger.ledger.database import Ledger
-from factledger.tui.queries import PAGE_SIZE, ClaimRow, RowQuery, count_rows, page_after, page_at, rows_by_id
+from factledger.ledger.review_queries import (
+    PAGE_SIZE,
+    ClaimRow,
+    RowQuery,
+    count_rows,
+    page_after,
+    page_at,
+    rows_by_id,
+)
 
 MAX_CACHED_PAGES = 60
 

@@ -14,7 +14,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from factledger.tui.queries import ClaimDetail, EventView, EvidenceView, describe_change
+from factledger.ledger.review_queries import ClaimDetail, EventView, EvidenceDetail
+from factledger.tui.describe import describe_change
 from factledger.tui.widgets.claim_table import HEALTH_STYLES, STATUS_STYLES
 
 LABEL = Style(bold=True)
@@ -90,7 +91,7 @@ def render_context(detail: ClaimDetail) -> Text:
     return text
 
 
-def render_evidence(evidence: list[EvidenceView], selected: int) -> Text:
+def render_evidence(evidence: list[EvidenceDetail], selected: int) -> Text:
     text = Text()
     text.append(f"Evidence ({len(evidence)})", LABEL)
     text.append("   e/E select · o open the capture · c cite · f fetch now", DIM)
@@ -194,7 +195,7 @@ class DetailPane(VerticalScroll):
         self._render_body()
 
     @property
-    def current_evidence(self) -> EvidenceView | None:
+    def current_evidence(self) -> EvidenceDetail | None:
         if self.detail is None or not self.detail.evidence:
             return None
         return self.detail.evidence[self.selected_evidence]

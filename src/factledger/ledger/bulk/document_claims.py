@@ -1,11 +1,10 @@
 """A document's claims stored in one go: the write side of ``ingest``.
 
-``add_claim`` and ``add_appearance`` store one claim at a time: a hash lookup, ORM inserts and an audit
-append each. A document brings dozens, so ``add_document_claims`` does the same work for all of them with
-one hash lookup, one lookup of the document's known appearances, executemany inserts of the new claims
+``claims.add_claim`` stores one claim at a time: a hash lookup, ORM inserts and an audit append. A
+document brings dozens, so ``add_document_claims`` stores all of them with one hash lookup, one lookup of the document's known appearances, executemany inserts of the new claims
 and of the appearances, and one audit append, and it ends in the same state:
 
-- a text whose normalised form is already a claim (or is an earlier text of the same batch) becomes
+- a text whose normalized form is already a claim (or is an earlier text of the same batch) becomes
   another appearance of that claim, with a ``claim.appeared`` event; an appearance already recorded
   (same claim, document and start) is not recorded twice;
 - any other text becomes a new claim with its appearance and a ``claim.created`` event;
@@ -26,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
-from factledger.ledger.bulksql import RowInserter, select_in
-from factledger.ledger.claims import ClaimDraft, claim_text_hash, clean_claim_text
-from factledger.ledger.models import Claim, ClaimAppearance, core_table, utcnow
+from factledger.ledger.bulk.driver_sql import RowInserter, select_in
+from factledger.ledger.claims import ClaimDraft, claim_ids_by_hash, claim_text_hash, clean_claim_text
+from factledger.ledger.clock import utcnow
+from factledger.ledger.models import Claim, ClaimAppearance, core_table
 
-_CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
 _CLAIM_COLUMNS = (
     "text",
     "text_hash",
@@ -88,11 +87,7 @@ def add_document_claims(
         spans.append((draft.span_start, draft.span_end))
     hashes = [claim_text_hash(text) for text in texts]
 
-    known: dict[str, int] = {}
-    for text_hash, claim_id in select_in(session, _CLAIMS_BY_HASH, list(set(hashes))):
-        # The oldest claim wins when a text is (historically) duplicated, as in find_claim_by_text.
-        if known.setdefault(text_hash, claim_id) > claim_id:
-            known[text_hash] = claim_id
+    known = claim_ids_by_hash(session, hashes)
     new_indexes: dict[str, int] = {}  # text hash -> index of the draft that creates it
     for index, text_hash in enumerate(hashes):
         if text_hash not in known and text_hash not in new_indexes:
@@ -128,7 +123,7 @@ def add_document_claims(
         created = new_indexes.get(text_hash) == index
         found.append(FoundClaim(claim_id, created))
         if (claim_id, span_start) in recorded:
-            own_events.append(None)  # add_appearance: already known, nothing to record
+            own_events.append(None)  # already known: nothing to record
             continue
         recorded.add((claim_id, span_start))
         appearance_rows.append((claim_id, document_id, span_start, span_end))

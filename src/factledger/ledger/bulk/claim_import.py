@@ -1,7 +1,7 @@
 """Bulk import of claims with their evidence: the fast path behind ``import jsonl|csv``.
 
 Callers run it inside one write transaction, so a bad record anywhere rolls the whole import back.
-A claim whose normalised text is already in the ledger (or earlier in the same import) is not created
+A claim whose normalized text is already in the ledger (or earlier in the same import) is not created
 again: new evidence is attached to the existing claim instead, which makes re-running an import safe.
 """
 
@@ -19,13 +19,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
-from factledger.ledger.bulksql import RowInserter, select_in
-from factledger.ledger.claims import claim_text_hash
-from factledger.ledger.models import Claim, Evidence, core_table, utcnow
+from factledger.ledger.bulk.driver_sql import RowInserter
+from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash
+from factledger.ledger.clock import utcnow
+from factledger.ledger.models import Claim, Evidence, core_table
 from factledger.ledger.sources import source_ids_for_urls
 from factledger.ledger.statuses import ClaimStatus, Stance
 
-# Bigger chunks amortise the per-statement work; 5,000 claims keep an IN (...) list well inside both
+# Bigger chunks amortize the per-statement work; 5,000 claims keep an IN (...) list well inside both
 # engines' parameter limits (SQLite allows 32,766).
 CHUNK_SIZE = 5000
 BULK_CACHE_KIB = 128 * 1024
@@ -33,7 +34,6 @@ BULK_CACHE_KIB = 128 * 1024
 _FTS_INSERT_TRIGGER = "claims_fts_insert"
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
 _STATUS_TEXT = {status: status.value for status in ClaimStatus}
-_CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
 _CLAIM_COLUMNS = (
     "text",
     "text_hash",
@@ -61,7 +61,7 @@ _EVIDENCE_COLUMNS = (
 
 @dataclass(frozen=True)
 class EvidenceRecord:
-    url: str  # already normalised
+    url: str  # already normalized
     stance: Stance
     quote: str | None = None
     note: str | None = None
@@ -202,11 +202,7 @@ def _import_chunk(
     stats: ImportStats,
 ) -> None:
     hashes = [claim_text_hash(record.text) for record in chunk]
-    claim_ids: dict[str, int] = {}
-    for text_hash, claim_id in select_in(session, _CLAIMS_BY_HASH, list(set(hashes))):
-        # The oldest claim wins when a text is (historically) duplicated.
-        if claim_ids.setdefault(text_hash, claim_id) > claim_id:
-            claim_ids[text_hash] = claim_id
+    claim_ids = claim_ids_by_hash(session, hashes)
     matched_hashes = set(claim_ids)
 
     now = writers.timestamp()
@@ -237,7 +233,7 @@ def _import_chunk(
         # executemany, then read the ids back by text hash (new hashes are unique in the ledger by
         # construction): RETURNING in parameter order would cost one INSERT per row on SQLite.
         writers.claims.insert(new_rows)
-        new_ids: dict[str, int] = dict(select_in(session, _CLAIMS_BY_HASH, list(status_of_new)))
+        new_ids = claim_ids_by_hash(session, status_of_new)
         claim_ids.update(new_ids)
         index_new_claims(min(new_ids.values()))
 
@@ -282,7 +278,7 @@ def _import_chunk(
 
 
 def _add_source_ids(session: Session, writers: _Writers, urls: set[str]) -> None:
-    """Find or create the Sources of already-normalised URLs this import has not seen yet."""
+    """Find or create the Sources of already-normalized URLs this import has not seen yet."""
     unseen = [url for url in urls if url not in writers.source_ids]
     writers.source_ids.update(source_ids_for_urls(session, unseen))
 

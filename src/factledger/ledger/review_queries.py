@@ -1,5 +1,5 @@
-"""Read queries the review screen needs and the ledger does not offer: sorted keyset pages of claim
-rows with their evidence tallies, and everything the detail pane shows about one claim.
+"""The review screen's reads: sorted keyset pages of claim rows with their evidence tallies, and
+everything the detail pane shows about one claim. Migration 0005's indexes serve these sorts.
 
 The claims table never holds the whole ledger. It asks for one page (``PAGE_SIZE`` rows) at a time:
 - the next page after a row it already has, by keyset (``WHERE (key, id) > (:key, :id)``), which costs
@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from factledger.ledger.claims import ClaimFilter, claims_query, get_claim, last_event_for
+from factledger.ledger.claims import ClaimFilter, claim_history, claims_query, get_claim, last_event_for
 from factledger.ledger.models import Claim, Document, Event, Evidence, Source
-from factledger.ledger.statuses import ClaimStatus
+from factledger.ledger.sources import evidence_for_claim
+from factledger.ledger.statuses import HEALTH_SEVERITY, ClaimStatus
 
 PAGE_SIZE = 100
 CONTEXT_CHARS = 200
-# Worst first: the health that should worry a reviewer most wins the "worst health" column.
-HEALTH_RANK = {"gone": 6, "blocked": 5, "error": 4, "redirected": 3, "unknown": 2, "ok": 1}
+_HEALTH_RANK = {health.value: rank for health, rank in HEALTH_SEVERITY.items()}
 
 
 class SortKey(StrEnum):
@@ -49,18 +49,6 @@ class RowQuery:
     assignee: str | None = None
     search: str | None = None
     sort: SortKey = SortKey.SCORE
-
-    def describe(self) -> str:
-        parts = [f"sort: {self.sort.value}"]
-        if self.status is not None:
-            parts.append(f"status: {self.status.value}")
-        if self.needs_review:
-            parts.append("needs review")
-        if self.assignee is not None:
-            parts.append(f"assignee: {self.assignee or 'nobody'}")
-        if self.search:
-            parts.append(f"search: {self.search}")
-        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -161,7 +149,7 @@ def _page(session: Session, statement: Select[Any]) -> list[ClaimRow]:
 
 
 def _evidence_tallies(session: Session, claim_ids: Sequence[int]) -> dict[int, tuple[int, int, str | None]]:
-    rank = case(HEALTH_RANK, value=Source.health, else_=0)
+    rank = case(_HEALTH_RANK, value=Source.health, else_=0)
     statement = (
         select(
             Evidence.claim_id,
@@ -173,7 +161,7 @@ def _evidence_tallies(session: Session, claim_ids: Sequence[int]) -> dict[int, t
         .where(Evidence.claim_id.in_(claim_ids))
         .group_by(Evidence.claim_id)
     )
-    by_rank = {value: name for name, value in HEALTH_RANK.items()}
+    by_rank = {value: name for name, value in _HEALTH_RANK.items()}
     return {
         claim_id: (int(sup or 0), int(ref or 0), by_rank.get(int(worst or 0)))
         for claim_id, sup, ref, worst in session.execute(statement)
@@ -253,7 +241,7 @@ def next_needing_attention(session: Session, query: RowQuery, after: ClaimRow | 
 
 
 @dataclass(frozen=True)
-class EvidenceView:
+class EvidenceDetail:
     id: int
     source_id: int
     url: str
@@ -302,7 +290,7 @@ class ClaimDetail:
     document_title: str | None
     context_before: str
     context_after: str
-    evidence: list[EvidenceView]
+    evidence: list[EvidenceDetail]
     events: list[EventView]
 
 
@@ -316,13 +304,8 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
             title = document.title
             before = document.body[max(0, claim.span_start - CONTEXT_CHARS) : claim.span_start]
             after = document.body[claim.span_end : claim.span_end + CONTEXT_CHARS]
-    evidence_rows = session.execute(
-        select(Evidence, Source)
-        .join(Source, Source.id == Evidence.source_id)
-        .where(Evidence.claim_id == claim_id)
-        .order_by(Evidence.id)
-    ).all()
-    events = session.scalars(select(Event).where(Event.claim_id == claim_id).order_by(Event.id)).all()
+    evidence_rows = evidence_for_claim(session, claim_id)
+    events = claim_history(session, claim_id)  # the claim is in the session already: no second lookup
     return ClaimDetail(
         id=claim.id,
         text=claim.text,
@@ -344,12 +327,12 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
         context_before=before,
         context_after=after,
         evidence=[_evidence_view(ev, src) for ev, src in evidence_rows],
-        events=[EventView(e.at, e.actor, e.kind, e.before, e.after, e.rationale) for e in events],
+        events=[_event_view(event) for event in events],
     )
 
 
-def _evidence_view(evidence: Evidence, source: Source) -> EvidenceView:
-    return EvidenceView(
+def _evidence_view(evidence: Evidence, source: Source) -> EvidenceDetail:
+    return EvidenceDetail(
         id=evidence.id,
         source_id=source.id,
         url=source.url,
@@ -368,23 +351,11 @@ def _evidence_view(evidence: Evidence, source: Source) -> EvidenceView:
     )
 
 
-def describe_change(event: EventView | Event | None) -> str:
-    """One line on what an event changed, for conflict notices and the history list."""
-    if event is None:
-        return ""
-    before, after = event.before or {}, event.after or {}
-    changes = [
-        f"{key} {before.get(key)!s} → {value!s}"
-        for key, value in after.items()
-        if key not in ("version", "text") and key in before and before.get(key) != value
-    ]
-    if not changes:
-        changes = [f"{key}={value}" for key, value in after.items() if key not in ("version", "text")]
-    return ", ".join(changes)
-
-
-def last_change(session: Session, claim_id: int) -> str:
+def last_event_view(session: Session, claim_id: int) -> EventView | None:
+    """The claim's latest event (what a conflicting edit did)."""
     event = last_event_for(session, claim_id)
-    if event is None:
-        return ""
-    return f"{event.kind} by {event.actor} at {event.at:%Y-%m-%d %H:%M}: {describe_change(event)}"
+    return None if event is None else _event_view(event)
+
+
+def _event_view(event: Event) -> EventView:
+    return EventView(event.at, event.actor, event.kind, event.before, event.after, event.rationale)
