@@ -1,1 +1,1 @@
-"""factledger.archive: see DESIGN.md."""
+"""factledger.archive: capturing sources into WARC files with their text, on a schedule; see ARCHITECTURE.md."""

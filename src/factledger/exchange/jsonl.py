@@ -1,4 +1,4 @@
-"""The JSONL exchange format: one claim a line, the shape in DESIGN.md. Export writes the same shape
+"""The JSONL exchange format: one claim a line, the shape the README documents. Export writes the same shape
 (plus read-only fields such as id, version and quote_status, which import ignores)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Plain-dict views of ledger rows: the shapes of every command's --json output (see DESIGN.md)."""
+"""Plain-dict views of ledger rows: the shapes of every command's --json output (the README documents them)."""
 
 from __future__ import annotations
 

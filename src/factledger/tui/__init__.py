@@ -1,1 +1,1 @@
-"""factledger.tui: see DESIGN.md."""
+"""factledger.tui: the keyboard-first review app (`factledger review`); see ARCHITECTURE.md."""

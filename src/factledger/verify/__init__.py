@@ -1,1 +1,1 @@
-"""factledger.verify: see DESIGN.md."""
+"""factledger.verify: quotes checked against archived text, and the verdicts they suggest; see ARCHITECTURE.md."""
