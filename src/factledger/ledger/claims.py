@@ -57,6 +57,7 @@ class ClaimDraft:
     score: float | None = None
     score_reasons: list[str] | None = None
     status: ClaimStatus = ClaimStatus.UNREVIEWED
+    speaker_kind: str | None = None
 
 
 def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str | None = None) -> Claim:
@@ -66,6 +67,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
         text=text,
         text_hash=claim_text_hash(text),
         speaker=draft.speaker,
+        speaker_kind=draft.speaker_kind,
         quoted_text=draft.quoted_text,
         dates=draft.dates or None,
         document_id=draft.document_id,
@@ -94,6 +96,8 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     after: dict[str, Any] = {"status": claim.status, "text": text}
     if draft.speaker:
         after["speaker"] = draft.speaker
+    if draft.speaker_kind:
+        after["speaker_kind"] = draft.speaker_kind
     append_event(session, actor, NewEvent("claim.created", claim.id, None, after, rationale))
     return claim
 
