@@ -53,6 +53,8 @@ _MEMBERS_OF = re.compile(
 _SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?P<body>.+?)\s+(?:spokesman|spokeswoman|spokesperson)$", re.I)
 # "Norrtek, the memory chipmaker, said": an appositive naming a kind of body marks the name as one.
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w’'\-]+\s+){0,3}?(?P<noun>[a-z][\w\-]*)\s*,")
+_BARE_SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?:spokesman|spokeswoman|spokesperson)$", re.I)
+_ACRONYM = re.compile(r"^(?:the\s+)?(?P<letters>[A-Z]{2,6})$")
 _DETERMINERS = frozenset({"the", "a", "an"})
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 _WHOLE_QUOTE_SHARE = 0.8
@@ -123,6 +125,14 @@ class SpeakerResolver:
             return self._nearest("person")
         if name in {"it", "they"}:
             return self._nearest("organisation")
+        if _BARE_SPOKESPERSON.match(name):
+            # "A spokesman said" right after "The Treasury said": the body just named speaks.
+            return self._nearest("organisation", places=False) or Speaker(name, "person")
+        acronym = _ACRONYM.match(name)
+        if acronym:
+            expanded = self._expansion(acronym.group("letters"))
+            if expanded is not None:
+                return expanded
         spokesperson = _SPOKESPERSON.match(name) or _MEMBERS_OF.match(name)
         if spokesperson and speaker_kind(spokesperson.group("body"), None, "") == "organisation":
             name = spokesperson.group("body")
@@ -137,8 +147,10 @@ class SpeakerResolver:
         return Speaker(name, kind)
 
     def _turn_speaker(self, label: str) -> Speaker | None:
-        if label in {"Q", "A"}:
-            return None  # the interviewer and the guest, unnamed
+        if label == "Q":
+            return None  # the interviewer, unnamed
+        if label == "A":
+            return self._guest()
         surname = label.title()
         return Speaker(self._full_name(surname) or surname, "person")
 
@@ -207,6 +219,27 @@ class SpeakerResolver:
                 return seen.speaker
         return self._nearest("organisation", noun)
 
+    def _guest(self) -> Speaker | None:
+        """Who answers in a Q:/A: transcript: the first person the introduction names in full."""
+        for seen in self.seen:
+            for mention in seen.names():
+                name = split_role(mention.text)[0]
+                if mention.kind == "person" and " " in name:
+                    return Speaker(name, "person")
+        return None
+
+    def _expansion(self, letters: str) -> Speaker | None:
+        """The organisation named earlier whose initials are ``letters`` ("the ONS" → "the Office for
+        National Statistics")."""
+        for seen in reversed(self.seen):
+            candidates = [seen.speaker.name] if seen.speaker and seen.speaker.kind == "organisation" else []
+            candidates += [mention.text for mention in seen.names() if mention.kind != "person"]
+            for candidate in candidates:
+                initials = "".join(word[0] for word in candidate.split() if word[0].isupper() and word != "The")
+                if initials == letters:
+                    return Speaker(candidate, "organisation")
+        return None
+
     def _full_name(self, surname: str) -> str | None:
         """The full name, written earlier, that ends with ``surname`` ("Moreau" → "Ines Moreau")."""
         wanted = surname.lower()
@@ -229,6 +262,8 @@ def speaker_kind(name: str, role: str | None, sentence: str) -> SpeakerKind:
     head = words[-1].lower().rstrip(".,")
     if head in _ORGANISATION_NOUNS or any(is_org_word(word) for word in words):
         return "organisation"
+    if words[0].lower() == "the" and len(words) > 1:
+        return "organisation"  # "The Treasury said": a person's name takes no article
     if len(words) == 1 and is_place(words[0]):
         return "organisation"  # a capital speaking for its government
     position = sentence.find(name)

@@ -71,6 +71,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("quarter", rf"(?i:\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?)(?P<y>{_YEAR})"),
     ("quarter", rf"\bQ(?P<q>[1-4])\s*(?P<y>{_YEAR})"),
     ("year_range", rf"(?i:\bbetween\s+)(?P<y>{_YEAR})\s+and\s+(?P<y2>{_YEAR})"),
+    # Statistics offices report rolling periods: "in the three months to September" is July to September.
+    (
+        "months_to",
+        r"(?i:\b(?P<n>two|three|six|nine|twelve|[2-9]|1[0-2])\s+months\s+(?:to|ending|ended|through)\s+)"
+        rf"(?P<m>{_FULL_MONTH})\b(?:\s+(?P<y>{_YEAR}))?",
+    ),
     ("year_range", rf"(?<![\d$€£.,])(?P<y>{_YEAR})\s*[-–]\s*(?P<y2>{_YEAR}|\d\d(?!\d))(?![%\d])"),
     # A bare year; not money ("$2023"), not a decimal, not a percentage, not a longer number ("2023,5").
     ("year", rf"(?<![\d$€£.,])(?P<y>{_YEAR})(?![%\d]|[.,]\d)"),
@@ -91,7 +97,14 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 # What a sentence must contain for a kind to match at all: most sentences have no date, and a substring or
 # digit test is much cheaper than a pattern scan. Every other kind needs a digit.
-_WORD_NEEDED = {"relative_year": "year", "yesterday": "esterday", "weekday": "day", "month_only": ""}
+_WORD_NEEDED = {
+    "relative_year": "year",
+    "yesterday": "esterday",
+    "weekday": "day",
+    "month_only": "",
+    "months_to": "months",
+}
+_MONTH_COUNTS = {"two": 2, "three": 3, "six": 6, "nine": 9, "twelve": 12}
 _DIGIT = re.compile(r"\d")
 _YEAR_CUE = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
 
@@ -181,7 +194,9 @@ def _single_explicit_year(matches: list[tuple[str, dict[str, str], int, int]]) -
 
 
 # Kinds whose reading depends on whether their clause looks forward or back.
-_DIRECTED = frozenset({"month_day", "day_month", "month_day_range", "day_month_range", "weekday", "month_only"})
+_DIRECTED = frozenset(
+    {"month_day", "day_month", "month_day_range", "day_month_range", "weekday", "month_only", "months_to"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +239,8 @@ def _resolve(kind: str, groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
             return _month_range(int(groups["y"]), _month(groups["m"]))
         if kind == "month_only":
             return _resolve_month_only(groups, anchor)
+        if kind == "months_to":
+            return _resolve_months_to(groups, anchor)
         if kind == "quarter":
             year, quarter = int(groups["y"]), _QUARTERS.get(groups["q"].lower()) or int(groups["q"])
             first_month = 3 * quarter - 2
@@ -269,6 +286,16 @@ def _resolve_month_only(groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
     if cue is not None:
         return _month_range(cue, month)
     return _month_range(month_year(month, anchor.published, future=anchor.future, relative=relative), month)
+
+
+def _resolve_months_to(groups: dict[str, str], anchor: _Anchor) -> tuple[date, date, Precision] | None:
+    """ "the three months to September": from the first of July to the end of September."""
+    last = _resolve_month_only(groups, anchor) if "y" not in groups else _month_range(int(groups["y"]), _month(groups["m"]))
+    if last is None:
+        return None
+    count = _MONTH_COUNTS.get(groups["n"].lower()) or int(groups["n"])
+    months_back = last[0].year * 12 + last[0].month - 1 - (count - 1)
+    return date(months_back // 12, months_back % 12 + 1, 1), last[1], "month"
 
 
 def _resolve_day_range(groups: dict[str, str], anchor: _Anchor) -> tuple[date, date, Precision] | None:

@@ -55,9 +55,18 @@ class Attribution:
 # Curly, straight and guillemet quotations. An opening mark without its closing one (a quotation that runs
 # past the sentence) quotes to the end of the sentence.
 _QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"))
-_QUOTE = re.compile(
-    "|".join(f"{re.escape(o)}([^{re.escape(c)}]*)(?:{re.escape(c)}|$)" for o, c in _QUOTE_PAIRS)
+# Single quotation marks (British house style) double as apostrophes ("don’t", "drivers' union"), so
+# an apostrophe followed by a letter stays inside, a quotation opens only after a space or a bracket,
+# and a straight one must be closed within the sentence.
+_SINGLE_QUOTES = (
+    r"‘((?:[^’]|’(?=\w))*)(?:’|$)",
+    r"(?:^|(?<=[\s(\[]))'(?=\S)((?:[^']|'(?=\w))*)'(?!\w)",
 )
+_QUOTE_ALTERNATIVES = (
+    *(f"{re.escape(o)}([^{re.escape(c)}]*)(?:{re.escape(c)}|$)" for o, c in _QUOTE_PAIRS),
+    *_SINGLE_QUOTES,
+)
+_QUOTE = re.compile("|".join(_QUOTE_ALTERNATIVES))
 
 _SPEECH_VERBS = (
     "said|says|say|stated|states|noted|notes|announced|announces|declared|declares|emphasized|emphasised"
@@ -73,7 +82,7 @@ _STATEMENT_NOUN = re.compile(
 )
 _PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
 # A quotation closed just before the verb: the one place English puts the speaker after "said".
-_INVERTED_AFTER = re.compile(r"[”\"»],?\s*$|,[”\"»]\s*$")
+_INVERTED_AFTER = re.compile(r"[”\"»’'],?\s*$|,[”\"»’']\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
 # "Figures from the state environment office show …": the publisher of the data is the source.
 _DATA_FROM = re.compile(
@@ -112,7 +121,7 @@ def find_quotes(sentence: str) -> list[QuoteSpan]:
     """Every quotation in the sentence, in order; empty quotations are ignored."""
     quotes: list[QuoteSpan] = []
     for match in _QUOTE.finditer(sentence):
-        group = next(index for index in range(1, len(_QUOTE_PAIRS) + 1) if match.group(index) is not None)
+        group = next(index for index in range(1, len(_QUOTE_ALTERNATIVES) + 1) if match.group(index) is not None)
         text = match.group(group)
         if text.strip():
             quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
