@@ -2,7 +2,8 @@
 
 Pure functions, no database: the ledger stores what comes out of here, the CLI ranks and prints it.
 The document's own metadata (byline, "Published …" line, dateline, transcript labels) is read first
-(``metadata``): it fills the Document, anchors the dates, and is never split into sentences.
+(``metadata``): it fills the Document, anchors the dates, and is never split into sentences. A quoted
+opinion (``opinions``) is kept out with its reason.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 from factledger.ingest.attribution import SpeakerKind, SpeakerResolver
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
 from factledger.ingest.metadata import DocumentMetadata, read_metadata, turn_at
+from factledger.ingest.opinions import quoted_opinion
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.scoring import score_sentence
+from factledger.ingest.scoring import Score, score_sentence
 from factledger.ingest.sentences import split_sentences
+from factledger.ingest.speakers import find_quotes
 
 # Chosen on the bundled sample: dated meetings, named officials, quotations and figures pass (about twenty
 # sentences); the author's analysis ("one can conclude", "it seemed", "this speaks to the fact") does not.
@@ -72,6 +75,10 @@ def extract(document: SourceDocument, *, min_score: float = DEFAULT_MIN_SCORE) -
             sentence.text, sentence.start, sentence.end, turn_label=turn.label if turn else None
         )
         score = score_sentence(sentence.text, mentions, attribution)
+        opinion = quoted_opinion(sentence.text, find_quotes(sentence.text)) if score.value else None
+        if opinion is not None:
+            # An opinion in quotation marks is still an opinion: never a claim, whatever else it holds.
+            score = Score(0.0, [*score.reasons, f"quoted opinion ({opinion})"])
         if score.value < min_score:
             continue
         candidates.append(
