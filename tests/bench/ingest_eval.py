@@ -148,12 +148,15 @@ def evaluate(gold: dict[str, Any], metadata: dict[str, Any], claims: list[Stored
             continue
         name_ok = _speaker_key(found.speaker) == _speaker_key(item["speaker"])
         kind_ok = item["speaker"] is None or found.speaker_kind == item["speaker_kind"]
-        shown = f"{found.speaker!r} ({found.speaker_kind}) for gold {item['speaker']!r} ({item['speaker_kind']})"
+        shown = (
+            f"{found.speaker!r} ({found.speaker_kind}) for gold {item['speaker']!r} ({item['speaker_kind']})"
+        )
         tallies["speaker names right"].add(name_ok, f"speaker {shown}: {text[:70]}")
         tallies["speakers right"].add(name_ok and kind_ok, f"speaker {shown}: {text[:70]}")
         if item["dates"]:
             tallies["dates right"].add(
-                set(found.dates) == set(item["dates"]), f"dates {found.dates} for gold {item['dates']}: {text[:60]}"
+                set(found.dates) == set(item["dates"]),
+                f"dates {found.dates} for gold {item['dates']}: {text[:60]}",
             )
         else:
             tallies["no spurious dates"].add(not found.dates, f"dates {found.dates} for none: {text[:60]}")
@@ -170,7 +173,9 @@ def evaluate(gold: dict[str, Any], metadata: dict[str, Any], claims: list[Stored
     for name in DOCUMENT_FIELDS:
         expected, got = gold["document"][name], metadata[name]
         same = (expected or None) == (got or None) or (
-            isinstance(expected, str) and isinstance(got, str) and _squash(expected).lower() == _squash(got).lower()
+            isinstance(expected, str)
+            and isinstance(got, str)
+            and _squash(expected).lower() == _squash(got).lower()
         )
         tallies["document metadata right"].add(same, f"document {name}: {got!r} for gold {expected!r}")
     return tallies

@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from factledger.ingest.names import HONORIFICS, NameMention, find_names, is_org_word, is_place, word_set
-from factledger.ingest.speakers import RESOLVABLE_PRONOUNS, Attribution, find_attribution, find_quotes, split_role
-
-SpeakerKind = Literal["person", "organisation"]
-SPEAKER_KINDS: tuple[SpeakerKind, ...] = ("person", "organisation")
+from factledger.ingest.speakers import (
+    RESOLVABLE_PRONOUNS,
+    Attribution,
+    find_attribution,
+    find_quotes,
+    split_role,
+)
+from factledger.ledger.claims import SpeakerKind
 
 # Lowercase nouns naming a body, not a person: "the health ministry said" is an organisation.
 _ORGANISATION_NOUNS = word_set(
@@ -108,14 +111,20 @@ class SpeakerResolver:
         self.seen.append(self._current)
         self._current = None
         if speaker is None:
-            return (None if attribution is None or attribution.speaker in RESOLVABLE_PRONOUNS else attribution), None
+            return (
+                None if attribution is None or attribution.speaker in RESOLVABLE_PRONOUNS else attribution
+            ), None
         if attribution is None:
             quotes = find_quotes(text)
             quote = max(quotes, key=lambda item: len(item.text)).text if quotes else None
-            attribution = Attribution(speaker=speaker.name, quote=quote, cue="turn" if turn_label else "quote")
+            attribution = Attribution(
+                speaker=speaker.name, quote=quote, cue="turn" if turn_label else "quote"
+            )
         return replace(attribution, speaker=speaker.name), speaker
 
-    def _speaker_of(self, text: str, attribution: Attribution | None, turn_label: str | None) -> Speaker | None:
+    def _speaker_of(
+        self, text: str, attribution: Attribution | None, turn_label: str | None
+    ) -> Speaker | None:
         if attribution is None:
             if turn_label is not None:
                 return self._turn_speaker(turn_label)
@@ -137,7 +146,9 @@ class SpeakerResolver:
         if spokesperson and speaker_kind(spokesperson.group("body"), None, "") == "organisation":
             name = spokesperson.group("body")
         words = name.split()
-        if words[0].lower() in _DETERMINERS and all(word.islower() or "’" in word or "'" in word for word in words[1:]):
+        if words[0].lower() in _DETERMINERS and all(
+            word.islower() or "’" in word or "'" in word for word in words[1:]
+        ):
             return self._reference(name)
         # A name keeps the kind it was first given: "Norrtek, the memory chipmaker, said" makes every
         # later "Norrtek said" an organisation too.
@@ -190,13 +201,15 @@ class SpeakerResolver:
                 mention_kind: SpeakerKind = "person" if mention.kind == "person" else "organisation"
                 if mention_kind != kind or not _holds(mention.text, noun):
                     continue
-                if (kind == "person" and " " not in mention.text) or (not places and _is_place_name(mention.text)):
+                if (kind == "person" and " " not in mention.text) or (
+                    not places and _is_place_name(mention.text)
+                ):
                     continue  # a lone surname is ambiguous; "the company" is not a country
                 return Speaker(mention.text, kind)
         return None
 
     def _reference(self, phrase: str) -> Speaker:
-        """"the agency", "the company", "the train maker": the organisation it refers back to."""
+        """ "the agency", "the company", "the train maker": the organisation it refers back to."""
         words = phrase.split()
         noun = words[-1].lower()
         key = " ".join(word.lower() for word in words[1:])
@@ -235,7 +248,9 @@ class SpeakerResolver:
             candidates = [seen.speaker.name] if seen.speaker and seen.speaker.kind == "organisation" else []
             candidates += [mention.text for mention in seen.names() if mention.kind != "person"]
             for candidate in candidates:
-                initials = "".join(word[0] for word in candidate.split() if word[0].isupper() and word != "The")
+                initials = "".join(
+                    word[0] for word in candidate.split() if word[0].isupper() and word != "The"
+                )
                 if initials == letters:
                     return Speaker(candidate, "organisation")
         return None

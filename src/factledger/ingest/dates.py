@@ -68,7 +68,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("month_day", rf"\b(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
     ("day_month", rf"(?<![\d.,$])(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"),
     ("month_year", rf"\b(?P<m>{_MONTH})\s+(?:of\s+)?(?P<y>{_YEAR})"),
-    ("quarter", rf"(?i:\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?)(?P<y>{_YEAR})"),
+    (
+        "quarter",
+        rf"(?i:\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?)(?P<y>{_YEAR})",
+    ),
     ("quarter", rf"\bQ(?P<q>[1-4])\s*(?P<y>{_YEAR})"),
     ("year_range", rf"(?i:\bbetween\s+)(?P<y>{_YEAR})\s+and\s+(?P<y2>{_YEAR})"),
     # Statistics offices report rolling periods: "in the three months to September" is July to September.
@@ -139,7 +142,13 @@ def find_dates(sentence: str, published: date | None, context: str = "") -> list
     mentions: list[DateMention] = []
     for kind, groups, start, end in matches:
         sentence_year = explicit_year[0] if explicit_year and explicit_year[1] < start else None
-        anchor = _Anchor(published, sentence_year, context, sentence[:start], kind in _DIRECTED and is_future_clause(sentence, start))
+        anchor = _Anchor(
+            published,
+            sentence_year,
+            context,
+            sentence[:start],
+            kind in _DIRECTED and is_future_clause(sentence, start),
+        )
         resolved = _resolve(kind, groups, anchor)
         if resolved is not None:
             first, last, precision = resolved
@@ -290,7 +299,11 @@ def _resolve_month_only(groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
 
 def _resolve_months_to(groups: dict[str, str], anchor: _Anchor) -> tuple[date, date, Precision] | None:
     """ "the three months to September": from the first of July to the end of September."""
-    last = _resolve_month_only(groups, anchor) if "y" not in groups else _month_range(int(groups["y"]), _month(groups["m"]))
+    last = (
+        _resolve_month_only(groups, anchor)
+        if "y" not in groups
+        else _month_range(int(groups["y"]), _month(groups["m"]))
+    )
     if last is None:
         return None
     count = _MONTH_COUNTS.get(groups["n"].lower()) or int(groups["n"])

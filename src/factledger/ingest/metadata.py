@@ -31,7 +31,9 @@ _MAX_HEAD_LINES = 6
 _NAME_WORD = r"(?:[A-Z][\w.’'\-]*|and|de|van|von|da|del|la|le|bin|al)"
 _PERSON_NAMES = rf"[A-Z][\w.’'\-]*(?:\s+{_NAME_WORD}){{0,7}}"
 _BYLINE = re.compile(rf"^(?:By|BY)\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,|;—–]|\s-\s)")
-_CREDIT = re.compile(rf"^\(?\s*(?:Reporting|Reported|Written|Text)\s+by\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,;)])")
+_CREDIT = re.compile(
+    rf"^\(?\s*(?:Reporting|Reported|Written|Text)\s+by\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,;)])"
+)
 _PUBLISHED = re.compile(r"^(?:(?:First\s+)?[Pp]ublished|(?:Last\s+)?[Uu]pdated|Posted)\b\s*(?:on\s+)?:?\s*")
 # What may surround the date on a date line: weekday, time of day, time zone, separators.
 _DATE_LINE_REST = re.compile(

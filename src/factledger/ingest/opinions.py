@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import re
 
-from factledger.ingest.names import HONORIFICS, LOWERCASE_SPEAKER_NOUNS, ROLE_WORDS, is_org_word, strip_possessive
+from factledger.ingest.names import (
+    HONORIFICS,
+    LOWERCASE_SPEAKER_NOUNS,
+    ROLE_WORDS,
+    is_org_word,
+    strip_possessive,
+)
 from factledger.ingest.speakers import QuoteSpan
 
 _BELIEF = re.compile(
@@ -30,9 +36,39 @@ _BELIEF = re.compile(
 )
 _LABEL = re.compile(r"\b(?:called|calling|described|branded|dubbed|labell?ed)\s+(?:\S+\s+){0,5}?(?:as\s+)?$")
 _NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty
-    hundred hundreds thousand thousands million millions billion billions dozen dozens half percent per
-    cent""".split()
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "dozen",
+        "dozens",
+        "half",
+        "percent",
+        "per",
+        "cent",
+    ]
 )
 _DIGIT = re.compile(r"\d")
 _RELATIVE_CLAUSE = re.compile(r",?\s+(?:who|whose|which)\s+")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from factledger.ingest.attribution import SpeakerKind, SpeakerResolver
+from factledger.ingest.attribution import SpeakerResolver
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
 from factledger.ingest.metadata import DocumentMetadata, read_metadata, turn_at
 from factledger.ingest.opinions import quoted_opinion
@@ -18,6 +18,7 @@ from factledger.ingest.reader import SourceDocument
 from factledger.ingest.scoring import Score, score_sentence
 from factledger.ingest.sentences import split_sentences
 from factledger.ingest.speakers import find_quotes
+from factledger.ledger.claims import SpeakerKind
 
 # Chosen on the bundled sample: dated meetings, named officials, quotations and figures pass (about twenty
 # sentences); the author's analysis ("one can conclude", "it seemed", "this speaks to the fact") does not.

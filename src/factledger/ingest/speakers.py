@@ -111,7 +111,9 @@ _PRONOUNS = word_set("he she they it we i you this that these those one")
 # Subject pronouns that ``attribution`` can resolve to a speaker named nearby.
 RESOLVABLE_PRONOUNS = word_set("he she it they")
 # Where a noun phrase after "according to" or "by" ends.
-_PHRASE_STOPS = word_set("that who which during in on at after before when show shows showed suggest suggests")
+_PHRASE_STOPS = word_set(
+    "that who which during in on at after before when show shows showed suggest suggests"
+)
 _MAX_APPOSITIVE_WORDS = 8
 _MAX_ACCORDING_WORDS = 6
 _WORD = re.compile(r"\S+")
@@ -121,7 +123,9 @@ def find_quotes(sentence: str) -> list[QuoteSpan]:
     """Every quotation in the sentence, in order; empty quotations are ignored."""
     quotes: list[QuoteSpan] = []
     for match in _QUOTE.finditer(sentence):
-        group = next(index for index in range(1, len(_QUOTE_ALTERNATIVES) + 1) if match.group(index) is not None)
+        group = next(
+            index for index in range(1, len(_QUOTE_ALTERNATIVES) + 1) if match.group(index) is not None
+        )
         text = match.group(group)
         if text.strip():
             quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
@@ -217,7 +221,7 @@ def _subject_before(prefix: str) -> str | None:
 
 
 def _is_bare_name(words: list[str]) -> bool:
-    """"Omar Shah", "Ines Moreau": capitalised words that do not open a clause, at most four."""
+    """ "Omar Shah", "Ines Moreau": capitalised words that do not open a clause, at most four."""
     return (
         0 < len(words) <= 4
         and words[0] not in CAPITALISED_FUNCTION_WORDS
@@ -236,7 +240,7 @@ def _appositive_name(rest: str) -> str | None:
         return None
     words = []
     for word in tail.split():
-        bare = word.rstrip(",;:.)”\"")
+        bare = word.rstrip(',;:.)”"')
         if not is_capitalised(bare) and bare not in NAME_CONNECTORS:
             break
         words.append(bare)

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
@@ -41,6 +41,11 @@ def clean_claim_text(text: str) -> str:
     if len(cleaned) > MAX_CLAIM_LENGTH:
         raise InvalidInputError(f"claim text is longer than {MAX_CLAIM_LENGTH} characters")
     return cleaned
+
+
+# Who a speaker is: ClaimReview publishes a Person or an Organization.
+SpeakerKind = Literal["person", "organisation"]
+SPEAKER_KINDS: tuple[SpeakerKind, ...] = ("person", "organisation")
 
 
 @dataclass(frozen=True)
