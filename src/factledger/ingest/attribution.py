@@ -40,7 +40,7 @@ _ORGANISATION_NOUNS = word_set(
     authority authorities police army military court embassy service union company firm club bank group
     team institute association chamber maker operator lender insurer retailer manufacturer producer
     carrier airline regulator watchdog party parliament senate assembly city county state school
-    university hospital foundation network newspaper broadcaster"""
+    university hospital foundation network newspaper broadcaster brigade force guard"""
 )
 # Words that refer back to whichever organisation was just named, whatever its name holds.
 _GENERIC_ORGANISATION_NOUNS = word_set(
@@ -57,7 +57,7 @@ _SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?P<body>.+?)\s+(?:spokesman|spokes
 # "Norrtek, the memory chipmaker, said": an appositive naming a kind of body marks the name as one.
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w’'\-]+\s+){0,3}?(?P<noun>[a-z][\w\-]*)\s*,")
 _BARE_SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?:spokesman|spokeswoman|spokesperson)$", re.I)
-_ACRONYM = re.compile(r"^(?:the\s+)?(?P<letters>[A-Z]{2,6})$")
+_ACRONYM = re.compile(r"^(?:[Tt]he\s+)?(?P<letters>[A-Z]{2,6})$")
 _DETERMINERS = frozenset({"the", "a", "an"})
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 _WHOLE_QUOTE_SHARE = 0.8
@@ -142,9 +142,12 @@ class SpeakerResolver:
             expanded = self._expansion(acronym.group("letters"))
             if expanded is not None:
                 return expanded
-        spokesperson = _SPOKESPERSON.match(name) or _MEMBERS_OF.match(name)
-        if spokesperson and speaker_kind(spokesperson.group("body"), None, "") == "organisation":
-            name = spokesperson.group("body")
+        spokesperson = _SPOKESPERSON.match(name)
+        if spokesperson:
+            return Speaker(spokesperson.group("body"), "organisation")  # a spokesperson speaks for a body
+        members = _MEMBERS_OF.match(name)
+        if members and speaker_kind(members.group("body"), None, "") == "organisation":
+            name = members.group("body")
         words = name.split()
         if words[0].lower() in _DETERMINERS and all(
             word.islower() or "’" in word or "'" in word for word in words[1:]

@@ -62,7 +62,8 @@ class Turn:
 
 @dataclass(frozen=True, slots=True)
 class DocumentMetadata:
-    title: str | None
+    # The document's title, or "" when what the reader took for a headline was a byline or a date line.
+    title: str
     author: str | None
     place: str | None
     published: date | None
@@ -85,9 +86,9 @@ def read_metadata(document: SourceDocument) -> DocumentMetadata:
     """The document's metadata, and its body with the metadata blanked out (``prose``)."""
     body = document.body
     found = _Found()
-    title: str | None = document.title or None
-    if title is not None and _read_line(title, found):
-        title = None  # the reader took a byline or a date line for a headline
+    title = document.title
+    if title and _read_line(title, found):
+        title = ""  # the reader took a byline or a date line for a headline
     prose_start = _read_head(body, found)
     _read_credits(body, found)
     _read_dateline(body, prose_start, found)

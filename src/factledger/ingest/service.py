@@ -57,7 +57,7 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
         session,
         actor,
         source.body,
-        title=metadata.title or source.title,
+        title=metadata.title,
         url=source.url,
         published=metadata.published,
         author=metadata.author,

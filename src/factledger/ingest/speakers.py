@@ -19,6 +19,7 @@ can check, so they are returned only on request (``pronouns=True``) for ``attrib
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -232,14 +233,25 @@ def _is_bare_name(words: list[str]) -> bool:
 
 
 def _appositive_name(rest: str) -> str | None:
-    """The name after a title in an inverted attribution: 'said the bank’s chief economist, Ines Moreau.'"""
+    """The name after a title in an inverted attribution: 'said the bank’s chief economist, Ines Moreau.',
+    'said hospital director Maria Lenz.'"""
     head, comma, tail = rest.partition(",")
-    if not comma or len(head.split()) > _MAX_APPOSITIVE_WORDS or not head.split():
+    opening = head.split()
+    lowercase_title = list(itertools.takewhile(str.islower, opening))
+    if lowercase_title and len(lowercase_title) < len(opening):
+        # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
+        if lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS:
+            return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
+    if not comma or len(opening) > _MAX_APPOSITIVE_WORDS or not opening:
         return None
-    if head.split()[0].lower() not in {"the", "a", "an", "its", "his", "her", "their"}:
+    if opening[0].lower() not in {"the", "a", "an", "its", "his", "her", "their"}:
         return None
+    return _capitalised_run(tail)
+
+
+def _capitalised_run(text: str) -> str | None:
     words = []
-    for word in tail.split():
+    for word in text.split():
         bare = word.rstrip(',;:.)”"')
         if not is_capitalised(bare) and bare not in NAME_CONNECTORS:
             break
