@@ -80,9 +80,9 @@ def test_speaker_kind_survives_jsonl_export_and_import(factledger: Factledger, t
     )
     assert factledger("import", "jsonl", str(path)).exit_code == 0
     [imported] = [
-        claim for claim in other.json("claims", "list") if claim["text"].startswith("The port handled")
+        claim for claim in factledger.json("claims", "list") if claim["text"].startswith("The port handled")
     ]
-    assert other.json("claims", "show", str(imported["id"]))["speaker_kind"] == "organisation"
+    assert factledger.json("claims", "show", str(imported["id"]))["speaker_kind"] == "organisation"
 
 
 def test_an_unknown_speaker_kind_is_refused_and_nothing_is_written(
@@ -95,7 +95,8 @@ def test_an_unknown_speaker_kind_is_refused_and_nothing_is_written(
     )
     result = factledger("import", "jsonl", str(path))
     assert result.exit_code == 1
-    assert "speaker_kind" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "speaker_kind" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert factledger.json("claims", "list") == []
 
 

@@ -238,10 +238,13 @@ def _appositive_name(rest: str) -> str | None:
     head, comma, tail = rest.partition(",")
     opening = head.split()
     lowercase_title = list(itertools.takewhile(str.islower, opening))
-    if lowercase_title and len(lowercase_title) < len(opening):
-        # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
-        if lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS:
-            return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
+    # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
+    if (
+        lowercase_title
+        and len(lowercase_title) < len(opening)
+        and (lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS)
+    ):
+        return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
     if not comma or len(opening) > _MAX_APPOSITIVE_WORDS or not opening:
         return None
     if opening[0].lower() not in {"the", "a", "an", "its", "his", "her", "their"}:
