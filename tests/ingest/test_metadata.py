@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from factledger.ingest.metadata import read_metadata
+from factledger.ingest.metadata import DocumentMetadata, read_metadata
 from factledger.ingest.pipeline import extract
 from factledger.ingest.reader import SourceDocument, parse_text
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 PROSE = "The harbour board approved a $30 million sea wall on Tuesday, officials said."
 
 
-def metadata_of(text: str, published: date | None = None):  # type: ignore[no-untyped-def]
+def metadata_of(text: str, published: date | None = None) -> DocumentMetadata:
     return read_metadata(SourceDocument(title="Headline", body=text, published=published))
 
 
