@@ -61,6 +61,11 @@ _ACRONYM = re.compile(r"^(?:[Tt]he\s+)?(?P<letters>[A-Z]{2,6})$")
 _DETERMINERS = frozenset({"the", "a", "an"})
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 _WHOLE_QUOTE_SHARE = 0.8
+# How far back a surname, an acronym or "the agency" is looked up: far enough for any article, and a
+# bound on the work a long untrusted document can ask for (each look is a walk over earlier sentences).
+_MAX_LOOKBACK = 300
+# The guest of a Q:/A: interview is introduced at the top.
+_INTRODUCTION_SENTENCES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,14 +235,14 @@ class SpeakerResolver:
 
     def _holding(self, noun: str) -> Speaker | None:
         """The nearest earlier organisation, anywhere before, whose name holds ``noun``."""
-        for seen in reversed(self.seen):
+        for seen in reversed(self.seen[-_MAX_LOOKBACK:]):
             if seen.speaker and seen.speaker.kind == "organisation" and _holds(seen.speaker.name, noun):
                 return seen.speaker
         return self._nearest("organisation", noun)
 
     def _guest(self) -> Speaker | None:
         """Who answers in a Q:/A: transcript: the first person the introduction names in full."""
-        for seen in self.seen:
+        for seen in self.seen[:_INTRODUCTION_SENTENCES]:
             for mention in seen.names():
                 name = split_role(mention.text)[0]
                 if mention.kind == "person" and " " in name:
@@ -247,7 +252,7 @@ class SpeakerResolver:
     def _expansion(self, letters: str) -> Speaker | None:
         """The organisation named earlier whose initials are ``letters`` ("the ONS" → "the Office for
         National Statistics")."""
-        for seen in reversed(self.seen):
+        for seen in reversed(self.seen[-_MAX_LOOKBACK:]):
             candidates = [seen.speaker.name] if seen.speaker and seen.speaker.kind == "organisation" else []
             candidates += [mention.text for mention in seen.names() if mention.kind != "person"]
             for candidate in candidates:
@@ -261,10 +266,11 @@ class SpeakerResolver:
     def _full_name(self, surname: str) -> str | None:
         """The full name, written earlier, that ends with ``surname`` ("Moreau" → "Ines Moreau")."""
         wanted = surname.lower()
-        for seen in reversed(self.seen):
+        earlier = self.seen[-_MAX_LOOKBACK:]
+        for seen in reversed(earlier):
             if seen.speaker and seen.speaker.kind == "person" and _ends_with(seen.speaker.name, wanted):
                 return seen.speaker.name
-        for seen in reversed(self.seen):
+        for seen in reversed(earlier):
             for mention in reversed(seen.names()):
                 name = split_role(mention.text)[0]  # "Assistant Secretary James O’Brien" → "James O’Brien"
                 if mention.kind == "person" and _ends_with(name, wanted):

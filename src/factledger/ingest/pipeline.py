@@ -56,9 +56,14 @@ def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_M
     return extract(document, min_score=min_score).candidates
 
 
-def extract(document: SourceDocument, *, min_score: float = DEFAULT_MIN_SCORE) -> Extraction:
-    """The document's metadata and its candidate claims (see ``extract_candidates``)."""
-    metadata = read_metadata(document)
+def extract(
+    document: SourceDocument,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    metadata: DocumentMetadata | None = None,
+) -> Extraction:
+    """The document's metadata (read here unless given) and its candidate claims (``extract_candidates``)."""
+    metadata = metadata or read_metadata(document)
     candidates: list[Candidate] = []
     speakers = SpeakerResolver(metadata.prose)
     # Year-less dates are read in the light of everything written before the sentence ("last year"). Only

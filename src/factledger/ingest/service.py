@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factledger.ingest.metadata import read_metadata
 from factledger.ingest.pipeline import Candidate, extract
 from factledger.ingest.reader import SourceDocument
 from factledger.ingest.similar import SimilarClaim, find_similar_batch, similar_events
@@ -49,9 +50,8 @@ class IngestReport:
 
 def ingest_document(session: Session, actor: str, source: SourceDocument, min_score: float) -> IngestReport:
     # The document's event is recorded with its claims', in one append. Its byline, dateline and date
-    # line fill the Document (reading them is as cheap as the hash lookup, and the claims need them).
-    extraction = extract(source, min_score=min_score)
-    metadata = extraction.metadata
+    # line fill the Document (reading them costs little next to finding the claims).
+    metadata = read_metadata(source)
     pending: list[NewEvent] = []
     document, created = add_document(
         session,
@@ -67,7 +67,7 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
     report = IngestReport(document=document, document_created=created)
     if not created:
         return report
-    candidates = extraction.candidates
+    candidates = extract(source, min_score=min_score, metadata=metadata).candidates
     report.candidates_seen = len(candidates)
     kept = [candidate for candidate in candidates if candidate.score >= min_score]
     drafts = [
