@@ -123,7 +123,8 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     stdout.print(plain(summary["text"]))
     for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
-            stdout.print(plain(f"  {label}: {summary[label]}"))
+            kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
+            stdout.print(plain(f"  {label}: {summary[label]}{kind}"))
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:

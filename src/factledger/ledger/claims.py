@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
@@ -47,6 +47,11 @@ def clean_claim_text(text: str) -> str:
     return cleaned
 
 
+# Who a speaker is: ClaimReview publishes a Person or an Organization.
+SpeakerKind = Literal["person", "organisation"]
+SPEAKER_KINDS: tuple[SpeakerKind, ...] = ("person", "organisation")
+
+
 @dataclass(frozen=True)
 class ClaimDraft:
     """Everything needed to create a claim, validated by whoever built it."""
@@ -61,6 +66,7 @@ class ClaimDraft:
     score: float | None = None
     score_reasons: list[str] | None = None
     status: ClaimStatus = ClaimStatus.UNREVIEWED
+    speaker_kind: str | None = None
 
 
 def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str | None = None) -> Claim:
@@ -70,6 +76,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
         text=text,
         text_hash=claim_text_hash(text),
         speaker=draft.speaker,
+        speaker_kind=draft.speaker_kind,
         quoted_text=draft.quoted_text,
         dates=draft.dates or None,
         document_id=draft.document_id,
@@ -98,6 +105,8 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     after: dict[str, Any] = {"status": claim.status, "text": text}
     if draft.speaker:
         after["speaker"] = draft.speaker
+    if draft.speaker_kind:
+        after["speaker_kind"] = draft.speaker_kind
     append_event(session, actor, NewEvent("claim.created", claim.id, None, after, rationale))
     return claim
 

@@ -20,6 +20,7 @@ _CLAIM_COLUMNS = (
     Claim.id,
     Claim.text,
     Claim.speaker,
+    Claim.speaker_kind,
     Claim.dates,
     Claim.status,
     Claim.score,

@@ -78,6 +78,9 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(2048))
     published: Mapped[date | None] = mapped_column(Date)
+    # From the document's byline and dateline, when it has them.
+    author: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -94,6 +97,8 @@ class Claim(Base):
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(200))
+    # "person" or "organisation" (ClaimReview's Person or Organization); NULL when unknown.
+    speaker_kind: Mapped[str | None] = mapped_column(String(16))
     # The words in quotation marks that the speaker is reported to have said, when there are any.
     quoted_text: Mapped[str | None] = mapped_column(Text)
     # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.

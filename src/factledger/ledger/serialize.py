@@ -15,6 +15,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "status": claim.status,
         "version": claim.version,
         "speaker": claim.speaker,
+        "speaker_kind": claim.speaker_kind,
         "quoted_text": claim.quoted_text,
         "dates": claim.dates or [],
         "score": claim.score,
