@@ -93,6 +93,11 @@ class Claim(Base):
     text: Mapped[str] = mapped_column(Text)
     # sha256 of the normalized text: how the same fact is recognised across documents and imports.
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
+    # the sentence at the claim's span stays what the document says, and meeting it again still finds
+    # this claim (claims.claim_ids_by_hash).
+    original_text: Mapped[str | None] = mapped_column(Text)
+    original_text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
