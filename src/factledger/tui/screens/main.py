@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from factledger.app import claim_edits
 from factledger.ledger.errors import LedgerError, VersionConflictError
 from factledger.ledger.review_queries import (
     ClaimDetail,
@@ -31,6 +32,7 @@ from factledger.tui import writes
 from factledger.tui.describe import describe_query
 from factledger.tui.fetching import fetch_now, source_ids_of_claim
 from factledger.tui.keys import MAIN_BINDINGS
+from factledger.tui.screens.edit import EditForm, EditPrompt
 from factledger.tui.screens.help import HelpScreen, help_entries
 from factledger.tui.screens.prompts import CitePrompt, FilterPrompt, TextPrompt
 from factledger.tui.screens.reader import ReaderScreen
@@ -336,6 +338,40 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             TextPrompt(f"Note on claim {claim_id} (kept in the audit log)", value=draft, note=note), confirmed
         )
+
+    def action_edit_claim(self, draft: EditForm | None = None, note: str = "") -> None:
+        target = self._target()
+        if target is None:
+            return
+        claim_id, version = target
+        ledger, actor = self.review.ledger, self.review.config.reviewer
+
+        def confirmed(form: EditForm | None) -> None:
+            if form is None:
+                return
+
+            def failed(error: BaseException) -> None:
+                if isinstance(error, VersionConflictError):
+                    self._write_failed(error, claim_id, lambda: self.action_edit_claim(form, _conflict_note))
+                else:  # e.g. another claim has this text: say so, and give the form back as typed
+                    self.show_error(error, "Not saved")
+                    self.action_edit_claim(form)
+
+            self.run_job(
+                lambda: claim_edits.edit_claim(
+                    ledger, actor, claim_id, form.request(), note=form.note, expect_version=version
+                ),
+                lambda _summary: self._written(claim_id, f"claim {claim_id} edited"),
+                failed,
+            )
+
+        def ask(form: EditForm) -> None:
+            self.app.push_screen(EditPrompt(claim_id, form, note=note), confirmed)
+
+        if draft is not None:
+            ask(draft)
+        else:
+            self.run_job(lambda: EditForm.of_claim(ledger, claim_id), ask, group="read")
 
     def action_cite(self, draft: writes.CiteRequest | None = None) -> None:
         target = self._target()
