@@ -49,12 +49,32 @@ class EditForm:
             dates=", ".join(now.dates or []),
         )
 
-    def request(self) -> EditRequest:
+    def request(self, shown: EditForm) -> EditRequest:
+        """Only what the reviewer changed from the form as it was first shown, so a field left alone
+        never writes back a value someone else has changed since. The kind goes with a changed name:
+        the form shows it beside the name, so what it says is what the reviewer means."""
+        speaker_changed = self.speaker != shown.speaker
+        dates = split_dates(self.dates)
         return EditRequest(
-            text=self.text,
-            speaker=self.speaker,
-            speaker_kind=self.speaker_kind,
-            dates=split_dates(self.dates),
+            text=self.text if self.text != shown.text else None,
+            speaker=self.speaker if speaker_changed else None,
+            speaker_kind=self.speaker_kind
+            if speaker_changed or self.speaker_kind != shown.speaker_kind
+            else None,
+            dates=dates if dates != split_dates(shown.dates) else None,
+        )
+
+    def rebased(self, shown: EditForm, current: EditForm) -> EditForm:
+        """What was typed over the claim as it is now: the fields the reviewer left alone take the
+        current values (after someone else changed the claim)."""
+        return EditForm(
+            text=self.text if self.text != shown.text else current.text,
+            speaker=self.speaker if self.speaker != shown.speaker else current.speaker,
+            speaker_kind=self.speaker_kind
+            if self.speaker_kind != shown.speaker_kind
+            else current.speaker_kind,
+            dates=self.dates if split_dates(self.dates) != split_dates(shown.dates) else current.dates,
+            note=self.note,
         )
 
     def validated(self) -> EditForm:
