@@ -41,6 +41,11 @@ class Settings:
         return self._text_option("publisher_url", DEFAULT_PUBLISHER_URL).rstrip("/")
 
     @property
+    def publisher_is_placeholder(self) -> bool:
+        """True while either publisher setting is its default: reviews would name no real publisher."""
+        return self.publisher_name == DEFAULT_PUBLISHER_NAME or self.publisher_url == DEFAULT_PUBLISHER_URL
+
+    @property
     def claimreview_base_url(self) -> str:
         return self._text_option("claimreview_base_url", self.publisher_url + "/claims").rstrip("/")
 

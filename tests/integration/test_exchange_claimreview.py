@@ -82,6 +82,7 @@ def test_export_one_claim_is_a_complete_object(factledger: Factledger) -> None:
         "2023-09-25",
     )
     factledger("cite", str(claim_id), "https://www.usaid.gov/news", "--stance", "supports")
+    assert factledger("claims", "edit", str(claim_id), "--speaker-kind", "person").exit_code == 0
     review = _export(factledger, "--claim", str(claim_id))
     assert review == {
         "@context": "https://schema.org",
@@ -89,11 +90,8 @@ def test_export_one_claim_is_a_complete_object(factledger: Factledger) -> None:
         "url": f"https://example.org/claims/{claim_id}",
         "claimReviewed": "Power announced $11.5 million in aid.",
         # The evidence URL is what the claim was checked against, not where it appeared: no appearance.
-        "itemReviewed": {
-            "@type": "Claim",
-            "author": {"@type": "Person", "name": "Samantha Power"},
-            "datePublished": "2023-09-25",
-        },
+        # The date the claim is about (2023-09-25) is not when it was published, which is unknown here.
+        "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "Samantha Power"}},
         "author": {"@type": "Organization", "name": "factledger", "url": "https://example.org"},
         "reviewRating": VERDICTS["supported"],
         "datePublished": _verdict_day(factledger, claim_id),

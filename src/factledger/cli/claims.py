@@ -121,9 +121,12 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         return
     stdout.print(plain(f"claim {summary['id']}  [{summary['status']}]  version {summary['version']}"))
     stdout.print(plain(summary["text"]))
+    if summary["edited"]:
+        stdout.print(plain(f"  edited; first recorded as: {summary['original_text']}"))
     for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
-            stdout.print(plain(f"  {label}: {summary[label]}"))
+            kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
+            stdout.print(plain(f"  {label}: {summary[label]}{kind}"))
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
@@ -175,6 +178,49 @@ def claims_status(
         print_json(summary)
     else:
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
+
+
+@claims_group.command("edit")
+@click.argument("claim_id", type=int)
+@click.option("--text", help="The corrected text (the document keeps its sentence; `show` gives both).")
+@click.option("--speaker", help='Who made the claim; "" clears the speaker and its kind.')
+@click.option(
+    "--speaker-kind",
+    metavar="KIND",
+    help='person or organisation; "" makes it unknown. A new --speaker without it has an unknown kind.',
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    help='Replaces the dates: YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, repeatable; --date "" clears them.',
+)
+@click.option("--note", help="Why: recorded with the change.")
+@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@json_option
+@pass_app
+def claims_edit(
+    app: AppContext,
+    claim_id: int,
+    text: str | None,
+    speaker: str | None,
+    speaker_kind: str | None,
+    dates: tuple[str, ...],
+    note: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Correct a claim's text, speaker or dates (an audited change with before and after)."""
+    from factledger.app.claim_edits import EditRequest, edit_claim
+
+    request = EditRequest(text=text, speaker=speaker, speaker_kind=speaker_kind, dates=dates or None)
+    if request == EditRequest():
+        raise click.UsageError("give at least one of --text, --speaker, --speaker-kind, --date")
+    summary = edit_claim(app.ledger(), app.actor, claim_id, request, note=note, expect_version=expect_version)
+    if as_json:
+        print_json(summary)
+    else:
+        stdout.print(plain(f"claim {claim_id} edited (version {summary['version']})"))
 
 
 @claims_group.command("note")
@@ -255,4 +301,11 @@ def _change(event: dict[str, Any]) -> str:
     before, after = event["before"] or {}, event["after"] or {}
     if "status" in after and "status" in before:
         return f"{before['status']} → {after['status']}"
+    if event["kind"] == "claim.edited":
+        # An edit's before and after hold just the fields it changed.
+        return "; ".join(
+            f"{key}: {_shorten(str(before.get(key)), 40)} → {_shorten(str(after[key]), 40)}"
+            for key in after
+            if key != "version"
+        )
     return ", ".join(f"{key}={value}" for key, value in after.items() if key != "text")

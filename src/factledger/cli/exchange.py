@@ -69,6 +69,11 @@ def _writer(app: AppContext, fmt: str, claim_id: int | None) -> Callable[[Sessio
         publisher = claimreview.Publisher(
             settings.publisher_name, settings.publisher_url, settings.claimreview_base_url
         )
+        if settings.publisher_is_placeholder:
+            info(
+                f"warning: the publisher is still the placeholder ({publisher.name}, {publisher.url}): "
+                "set publisher_name and publisher_url in factledger.toml before publishing these reviews"
+            )
         if claim_id is not None:
             # One claim is published as one object, the way a review page embeds it.
             def write_one(session: Session, stream: IO[str]) -> int:

@@ -29,6 +29,8 @@ def _report_summary(path: str, report: IngestReport, snapshot_id: int | None) ->
         "document_id": report.document.id,
         "title": report.document.title,
         "published": report.document.published,
+        "author": report.document.author,
+        "place": report.document.place,
         "already_ingested": not report.document_created,
         "candidates": report.candidates_seen,
         "claims_created": report.claims_created,

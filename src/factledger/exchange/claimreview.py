@@ -19,6 +19,7 @@ from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.export_queries import (
     appearance_urls,
     document_urls,
+    publication_dates,
     status_changes,
     verdict_claims_page,
 )
@@ -57,19 +58,35 @@ def review_rating(status: ClaimStatus) -> dict[str, Any]:
     return rating
 
 
-def _first_day(claim_date: str) -> str:
-    return claim_date.split("/", 1)[0]  # a range "2023-05-01/2023-05-04" was first said on its start
+# schema.org's type for each speaker kind (claims.speaker_kind).
+AUTHOR_TYPES = {"person": "Person", "organisation": "Organization"}
+
+
+def claim_author(speaker: str, speaker_kind: str | None) -> dict[str, Any]:
+    """Who made the claim. A speaker of unknown kind is published by name with no type: Google
+    recommends (does not require) a Person or an Organization here, and guessing one would publish a
+    falsehood ("figures from the ministry" as a Person) under the fact-checker's name."""
+    author: dict[str, Any] = {"name": speaker}
+    kind = AUTHOR_TYPES.get(speaker_kind or "")
+    if kind is not None:
+        author = {"@type": kind, **author}
+    return author
 
 
 def claim_review(
-    claim: Claim, verdict_date: date, appearance_urls: list[str], publisher: Publisher
+    claim: Claim,
+    verdict_date: date,
+    appearance_urls: list[str],
+    publisher: Publisher,
+    published: date | None = None,
 ) -> dict[str, Any]:
+    """One ClaimReview. ``published`` is when the claim was first published (its earliest dated
+    document); the dates the claim mentions are what it is about, not when it was made."""
     item: dict[str, Any] = {"@type": "Claim"}
     if claim.speaker:
-        # A speaker is stored as a bare name; most are people, and schema.org needs one type or the other.
-        item["author"] = {"@type": "Person", "name": claim.speaker}
-    if claim.dates:
-        item["datePublished"] = _first_day(claim.dates[0])
+        item["author"] = claim_author(claim.speaker, claim.speaker_kind)
+    if published is not None:
+        item["datePublished"] = published.isoformat()
     if appearance_urls:
         appearances = [{"@type": "CreativeWork", "url": url} for url in appearance_urls]
         item["firstAppearance"] = appearances[0]
@@ -116,11 +133,20 @@ def _appearance_urls(session: Session, claims: list[Claim]) -> dict[int, list[st
     return urls
 
 
+def _first_published(session: Session, claims: list[Claim]) -> dict[int, date]:
+    earliest: dict[int, date] = {}
+    for claim_id, published in publication_dates(session, [claim.id for claim in claims]):
+        if claim_id not in earliest or published < earliest[claim_id]:
+            earliest[claim_id] = published
+    return earliest
+
+
 def _reviews(session: Session, claims: list[Claim], publisher: Publisher) -> Iterator[dict[str, Any]]:
     dates = _verdict_dates(session, claims)
     appearances = _appearance_urls(session, claims)
+    published = _first_published(session, claims)
     for claim in claims:
-        yield claim_review(claim, dates[claim.id], appearances[claim.id], publisher)
+        yield claim_review(claim, dates[claim.id], appearances[claim.id], publisher, published.get(claim.id))
 
 
 def reviewed_claim(session: Session, claim_id: int, publisher: Publisher) -> dict[str, Any]:

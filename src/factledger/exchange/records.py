@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
-from factledger.ledger.claims import MAX_CLAIM_LENGTH
+from factledger.ledger.claims import MAX_CLAIM_LENGTH, SPEAKER_KINDS
 from factledger.ledger.errors import InvalidInputError, LedgerError
 from factledger.ledger.sources import clean_quote
 from factledger.ledger.statuses import ClaimStatus, Stance, parse_stance, parse_status
@@ -161,4 +161,13 @@ def claim_from_fields(
         score=_score(fields.get("score"), line),
         rationale=_optional_text(fields.get("rationale"), line, "rationale", 10_000),
         evidence=evidence,
+        speaker_kind=_speaker_kind(fields.get("speaker_kind"), line),
     )
+
+
+def _speaker_kind(value: Any, line: int) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in SPEAKER_KINDS:
+        raise RecordError(line, "speaker_kind", f"expected one of {', '.join(SPEAKER_KINDS)}")
+    return str(value)

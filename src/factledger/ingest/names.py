@@ -38,7 +38,8 @@ ROLE_WORDS = word_set(
     chancellor king queen prince princess general colonel commander deputy assistant acting chief envoy
     special state affairs administrator head leader professor judge justice speaker premier sheikh emir
     pope bishop officer counsellor counselor attorney lieutenant captain major admiral sergeant coordinator
-    undersecretary under"""
+    undersecretary under councillor councilor alderman commissioner inspector superintendent sheriff
+    detective dean rector curator coach manager"""
 )
 # Honorifics belong to the name as written ("Mr. Smith"), but they mark a person all the same.
 HONORIFICS = frozenset({"Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sen.", "Rep.", "Gov.", "Gen.", "Sir", "Dame"})
@@ -47,7 +48,8 @@ LOWERCASE_SPEAKER_NOUNS = word_set(
     """president minister ministry spokesperson spokesman spokeswoman official officials government
     department embassy office secretary ambassador agency authorities police army military court
     prosecutor prosecutors report statement sources source committee council administration
-    white-house kremlin"""
+    white-house kremlin board union company firm club service bank commission institute team group
+    association maker operator chamber brigade"""
 )
 _ORG_WORDS = word_set(
     """ministry department conference center centre council house agency committee union nations bank court
@@ -55,7 +57,8 @@ _ORG_WORDS = word_set(
     organization organisation forum fund representatives administration army forces navy police service
     company corporation inc ltd group foundation association alliance network times post news press
     agency coalition summit treaty program programme school college hospital museum airport station
-    church republic kingdom federation state states emirates"""
+    church republic kingdom federation state states emirates board chamber minerals mining energy motors
+    airlines airways systems technologies holdings industries rail railways athletic rovers fc plc llc gmbh"""
 )
 # A short list of places frequent in international news; suffixes below catch many more.
 _PLACES = word_set(

@@ -1,17 +1,24 @@
 """Documents in, candidate claims out: segment, find dates and speakers, score, keep the check-worthy.
 
 Pure functions, no database: the ledger stores what comes out of here, the CLI ranks and prints it.
+The document's own metadata (byline, "Published …" line, dateline, transcript labels) is read first
+(``metadata``): it fills the Document, anchors the dates, and is never split into sentences. A quoted
+opinion (``opinions``) is kept out with its reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from factledger.ingest.attribution import SpeakerResolver
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
+from factledger.ingest.metadata import DocumentMetadata, read_metadata, turn_at
+from factledger.ingest.opinions import quoted_opinion
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.scoring import score_sentence
+from factledger.ingest.scoring import Score, score_sentence
 from factledger.ingest.sentences import split_sentences
-from factledger.ingest.speakers import find_attribution
+from factledger.ingest.speakers import find_quotes
+from factledger.ledger.claims import SpeakerKind
 
 # Chosen on the bundled sample: dated meetings, named officials, quotations and figures pass (about twenty
 # sentences); the author's analysis ("one can conclude", "it seemed", "this speaks to the fact") does not.
@@ -30,6 +37,15 @@ class Candidate:
     speaker: str | None
     quote: str | None
     dates: list[str]
+    speaker_kind: SpeakerKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What ingest reads from one document: its metadata and its candidate claims."""
+
+    metadata: DocumentMetadata
+    candidates: list[Candidate]
 
 
 def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_MIN_SCORE) -> list[Candidate]:
@@ -37,15 +53,38 @@ def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_M
 
     Pass ``min_score=0.0`` to see every sentence with its score.
     """
+    return extract(document, min_score=min_score).candidates
+
+
+def extract(
+    document: SourceDocument,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    metadata: DocumentMetadata | None = None,
+) -> Extraction:
+    """The document's metadata (read here unless given) and its candidate claims (``extract_candidates``)."""
+    metadata = metadata or read_metadata(document)
     candidates: list[Candidate] = []
+    speakers = SpeakerResolver(metadata.prose)
     # Year-less dates are read in the light of everything written before the sentence ("last year"). Only
     # the latest year cue matters, so carry that forward instead of re-reading the whole prefix each time.
     context = ""
-    for sentence in split_sentences(document.body):
-        mentions = find_dates(sentence.text, document.published, context)
+    voice: str | None = None
+    for sentence in split_sentences(metadata.prose):
+        turn = turn_at(metadata, sentence.start) if metadata.turns else None
+        if turn is not None and turn.label != voice:
+            # In a transcript, one voice's "last year" does not date the next voice's answer.
+            voice, context = turn.label, ""
+        mentions = find_dates(sentence.text, metadata.published, context)
         context = last_year_cue(sentence.text) or context
-        attribution = find_attribution(sentence.text)
+        attribution, speaker = speakers.resolve(
+            sentence.text, sentence.start, sentence.end, turn_label=turn.label if turn else None
+        )
         score = score_sentence(sentence.text, mentions, attribution)
+        opinion = quoted_opinion(sentence.text, find_quotes(sentence.text)) if score.value else None
+        if opinion is not None:
+            # An opinion in quotation marks is still an opinion: never a claim, whatever else it holds.
+            score = Score(0.0, [*score.reasons, f"quoted opinion ({opinion})"])
         if score.value < min_score:
             continue
         candidates.append(
@@ -55,12 +94,13 @@ def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_M
                 end=sentence.end,
                 score=score.value,
                 reasons=list(score.reasons),
-                speaker=attribution.speaker if attribution else None,
+                speaker=speaker.name if speaker else None,
                 quote=attribution.quote if attribution else None,
                 dates=_specific_dates(mentions),
+                speaker_kind=speaker.kind if speaker else None,
             )
         )
-    return candidates
+    return Extraction(metadata, candidates)
 
 
 def _specific_dates(mentions: list[DateMention]) -> list[str]:

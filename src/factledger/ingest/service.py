@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from factledger.ingest.pipeline import Candidate, extract_candidates
+from factledger.ingest.metadata import read_metadata
+from factledger.ingest.pipeline import Candidate, extract
 from factledger.ingest.reader import SourceDocument
 from factledger.ingest.similar import SimilarClaim, find_similar_batch, similar_events
 from factledger.ledger.audit import NewEvent
@@ -47,27 +48,32 @@ class IngestReport:
 
 
 def ingest_document(session: Session, actor: str, source: SourceDocument, min_score: float) -> IngestReport:
-    # The document's event is recorded with its claims', in one append.
+    # The document's event is recorded with its claims', in one append. Its byline, dateline and date
+    # line fill the Document (reading them costs little next to finding the claims).
+    metadata = read_metadata(source)
     pending: list[NewEvent] = []
     document, created = add_document(
         session,
         actor,
         source.body,
-        title=source.title,
+        title=metadata.title,
         url=source.url,
-        published=source.published,
+        published=metadata.published,
+        author=metadata.author,
+        place=metadata.place,
         pending_events=pending,
     )
     report = IngestReport(document=document, document_created=created)
     if not created:
         return report
-    candidates = extract_candidates(source, min_score=min_score)
+    candidates = extract(source, min_score=min_score, metadata=metadata).candidates
     report.candidates_seen = len(candidates)
     kept = [candidate for candidate in candidates if candidate.score >= min_score]
     drafts = [
         ClaimDraft(
             text=candidate.text,
             speaker=candidate.speaker,
+            speaker_kind=candidate.speaker_kind,
             quoted_text=candidate.quote,
             dates=list(candidate.dates) or None,
             document_id=document.id,

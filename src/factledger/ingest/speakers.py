@@ -10,17 +10,22 @@ A small set of reporting patterns covers most news prose:
 - "according to X".
 
 The speaker is the name as written, without a leading job title ("US Assistant Secretary of State James
-O’Brien" → "James O’Brien"; the title is kept in ``role``). Organisation names keep every word ("the Ministry
-of Foreign Affairs"). Pronouns are not speakers: "he said" names nobody a reviewer can check.
+O’Brien" → "James O’Brien"; the title is kept in ``role``), and a name set off after its title is the
+speaker ("the library's director, Omar Shah, said"). Organisation names keep every word ("the Ministry
+of Foreign Affairs", "the governor's office"); figures and data are their publisher's ("according to
+figures released by the club" → "the club"). Pronouns are not speakers: "he said" names nobody a reviewer
+can check, so they are returned only on request (``pronouns=True``) for ``attribution`` to resolve.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 from factledger.ingest.names import (
     CAPITALISED_FUNCTION_WORDS,
+    HONORIFICS,
     LOWERCASE_SPEAKER_NOUNS,
     NAME_CONNECTORS,
     ROLE_WORDS,
@@ -51,9 +56,18 @@ class Attribution:
 # Curly, straight and guillemet quotations. An opening mark without its closing one (a quotation that runs
 # past the sentence) quotes to the end of the sentence.
 _QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"))
-_QUOTE = re.compile(
-    "|".join(f"{re.escape(o)}([^{re.escape(c)}]*)(?:{re.escape(c)}|$)" for o, c in _QUOTE_PAIRS)
+# Single quotation marks (British house style) double as apostrophes ("don’t", "drivers' union"), so
+# an apostrophe followed by a letter stays inside, a quotation opens only after a space or a bracket,
+# and a straight one must be closed within the sentence.
+_SINGLE_QUOTES = (
+    r"‘((?:[^’]|’(?=\w))*)(?:’|$)",
+    r"(?:^|(?<=[\s(\[]))'(?=\S)((?:[^']|'(?=\w))*)'(?!\w)",
 )
+_QUOTE_ALTERNATIVES = (
+    *(f"{re.escape(o)}([^{re.escape(c)}]*)(?:{re.escape(c)}|$)" for o, c in _QUOTE_PAIRS),
+    *_SINGLE_QUOTES,
+)
+_QUOTE = re.compile("|".join(_QUOTE_ALTERNATIVES))
 
 _SPEECH_VERBS = (
     "said|says|say|stated|states|noted|notes|announced|announces|declared|declares|emphasized|emphasised"
@@ -69,8 +83,18 @@ _STATEMENT_NOUN = re.compile(
 )
 _PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
 # A quotation closed just before the verb: the one place English puts the speaker after "said".
-_INVERTED_AFTER = re.compile(r"[”\"»],?\s*$|,[”\"»]\s*$")
+_INVERTED_AFTER = re.compile(r"[”\"»’'],?\s*$|,[”\"»’']\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
+# "Figures from the state environment office show …": the publisher of the data is the source.
+_DATA_FROM = re.compile(
+    r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates)\s+(?:(?:released|published|compiled|provided)\s+)?"
+    r"(?:from|by)\s+"
+)
+_SOURCE_NOUN_PREFIX = re.compile(
+    r"^(?:(?:the|new|official|latest)\s+)*(?:figures|data|statistics|numbers|estimates)\s+"
+    r"(?:(?:released|published|compiled|provided)\s+)?(?:from|by|of)\s+",
+    re.IGNORECASE,
+)
 _POSSESSED_STATEMENT = (
     r"[’']s?\s+"
     r"(?:[a-z]+\s+)?(?:statements?|words|remarks|comments?|letter|message|speech|tweet|post|address|reply|response)\b"
@@ -85,6 +109,12 @@ _SKIPPABLE_BEFORE_VERB = word_set(
     " which reportedly publicly not"
 )
 _PRONOUNS = word_set("he she they it we i you this that these those one")
+# Subject pronouns that ``attribution`` can resolve to a speaker named nearby.
+RESOLVABLE_PRONOUNS = word_set("he she it they")
+# Where a noun phrase after "according to" or "by" ends.
+_PHRASE_STOPS = word_set(
+    "that who which during in on at after before when show shows showed suggest suggests"
+)
 _MAX_APPOSITIVE_WORDS = 8
 _MAX_ACCORDING_WORDS = 6
 _WORD = re.compile(r"\S+")
@@ -94,14 +124,16 @@ def find_quotes(sentence: str) -> list[QuoteSpan]:
     """Every quotation in the sentence, in order; empty quotations are ignored."""
     quotes: list[QuoteSpan] = []
     for match in _QUOTE.finditer(sentence):
-        group = next(index for index in range(1, len(_QUOTE_PAIRS) + 1) if match.group(index) is not None)
+        group = next(
+            index for index in range(1, len(_QUOTE_ALTERNATIVES) + 1) if match.group(index) is not None
+        )
         text = match.group(group)
         if text.strip():
             quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
     return quotes
 
 
-def find_attribution(sentence: str) -> Attribution | None:
+def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | None:
     """The speaker of ``sentence`` and the quotation attributed to them, or None when nobody is named.
 
     When several patterns match, the strongest kind of evidence wins (a named subject of a speech verb,
@@ -119,9 +151,14 @@ def find_attribution(sentence: str) -> Attribution | None:
             phrase = _subject_before(sentence[: match.start()])
             if phrase is None and _INVERTED_AFTER.search(sentence[: match.start()]):
                 # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb.
-                phrase = _phrase_after(sentence[match.end() :], allow_lowercase=False)
-            if phrase:
+                rest = sentence[match.end() :]
+                phrase = _appositive_name(rest) or _phrase_after(rest, allow_lowercase=False)
+            rank = 5
+            if phrase is None and pronouns:
+                phrase = _pronoun_before(sentence[: match.start()])
+            elif phrase:
                 rank = 0 if is_capitalised(phrase.split()[-1]) else 4
+            if phrase:
                 candidates.append((rank, match.start(), phrase, _squash(match.group(0)), match.end()))
     # Only a possessive followed by a quotation counts, so without either there is nothing to look for.
     possessives = _POSSESSIVE.finditer(sentence) if quotes and _POSSESSIVE_HINT.search(sentence) else ()
@@ -130,20 +167,21 @@ def find_attribution(sentence: str) -> Attribution | None:
         if owner and not _inside_quote(match.start(), quotes) and _quote_after(quotes, match.end()):
             cue = owner + match.group(0)[len(match.group("owner")) :]
             candidates.append((1, match.start(), owner, _squash(cue), match.end()))
-    for rank, pattern, needed in ((2, _PASSIVE, "by"), (3, _ACCORDING_TO, "ccording")):
+    for rank, pattern, needed in ((2, _PASSIVE, "by"), (3, _ACCORDING_TO, "ccording"), (3, _DATA_FROM, "")):
         if needed not in sentence:
             continue  # a substring test is much cheaper than a scan that cannot match
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            phrase = _phrase_after(sentence[match.end() :], allow_lowercase=pattern is _ACCORDING_TO)
+            phrase = _phrase_after(sentence[match.end() :], allow_lowercase=pattern is not _PASSIVE)
+            phrase = _SOURCE_NOUN_PREFIX.sub("", phrase) if phrase else None
             if phrase:
                 cue = _squash(match.group(0)).removesuffix(" by").strip()
                 candidates.append((rank, match.start(), phrase, cue, match.end()))
     if not candidates:
         return None
     _, _, phrase, cue, cue_end = min(candidates)
-    speaker, role = _split_role(phrase)
+    speaker, role = split_role(phrase)
     quote = _quote_after(quotes, cue_end) or (max(quotes, key=lambda q: len(q.text)) if quotes else None)
     return Attribution(speaker=speaker, quote=quote.text if quote else None, cue=cue, role=role)
 
@@ -169,6 +207,10 @@ def _subject_before(prefix: str) -> str | None:
         # "Baku, in its turn, claims" / "Samantha Power, the USAID director, said": drop the aside.
         for index in range(len(words) - 2, -1, -1):
             if words[index].endswith(","):
+                aside = [*words[index + 1 : -1], words[-1].rstrip(",")]
+                if _is_bare_name(aside) and not is_capitalised(words[index]):
+                    # "the library's director, Omar Shah, said": the name set off after a title speaks.
+                    return " ".join(aside)
                 if len(words) - 1 - index <= _MAX_APPOSITIVE_WORDS:
                     words = [*words[:index], words[index].rstrip(",")]
                 break
@@ -177,6 +219,59 @@ def _subject_before(prefix: str) -> str | None:
     if words and words[-1].endswith(","):
         return None
     return _trailing_name(words) or _trailing_role_noun(words)
+
+
+def _is_bare_name(words: list[str]) -> bool:
+    """ "Omar Shah", "Ines Moreau": capitalised words that do not open a clause, at most four."""
+    return (
+        0 < len(words) <= 4
+        and words[0] not in CAPITALISED_FUNCTION_WORDS
+        and all(is_capitalised(word) or word in NAME_CONNECTORS for word in words)
+        and is_capitalised(words[-1])
+        and words[-1].lower() not in _PRONOUNS
+    )
+
+
+def _appositive_name(rest: str) -> str | None:
+    """The name after a title in an inverted attribution: 'said the bank’s chief economist, Ines Moreau.',
+    'said hospital director Maria Lenz.'"""
+    head, comma, tail = rest.partition(",")
+    opening = head.split()
+    lowercase_title = list(itertools.takewhile(str.islower, opening))
+    # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
+    if (
+        lowercase_title
+        and len(lowercase_title) < len(opening)
+        and (lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS)
+    ):
+        return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
+    if not comma or len(opening) > _MAX_APPOSITIVE_WORDS or not opening:
+        return None
+    if opening[0].lower() not in {"the", "a", "an", "its", "his", "her", "their"}:
+        return None
+    return _capitalised_run(tail)
+
+
+def _capitalised_run(text: str) -> str | None:
+    words = []
+    for word in text.split():
+        bare = word.rstrip(',;:.)”"')
+        if not is_capitalised(bare) and bare not in NAME_CONNECTORS:
+            break
+        words.append(bare)
+        if bare != word and not _is_initial(word):
+            break
+    return " ".join(words) if _is_bare_name(words) else None
+
+
+def _pronoun_before(prefix: str) -> str | None:
+    """The pronoun subject of a speech verb: "she said", "He added", "it has said"."""
+    words = [match.group(0) for match in _WORD.finditer(prefix)]
+    while words and (words[-1].lower() in _SKIPPABLE_BEFORE_VERB or _is_adverb(words[-1])):
+        words.pop()
+    if words and words[-1].strip("“”\"'").lower() in RESOLVABLE_PRONOUNS:
+        return words[-1].strip("“”\"'").lower()
+    return None
 
 
 def _is_adverb(word: str) -> bool:
@@ -223,12 +318,13 @@ def _trailing_role_noun(words: list[str]) -> str | None:
     """A lowercase role noun with its determiner: "the president expressed", "officials said"."""
     if not words or words[-1].lower() not in LOWERCASE_SPEAKER_NOUNS:
         return None
-    for back in range(1, 4):
+    for back in range(1, 5):
         if len(words) - back - 1 < 0:
             break
         if words[-back - 1].lower() in {"the", "a", "an"}:
             return " ".join(words[-back - 1 :])
-        if not words[-back - 1].isalpha():
+        # "the governor's office", "the city's finance department": possessives belong to the phrase.
+        if not strip_possessive(words[-back - 1]).isalpha():
             break
     return words[-1]
 
@@ -238,8 +334,11 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
     phrase_words: list[str] = []
     for match in _WORD.finditer(rest):
         word = match.group(0)
+        if word in HONORIFICS and not phrase_words:
+            phrase_words.append(word)  # "said Prof. Miguel Santos": the honorific's dot ends nothing
+            continue
         bare = word.rstrip(',;:.)”"')
-        if bare.lower() in {"that", "who", "which", "during", "in", "on", "at", "after", "before", "when"}:
+        if bare.lower() in _PHRASE_STOPS:
             break
         if not allow_lowercase and not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the"):
             break
@@ -256,7 +355,7 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
     return phrase
 
 
-def _split_role(phrase: str) -> tuple[str, str | None]:
+def split_role(phrase: str) -> tuple[str, str | None]:
     """Separate a leading job title from the name: "Advisor Jake Sullivan" → ("Jake Sullivan", "Advisor")."""
     words = phrase.split()
     last_role = -1

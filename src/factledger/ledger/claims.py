@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ _SPACE_RUN = re.compile(r"\s+")
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
 _CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
+_CLAIMS_BY_ORIGINAL_HASH = "SELECT original_text_hash, id FROM claims WHERE original_text_hash IN"
 
 
 def normalize_claim_text(text: str) -> str:
@@ -47,6 +48,11 @@ def clean_claim_text(text: str) -> str:
     return cleaned
 
 
+# Who a speaker is: ClaimReview publishes a Person or an Organization.
+SpeakerKind = Literal["person", "organisation"]
+SPEAKER_KINDS: tuple[SpeakerKind, ...] = ("person", "organisation")
+
+
 @dataclass(frozen=True)
 class ClaimDraft:
     """Everything needed to create a claim, validated by whoever built it."""
@@ -61,6 +67,7 @@ class ClaimDraft:
     score: float | None = None
     score_reasons: list[str] | None = None
     status: ClaimStatus = ClaimStatus.UNREVIEWED
+    speaker_kind: str | None = None
 
 
 def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str | None = None) -> Claim:
@@ -70,6 +77,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
         text=text,
         text_hash=claim_text_hash(text),
         speaker=draft.speaker,
+        speaker_kind=draft.speaker_kind,
         quoted_text=draft.quoted_text,
         dates=draft.dates or None,
         document_id=draft.document_id,
@@ -98,6 +106,8 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     after: dict[str, Any] = {"status": claim.status, "text": text}
     if draft.speaker:
         after["speaker"] = draft.speaker
+    if draft.speaker_kind:
+        after["speaker_kind"] = draft.speaker_kind
     append_event(session, actor, NewEvent("claim.created", claim.id, None, after, rationale))
     return claim
 
@@ -111,12 +121,30 @@ def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> C
 
 def claim_ids_by_hash(session: Session, text_hashes: Iterable[str]) -> dict[str, int]:
     """The claim id of each known text hash. The oldest claim wins where a text is (historically)
-    duplicated. One lookup for thousands of hashes (bulk/driver_sql.py's ``select_in``)."""
+    duplicated. One lookup for thousands of hashes (bulk/driver_sql.py's ``select_in``).
+
+    A claim a reviewer corrected (claim_edits.py) is also found by its original text: the sentence
+    ingest met once is the same fact when it meets it again. Claims' current texts win."""
+    wanted = list(set(text_hashes))
+    found = _oldest_by_hash(select_in(session, _CLAIMS_BY_HASH, wanted))
+    missing = [text_hash for text_hash in wanted if text_hash not in found]
+    if missing and _any_claim_edited(session):
+        found.update(_oldest_by_hash(select_in(session, _CLAIMS_BY_ORIGINAL_HASH, missing)))
+    return found
+
+
+def _oldest_by_hash(rows: Iterable[tuple[Any, ...]]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for text_hash, claim_id in select_in(session, _CLAIMS_BY_HASH, list(set(text_hashes))):
+    for text_hash, claim_id in rows:
         if found.setdefault(text_hash, claim_id) > claim_id:
             found[text_hash] = claim_id
     return found
+
+
+def _any_claim_edited(session: Session) -> bool:
+    """One index probe, so a ledger where no text was ever corrected pays no second lookup."""
+    edited = select(Claim.id).where(Claim.original_text_hash.is_not(None)).limit(1)
+    return session.scalars(edited).first() is not None
 
 
 def claims_by_id(session: Session, claim_ids: Iterable[int]) -> dict[int, Claim]:
@@ -130,7 +158,7 @@ def last_event_for(session: Session, claim_id: int) -> Event | None:
     ).first()
 
 
-def _check_expected_version(session: Session, claim: Claim, expected: int | None) -> None:
+def check_expected_version(session: Session, claim: Claim, expected: int | None) -> None:
     if expected is None or expected == claim.version:
         return
     last = last_event_for(session, claim.id)
@@ -141,7 +169,7 @@ def _check_expected_version(session: Session, claim: Claim, expected: int | None
     )
 
 
-def _bump(session: Session, claim: Claim, values: dict[str, Any]) -> None:
+def write_next_version(session: Session, claim: Claim, values: dict[str, Any]) -> None:
     """Write ``values`` and the next version, but only if nobody else wrote the claim meanwhile."""
     result = session.execute(
         update(Claim)
@@ -166,7 +194,7 @@ def change_status(
     event_kind: str = "claim.status_changed",
 ) -> Claim:
     claim = get_claim(session, claim_id, for_update=True)
-    _check_expected_version(session, claim, expect_version)
+    check_expected_version(session, claim, expect_version)
     current = ClaimStatus(claim.status)
     check_transition(current, target)
     values: dict[str, Any] = {"status": target.value}
@@ -176,7 +204,7 @@ def change_status(
         values["needs_review"] = False
         values["needs_review_reason"] = None
     before = {"status": current.value, "version": claim.version}
-    _bump(session, claim, values)
+    write_next_version(session, claim, values)
     after = {"status": target.value, "version": claim.version}
     append_event(session, actor, NewEvent(event_kind, claim.id, before, after, rationale))
     return claim
@@ -186,9 +214,9 @@ def assign_claim(
     session: Session, actor: str, claim_id: int, assignee: str | None, *, expect_version: int | None = None
 ) -> Claim:
     claim = get_claim(session, claim_id, for_update=True)
-    _check_expected_version(session, claim, expect_version)
+    check_expected_version(session, claim, expect_version)
     before = {"assignee": claim.assignee, "version": claim.version}
-    _bump(session, claim, {"assignee": assignee})
+    write_next_version(session, claim, {"assignee": assignee})
     after = {"assignee": assignee, "version": claim.version}
     append_event(session, actor, NewEvent("claim.assigned", claim.id, before, after, None))
     return claim
@@ -211,7 +239,7 @@ def add_note(
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
     claim = get_claim(session, claim_id, for_update=True)
-    _check_expected_version(session, claim, expect_version)
+    check_expected_version(session, claim, expect_version)
     event_id = append_event(
         session, actor, NewEvent("claim.noted", claim_id, None, {"version": claim.version}, text)
     )
@@ -223,7 +251,7 @@ def add_note(
 def flag_for_review(session: Session, actor: str, claim_id: int, reason: str) -> Claim:
     claim = get_claim(session, claim_id, for_update=True)
     before = {"needs_review": claim.needs_review, "reason": claim.needs_review_reason}
-    _bump(session, claim, {"needs_review": True, "needs_review_reason": reason})
+    write_next_version(session, claim, {"needs_review": True, "needs_review_reason": reason})
     after = {"needs_review": True, "reason": reason, "version": claim.version}
     append_event(session, actor, NewEvent("claim.flagged", claim.id, before, after, reason))
     return claim

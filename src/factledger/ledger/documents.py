@@ -29,6 +29,8 @@ def add_document(
     title: str | None = None,
     url: str | None = None,
     published: date | None = None,
+    author: str | None = None,
+    place: str | None = None,
     pending_events: list[NewEvent] | None = None,
 ) -> tuple[Document, bool]:
     """Store a document unless one with the same body exists. Returns (document, created).
@@ -43,6 +45,8 @@ def add_document(
         title=title,
         url=url,
         published=published,
+        author=author,
+        place=place,
         body=body,
         sha256=document_sha256(body),
         ingested_at=utcnow(),

@@ -4,7 +4,7 @@ an export of the whole ledger keeps memory flat and builds no ORM object per row
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -20,6 +20,7 @@ _CLAIM_COLUMNS = (
     Claim.id,
     Claim.text,
     Claim.speaker,
+    Claim.speaker_kind,
     Claim.dates,
     Claim.status,
     Claim.score,
@@ -91,6 +92,25 @@ def appearance_urls(session: Session, claim_ids: Iterable[int]) -> Iterator[tupl
     for claim_id, url in rows:
         if url is not None:
             yield claim_id, url
+
+
+def publication_dates(session: Session, claim_ids: Iterable[int]) -> Iterator[tuple[int, date]]:
+    """(claim id, published date) of every dated document these claims were found in: their recorded
+    appearances and the document each claim was first taken from."""
+    ids = list(claim_ids)
+    by_appearance = (
+        select(ClaimAppearance.claim_id, Document.published)
+        .join(Document, Document.id == ClaimAppearance.document_id)
+        .where(ClaimAppearance.claim_id.in_(ids), Document.published.is_not(None))
+    )
+    by_document = (
+        select(Claim.id, Document.published)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Claim.id.in_(ids), Document.published.is_not(None))
+    )
+    for claim_id, published in session.execute(by_appearance.union_all(by_document)):
+        if published is not None:
+            yield claim_id, published
 
 
 def document_urls(session: Session, document_ids: Iterable[int]) -> Iterator[tuple[int, str | None]]:

@@ -78,6 +78,9 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(2048))
     published: Mapped[date | None] = mapped_column(Date)
+    # From the document's byline and dateline, when it has them.
+    author: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,10 +93,17 @@ class Claim(Base):
     text: Mapped[str] = mapped_column(Text)
     # sha256 of the normalized text: how the same fact is recognised across documents and imports.
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
+    # the sentence at the claim's span stays what the document says, and meeting it again still finds
+    # this claim (claims.claim_ids_by_hash).
+    original_text: Mapped[str | None] = mapped_column(Text)
+    original_text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(200))
+    # "person" or "organisation" (ClaimReview's Person or Organization); NULL when unknown.
+    speaker_kind: Mapped[str | None] = mapped_column(String(16))
     # The words in quotation marks that the speaker is reported to have said, when there are any.
     quoted_text: Mapped[str | None] = mapped_column(Text)
     # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.

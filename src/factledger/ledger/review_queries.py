@@ -292,18 +292,23 @@ class ClaimDetail:
     context_after: str
     evidence: list[EvidenceDetail]
     events: list[EventView]
+    # What the document says at the claim's span, which a reviewer's edit of the text leaves as it was.
+    sentence: str | None = None
+    # The text first recorded, when a reviewer has since corrected it (claim_edits.py).
+    original_text: str | None = None
 
 
 def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
     claim = get_claim(session, claim_id)
     before = after = ""
-    title = None
+    title = sentence = None
     if claim.document_id is not None and claim.span_start is not None and claim.span_end is not None:
         document = session.get(Document, claim.document_id)
         if document is not None:
             title = document.title
             before = document.body[max(0, claim.span_start - CONTEXT_CHARS) : claim.span_start]
             after = document.body[claim.span_end : claim.span_end + CONTEXT_CHARS]
+            sentence = document.body[claim.span_start : claim.span_end]
     evidence_rows = evidence_for_claim(session, claim_id)
     events = claim_history(session, claim_id)  # the claim is in the session already: no second lookup
     return ClaimDetail(
@@ -328,6 +333,8 @@ def claim_detail(session: Session, claim_id: int) -> ClaimDetail:
         context_after=after,
         evidence=[_evidence_view(ev, src) for ev, src in evidence_rows],
         events=[_event_view(event) for event in events],
+        sentence=sentence,
+        original_text=claim.original_text if claim.original_text != claim.text else None,
     )
 
 

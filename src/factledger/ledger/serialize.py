@@ -12,9 +12,13 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
     return {
         "id": claim.id,
         "text": claim.text,
+        # Set once a reviewer corrected the text (claim_edits.py): what was first recorded.
+        "edited": claim.original_text is not None and claim.original_text != claim.text,
+        "original_text": claim.original_text,
         "status": claim.status,
         "version": claim.version,
         "speaker": claim.speaker,
+        "speaker_kind": claim.speaker_kind,
         "quoted_text": claim.quoted_text,
         "dates": claim.dates or [],
         "score": claim.score,

@@ -29,6 +29,8 @@ def describe_change(event: EventView | None) -> str:
         for key, value in after.items()
         if key not in ("version", "text") and key in before and before.get(key) != value
     ]
+    if "text" in before and before["text"] != after.get("text", before["text"]):
+        changes.insert(0, "text edited")
     if not changes:
         changes = [f"{key}={value}" for key, value in after.items() if key not in ("version", "text")]
     return ", ".join(changes)

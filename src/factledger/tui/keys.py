@@ -29,8 +29,11 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("f", "fetch", "Fetch now", id="fetch"),
     Binding("A", "assign", "Assign", id="assign"),
     Binding("n", "note", "Note", id="note"),
-    Binding("e", "select_evidence(1)", "Next evidence", show=False, id="next_evidence"),
-    Binding("E", "select_evidence(-1)", "Previous evidence", show=False, id="previous_evidence"),
+    Binding("e", "edit_claim", "Edit", id="edit_claim"),
+    Binding("right_square_bracket", "select_evidence(1)", "Next evidence", show=False, id="next_evidence"),
+    Binding(
+        "left_square_bracket", "select_evidence(-1)", "Previous evidence", show=False, id="previous_evidence"
+    ),
     Binding("o,enter", "open_reader", "Open capture", id="open_reader"),
     Binding("slash", "search", "Search", id="search"),
     Binding("F", "filter", "Filter", id="filter"),

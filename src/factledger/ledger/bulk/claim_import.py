@@ -46,6 +46,7 @@ _CLAIM_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "speaker_kind",
 )
 _EVIDENCE_COLUMNS = (
     "claim_id",
@@ -76,6 +77,7 @@ class ClaimRecord:
     score: float | None = None
     rationale: str | None = None
     evidence: tuple[EvidenceRecord, ...] = ()
+    speaker_kind: str | None = None
 
 
 @dataclass
@@ -227,6 +229,7 @@ def _import_chunk(
                 now,
                 now,
                 1,
+                record.speaker_kind,
             )
         )
     if new_rows:

@@ -46,6 +46,7 @@ _CLAIM_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "speaker_kind",
 )
 _APPEARANCE_COLUMNS = ("claim_id", "document_id", "span_start", "span_end", "found_at")
 
@@ -131,6 +132,8 @@ def add_document_claims(
             after: dict[str, Any] = {"status": draft.status.value, "text": text}
             if draft.speaker:
                 after["speaker"] = draft.speaker
+            if draft.speaker_kind:
+                after["speaker_kind"] = draft.speaker_kind
             own_events.append(NewEvent("claim.created", claim_id, None, after, None))
         else:
             after = {"document_id": document_id, "span": [span_start, span_end]}
@@ -172,6 +175,7 @@ def _insert_claims(
                 timestamp,
                 timestamp,
                 1,
+                draft.speaker_kind,
             )
             for text, text_hash, draft in new
         ]

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from factledger.app import claim_edits
 from factledger.ledger.errors import LedgerError, VersionConflictError
 from factledger.ledger.review_queries import (
     ClaimDetail,
@@ -31,6 +32,7 @@ from factledger.tui import writes
 from factledger.tui.describe import describe_query
 from factledger.tui.fetching import fetch_now, source_ids_of_claim
 from factledger.tui.keys import MAIN_BINDINGS
+from factledger.tui.screens.edit import EditForm, EditPrompt
 from factledger.tui.screens.help import HelpScreen, help_entries
 from factledger.tui.screens.prompts import CitePrompt, FilterPrompt, TextPrompt
 from factledger.tui.screens.reader import ReaderScreen
@@ -336,6 +338,44 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             TextPrompt(f"Note on claim {claim_id} (kept in the audit log)", value=draft, note=note), confirmed
         )
+
+    def action_edit_claim(
+        self, typed: EditForm | None = None, shown: EditForm | None = None, note: str = ""
+    ) -> None:
+        """The ``e`` form, filled from the claim as it is now (and, coming back after a failed save,
+        with what was typed: see EditForm.rebased)."""
+        target = self._target()
+        if target is None:
+            return
+        claim_id, version = target
+        ledger, actor = self.review.ledger, self.review.config.reviewer
+
+        def ask(current: EditForm) -> None:
+            form = current if typed is None or shown is None else typed.rebased(shown, current)
+            self.app.push_screen(EditPrompt(claim_id, form, note=note), lambda done: save(current, done))
+
+        def save(current: EditForm, done: EditForm | None) -> None:
+            if done is None:
+                return
+
+            def failed(error: BaseException) -> None:
+                if isinstance(error, VersionConflictError):
+                    self._write_failed(
+                        error, claim_id, lambda: self.action_edit_claim(done, current, _conflict_note)
+                    )
+                else:  # e.g. another claim has this text: say so, and give the form back as typed
+                    self.show_error(error, "Not saved")
+                    self.action_edit_claim(done, current)
+
+            self.run_job(
+                lambda: claim_edits.edit_claim(
+                    ledger, actor, claim_id, done.request(current), note=done.note, expect_version=version
+                ),
+                lambda _summary: self._written(claim_id, f"claim {claim_id} edited"),
+                failed,
+            )
+
+        self.run_job(lambda: EditForm.of_claim(ledger, claim_id), ask, group="read")
 
     def action_cite(self, draft: writes.CiteRequest | None = None) -> None:
         target = self._target()

@@ -83,18 +83,27 @@ def render_context(detail: ClaimDetail) -> Text:
         text.append("\n")
         text.append("…" if detail.context_before else "", DIM)
         text.append(detail.context_before, DIM)
-        text.append(detail.text, CLAIM_SPAN)
+        # The document's own words; a reviewer's correction of the claim follows them.
+        text.append(detail.sentence or detail.text, CLAIM_SPAN)
         text.append(detail.context_after, DIM)
         text.append("…" if detail.context_after else "", DIM)
+        if detail.original_text is not None:
+            text.append("\n")
+            text.append("edited ", LABEL)
+            text.append(detail.text, Style(bold=True))
     else:
         text.append(detail.text, Style(bold=True))
+        if detail.original_text is not None:
+            text.append("\n")
+            text.append("edited; first recorded as ", LABEL)
+            text.append(detail.original_text, DIM)
     return text
 
 
 def render_evidence(evidence: list[EvidenceDetail], selected: int) -> Text:
     text = Text()
     text.append(f"Evidence ({len(evidence)})", LABEL)
-    text.append("   e/E select · o open the capture · c cite · f fetch now", DIM)
+    text.append("   [/] select · o open the capture · c cite · f fetch now", DIM)
     if not evidence:
         text.append("\n  none yet", DIM)
     for index, item in enumerate(evidence):

@@ -1,0 +1,50 @@
+"""Quoted opinions: the three shapes kept out of claims, and the quotations that must stay claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from factledger.ingest.opinions import quoted_opinion
+from factledger.ingest.speakers import find_quotes
+
+pytestmark = pytest.mark.unit
+
+
+def opinion(sentence: str) -> str | None:
+    return quoted_opinion(sentence, find_quotes(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("“I think the whole plan is a mistake,” said Owen Price.", "belief"),
+        ('"We feel abandoned by everyone," one parent said.', "belief"),
+        ("“There is no doubt in my mind that it was deliberate,” she said.", "belief"),
+        ('The opposition leader called the budget "a gift to the rich."', "label"),
+        ("Critics described the deal as ‘a surrender’.", "label"),
+        ('"It\'s a disgrace and nobody cares," said Mia Torres, who lives nearby.', "voice of the public"),
+        ("‘They took everything from us,’ said one of the shopkeepers, Raj Patel.", "voice of the public"),
+    ],
+)
+def test_quoted_opinions(sentence: str, why: str) -> None:
+    assert opinion(sentence) == why
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Something checkable in the quotation: a number, a name.
+        "“We treated 300 patients in a week,” said Maria Lenz, who runs the clinic.",
+        "“I think the Harbour Authority approved it in secret,” said Owen Price.",
+        # A speaker with a title, an office or an organisation.
+        "“The repairs are finished,” said Mayor Ana Cole.",
+        "“The repairs are finished,” the transport agency said.",
+        "“Demand is clearly weakening,” said Dana Ross, an economist at Northgate Bank.",
+        # More than a quotation and who said it.
+        "The council, which met on Tuesday, heard residents say “the road is dangerous” before it voted.",
+        # No quotation at all.
+        "The council voted 7-2 to close the road.",
+    ],
+)
+def test_quotations_that_stay_claims(sentence: str) -> None:
+    assert opinion(sentence) is None
