@@ -28,7 +28,7 @@ from factledger.ledger.statuses import VERDICTS, ClaimStatus
 
 BEST_RATING = 5
 WORST_RATING = 1
-# DESIGN.md's mapping. Google accepts a Rating with alternateName alone, which is the honest way to say
+# The README's mapping. Google accepts a Rating with alternateName alone, which is the honest way to say
 # "Unproven": it is not a point between True and False.
 RATINGS: dict[ClaimStatus, tuple[int | None, str]] = {
     ClaimStatus.SUPPORTED: (5, "True"),
