@@ -121,7 +121,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         return
     stdout.print(plain(f"claim {summary['id']}  [{summary['status']}]  version {summary['version']}"))
     stdout.print(plain(summary["text"]))
-    for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
+    for label in ("speaker", "dates", "score", "score_model", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
             stdout.print(plain(f"  {label}: {summary[label]}"))
     if summary["suggested"]:

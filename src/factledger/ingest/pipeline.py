@@ -9,13 +9,11 @@ from dataclasses import dataclass
 
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.scoring import score_sentence
+from factledger.ingest.scoring import DEFAULT_MIN_SCORE, score_sentences
 from factledger.ingest.sentences import split_sentences
 from factledger.ingest.speakers import find_attribution
 
-# Chosen on the bundled sample: dated meetings, named officials, quotations and figures pass (about twenty
-# sentences); the author's analysis ("one can conclude", "it seemed", "this speaks to the fact") does not.
-DEFAULT_MIN_SCORE = 0.3
+__all__ = ["DEFAULT_MIN_SCORE", "Candidate", "extract_candidates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +28,7 @@ class Candidate:
     speaker: str | None
     quote: str | None
     dates: list[str]
+    score_model: str
 
 
 def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_MIN_SCORE) -> list[Candidate]:
@@ -37,15 +36,20 @@ def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_M
 
     Pass ``min_score=0.0`` to see every sentence with its score.
     """
-    candidates: list[Candidate] = []
     # Year-less dates are read in the light of everything written before the sentence ("last year"). Only
     # the latest year cue matters, so carry that forward instead of re-reading the whole prefix each time.
     context = ""
+    sentences, mentions, attributions = [], [], []
     for sentence in split_sentences(document.body):
-        mentions = find_dates(sentence.text, document.published, context)
+        sentences.append(sentence)
+        mentions.append(find_dates(sentence.text, document.published, context))
         context = last_year_cue(sentence.text) or context
-        attribution = find_attribution(sentence.text)
-        score = score_sentence(sentence.text, mentions, attribution)
+        attributions.append(find_attribution(sentence.text))
+    scores = score_sentences([sentence.text for sentence in sentences], attributions)  # one batch
+    candidates: list[Candidate] = []
+    for sentence, found_dates, attribution, score in zip(
+        sentences, mentions, attributions, scores, strict=True
+    ):
         if score.value < min_score:
             continue
         candidates.append(
@@ -57,7 +61,8 @@ def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_M
                 reasons=list(score.reasons),
                 speaker=attribution.speaker if attribution else None,
                 quote=attribution.quote if attribution else None,
-                dates=_specific_dates(mentions),
+                dates=_specific_dates(found_dates),
+                score_model=score.model,
             )
         )
     return candidates
