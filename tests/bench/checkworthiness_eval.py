@@ -23,6 +23,7 @@ that the model replaced (kept below as it was, only as this baseline).
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
@@ -57,7 +58,12 @@ NEWS_ARTICLES = FIXTURES / "news"
 Scorer = Callable[[Sequence[str]], list[float]]
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check-worthiness evaluation (MAP, P@10).")
+    parser.add_argument(
+        "--news", type=Path, default=NEWS_ARTICLES, help="article fixtures (default tests/fixtures/news/)"
+    )
+    args = parser.parse_args(argv)
     shipped = load_model()
     print(f"check-worthiness evaluation; shipped model {shipped.model_id}")
     held_out_model = refit_without_held_out()
@@ -79,8 +85,8 @@ def main() -> int:
     )
     print_rows(rows)
 
-    documents = news_documents()
-    print(f"\n(b) news-style sentences: {describe(documents)}")
+    documents = news_documents(args.news)
+    print(f"\n(b) news-style sentences: {describe(documents, args.news)}")
     news_rows = {name: rank_news(documents, scorer) for name, scorer in scorers.items()}
     news_rows[f"shipped model {shipped.model_id}"] = rank_news(
         documents, lambda texts: model_scores(shipped, texts)
@@ -107,22 +113,22 @@ def model_scores(model: WorthinessModel, texts: Sequence[str]) -> list[float]:
 
 
 def print_rows(rows: dict[str, Ranking]) -> None:
-    print(f"    {'ranking':<58} {'MAP':>6} {'P@10':>6}  documents")
+    print(f"    {'ranking':<66} {'MAP':>6} {'P@10':>6}  documents")
     for name, ranking in rows.items():
-        print(f"    {name:<58} {ranking.map:6.3f} {ranking.p_at_10:6.3f}  {ranking.documents}")
+        print(f"    {name:<66} {ranking.map:6.3f} {ranking.p_at_10:6.3f}  {ranking.documents}")
 
 
 # ---------------------------------------------------------------- news-style sentences
 
 
-def news_documents() -> dict[str, list[tuple[str, int]]]:
+def news_documents(articles: Path) -> dict[str, list[tuple[str, int]]]:
     """Each document's sentences with their labels, from our own sentences and the article fixtures."""
     documents: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for line in OWN_NEWS.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             documents[f"own:{row['document']}"].append((row["text"], int(row["label"])))
-    for gold_path in sorted(NEWS_ARTICLES.glob("*.gold.json")) if NEWS_ARTICLES.is_dir() else []:
+    for gold_path in sorted(articles.glob("*.gold.json")) if articles.is_dir() else []:
         article = gold_path.with_name(gold_path.name.removesuffix(".gold.json") + ".txt")
         if not article.exists():
             continue
@@ -141,14 +147,12 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def describe(documents: dict[str, list[tuple[str, int]]]) -> str:
+def describe(documents: dict[str, list[tuple[str, int]]], articles: Path) -> str:
     own = [name for name in documents if name.startswith("own:")]
-    articles = [name for name in documents if name.startswith("news:")]
+    found = [name for name in documents if name.startswith("news:")]
     sentences = sum(len(rows) for rows in documents.values())
     positives = sum(label for rows in documents.values() for _, label in rows)
-    fixtures = (
-        f"{len(articles)} articles of tests/fixtures/news/" if articles else "no tests/fixtures/news/ yet"
-    )
+    fixtures = f"{len(found)} articles of {articles}" if found else f"no article fixtures in {articles}"
     return f"{len(own)} documents of our own, {fixtures}; {sentences} sentences, {positives} check-worthy"
 
 

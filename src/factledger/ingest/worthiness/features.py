@@ -23,11 +23,15 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from factledger.ingest.dates import find_dates
 from factledger.ingest.names import find_names
 from factledger.ingest.speakers import Attribution, find_attribution, find_quotes
 
+# Dates are found as if published on this day: only whether a sentence has a date matters here, not which
+# day it is, and a year-less "February 18" is found only when there is a day to read it from.
+_ANY_DAY = date(2000, 1, 1)
 # A quotation this short is usually a scare quote ("high level visits"), not somebody's statement.
 MIN_QUOTE_WORDS = 3
 FRAGMENT_SIZES = (3, 4, 5)
@@ -89,10 +93,12 @@ _LONG = "length: 20 words or more"
 
 @dataclass(frozen=True, slots=True)
 class SentenceFeatures:
-    """The visible cues of one sentence (feature name → what a reviewer is shown) and its folded words."""
+    """The visible cues of one sentence (feature name → what a reviewer is shown) and its words, lowercased
+    with digits folded (``words``) and lowercased as written (``shown``, for the reasons)."""
 
     cues: dict[str, str]
     words: list[str]
+    shown: list[str]
 
     def counts(self) -> dict[str, int]:
         """Every feature with its value: 1 for a cue, a word or a word pair; for a fragment, how many
@@ -119,8 +125,10 @@ def extract_features(sentence: str, attribution: Attribution | bool | None = Tru
     cues: dict[str, str] = {}
     for name, label in _cues(sentence, attribution if isinstance(attribution, Attribution) else None):
         cues.setdefault("f:" + name, label)
-    folded = _DIGIT.sub("0", sentence.lower())
-    return SentenceFeatures(cues=cues, words=_WORD.findall(folded))
+    shown: list[str] = _WORD.findall(sentence.lower())
+    # Folding digits keeps every word's boundaries (a digit and a 0 are both word characters).
+    words = [_DIGIT.sub("0", word) for word in shown] if _DIGIT.search(sentence) else shown
+    return SentenceFeatures(cues=cues, words=words, shown=shown)
 
 
 def word_pairs(words: list[str]) -> list[str]:
@@ -145,7 +153,7 @@ def _cues(sentence: str, attribution: Attribution | None) -> Iterator[tuple[str,
     """(feature name, what the reviewer is shown) for each visible cue in ``sentence``."""
     quotes = find_quotes(sentence)
     own_words = _mask(sentence, [(quote.start, quote.end) for quote in quotes])
-    dates = find_dates(sentence, None)
+    dates = find_dates(sentence, _ANY_DAY)
     if dates:
         yield "date", "date"
         if any(mention.precision == "day" for mention in dates):

@@ -97,10 +97,12 @@ class WorthinessModel:
             weight = weights.get(name)
             if weight:
                 shares[label] = shares.get(label, 0.0) + weight
-        for word in dict.fromkeys(features.words):
+        # A word's label is the word as first written ("18", not the folded "00" it shares weights with).
+        first_written = dict(zip(reversed(features.words), reversed(features.shown), strict=True))
+        for word, written in first_written.items():
             weight = self._word_share(word)
             if weight:
-                label = f"“{word}”"
+                label = f"“{written}”"
                 shares[label] = shares.get(label, 0.0) + weight
         for pair in word_pairs(features.words):
             weight = weights.get(pair)
