@@ -45,42 +45,44 @@ _QUANTITY = re.compile(
     r"|(?P<scaled>\b\d[\d,.]*\s+(?:million|billion|trillion|thousand|hundred)\b)"
     r"|(?P<number>(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w.]))"
 )
+# The patterns below without a case rule are matched against the lowercased sentence: much cheaper than
+# case-insensitive matching, and the same for the English words they name.
 _NUMBER_WORD = re.compile(
-    r"(?i)\b(?:million|billion|trillion|thousands?|hundreds?|dozens?|half|third|quarter|twice|double[ds]?"
+    r"\b(?:million|billion|trillion|thousands?|hundreds?|dozens?|half|third|quarter|twice|double[ds]?"
     r"|triple[ds]?|percent|majority|average)\b"
 )
 _COMPARISON = re.compile(
-    r"(?i)\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater|faster|slower)\s+than\b"
+    r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater|faster|slower)\s+than\b"
     r"|\b(?:increas|decreas|doubl|tripl|cut|rais|lower|reduc|grew|grow|fell|fall|drop|rose|ris)\w*\b"
 )
 _SUPERLATIVE = re.compile(
-    r"(?i)\b(?:(?:the\s+)?(?:highest|lowest|largest|smallest|biggest|greatest|worst|best|most|least|fastest)"
+    r"\b(?:(?:the\s+)?(?:highest|lowest|largest|smallest|biggest|greatest|worst|best|most|least|fastest)"
     r"|record|first\s+time|ever|never\s+before|only\s+(?:country|nation|one|time))\b"
 )
 _OPINION = re.compile(
-    r"(?i)\b(?:one\s+can\s+conclude|we\s+can\s+conclude|it\s+can\s+be\s+concluded|(?:it|this)\s+seem(?:s|ed)"
+    r"\b(?:one\s+can\s+conclude|we\s+can\s+conclude|it\s+can\s+be\s+concluded|(?:it|this)\s+seem(?:s|ed)"
     r"|it\s+appear(?:s|ed)|this\s+speaks\s+to|speaks\s+to\s+the\s+fact|this\s+(?:shows|means|suggests"
-    r"|indicates|proves)\s+that|in\s+my\s+(?:opinion|view)|I\s+(?:think|believe|feel)|we\s+believe"
+    r"|indicates|proves)\s+that|in\s+my\s+(?:opinion|view)|i\s+(?:think|believe|feel)|we\s+believe"
     r"|it\s+is\s+(?:obvious|clear|evident)|obviously|undoubtedly|no\s+doubt|of\s+course)\b"
 )
-_OBLIGATION = re.compile(r"(?i)\b(?:should|must|ought\s+to|need\s+to|have\s+to|has\s+to|got\s+to)\b")
-_FUTURE = re.compile(r"(?i)\b(?:will|going\s+to|gonna|I'll|we'll|I’ll|we’ll)\b")
+_OBLIGATION = re.compile(r"\b(?:should|must|ought\s+to|need\s+to|have\s+to|has\s+to|got\s+to)\b")
+_FUTURE = re.compile(r"\b(?:will|going\s+to|gonna|i'll|we'll|i’ll|we’ll)\b")
 # Modal verbs only in lowercase: "May" is usually the month.
 _HEDGE = re.compile(
     r"\b(?:might|may|could|can|would|(?i:perhaps|maybe|possibly|probably|likely|unlikely|seemingly"
     r"|apparently|presumably|arguably|supposedly))\b"
 )
 _EVALUATION = re.compile(
-    r"(?i)\b(?:(?:no\s+less|more|less|very|most|extremely|quite|highly|particularly)\s+"
+    r"\b(?:(?:no\s+less|more|less|very|most|extremely|quite|highly|particularly)\s+"
     r"(?:important|relevant|interesting|significant|remarkable|positive|negative|worrying|encouraging))\b"
 )
 _VAGUE = re.compile(
-    r"(?i)\b(?:some\s+sources|there\s+(?:was|is|were)\s+information|not\s+much\s+information"
+    r"\b(?:some\s+sources|there\s+(?:was|is|were)\s+information|not\s+much\s+information"
     r"|many\s+believe|it\s+is\s+said|somewhat|rather)\b"
 )
 # Case-sensitive so that "US" (the country) is not "us".
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|[Ww]e|us|[Oo]ur)\b")
-_SECOND_PERSON = re.compile(r"(?i)\b(?:you|your)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your)\b")
 _PAST_EVENT = re.compile(
     r"\b(?:met|held|took\s+place|signed|announced|cancell?ed|stopped|refused|invaded|attacked|raised"
     r"|elected|appointed|killed|arrested|launched|approved|passed|voted|accepted|denied|rejected"
@@ -153,6 +155,7 @@ def _cues(sentence: str, attribution: Attribution | None) -> Iterator[tuple[str,
     """(feature name, what the reviewer is shown) for each visible cue in ``sentence``."""
     quotes = find_quotes(sentence)
     own_words = _mask(sentence, [(quote.start, quote.end) for quote in quotes])
+    lowered = own_words.lower()
     dates = find_dates(sentence, _ANY_DAY)
     if dates:
         yield "date", "date"
@@ -163,25 +166,25 @@ def _cues(sentence: str, attribution: Attribution | None) -> Iterator[tuple[str,
         for match in _QUANTITY.finditer(undated):
             kind = match.lastgroup or "number"
             yield f"quantity:{kind}", "quantity" if kind == "number" else f"quantity ({kind})"
-    for match in _NUMBER_WORD.finditer(own_words):
-        yield f"amount:{match.group(0).lower()}", f"amount ({match.group(0)})"
-    yield from _matches("comparison", _COMPARISON, own_words)
-    yield from _matches("superlative", _SUPERLATIVE, own_words)
+    for match in _NUMBER_WORD.finditer(lowered):
+        yield f"amount:{match.group(0)}", f"amount ({match.group(0)})"
+    yield from _matches("comparison", _COMPARISON, lowered)
+    yield from _matches("superlative", _SUPERLATIVE, lowered)
     yield from _named(sentence)
     if any(len(quote.text.split()) >= MIN_QUOTE_WORDS for quote in quotes):
         yield "quote", "direct quote"
     elif attribution is not None:
         yield "reported", "reported speech"
     yield from _matches("event", _PAST_EVENT, own_words)
-    yield from _matches("opinion", _OPINION, own_words)
-    yield from _matches("obligation", _OBLIGATION, own_words)
-    yield from _matches("future", _FUTURE, own_words)
+    yield from _matches("opinion", _OPINION, lowered)
+    yield from _matches("obligation", _OBLIGATION, lowered)
+    yield from _matches("future", _FUTURE, lowered)
     yield from _matches("hedge", _HEDGE, own_words)
-    yield from _matches("evaluation", _EVALUATION, own_words)
-    yield from _matches("vague", _VAGUE, own_words)
+    yield from _matches("evaluation", _EVALUATION, lowered)
+    yield from _matches("vague", _VAGUE, lowered)
     if _FIRST_PERSON.search(own_words):
         yield "first person", "speaker's own voice"
-    if _SECOND_PERSON.search(own_words):
+    if _SECOND_PERSON.search(lowered):
         yield "second person", "addresses the listener"
     if own_words.rstrip().endswith("?"):
         yield "question", "question"
@@ -189,7 +192,7 @@ def _cues(sentence: str, attribution: Attribution | None) -> Iterator[tuple[str,
 
 
 def _matches(kind: str, pattern: re.Pattern[str], text: str) -> Iterator[tuple[str, str]]:
-    """A cue for the kind (any match) and, when it is a fixed phrase, one for the phrase itself."""
+    """One cue for the kind when the pattern matches; its label lists the words that matched."""
     phrases = [" ".join(match.group(0).split()) for match in pattern.finditer(text)]
     if phrases:
         yield kind, f"{kind} ({', '.join(dict.fromkeys(phrases))})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import heapq
 import json
 import math
 import zlib
@@ -98,11 +99,15 @@ class WorthinessModel:
             if weight:
                 shares[label] = shares.get(label, 0.0) + weight
         # A word's label is the word as first written ("18", not the folded "00" it shares weights with).
-        first_written = dict(zip(reversed(features.words), reversed(features.shown), strict=True))
+        first_written = (
+            dict(zip(reversed(features.words), reversed(features.shown), strict=True))
+            if features.words is not features.shown
+            else dict.fromkeys(features.words)
+        )
         for word, written in first_written.items():
             weight = self._word_share(word)
             if weight:
-                label = f"“{written}”"
+                label = f"“{written or word}”"
                 shares[label] = shares.get(label, 0.0) + weight
         for pair in word_pairs(features.words):
             weight = weights.get(pair)
@@ -125,10 +130,8 @@ def _logistic(logit: float) -> float:
 
 def _reasons(shares: dict[str, float]) -> list[str]:
     """The largest contributions, for and against, as "label +0.42" (shares of the logit)."""
-    ranked = sorted(shares.items(), key=lambda item: (-abs(item[1]), item[0]))
-    return [
-        f"{label} {share:+.2f}" for label, share in ranked[:MAX_REASONS] if abs(share) >= MIN_REASON_SHARE
-    ]
+    ranked = heapq.nsmallest(MAX_REASONS, shares.items(), key=lambda item: (-abs(item[1]), item[0]))
+    return [f"{label} {share:+.2f}" for label, share in ranked if abs(share) >= MIN_REASON_SHARE]
 
 
 @functools.cache
