@@ -97,7 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def refit_without_held_out() -> WorthinessModel:
     """The shipped recipe fitted on the training blocks only, read by the package's own inference code."""
-    import train_worthiness  # needs scikit-learn: the ``train`` extra
+    try:
+        import train_worthiness  # needs scikit-learn: the ``train`` extra
+    except ImportError as error:
+        raise SystemExit(
+            f"checkworthiness_eval: {error}; install the train extra: pip install -e '.[train]'"
+        ) from None
 
     document = json.loads(gzip.decompress((MODEL_DIR / f"{MODEL_ID}.json.gz").read_bytes()))
     candidate = next(c for c in train_worthiness.CANDIDATES if c.name == document["candidate"])
