@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean train-model
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/ledger_bench.py
+
+# Fits the check-worthiness model on training/claimbuster/ (fixed seed) and writes the shipped weights
+# into src/factledger/ingest/worthiness/; prints the cross-validated candidates it chose from.
+train-model: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
+	$(BIN)/python training/train_worthiness.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

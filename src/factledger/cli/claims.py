@@ -123,7 +123,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     stdout.print(plain(summary["text"]))
     if summary["edited"]:
         stdout.print(plain(f"  edited; first recorded as: {summary['original_text']}"))
-    for label in ("speaker", "dates", "score", "assignee", "rationale", "needs_review_reason"):
+    for label in ("speaker", "dates", "score", "score_model", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
             kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
             stdout.print(plain(f"  {label}: {summary[label]}{kind}"))

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from factledger.ingest.attribution import SpeakerResolver
+from factledger.ingest.attribution import Speaker, SpeakerResolver
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
 from factledger.ingest.metadata import DocumentMetadata, read_metadata, turn_at
 from factledger.ingest.opinions import quoted_opinion
 from factledger.ingest.reader import SourceDocument
-from factledger.ingest.scoring import Score, score_sentence
-from factledger.ingest.sentences import split_sentences
-from factledger.ingest.speakers import find_quotes
+from factledger.ingest.scoring import DEFAULT_MIN_SCORE, Score, score_sentences
+from factledger.ingest.sentences import SentenceSpan, split_sentences
+from factledger.ingest.speakers import Attribution, find_quotes
 from factledger.ledger.claims import SpeakerKind
 
-# Chosen on the bundled sample: dated meetings, named officials, quotations and figures pass (about twenty
-# sentences); the author's analysis ("one can conclude", "it seemed", "this speaks to the fact") does not.
-DEFAULT_MIN_SCORE = 0.3
+__all__ = ["DEFAULT_MIN_SCORE", "Candidate", "extract_candidates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +36,7 @@ class Candidate:
     quote: str | None
     dates: list[str]
     speaker_kind: SpeakerKind | None = None
+    score_model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +45,16 @@ class Extraction:
 
     metadata: DocumentMetadata
     candidates: list[Candidate]
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadSentence:
+    """A sentence with what was read from it before scoring: its dates and who said it."""
+
+    sentence: SentenceSpan
+    mentions: list[DateMention]
+    attribution: Attribution | None
+    speaker: Speaker | None
 
 
 def extract_candidates(document: SourceDocument, *, min_score: float = DEFAULT_MIN_SCORE) -> list[Candidate]:
@@ -64,12 +73,12 @@ def extract(
 ) -> Extraction:
     """The document's metadata (read here unless given) and its candidate claims (``extract_candidates``)."""
     metadata = metadata or read_metadata(document)
-    candidates: list[Candidate] = []
     speakers = SpeakerResolver(metadata.prose)
     # Year-less dates are read in the light of everything written before the sentence ("last year"). Only
     # the latest year cue matters, so carry that forward instead of re-reading the whole prefix each time.
     context = ""
     voice: str | None = None
+    read: list[_ReadSentence] = []
     for sentence in split_sentences(metadata.prose):
         turn = turn_at(metadata, sentence.start) if metadata.turns else None
         if turn is not None and turn.label != voice:
@@ -80,11 +89,16 @@ def extract(
         attribution, speaker = speakers.resolve(
             sentence.text, sentence.start, sentence.end, turn_label=turn.label if turn else None
         )
-        score = score_sentence(sentence.text, mentions, attribution)
+        read.append(_ReadSentence(sentence, mentions, attribution, speaker))
+    # The model scores the whole document in one batch: per-sentence calls would redo its set-up.
+    scores = score_sentences([item.sentence.text for item in read], [item.attribution for item in read])
+    candidates: list[Candidate] = []
+    for item, score in zip(read, scores, strict=True):
+        sentence, attribution, speaker = item.sentence, item.attribution, item.speaker
         opinion = quoted_opinion(sentence.text, find_quotes(sentence.text)) if score.value else None
         if opinion is not None:
             # An opinion in quotation marks is still an opinion: never a claim, whatever else it holds.
-            score = Score(0.0, [*score.reasons, f"quoted opinion ({opinion})"])
+            score = Score(0.0, [*score.reasons, f"quoted opinion ({opinion})"], score.model)
         if score.value < min_score:
             continue
         candidates.append(
@@ -96,8 +110,9 @@ def extract(
                 reasons=list(score.reasons),
                 speaker=speaker.name if speaker else None,
                 quote=attribution.quote if attribution else None,
-                dates=_specific_dates(mentions),
+                dates=_specific_dates(item.mentions),
                 speaker_kind=speaker.kind if speaker else None,
+                score_model=score.model,
             )
         )
     return Extraction(metadata, candidates)

@@ -81,6 +81,7 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
             span_end=candidate.end,
             score=round(candidate.score, 3),
             score_reasons=list(candidate.reasons) or None,
+            score_model=candidate.score_model,
         )
         for candidate in kept
     ]

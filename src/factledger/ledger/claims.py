@@ -66,6 +66,7 @@ class ClaimDraft:
     span_end: int | None = None
     score: float | None = None
     score_reasons: list[str] | None = None
+    score_model: str | None = None
     status: ClaimStatus = ClaimStatus.UNREVIEWED
     speaker_kind: str | None = None
 
@@ -85,6 +86,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
         span_end=draft.span_end,
         score=draft.score,
         score_reasons=draft.score_reasons or None,
+        score_model=draft.score_model,
         status=draft.status.value,
         needs_review=False,
         created_at=now,

@@ -23,6 +23,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "dates": claim.dates or [],
         "score": claim.score,
         "score_reasons": claim.score_reasons or [],
+        "score_model": claim.score_model,
         "needs_review": claim.needs_review,
         "needs_review_reason": claim.needs_review_reason,
         "suggested": claim.suggested_status,

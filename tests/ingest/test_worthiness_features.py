@@ -1,0 +1,84 @@
+"""The check-worthiness model's features: visible cues, folded words and pairs, word fragments."""
+
+from __future__ import annotations
+
+import pytest
+
+from factledger.ingest.speakers import find_attribution
+from factledger.ingest.worthiness.features import extract_features, word_fragments, word_pairs
+
+pytestmark = pytest.mark.unit
+
+
+def cues(sentence: str) -> set[str]:
+    return set(extract_features(sentence).cues)
+
+
+def test_figures_are_quantities_and_digits_are_folded() -> None:
+    features = extract_features("Turnout fell to 41.5% and the fund paid $2,500 to 120 families.")
+    assert {"f:quantity:percent", "f:quantity:money", "f:quantity:number"} <= set(features.cues)
+    assert "00.0" in features.words
+    assert "0,000" in features.words
+    assert not any(ch.isdigit() and ch != "0" for word in features.words for ch in word)
+
+
+def test_numbers_inside_dates_are_dates_not_quantities() -> None:
+    found = cues("The meeting took place on February 18, 2023 in Munich.")
+    assert {"f:date", "f:day"} <= found
+    assert not any(name.startswith("f:quantity") for name in found)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue"),
+    [
+        ("Blinken met Aliyev in Munich.", "f:person"),
+        ("In a statement, O’Brien noted that “We’ve made clear that nothing will be normal.”", "f:quote"),
+        ("The minister said the talks had failed.", "f:reported"),
+        ("Unemployment is lower than it was in the last decade.", "f:comparison"),
+        ("It is the highest rate ever recorded.", "f:superlative"),
+        ("I think the talks were a failure.", "f:opinion"),
+        ("Perhaps the treaty will be signed.", "f:hedge"),
+        ("Will Azerbaijan really sign the treaty?", "f:question"),
+        ("We must do better.", "f:obligation"),
+    ],
+)
+def test_visible_cues(sentence: str, cue: str) -> None:
+    assert cue in cues(sentence)
+
+
+def test_opinion_words_inside_a_quotation_are_not_the_speakers_opinion() -> None:
+    quoted = cues("Blinken said: “I think it is obvious that we are close to an agreement.”")
+    assert "f:quote" in quoted
+    assert "f:opinion" not in quoted
+    assert "f:opinion" in cues("I think it is obvious that Blinken is close to an agreement.")
+
+
+def test_scare_quotes_are_not_a_direct_quote() -> None:
+    assert "f:quote" not in cues("Washington has canceled “high level” visits.")
+
+
+def test_length_is_bucketed() -> None:
+    assert "f:length: under 5 words" in cues("Thank you.")
+    assert "f:length: 20 words or more" in cues(" ".join(["word"] * 25) + ".")
+
+
+def test_counts_hold_every_feature_once_and_fragments_per_distinct_word() -> None:
+    features = extract_features("The tax cut, the tax cut again.")
+    counts = features.counts()
+    assert counts["w:tax"] == 1
+    assert counts["b:tax cut"] == 1  # a repeated pair is still one feature
+    assert counts["c: ta"] == 1  # "tax" twice is one distinct word
+    assert counts["c:he "] == 1
+    assert extract_features("A cut and more cuts.").counts()["c: cu"] == 2  # two distinct words share it
+    assert set(features.cues) <= set(counts)
+    assert word_pairs(["the", "tax", "the", "tax"]) == ["b:the tax", "b:tax the"]
+
+
+def test_fragments_are_three_to_five_letters_with_word_boundaries() -> None:
+    fragments = word_fragments("cut")
+    assert fragments == ("c: cu", "c:cut", "c:ut ", "c: cut", "c:cut ", "c: cut ")
+
+
+def test_a_known_attribution_gives_the_same_features_as_finding_it() -> None:
+    sentence = "The minister said the fund received €2,500 from 14 donors on Monday."
+    assert extract_features(sentence) == extract_features(sentence, find_attribution(sentence))
