@@ -86,13 +86,15 @@ _PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
 _INVERTED_AFTER = re.compile(r"[”\"»’'],?\s*$|,[”\"»’']\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
 # "Figures from the state environment office show …": the publisher of the data is the source.
+# So is the author of a report: "A study by the Fisheries Institute found …".
+_SOURCE_NOUNS = r"(?:figures|data|statistics|numbers|estimates|report|study|survey|analysis|poll)"
+_PUBLISHED_BY = r"(?:(?:released|published|compiled|provided|issued|conducted|carried\s+out)\s+)?"
 _DATA_FROM = re.compile(
-    r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates)\s+(?:(?:released|published|compiled|provided)\s+)?"
-    r"(?:from|by)\s+"
+    r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates|(?:[Aa]n?|[Tt]he)\s+(?:new\s+)?(?:report|study|survey"
+    rf"|analysis|poll))\s+{_PUBLISHED_BY}(?:from|by)\s+"
 )
 _SOURCE_NOUN_PREFIX = re.compile(
-    r"^(?:(?:the|new|official|latest)\s+)*(?:figures|data|statistics|numbers|estimates)\s+"
-    r"(?:(?:released|published|compiled|provided)\s+)?(?:from|by|of)\s+",
+    rf"^(?:(?:the|a|an|new|official|latest|recent)\s+)*{_SOURCE_NOUNS}\s+{_PUBLISHED_BY}(?:from|by|of)\s+",
     re.IGNORECASE,
 )
 _POSSESSED_STATEMENT = (
@@ -116,6 +118,11 @@ _PHRASE_STOPS = word_set(
     "that who which during in on at after before when show shows showed suggest suggests"
 )
 _MAX_APPOSITIVE_WORDS = 8
+_MAX_TITLE_WORDS = 4
+_NOT_IN_A_TITLE = word_set(
+    """on in at of for to from by with that this the a an after before during when while it he she they
+    we and but as earlier later last next today yesterday also then again"""
+)
 _MAX_ACCORDING_WORDS = 6
 _WORD = re.compile(r"\S+")
 
@@ -148,11 +155,13 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            phrase = _subject_before(sentence[: match.start()])
-            if phrase is None and _INVERTED_AFTER.search(sentence[: match.start()]):
-                # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb.
+            if _INVERTED_AFTER.search(sentence[: match.start()]):
+                # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb (and the words
+                # before it are the quotation's, never the speaker: '"… on Main Street," said …').
                 rest = sentence[match.end() :]
                 phrase = _appositive_name(rest) or _phrase_after(rest, allow_lowercase=False)
+            else:
+                phrase = _subject_before(sentence[: match.start()])
             rank = 5
             if phrase is None and pronouns:
                 phrase = _pronoun_before(sentence[: match.start()])
@@ -173,8 +182,8 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            phrase = _phrase_after(sentence[match.end() :], allow_lowercase=pattern is not _PASSIVE)
-            phrase = _SOURCE_NOUN_PREFIX.sub("", phrase) if phrase else None
+            rest = _SOURCE_NOUN_PREFIX.sub("", sentence[match.end() :], count=1)
+            phrase = _phrase_after(rest, allow_lowercase=pattern is not _PASSIVE)
             if phrase:
                 cue = _squash(match.group(0)).removesuffix(" by").strip()
                 candidates.append((rank, match.start(), phrase, cue, match.end()))
@@ -238,11 +247,12 @@ def _appositive_name(rest: str) -> str | None:
     head, comma, tail = rest.partition(",")
     opening = head.split()
     lowercase_title = list(itertools.takewhile(str.islower, opening))
-    # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
+    # "said hospital director Maria Lenz", "said harbour master Kate Bell": a few lowercase words that
+    # describe (no preposition or determiner: "said on Monday" is not a title), then the name.
     if (
-        lowercase_title
+        0 < len(lowercase_title) <= _MAX_TITLE_WORDS
         and len(lowercase_title) < len(opening)
-        and (lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS)
+        and not any(word in _NOT_IN_A_TITLE for word in lowercase_title)
     ):
         return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
     if not comma or len(opening) > _MAX_APPOSITIVE_WORDS or not opening:
@@ -319,10 +329,20 @@ def _trailing_role_noun(words: list[str]) -> str | None:
     if not words or words[-1].lower() not in LOWERCASE_SPEAKER_NOUNS:
         return None
     for back in range(1, 5):
-        if len(words) - back - 1 < 0:
+        index = len(words) - back - 1
+        if index < 0:
             break
-        if words[-back - 1].lower() in {"the", "a", "an"}:
-            return " ".join(words[-back - 1 :])
+        if words[index].lower() in {"the", "a", "an"}:
+            return " ".join(words[index:])
+        if is_capitalised(words[index]) and words[index].endswith(("'s", "’s", "s'", "s’")):
+            # "Grimes's office", "Senator Grimes's office": a named owner opens the phrase.
+            while (
+                index
+                and is_capitalised(words[index - 1])
+                and words[index - 1] not in CAPITALISED_FUNCTION_WORDS
+            ):
+                index -= 1
+            return " ".join(words[index:])
         # "the governor's office", "the city's finance department": possessives belong to the phrase.
         if not strip_possessive(words[-back - 1]).isalpha():
             break
@@ -340,8 +360,10 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
         bare = word.rstrip(',;:.)”"')
         if bare.lower() in _PHRASE_STOPS:
             break
-        if not allow_lowercase and not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the"):
-            break
+        if not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the") and (
+            not allow_lowercase or any(is_capitalised(taken) for taken in phrase_words)
+        ):
+            break  # "the Marine Institute found": a lowercase word after the name ends it
         phrase_words.append(bare)
         if bare != word or len(phrase_words) >= _MAX_ACCORDING_WORDS:
             break
