@@ -279,7 +279,7 @@ class SpeakerResolver:
                 return seen.speaker.name
         for seen in reversed(earlier):
             for mention in reversed(seen.names()):
-                name = split_role(mention.text)[0]  # "Assistant Secretary James O’Brien" → "James O’Brien"
+                name = split_role(mention.text)[0]  # "Deputy Mayor Ana Ruiz" → "Ana Ruiz"
                 if mention.kind == "person" and _ends_with(name, wanted):
                     return name
         return None

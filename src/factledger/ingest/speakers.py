@@ -2,15 +2,15 @@
 
 A small set of reporting patterns covers most news prose:
 
-- active speech verbs with the speaker on the left: "Blinken noted that …", "Baku, in its turn, claims …",
-  "Edmon Marukyan recently announced …", "it was Blinken who said …";
-- a statement noun: "Blinken made a remarkable statement that …";
-- a possessive before a quotation: "Blinken’s statements …: “…”";
-- passives with "by": "Similar messages were reiterated by Power";
-- "according to X".
+- active speech verbs with the speaker on the left: "Lund noted that …", "Oslo, in its turn, claims …",
+  "Eva Lund recently announced …", "it was Lund who said …";
+- a statement noun: "Lund made a remarkable statement that …";
+- a possessive before a quotation: "Lund’s statements …: “…”";
+- passives with "by": "Similar messages were repeated by Carrow";
+- "according to X", and the author of data or a report ("figures from X show", "a study by X").
 
-The speaker is the name as written, without a leading job title ("US Assistant Secretary of State James
-O’Brien" → "James O’Brien"; the title is kept in ``role``), and a name set off after its title is the
+The speaker is the name as written, without a leading job title ("Deputy Secretary of State Maria
+O’Neill" → "Maria O’Neill"; the title is kept in ``role``), and a name set off after its title is the
 speaker ("the library's director, Omar Shah, said"). Organisation names keep every word ("the Ministry
 of Foreign Affairs", "the governor's office"); figures and data are their publisher's ("according to
 figures released by the club" → "the club"). Pronouns are not speakers: "he said" names nobody a reviewer
@@ -105,7 +105,7 @@ _POSSESSIVE = re.compile(r"(?P<owner>(?:[^\W\d_][\w.\-’']*\s+){0,4}?[^\W\d_][\
 # _POSSESSIVE tries its lazy owner at every letter and costs more than all other patterns together; every
 # match of it contains a match of this one, which is cheap, so this one decides whether to run it.
 _POSSESSIVE_HINT = re.compile(_POSSESSED_STATEMENT)
-# Words that may sit between a subject and its verb: "Marukyan recently announced", "has also said".
+# Words that may sit between a subject and its verb: "Lund recently announced", "has also said".
 _SKIPPABLE_BEFORE_VERB = word_set(
     "also then later again once earlier further has have had was were is are would will did does do who"
     " which reportedly publicly not"
@@ -156,7 +156,7 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
             if _inside_quote(match.start(), quotes):
                 continue
             if _INVERTED_AFTER.search(sentence[: match.start()]):
-                # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb (and the words
+                # '“We are ready,” said Eva Lund.': the speaker follows the verb (and the words
                 # before it are the quotation's, never the speaker: '"… on Main Street," said …').
                 rest = sentence[match.end() :]
                 phrase = _appositive_name(rest) or _phrase_after(rest, allow_lowercase=False)
@@ -213,7 +213,7 @@ def _subject_before(prefix: str) -> str | None:
     while words and (words[-1].lower() in _SKIPPABLE_BEFORE_VERB or _is_adverb(words[-1])):
         words.pop()
     if words and words[-1].endswith(","):
-        # "Baku, in its turn, claims" / "Samantha Power, the USAID director, said": drop the aside.
+        # "Oslo, in its turn, claims" / "Eva Lund, the WHO director, said": drop the aside.
         for index in range(len(words) - 2, -1, -1):
             if words[index].endswith(","):
                 aside = [*words[index + 1 : -1], words[-1].rstrip(",")]
@@ -378,7 +378,7 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
 
 
 def split_role(phrase: str) -> tuple[str, str | None]:
-    """Separate a leading job title from the name: "Advisor Jake Sullivan" → ("Jake Sullivan", "Advisor")."""
+    """Separate a leading job title from the name: "Advisor Ana Ruiz" → ("Ana Ruiz", "Advisor")."""
     words = phrase.split()
     last_role = -1
     for index, word in enumerate(words):
