@@ -51,11 +51,65 @@ _LINE = re.compile(r"[^\n]*\n?")
 _MAX_BYLINE_WORDS = 12
 # "By Monday, …", "By The Numbers": words that open a phrase, not a name.
 _NOT_A_NAME = frozenset(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The", "This", "That", "Then", "Now", "Law", "Contrast", "Comparison", "Far", "Late", "Early", "Next", "Last", "Noon", "Night"]
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "The",
+        "This",
+        "That",
+        "Then",
+        "Now",
+        "Law",
+        "Contrast",
+        "Comparison",
+        "Far",
+        "Late",
+        "Early",
+        "Next",
+        "Last",
+        "Noon",
+        "Night",
+    ]
 )
 # Paragraph labels of the newsroom, not of a speaker.
 _NOT_SPEAKER_LABELS = frozenset(
-    ["NOTE", "UPDATE", "UPDATED", "CORRECTION", "CLARIFICATION", "WARNING", "BACKGROUND", "CONTEXT", "RELATED", "WATCH", "LISTEN", "PHOTO", "VIDEO", "EDITOR'S", "EDITOR’S", "SOURCE", "SOURCES", "DISCLOSURE"]
+    [
+        "NOTE",
+        "UPDATE",
+        "UPDATED",
+        "CORRECTION",
+        "CLARIFICATION",
+        "WARNING",
+        "BACKGROUND",
+        "CONTEXT",
+        "RELATED",
+        "WATCH",
+        "LISTEN",
+        "PHOTO",
+        "VIDEO",
+        "EDITOR'S",
+        "EDITOR’S",
+        "SOURCE",
+        "SOURCES",
+        "DISCLOSURE",
+    ]
 ) | {"EDITOR'S NOTE", "EDITOR’S NOTE", "READ MORE"}
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
 

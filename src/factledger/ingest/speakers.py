@@ -19,6 +19,7 @@ can check, so they are returned only on request (``pronouns=True``) for ``attrib
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -129,6 +130,12 @@ _WORD = re.compile(r"\S+")
 
 def find_quotes(sentence: str) -> list[QuoteSpan]:
     """Every quotation in the sentence, in order; empty quotations are ignored."""
+    return list(_quotes_of(sentence))
+
+
+# Attribution, scoring and the quoted-opinion check each look at the same sentence's quotations.
+@functools.lru_cache(maxsize=256)
+def _quotes_of(sentence: str) -> tuple[QuoteSpan, ...]:
     quotes: list[QuoteSpan] = []
     for match in _QUOTE.finditer(sentence):
         group = next(
@@ -137,7 +144,7 @@ def find_quotes(sentence: str) -> list[QuoteSpan]:
         text = match.group(group)
         if text.strip():
             quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
-    return quotes
+    return tuple(quotes)
 
 
 def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | None:
