@@ -211,3 +211,32 @@ def test_a_name_keeps_the_kind_it_was_first_given() -> None:
         "Brelta, the payments firm, said it would cut 50 jobs.\n\nBrelta said the cuts would save $9 million."
     )
     assert found["Brelta said the cuts woul"] == ("Brelta", "organisation")
+
+
+def test_a_named_owner_opens_an_office() -> None:
+    found = speakers("The grant would cover 80 farms, Senator Voss's office said.")
+    assert found["The grant would cover 80"] == ("Senator Voss's office", "organisation")
+
+
+def test_the_author_of_a_report_is_the_source() -> None:
+    found = speakers(
+        "Rainfall fell 30%, according to a report by the Northern Water Research Office. "
+        "A study by the Marine Institute found that 12 species had left the bay."
+    )
+    assert found["Rainfall fell 30%, accord"] == ("the Northern Water Research Office", "organisation")
+    assert found["A study by the Marine Ins"] == ("the Marine Institute", "organisation")
+
+
+def test_unnamed_groups_are_nobody() -> None:
+    found = speakers(
+        "Officials said the road would reopen on May 2. Police said 3 cars were involved. "
+        "The residents said 40 homes lost power."
+    )
+    assert found["Officials said the road w"] == (None, None)
+    assert found["Police said 3 cars were i"] == ("Police", "organisation")
+    assert found["The residents said 40 hom"] == (None, None)
+
+
+def test_a_name_inside_the_quotation_is_not_the_speaker() -> None:
+    found = speakers('"The water reached Harbour Road," said harbour master Kate Bell.')
+    assert found['"The water reached Harbou'] == ("Kate Bell", "person")

@@ -147,3 +147,9 @@ def test_weekday_and_month_arithmetic_at_the_edges() -> None:
     assert month_year(6, THURSDAY, future=False, relative="last") == 2024
     assert month_year(6, THURSDAY, future=True, relative="next") == 2026
     assert month_year(1, date(2025, 12, 30), future=True) == 2026
+
+
+def test_a_range_of_months_ends_where_its_clause_points() -> None:
+    # Winter rain "between November and March", counted in June, crosses the new year.
+    assert isos("The region received little rain between November and March.") == ["2024-11-01/2025-03-31"]
+    assert isos("The museum will close from August to October.") == ["2025-08-01/2025-10-31"]

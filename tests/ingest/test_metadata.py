@@ -134,3 +134,19 @@ def test_metadata_lines_never_become_claims_and_date_the_claims() -> None:
     assert document.body[claim.start : claim.end] == PROSE
     assert claim.dates == ["2025-03-04"]
     assert (extraction.metadata.title, extraction.metadata.place) == ("Sea wall approved", "Harbourton")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["By Monday, officials had left the town", "By The Numbers", "By Then Everyone Knew", "By Jane Doe."],
+)
+def test_a_sentence_opening_with_by_is_not_a_byline(opening: str) -> None:
+    found = metadata_of(f"{opening}\n\n{PROSE}")
+    assert (found.author, found.spans) == (None, ())
+
+
+def test_newsroom_labels_are_not_speakers() -> None:
+    found = metadata_of(
+        f"UPDATE: the vote was moved.\n\n{PROSE}\n\nCORRECTION: an earlier version misspelt a name."
+    )
+    assert found.turns == ()

@@ -56,6 +56,11 @@ _MEMBERS_OF = re.compile(
 _SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?P<body>.+?)\s+(?:spokesman|spokeswoman|spokesperson)$", re.I)
 # "Norrtek, the memory chipmaker, said": an appositive naming a kind of body marks the name as one.
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w’'\-]+\s+){0,3}?(?P<noun>[a-z][\w\-]*)\s*,")
+# Groups of unnamed people: "officials said", "Residents said" names nobody a reviewer can check.
+_UNNAMED_GROUPS = word_set(
+    """officials official sources source residents experts analysts witnesses people critics observers
+    forecasters diplomats economists scientists researchers campaigners activists"""
+)
 _BARE_SPOKESPERSON = re.compile(r"^(?:a|an|the)\s+(?:spokesman|spokeswoman|spokesperson)$", re.I)
 _ACRONYM = re.compile(r"^(?:[Tt]he\s+)?(?P<letters>[A-Z]{2,6})$")
 _DETERMINERS = frozenset({"the", "a", "an"})
@@ -154,6 +159,8 @@ class SpeakerResolver:
         if members and speaker_kind(members.group("body"), None, "") == "organisation":
             name = members.group("body")
         words = name.split()
+        if words[-1].lower() in _UNNAMED_GROUPS and (len(words) == 1 or words[0].lower() in _DETERMINERS):
+            return None
         if words[0].lower() in _DETERMINERS and all(
             word.islower() or "’" in word or "'" in word for word in words[1:]
         ):
@@ -272,7 +279,7 @@ class SpeakerResolver:
                 return seen.speaker.name
         for seen in reversed(earlier):
             for mention in reversed(seen.names()):
-                name = split_role(mention.text)[0]  # "Assistant Secretary James O’Brien" → "James O’Brien"
+                name = split_role(mention.text)[0]  # "Deputy Mayor Ana Ruiz" → "Ana Ruiz"
                 if mention.kind == "person" and _ends_with(name, wanted):
                     return name
         return None

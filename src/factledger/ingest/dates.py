@@ -74,6 +74,13 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("quarter", rf"\bQ(?P<q>[1-4])\s*(?P<y>{_YEAR})"),
     ("year_range", rf"(?i:\bbetween\s+)(?P<y>{_YEAR})\s+and\s+(?P<y2>{_YEAR})"),
+    # "between November and March": the range ends at the month its clause points to, and starts at the
+    # first month before that (across a new year if need be).
+    (
+        "month_range",
+        rf"(?i:\b(?:between|from)\s+)(?P<m>{_FULL_MONTH})(?i:\s+(?:and|to|through|until)\s+)"
+        rf"(?P<m2>{_FULL_MONTH})\b(?!\s*\d)",
+    ),
     # Statistics offices report rolling periods: "in the three months to September" is July to September.
     (
         "months_to",
@@ -106,6 +113,7 @@ _WORD_NEEDED = {
     "weekday": "day",
     "month_only": "",
     "months_to": "months",
+    "month_range": "",
 }
 _MONTH_COUNTS = {"two": 2, "three": 3, "six": 6, "nine": 9, "twelve": 12}
 _DIGIT = re.compile(r"\d")
@@ -204,7 +212,16 @@ def _single_explicit_year(matches: list[tuple[str, dict[str, str], int, int]]) -
 
 # Kinds whose reading depends on whether their clause looks forward or back.
 _DIRECTED = frozenset(
-    {"month_day", "day_month", "month_day_range", "day_month_range", "weekday", "month_only", "months_to"}
+    {
+        "month_day",
+        "day_month",
+        "month_day_range",
+        "day_month_range",
+        "weekday",
+        "month_only",
+        "months_to",
+        "month_range",
+    }
 )
 
 
@@ -250,6 +267,13 @@ def _resolve(kind: str, groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
             return _resolve_month_only(groups, anchor)
         if kind == "months_to":
             return _resolve_months_to(groups, anchor)
+        if kind == "month_range":
+            last = _resolve_month_only({"m": groups["m2"]}, anchor)
+            if last is None:
+                return None
+            first_month = _month(groups["m"])
+            first_year = last[0].year if first_month <= last[0].month else last[0].year - 1
+            return date(first_year, first_month, 1), last[1], "month"
         if kind == "quarter":
             year, quarter = int(groups["y"]), _QUARTERS.get(groups["q"].lower()) or int(groups["q"])
             first_month = 3 * quarter - 2

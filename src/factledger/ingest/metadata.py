@@ -48,6 +48,69 @@ _DATELINE = re.compile(
 )
 _TURN_LABEL = re.compile(r"(?P<label>[A-Z][A-Z’'\-]+(?:\s+[A-Z][A-Z’'\-]+){0,2}|Q|A):\s+")
 _LINE = re.compile(r"[^\n]*\n?")
+_MAX_BYLINE_WORDS = 12
+# "By Monday, …", "By The Numbers": words that open a phrase, not a name.
+_NOT_A_NAME = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "The",
+        "This",
+        "That",
+        "Then",
+        "Now",
+        "Law",
+        "Contrast",
+        "Comparison",
+        "Far",
+        "Late",
+        "Early",
+        "Next",
+        "Last",
+        "Noon",
+        "Night",
+    ]
+)
+# Paragraph labels of the newsroom, not of a speaker.
+_NOT_SPEAKER_LABELS = frozenset(
+    [
+        "NOTE",
+        "UPDATE",
+        "UPDATED",
+        "CORRECTION",
+        "CLARIFICATION",
+        "WARNING",
+        "BACKGROUND",
+        "CONTEXT",
+        "RELATED",
+        "WATCH",
+        "LISTEN",
+        "PHOTO",
+        "VIDEO",
+        "EDITOR'S",
+        "EDITOR’S",
+        "SOURCE",
+        "SOURCES",
+        "DISCLOSURE",
+    ]
+) | {"EDITOR'S NOTE", "EDITOR’S NOTE", "READ MORE"}
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 
@@ -140,7 +203,7 @@ def _read_line(line: str, found: _Found) -> bool:
 
 def _read_part(part: str, found: _Found) -> bool:
     byline = _BYLINE.match(part)
-    if byline:
+    if byline and _is_line_not_sentence(part) and byline.group("name").split()[0] not in _NOT_A_NAME:
         found.author = found.author or byline.group("name").strip()
         return True
     published = _PUBLISHED.match(part)
@@ -151,6 +214,11 @@ def _read_part(part: str, found: _Found) -> bool:
         return False  # a date inside a sentence, not a date line
     found.published = found.published or day
     return True
+
+
+def _is_line_not_sentence(part: str) -> bool:
+    """ "By Jane Doe, Health Reporter" is a byline; "By Monday, officials had left." is prose."""
+    return len(part.split()) <= _MAX_BYLINE_WORDS and not part.rstrip().endswith((".", "!", "?", ":"))
 
 
 def _day_of(text: str) -> date | None:
@@ -190,7 +258,7 @@ def _read_turns(body: str) -> list[Turn]:
     turns: list[Turn] = []
     for index, start in enumerate(starts):
         label = _TURN_LABEL.match(body, start)
-        if label:
+        if label and label.group("label") not in _NOT_SPEAKER_LABELS:
             end = starts[index + 1] if index + 1 < len(starts) else len(body)
             turns.append(Turn(start, end, label.group("label")))
     return turns if len(turns) >= 2 else []

@@ -126,6 +126,16 @@ def is_place(word: str) -> bool:
 def find_names(sentence: str) -> list[NameMention]:
     """Capitalised runs of words, each classified. The sentence's first word counts only as part of a
     longer name or as a known place: on its own it is capitalised because it opens the sentence."""
+    return list(_names_of(sentence))
+
+
+# The scorer and the speaker resolver both read a sentence's names, often one right after the other;
+# a small cache of recent sentences spares the second reading.
+_RECENT_SENTENCES = 512
+
+
+@functools.lru_cache(maxsize=_RECENT_SENTENCES)
+def _names_of(sentence: str) -> tuple[NameMention, ...]:
     tokens = [(match.start(), match.end(), match.group(0)) for match in _TOKEN.finditer(sentence)]
     mentions: list[NameMention] = []
     index = 0
@@ -142,7 +152,7 @@ def find_names(sentence: str) -> list[NameMention]:
         if mention is not None:
             mentions.append(mention)
         index += run
-    return mentions
+    return tuple(mentions)
 
 
 def _name_run(tokens: list[tuple[int, int, str]], index: int) -> int:

@@ -2,15 +2,15 @@
 
 A small set of reporting patterns covers most news prose:
 
-- active speech verbs with the speaker on the left: "Blinken noted that …", "Baku, in its turn, claims …",
-  "Edmon Marukyan recently announced …", "it was Blinken who said …";
-- a statement noun: "Blinken made a remarkable statement that …";
-- a possessive before a quotation: "Blinken’s statements …: “…”";
-- passives with "by": "Similar messages were reiterated by Power";
-- "according to X".
+- active speech verbs with the speaker on the left: "Lund noted that …", "Oslo, in its turn, claims …",
+  "Eva Lund recently announced …", "it was Lund who said …";
+- a statement noun: "Lund made a remarkable statement that …";
+- a possessive before a quotation: "Lund’s statements …: “…”";
+- passives with "by": "Similar messages were repeated by Carrow";
+- "according to X", and the author of data or a report ("figures from X show", "a study by X").
 
-The speaker is the name as written, without a leading job title ("US Assistant Secretary of State James
-O’Brien" → "James O’Brien"; the title is kept in ``role``), and a name set off after its title is the
+The speaker is the name as written, without a leading job title ("Deputy Secretary of State Maria
+O’Neill" → "Maria O’Neill"; the title is kept in ``role``), and a name set off after its title is the
 speaker ("the library's director, Omar Shah, said"). Organisation names keep every word ("the Ministry
 of Foreign Affairs", "the governor's office"); figures and data are their publisher's ("according to
 figures released by the club" → "the club"). Pronouns are not speakers: "he said" names nobody a reviewer
@@ -19,6 +19,7 @@ can check, so they are returned only on request (``pronouns=True``) for ``attrib
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -86,13 +87,15 @@ _PASSIVE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+by\s+")
 _INVERTED_AFTER = re.compile(r"[”\"»’'],?\s*$|,[”\"»’']\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
 # "Figures from the state environment office show …": the publisher of the data is the source.
+# So is the author of a report: "A study by the Fisheries Institute found …".
+_SOURCE_NOUNS = r"(?:figures|data|statistics|numbers|estimates|report|study|survey|analysis|poll)"
+_PUBLISHED_BY = r"(?:(?:released|published|compiled|provided|issued|conducted|carried\s+out)\s+)?"
 _DATA_FROM = re.compile(
-    r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates)\s+(?:(?:released|published|compiled|provided)\s+)?"
-    r"(?:from|by)\s+"
+    r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates|(?:[Aa]n?|[Tt]he)\s+(?:new\s+)?(?:report|study|survey"
+    rf"|analysis|poll))\s+{_PUBLISHED_BY}(?:from|by)\s+"
 )
 _SOURCE_NOUN_PREFIX = re.compile(
-    r"^(?:(?:the|new|official|latest)\s+)*(?:figures|data|statistics|numbers|estimates)\s+"
-    r"(?:(?:released|published|compiled|provided)\s+)?(?:from|by|of)\s+",
+    rf"^(?:(?:the|a|an|new|official|latest|recent)\s+)*{_SOURCE_NOUNS}\s+{_PUBLISHED_BY}(?:from|by|of)\s+",
     re.IGNORECASE,
 )
 _POSSESSED_STATEMENT = (
@@ -103,7 +106,7 @@ _POSSESSIVE = re.compile(r"(?P<owner>(?:[^\W\d_][\w.\-’']*\s+){0,4}?[^\W\d_][\
 # _POSSESSIVE tries its lazy owner at every letter and costs more than all other patterns together; every
 # match of it contains a match of this one, which is cheap, so this one decides whether to run it.
 _POSSESSIVE_HINT = re.compile(_POSSESSED_STATEMENT)
-# Words that may sit between a subject and its verb: "Marukyan recently announced", "has also said".
+# Words that may sit between a subject and its verb: "Lund recently announced", "has also said".
 _SKIPPABLE_BEFORE_VERB = word_set(
     "also then later again once earlier further has have had was were is are would will did does do who"
     " which reportedly publicly not"
@@ -116,12 +119,23 @@ _PHRASE_STOPS = word_set(
     "that who which during in on at after before when show shows showed suggest suggests"
 )
 _MAX_APPOSITIVE_WORDS = 8
+_MAX_TITLE_WORDS = 4
+_NOT_IN_A_TITLE = word_set(
+    """on in at of for to from by with that this the a an after before during when while it he she they
+    we and but as earlier later last next today yesterday also then again"""
+)
 _MAX_ACCORDING_WORDS = 6
 _WORD = re.compile(r"\S+")
 
 
 def find_quotes(sentence: str) -> list[QuoteSpan]:
     """Every quotation in the sentence, in order; empty quotations are ignored."""
+    return list(_quotes_of(sentence))
+
+
+# Attribution, scoring and the quoted-opinion check each look at the same sentence's quotations.
+@functools.lru_cache(maxsize=256)
+def _quotes_of(sentence: str) -> tuple[QuoteSpan, ...]:
     quotes: list[QuoteSpan] = []
     for match in _QUOTE.finditer(sentence):
         group = next(
@@ -130,7 +144,7 @@ def find_quotes(sentence: str) -> list[QuoteSpan]:
         text = match.group(group)
         if text.strip():
             quotes.append(QuoteSpan(text=text, start=match.start(group), end=match.end(group)))
-    return quotes
+    return tuple(quotes)
 
 
 def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | None:
@@ -148,11 +162,13 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            phrase = _subject_before(sentence[: match.start()])
-            if phrase is None and _INVERTED_AFTER.search(sentence[: match.start()]):
-                # '“We are ready,” said Ararat Mirzoyan.': the speaker follows the verb.
+            if _INVERTED_AFTER.search(sentence[: match.start()]):
+                # '“We are ready,” said Eva Lund.': the speaker follows the verb (and the words
+                # before it are the quotation's, never the speaker: '"… on Main Street," said …').
                 rest = sentence[match.end() :]
                 phrase = _appositive_name(rest) or _phrase_after(rest, allow_lowercase=False)
+            else:
+                phrase = _subject_before(sentence[: match.start()])
             rank = 5
             if phrase is None and pronouns:
                 phrase = _pronoun_before(sentence[: match.start()])
@@ -173,8 +189,8 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            phrase = _phrase_after(sentence[match.end() :], allow_lowercase=pattern is not _PASSIVE)
-            phrase = _SOURCE_NOUN_PREFIX.sub("", phrase) if phrase else None
+            rest = _SOURCE_NOUN_PREFIX.sub("", sentence[match.end() :], count=1)
+            phrase = _phrase_after(rest, allow_lowercase=pattern is not _PASSIVE)
             if phrase:
                 cue = _squash(match.group(0)).removesuffix(" by").strip()
                 candidates.append((rank, match.start(), phrase, cue, match.end()))
@@ -204,7 +220,7 @@ def _subject_before(prefix: str) -> str | None:
     while words and (words[-1].lower() in _SKIPPABLE_BEFORE_VERB or _is_adverb(words[-1])):
         words.pop()
     if words and words[-1].endswith(","):
-        # "Baku, in its turn, claims" / "Samantha Power, the USAID director, said": drop the aside.
+        # "Oslo, in its turn, claims" / "Eva Lund, the WHO director, said": drop the aside.
         for index in range(len(words) - 2, -1, -1):
             if words[index].endswith(","):
                 aside = [*words[index + 1 : -1], words[-1].rstrip(",")]
@@ -238,11 +254,12 @@ def _appositive_name(rest: str) -> str | None:
     head, comma, tail = rest.partition(",")
     opening = head.split()
     lowercase_title = list(itertools.takewhile(str.islower, opening))
-    # "said hospital director Maria Lenz": lowercase words ending in a title, then the name.
+    # "said hospital director Maria Lenz", "said harbour master Kate Bell": a few lowercase words that
+    # describe (no preposition or determiner: "said on Monday" is not a title), then the name.
     if (
-        lowercase_title
+        0 < len(lowercase_title) <= _MAX_TITLE_WORDS
         and len(lowercase_title) < len(opening)
-        and (lowercase_title[-1] in ROLE_WORDS or lowercase_title[-1] in LOWERCASE_SPEAKER_NOUNS)
+        and not any(word in _NOT_IN_A_TITLE for word in lowercase_title)
     ):
         return _capitalised_run(" ".join(opening[len(lowercase_title) :]) + comma + tail)
     if not comma or len(opening) > _MAX_APPOSITIVE_WORDS or not opening:
@@ -319,10 +336,20 @@ def _trailing_role_noun(words: list[str]) -> str | None:
     if not words or words[-1].lower() not in LOWERCASE_SPEAKER_NOUNS:
         return None
     for back in range(1, 5):
-        if len(words) - back - 1 < 0:
+        index = len(words) - back - 1
+        if index < 0:
             break
-        if words[-back - 1].lower() in {"the", "a", "an"}:
-            return " ".join(words[-back - 1 :])
+        if words[index].lower() in {"the", "a", "an"}:
+            return " ".join(words[index:])
+        if is_capitalised(words[index]) and words[index].endswith(("'s", "’s", "s'", "s’")):
+            # "Grimes's office", "Senator Grimes's office": a named owner opens the phrase.
+            while (
+                index
+                and is_capitalised(words[index - 1])
+                and words[index - 1] not in CAPITALISED_FUNCTION_WORDS
+            ):
+                index -= 1
+            return " ".join(words[index:])
         # "the governor's office", "the city's finance department": possessives belong to the phrase.
         if not strip_possessive(words[-back - 1]).isalpha():
             break
@@ -340,8 +367,10 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
         bare = word.rstrip(',;:.)”"')
         if bare.lower() in _PHRASE_STOPS:
             break
-        if not allow_lowercase and not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the"):
-            break
+        if not (is_capitalised(bare) or bare in NAME_CONNECTORS or bare == "the") and (
+            not allow_lowercase or any(is_capitalised(taken) for taken in phrase_words)
+        ):
+            break  # "the Marine Institute found": a lowercase word after the name ends it
         phrase_words.append(bare)
         if bare != word or len(phrase_words) >= _MAX_ACCORDING_WORDS:
             break
@@ -356,7 +385,7 @@ def _phrase_after(rest: str, *, allow_lowercase: bool) -> str | None:
 
 
 def split_role(phrase: str) -> tuple[str, str | None]:
-    """Separate a leading job title from the name: "Advisor Jake Sullivan" → ("Jake Sullivan", "Advisor")."""
+    """Separate a leading job title from the name: "Advisor Ana Ruiz" → ("Ana Ruiz", "Advisor")."""
     words = phrase.split()
     last_role = -1
     for index, word in enumerate(words):
