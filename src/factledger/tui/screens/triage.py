@@ -19,16 +19,10 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from factledger.app import queue
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import LedgerError
-from factledger.ledger.review_queries import (
-    ClaimDetail,
-    ClaimRow,
-    RowQuery,
-    claim_detail,
-    next_needing_attention,
-    position_of,
-)
+from factledger.ledger.review_queries import ClaimDetail, ClaimRow, RowQuery
 from factledger.tui.config import ReviewConfig
 from factledger.tui.describe import describe_query
 from factledger.tui.screens.prompts import FilterPrompt, TextPrompt
@@ -131,8 +125,7 @@ class TriageScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load_detail(self, generation: int, claim_id: int, keep_selection: bool) -> None:
         try:
-            with self.ledger.read() as session:
-                detail = claim_detail(session, claim_id)
+            detail = queue.detail(self.ledger, claim_id)
         except Exception as exc:
             self.app.call_from_thread(self.show_error, exc, "Could not read the claim")
             return
@@ -184,9 +177,7 @@ class TriageScreen(Screen[None]):
         ledger = self.ledger
 
         def find() -> tuple[ClaimRow, int] | None:
-            with ledger.read() as session:
-                row = next_needing_attention(session, query, current)
-                return None if row is None else (row, position_of(session, query, row))
+            return queue.next_attention(ledger, query, current)
 
         def go(found: tuple[ClaimRow, int] | None) -> None:
             if found is None:
