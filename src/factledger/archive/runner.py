@@ -22,8 +22,9 @@ import os
 import socket
 import time
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpcore
@@ -32,7 +33,7 @@ from factledger.archive.commit import Committer, Finished
 from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
 from factledger.archive.guard import AddressPolicy, Resolver
-from factledger.archive.leases import LeasedSource, release_dead_local_leases, release_leases
+from factledger.archive.leases import LeasedSource, make_due, release_dead_local_leases, release_leases
 from factledger.archive.options import (
     AfterCommit,
     ArchivePaths,
@@ -57,6 +58,7 @@ __all__ = [
     "RunOptions",
     "RunSummary",
     "TextWanted",
+    "capture_sources",
     "run_archive",
 ]
 
@@ -290,6 +292,27 @@ async def run_archive(
             executor.shutdown(wait=True, cancel_futures=True)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+async def capture_sources(
+    ledger: Ledger,
+    actor: str,
+    paths: ArchivePaths,
+    options: RunOptions,
+    source_ids: Sequence[int],
+    *,
+    hooks: CaptureHooks | None = None,
+) -> RunSummary:
+    """Capture these sources now, whatever their schedule: the one way to fetch particular sources.
+
+    They are made due, and the run leases only them (``only_source_ids``), so nothing else that happens
+    to be due is captured instead. A source another worker holds a lease on is left to that worker."""
+    if not source_ids:
+        return RunSummary()
+    ids = tuple(dict.fromkeys(source_ids))
+    await asyncio.to_thread(make_due, ledger, list(ids))
+    narrowed = replace(options, only_source_ids=ids, limit=len(ids))
+    return await run_archive(ledger, actor, paths, narrowed, hooks=hooks)
 
 
 def _count(summary: RunSummary, item: Finished, recorded: RecordedCapture) -> None:

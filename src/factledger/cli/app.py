@@ -11,10 +11,11 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from factledger import __version__
+from factledger.app.claims import verify_audit_log
+from factledger.app.schema import init_ledger
 from factledger.cli.output import error, info, print_json
 from factledger.config import ConfigError, Settings, load_settings
-from factledger.ledger import audit
-from factledger.ledger.database import Ledger, open_ledger, schema_state, upgrade
+from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.errors import LedgerError
 
 
@@ -94,23 +95,14 @@ def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewe
 @pass_app
 def init(app: AppContext, as_json: bool) -> None:
     """Create the ledger, or upgrade it to this version's schema."""
-    ledger = Ledger(app.settings.database_url)
-    try:
-        before = schema_state(ledger.engine)
-        after = upgrade(ledger.engine)
-    finally:
-        ledger.close()
-    result = {
-        "database": _redacted(app.settings.database_url),
-        "from": before.current,
-        "schema": after.current,
-    }
+    change = init_ledger(app.settings.database_url)
+    result = {"database": _redacted(app.settings.database_url), "from": change.before, "schema": change.after}
     if as_json:
         print_json(result)
-    elif before.current == after.current:
-        info(f"ledger at {result['database']} is up to date (schema {after.current})")
+    elif change.before == change.after:
+        info(f"ledger at {result['database']} is up to date (schema {change.after})")
     else:
-        info(f"ledger at {result['database']} upgraded from {before.current or 'nothing'} to {after.current}")
+        info(f"ledger at {result['database']} upgraded from {change.before or 'nothing'} to {change.after}")
 
 
 def _redacted(url: str) -> str:
@@ -132,8 +124,7 @@ def audit_group() -> None:
 @pass_app
 def audit_verify(app: AppContext, as_json: bool) -> None:
     """Check the hash chain of every event; exit 1 naming the first bad one."""
-    with app.ledger().read() as session:
-        report = audit.verify_chain(session)
+    report = verify_audit_log(app.ledger())
     if as_json:
         print_json(
             {

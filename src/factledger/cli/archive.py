@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 import time
@@ -12,15 +11,14 @@ from typing import Any
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from factledger.app.capture import archive_due
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
-from factledger.archive.leases import make_due
-from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary, run_archive
+from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
 from factledger.archive.runner import Progress as ArchiveProgress
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
-from factledger.verify.capture import capture_hooks
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -44,12 +42,11 @@ def _options(
     )
 
 
-def _run_once(app: AppContext, options: RunOptions, show_progress: bool) -> RunSummary:
+def _run_once(app: AppContext, options: RunOptions, recheck: bool, show_progress: bool) -> RunSummary:
     ledger = app.ledger()
     paths = ArchivePaths.under(app.settings.home)
-    hooks = capture_hooks(ledger, app.actor, paths)  # quotes are re-checked on every capture
     if not show_progress:
-        return asyncio.run(run_archive(ledger, app.actor, paths, options, hooks=hooks))
+        return archive_due(ledger, app.actor, paths, options, recheck=recheck)
     with Progress(
         TextColumn("archiving"),
         BarColumn(),
@@ -66,7 +63,7 @@ def _run_once(app: AppContext, options: RunOptions, show_progress: bool) -> RunS
                 task, completed=progress.done, description=f"{progress.health:<10} {progress.url[:60]}"
             )
 
-        return asyncio.run(run_archive(ledger, app.actor, paths, options, on_progress=advance, hooks=hooks))
+        return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=advance)
 
 
 def _report(summary: RunSummary) -> None:
@@ -120,9 +117,7 @@ def archive_run(
 ) -> None:
     """Capture every source that is due, then exit. A failed fetch is reported, not an error."""
     options = _options(app, limit, concurrency, per_host, allow_private)
-    if recheck:
-        make_due(app.ledger())
-    summary = _run_once(app, options, show_progress=not as_json and stderr.is_terminal)
+    summary = _run_once(app, options, recheck, show_progress=not as_json and stderr.is_terminal)
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -155,9 +150,7 @@ def archive_watch(
 
     signal.signal(signal.SIGTERM, stop)
     while not stopping:
-        if recheck:
-            make_due(app.ledger())
-        summary = _run_once(app, options, show_progress=False)
+        summary = _run_once(app, options, recheck, show_progress=False)
         if as_json:
             print_json(summary.as_dict(), one_line=True)  # one JSON line per pass, for log shippers
         else:

@@ -6,16 +6,11 @@ from typing import Any
 
 import click
 
+from factledger.app import claims, review
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
-from factledger.ingest.similar import suggest_similar
-from factledger.ledger import claims, sources
-from factledger.ledger.quotes import accept_suggestion
-from factledger.ledger.rows import Snapshot, Source
-from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
-from factledger.ledger.snapshot_queries import archived_copy
-from factledger.ledger.statuses import UNREACHABLE_HEALTH, parse_status
-from factledger.verify.wayback import lookup_wayback
+from factledger.ledger.serialize import claim_summary, event_summary
+from factledger.ledger.statuses import parse_status
 
 # ---------------------------------------------------------------- claims
 
@@ -35,22 +30,11 @@ def claims_add(
     app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
 ) -> None:
     """Add a claim by hand."""
-    from factledger.exchange.records import claim_from_fields
-
-    record = claim_from_fields({"text": text, "speaker": speaker, "dates": list(dates)}, 1, ())
-    with app.ledger().write() as session:
-        claim = claims.add_claim(
-            session,
-            app.actor,
-            claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates),
-        )
-        # A near-duplicate is suggested (and recorded as an Event), never merged silently.
-        similar = suggest_similar(session, app.actor, claim.id, claim.text)
-        summary = {**claim_summary(claim), "similar_to": [s.as_dict() for s in similar]}
+    summary = claims.add_claim(app.ledger, app.actor, text, speaker, dates)
     if as_json:
         print_json(summary)
     else:
-        stdout.print(plain(f"claim {claim.id} added"))
+        stdout.print(plain(f"claim {summary['id']} added"))
         for match in summary["similar_to"]:
             info(f"similar to claim {match['id']} (score {match['score']}): review whether they are one fact")
 
@@ -72,8 +56,7 @@ def claims_list(
         needs_review=True if needs_review else None,
         limit=limit,
     )
-    with app.ledger().read() as session:
-        rows = [claim_summary(claim) for claim in claims.list_claims(session, criteria)]
+    rows = claims.list_claims(app.ledger(), criteria)
     if as_json:
         print_json(rows)
         return
@@ -104,18 +87,7 @@ def _shorten(text: str, width: int) -> str:
 @pass_app
 def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     """Show one claim with its evidence."""
-    with app.ledger().read() as session:
-        claim = claims.get_claim(session, claim_id)
-        summary = claim_summary(claim)
-        summary["evidence"] = [
-            {**evidence_summary(ev, src), "archived_copy": _archived_copy(archived_copy(session, ev), src)}
-            for ev, src in sources.evidence_for_claim(session, claim_id)
-        ]
-    if app.settings.wayback_lookup:
-        for item in summary["evidence"]:
-            if item["source_health"] in UNREACHABLE_HEALTH:
-                found = lookup_wayback(item["url"])
-                item["wayback"] = {"url": found.url, "timestamp": found.timestamp} if found else None
+    summary = claims.show_claim(app.ledger(), claim_id, wayback_lookup=app.settings.wayback_lookup)
     if as_json:
         print_json(summary)
         return
@@ -130,7 +102,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
-        if item["source_health"] in UNREACHABLE_HEALTH:
+        if claims.is_unreachable(item):
             copy = item["archived_copy"]
             held = (
                 f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
@@ -151,12 +123,6 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
         )
 
 
-def _archived_copy(snapshot: Snapshot | None, source: Source) -> dict[str, Any] | None:
-    if snapshot is None:
-        return None
-    return {"snapshot_id": snapshot.id, "captured": snapshot.fetched_at, "source_health": source.health}
-
-
 @claims_group.command("status")
 @click.argument("claim_id", type=int)
 @click.argument("status")
@@ -169,11 +135,10 @@ def claims_status(
 ) -> None:
     """Change a claim's status (a verdict, or back to in_review)."""
     target = parse_status(status)
-    with app.ledger().write() as session:
-        claim = claims.change_status(
-            session, app.actor, claim_id, target, rationale=note, expect_version=expect_version
-        )
-        summary = claim_summary(claim)
+    claim = review.set_status(
+        app.ledger(), app.actor, claim_id, target, rationale=note, expect_version=expect_version
+    )
+    summary = claim_summary(claim)
     if as_json:
         print_json(summary)
     else:
@@ -231,9 +196,8 @@ def claims_edit(
 @pass_app
 def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int | None, as_json: bool) -> None:
     """Add a reviewer's note to a claim's history (it changes no field)."""
-    with app.ledger().write() as session:
-        event = claims.add_note(session, app.actor, claim_id, text, expect_version=expect_version)
-        summary = event_summary(event)
+    event = review.add_note(app.ledger(), app.actor, claim_id, text, expect_version=expect_version)
+    summary = event_summary(event)
     if as_json:
         print_json(summary)
     else:
@@ -250,9 +214,10 @@ def claims_accept(
     app: AppContext, claim_id: int, note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Take the suggested verdict: it becomes the claim's status, recorded as your decision."""
-    with app.ledger().write() as session:
-        claim = accept_suggestion(session, app.actor, claim_id, note=note, expect_version=expect_version)
-        summary = claim_summary(claim)
+    claim = review.accept_suggestion(
+        app.ledger(), app.actor, claim_id, note=note, expect_version=expect_version
+    )
+    summary = claim_summary(claim)
     if as_json:
         print_json(summary)
     else:
@@ -269,9 +234,8 @@ def claims_assign(
     app: AppContext, claim_id: int, assignee: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Assign a claim to a reviewer (no ASSIGNEE: unassign)."""
-    with app.ledger().write() as session:
-        claim = claims.assign_claim(session, app.actor, claim_id, assignee, expect_version=expect_version)
-        summary = claim_summary(claim)
+    claim = review.assign(app.ledger(), app.actor, claim_id, assignee, expect_version=expect_version)
+    summary = claim_summary(claim)
     if as_json:
         print_json(summary)
     else:
@@ -285,8 +249,7 @@ def claims_assign(
 @pass_app
 def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:
     """Every recorded change to a claim, oldest first."""
-    with app.ledger().read() as session:
-        events = [event_summary(event) for event in claims.claim_history(session, claim_id)]
+    events = claims.claim_history(app.ledger(), claim_id)
     if as_json:
         print_json(events)
         return

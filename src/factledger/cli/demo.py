@@ -6,9 +6,7 @@ itself, so the archive pass and quote verification run for real without touching
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,15 +17,17 @@ from pathlib import Path
 
 import click
 
-from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
+from factledger.app import claims, review
+from factledger.app.capture import archive_due
+from factledger.app.ingest import ingest
+from factledger.archive.runner import ArchivePaths, RunOptions
 from factledger.cli.app import AppContext, cli, pass_app
-from factledger.cli.ingest import ingest_paths, print_report
 from factledger.cli.output import info, plain, stdout
+from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.config import bundled_data_dir
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
-from factledger.ledger import audit, claims, sources
 from factledger.ledger.statuses import Stance
-from factledger.verify.capture import capture_hooks
+from factledger.tui.launch import on_a_terminal, run_review
 
 DEMO_SOURCE = "demo-aid-announcement.html"
 DEMO_QUOTE = "announced $11.5 million in humanitarian assistance"
@@ -54,36 +54,25 @@ def serve_directory(directory: Path) -> Iterator[str]:
 
 def _cite_and_archive(demo: AppContext) -> None:
     ledger = demo.ledger()
-    with ledger.read() as session:
-        matches = claims.list_claims(session, claims.ClaimFilter(search=DEMO_CLAIM_SEARCH, limit=1))
+    matches = claims.list_claims(ledger, claims.ClaimFilter(search=DEMO_CLAIM_SEARCH, limit=1))
     if not matches:
         info(f"no claim mentions {DEMO_CLAIM_SEARCH!r}; skipping the archive part of the demo")
         return
-    claim_id = matches[0].id
+    claim_id = matches[0]["id"]
     paths = ArchivePaths.under(demo.settings.home)
     with serve_directory(bundled_data_dir() / "sources") as base_url:
-        with ledger.write() as session:
-            sources.cite(
-                session, demo.actor, claim_id, f"{base_url}/{DEMO_SOURCE}", Stance.SUPPORTS, quote=DEMO_QUOTE
-            )
+        review.cite(
+            ledger, demo.actor, claim_id, f"{base_url}/{DEMO_SOURCE}", Stance.SUPPORTS, quote=DEMO_QUOTE
+        )
         info(f"claim {claim_id} cites the demo source; archiving it from {base_url} (loopback only)")
         # allow_private: the only source in this fresh ledger is the demo's own loopback server.
-        summary = asyncio.run(
-            run_archive(
-                ledger,
-                demo.actor,
-                paths,
-                RunOptions(allow_private=True),
-                hooks=capture_hooks(ledger, demo.actor, paths),
-            )
-        )
+        summary = archive_due(ledger, demo.actor, paths, RunOptions(allow_private=True))
     info(f"archived {summary.attempted} source(s): {summary.ok} ok; WARC files in {paths.warcs}")
-    with ledger.read() as session:
-        claim = claims.get_claim(session, claim_id)
-        [(evidence, _source)] = sources.evidence_for_claim(session, claim_id)
-    stdout.print(plain(f"claim {claim_id}: {claim.text}"))
-    stdout.print(plain(f"  quote {DEMO_QUOTE!r}: {evidence.quote_status}"))
-    stdout.print(plain(f"  suggested verdict: {claim.suggested_status} ({claim.suggestion_reason})"))
+    claim = claims.show_claim(ledger, claim_id)
+    [evidence] = claim["evidence"]
+    stdout.print(plain(f"claim {claim_id}: {claim['text']}"))
+    stdout.print(plain(f"  quote {DEMO_QUOTE!r}: {evidence['quote_status']}"))
+    stdout.print(plain(f"  suggested verdict: {claim['suggested']} ({claim['suggestion_reason']})"))
     stdout.print(plain(f"  accept it with: factledger --home {demo.settings.home} claims accept {claim_id}"))
 
 
@@ -105,12 +94,12 @@ def demo(app: AppContext, no_review: bool) -> None:
     try:
         articles = sorted(str(p) for p in (bundled_data_dir() / "articles").iterdir() if p.is_file())
         info(f"building a fresh demo ledger in {demo_home} from {len(articles)} bundled article(s)")
-        for summary in ingest_paths(demo_app, articles, DEFAULT_MIN_SCORE):
-            print_report(summary)
+        paths = ArchivePaths.under(demo_home)
+        for outcome in ingest(demo_app.ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
+            print_ingest_report(ingest_summary(outcome))
         _cite_and_archive(demo_app)
-        with demo_app.ledger().read() as session:
-            counts = claims.count_claims_by_status(session)
-            report = audit.verify_chain(session)
+        counts = claims.claims_by_status(demo_app.ledger())
+        report = claims.verify_audit_log(demo_app.ledger())
         stdout.print(plain(f"claims by status: {counts}"))
         stdout.print(
             plain(f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}")
@@ -123,9 +112,7 @@ def demo(app: AppContext, no_review: bool) -> None:
 
 
 def _review(demo: AppContext) -> None:
-    if not (sys.stdin.isatty() and sys.__stderr__ is not None and sys.__stderr__.isatty()):
+    if not on_a_terminal():
         info("not on a terminal: skipping the review TUI (run `factledger review` on a terminal)")
         return
-    from factledger.cli.review import run_review
-
-    run_review(demo)
+    run_review(demo.ledger(), demo.settings)

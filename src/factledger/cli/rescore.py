@@ -6,7 +6,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
-from factledger.ingest.rescore import RescoreReport, rescore_claims
+from factledger.app.rescore import RescoreReport, rescore_claims
 
 
 @cli.command()

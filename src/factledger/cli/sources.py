@@ -6,12 +6,14 @@ import sys
 
 import click
 
+from factledger.app import review
+from factledger.app import sources as app_sources
+from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
-from factledger.ledger import sources
 from factledger.ledger.errors import NotFoundError
-from factledger.ledger.serialize import evidence_summary, snapshot_summary, source_summary
-from factledger.ledger.snapshot_queries import snapshots_for_source
+from factledger.ledger.serialize import evidence_summary
+from factledger.ledger.sources import parse_health
 from factledger.ledger.statuses import parse_stance
 
 # ---------------------------------------------------------------- sources and evidence
@@ -30,10 +32,10 @@ def cite(
 ) -> None:
     """Attach a source URL to a claim as evidence."""
     parsed_stance = parse_stance(stance)
-    with app.ledger().write() as session:
-        evidence = sources.cite(session, app.actor, claim_id, url, parsed_stance, quote=quote, note=note)
-        source = sources.get_source(session, evidence.source_id)
-        summary = evidence_summary(evidence, source)
+    evidence, source = review.cite(
+        app.ledger(), app.actor, claim_id, url, parsed_stance, quote=quote, note=note
+    )
+    summary = evidence_summary(evidence, source)
     if as_json:
         print_json(summary)
     else:
@@ -52,9 +54,8 @@ def sources_group() -> None:
 @pass_app
 def sources_list(app: AppContext, health: str | None, limit: int | None, as_json: bool) -> None:
     """List sources with their health, checks and snapshot counts."""
-    wanted = sources.parse_health(health) if health else None
-    with app.ledger().read() as session:
-        rows = [source_summary(row) for row in sources.list_sources(session, wanted, limit)]
+    wanted = parse_health(health) if health else None
+    rows = app_sources.list_sources(app.ledger(), wanted, limit)
     if as_json:
         print_json(rows)
         return
@@ -82,16 +83,8 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
 @pass_app
 def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     """One source with its captures, oldest first."""
-    with app.ledger().read() as session:
-        source = sources.get_source(session, source_id)
-        captures = [snapshot_summary(s) for s in snapshots_for_source(session, source_id)]
-        [row] = sources.list_sources(session, source_id=source_id)
-        summary = {
-            **source_summary(row),
-            "final_url": source.final_url,
-            "title": source.title,
-            "captures": captures,
-        }
+    summary = app_sources.show_source(app.ledger(), source_id)
+    captures = summary["captures"]
     if as_json:
         print_json(summary)
         return
@@ -129,24 +122,19 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
 @pass_app
 def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
     """Print what one capture holds, read back from the WARC archive and the text store."""
-    from factledger.archive.reading import get_snapshot, read_response, snapshot_text
-    from factledger.archive.runner import ArchivePaths
-
     ledger = app.ledger()
     paths = ArchivePaths.under(app.settings.home)
-    snapshot = get_snapshot(ledger, snapshot_id)
     if show in ("raw", "headers"):
-        response = read_response(ledger, paths, snapshot)
+        response = app_sources.snapshot_response(ledger, paths, snapshot_id)
         if show == "raw":
             sys.stdout.buffer.write(response.payload)
         else:
             sys.stdout.write(f"{response.status}\n")
             sys.stdout.writelines(f"{name}: {value}\n" for name, value in response.headers)
         return
-    text = snapshot_text(ledger, paths, snapshot, "main" if show == "main" else "full")
-    if text is None and show == "main":
+    found = app_sources.snapshot_text(ledger, paths, snapshot_id, main=show == "main")
+    if found.fell_back:
         info("no main content found in this page (it may be short or unusual); showing the full text")
-        text = snapshot_text(ledger, paths, snapshot, "full")
-    if text is None:
+    if found.text is None:
         raise NotFoundError(f"snapshot {snapshot_id} has no {'main ' if show == 'main' else ''}text")
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(found.text + "\n")

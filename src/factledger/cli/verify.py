@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
+from factledger.app.verify import verify as verify_evidence
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table
-from factledger.ledger import claims
-from factledger.verify.service import verify_quotes
 
 
 @cli.command()
@@ -17,11 +16,7 @@ from factledger.verify.service import verify_quotes
 @pass_app
 def verify(app: AppContext, claim_id: int | None, as_json: bool) -> None:
     """Check each evidence quote against its source's latest snapshot; update suggested verdicts."""
-    ledger = app.ledger()
-    if claim_id is not None:
-        with ledger.read() as session:
-            claims.get_claim(session, claim_id)
-    results = verify_quotes(ledger, app.actor, ArchivePaths.under(app.settings.home), claim_id=claim_id)
+    results = verify_evidence(app.ledger(), app.actor, ArchivePaths.under(app.settings.home), claim_id)
     if as_json:
         print_json([result.as_dict() for result in results])
         return

@@ -16,9 +16,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from factledger.archive.leases import make_due
 from factledger.archive.reading import read_response
-from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, run_archive
+from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, capture_sources
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.reader import StoredResponse
 from factledger.ingest.reader import SourceDocument, read_page
@@ -60,16 +59,7 @@ def capture_page(
     with ledger.write() as session:
         source = get_or_create_source(session, url)
         source_id, source_url = source.id, source.url
-    make_due(ledger, [source_id])
-    summary = asyncio.run(
-        run_archive(
-            ledger,
-            actor,
-            paths,
-            replace(options, only_source_ids=(source_id,), limit=1),
-            hooks=hooks,
-        )
-    )
+    summary = asyncio.run(capture_sources(ledger, actor, paths, options, [source_id], hooks=hooks))
     with ledger.read() as session:
         found = latest_snapshot_of_url(session, source_url)
     if found is None:  # pragma: no cover - created above in a committed transaction

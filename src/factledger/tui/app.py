@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from factledger.archive.runner import ArchivePaths
-from factledger.config import Settings
 from factledger.ledger.database import Ledger
-from factledger.tui.fetching import FetchSettings
-from factledger.tui.keys import MAIN_BINDINGS, keymap_from_options
+from factledger.tui.config import ReviewConfig
+from factledger.tui.keys import MAIN_BINDINGS
 from factledger.tui.screens.main import MainScreen
 
-
-@dataclass(frozen=True)
-class ReviewConfig:
-    reviewer: str
-    home: Path
-    allow_private_networks: bool = False
-    keymap: dict[str, str] = field(default_factory=dict)
-    keymap_problems: list[str] = field(default_factory=list)
-    # Fetch a source as soon as it is cited (what a reviewer wants; tests without a network turn it off).
-    auto_fetch: bool = True
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> ReviewConfig:
-        keymap, problems = keymap_from_options(settings.options)
-        values: dict[str, Any] = {
-            "reviewer": settings.reviewer,
-            "home": settings.home,
-            "allow_private_networks": settings.allow_private_networks,
-            "keymap": keymap,
-            "keymap_problems": problems,
-        }
-        return cls(**(values | overrides))
-
-    @property
-    def fetch(self) -> FetchSettings:
-        return FetchSettings(home=self.home, allow_private=self.allow_private_networks)
-
-    @property
-    def archive_paths(self) -> ArchivePaths:
-        return ArchivePaths.under(self.home)
+__all__ = ["ReviewApp", "ReviewConfig"]
 
 
 class ReviewApp(App[None]):
@@ -64,7 +31,7 @@ class ReviewApp(App[None]):
         self.config = config
 
     def get_default_screen(self) -> Screen[Any]:
-        return MainScreen()
+        return MainScreen(self.ledger, self.config)
 
     def on_mount(self) -> None:
         if self.config.keymap:

@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.review_queries import RowQuery, SortKey
 from factledger.ledger.statuses import ClaimStatus, Stance
-from factledger.tui.writes import CiteRequest
+from factledger.tui.forms import CiteRequest
 
 CANCEL = Binding("escape", "cancel", "Cancel", id="prompt.cancel")
 

@@ -1,0 +1,60 @@
+"""Capturing sources, with the quote checks wired: every archive run a front end starts comes through here.
+
+The archiver knows nothing of quotes (factledger.verify plugs into it through ``CaptureHooks``); this
+module is the one place that hands it those hooks, so a quote citing a source is re-checked whenever a
+new capture of it lands, whoever started the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from factledger.archive.leases import make_due
+from factledger.archive.runner import (
+    ArchivePaths,
+    CaptureHooks,
+    ProgressCallback,
+    RunOptions,
+    RunSummary,
+    capture_sources,
+    run_archive,
+)
+from factledger.ledger import evidence_queries
+from factledger.ledger.database import Ledger
+from factledger.verify.capture import capture_hooks
+
+
+def quote_checks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHooks:
+    """The hooks every run takes: new texts are normalized, and the quotes citing them re-checked."""
+    return capture_hooks(ledger, actor, paths)
+
+
+def archive_due(
+    ledger: Ledger,
+    actor: str,
+    paths: ArchivePaths,
+    options: RunOptions,
+    *,
+    recheck: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> RunSummary:
+    """One archive pass over the sources that are due (every source, with ``recheck``)."""
+    if recheck:
+        make_due(ledger)
+    hooks = quote_checks(ledger, actor, paths)
+    return asyncio.run(run_archive(ledger, actor, paths, options, on_progress=on_progress, hooks=hooks))
+
+
+def capture_now(
+    ledger: Ledger, actor: str, paths: ArchivePaths, options: RunOptions, source_ids: Sequence[int]
+) -> RunSummary:
+    """Capture just these sources, now, whatever their schedule (blocking: it runs its own event loop)."""
+    hooks = quote_checks(ledger, actor, paths)
+    return asyncio.run(capture_sources(ledger, actor, paths, options, source_ids, hooks=hooks))
+
+
+def source_ids_of_claim(ledger: Ledger, claim_id: int) -> list[int]:
+    """The sources a claim cites, for fetching them all at once."""
+    with ledger.read() as session:
+        return evidence_queries.source_ids_of_claim(session, claim_id)

@@ -1,0 +1,43 @@
+"""What the review app is run with: who reviews, where the archive is, the keymap, and fetch-on-cite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from factledger.archive.runner import ArchivePaths, RunOptions
+from factledger.config import Settings
+from factledger.tui.keys import keymap_from_options
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    reviewer: str
+    home: Path
+    allow_private_networks: bool = False
+    keymap: dict[str, str] = field(default_factory=dict)
+    keymap_problems: list[str] = field(default_factory=list)
+    # Fetch a source as soon as it is cited (what a reviewer wants; tests without a network turn it off).
+    auto_fetch: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ReviewConfig:
+        keymap, problems = keymap_from_options(settings.options)
+        values: dict[str, Any] = {
+            "reviewer": settings.reviewer,
+            "home": settings.home,
+            "allow_private_networks": settings.allow_private_networks,
+            "keymap": keymap,
+            "keymap_problems": problems,
+        }
+        return cls(**(values | overrides))
+
+    @property
+    def archive_paths(self) -> ArchivePaths:
+        return ArchivePaths.under(self.home)
+
+    @property
+    def capture_options(self) -> RunOptions:
+        """How a fetch started from the app captures (app.capture.capture_now)."""
+        return RunOptions(allow_private=self.allow_private_networks)
