@@ -10,6 +10,7 @@ from factledger.archive.runner import ArchivePaths
 from factledger.archive.warc.reader import StoredResponse
 from factledger.ledger import sources
 from factledger.ledger.database import Ledger
+from factledger.ledger.rows import Snapshot
 from factledger.ledger.serialize import snapshot_summary, source_summary
 from factledger.ledger.snapshot_queries import snapshots_for_source
 from factledger.ledger.statuses import SourceHealth
@@ -55,3 +56,23 @@ def snapshot_text(ledger: Ledger, paths: ArchivePaths, snapshot_id: int, *, main
     if text is None and main:
         text, fell_back = reading.snapshot_text(ledger, paths, snapshot, "full"), True
     return SnapshotText(text, fell_back)
+
+
+def captures_with_text(ledger: Ledger, source_id: int) -> list[Snapshot]:
+    """A source's captures that have a full text, oldest first (the reader steps through them)."""
+    with ledger.read() as session:
+        return [s for s in snapshots_for_source(session, source_id) if s.full_text_ref is not None]
+
+
+def capture_texts(
+    ledger: Ledger, paths: ArchivePaths, source_id: int, snapshot_id: int, previous_id: int | None
+) -> tuple[str | None, str | None]:
+    """The full texts of one of a source's captures and of the capture before it (None when there is
+    no ``previous_id``), from one read of the source's captures."""
+    with ledger.read() as session:
+        snapshots = {s.id: s for s in snapshots_for_source(session, source_id)}
+    text = reading.snapshot_text(ledger, paths, snapshots[snapshot_id], "full")
+    previous = None
+    if previous_id is not None:
+        previous = reading.snapshot_text(ledger, paths, snapshots[previous_id], "full")
+    return text, previous

@@ -1,8 +1,10 @@
-"""Reading captures back: the stored response, its full text, and its main text (made on first use).
+"""Reading captures back: the stored response, its full text, and its readable text (made on first use).
 
 Main text (trafilatura) is slow, about 75 ms a page, and is only needed for reading, so the archiver
-stores the fast full text at capture time and the main text is extracted here the first time someone
-asks for it, then kept in the text store like the rest.
+stores the fast full text at capture time. The readable text (the main text, the title and the published
+date) is derived here the first time anyone asks for it, from one read of the capture, and kept in the
+text store under the payload's digest: ingest and ``sources snapshot --show main`` read the same record,
+and so does every capture with the same bytes. (``snapshots.main_text_ref`` is no longer written.)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from factledger.ledger import snapshot_queries
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.rows import Snapshot
-from factledger.text import extract_text
+from factledger.text import ReadableText, extract_text, readable_text
 
 TextKind = Literal["full", "main"]
 
@@ -39,21 +41,32 @@ def read_response(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) -> St
     )
 
 
+def readable_text_of(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) -> ReadableText:
+    """What a capture reads as (main text, title, published date): the record kept under its payload
+    digest, or else derived from one read of the capture and kept.
+
+    Raises NotFoundError when the capture holds no archived response."""
+    texts = TextStore(paths.texts)
+    digest = snapshot.payload_sha256
+    if digest is not None:
+        kept = texts.get_readable(digest, snapshot.content_type)
+        if kept is not None:
+            return kept
+    response = read_response(ledger, paths, snapshot)
+    extracted = extract_text(response.payload, response.headers, url=snapshot.final_url, main_text=True)
+    readable = readable_text(extracted)
+    if digest is not None:
+        texts.put_readable(digest, snapshot.content_type, readable)
+    return readable
+
+
 def snapshot_text(
     ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot, kind: TextKind = "full"
 ) -> str | None:
-    texts = TextStore(paths.texts)
+    """A capture's full text, or its main text; None when it has no such text."""
     if kind == "full":
-        return texts.get(snapshot.full_text_ref) if snapshot.full_text_ref else None
-    if snapshot.main_text_ref:
-        return texts.get(snapshot.main_text_ref)
+        return TextStore(paths.texts).get(snapshot.full_text_ref) if snapshot.full_text_ref else None
     if snapshot.warc_filename is None and not snapshot.is_revisit:
         return None
-    response = read_response(ledger, paths, snapshot)
-    extracted = extract_text(response.payload, response.headers, url=snapshot.final_url, main_text=True)
-    if not extracted.main_text:
-        return None
-    ref = texts.put(extracted.main_text)
-    with ledger.write() as session:
-        snapshot_queries.set_main_text_ref(session, snapshot.id, ref)
-    return extracted.main_text
+    readable = readable_text_of(ledger, paths, snapshot)
+    return readable.text if readable.main else None

@@ -181,6 +181,7 @@ class TextStore:
             "text_ref": text_ref,
             "title": readable.title,
             "published": readable.published.isoformat() if readable.published else None,
+            "main": readable.main,
         }
         self.put_sidecar(payload_sha256, _READABLE, json.dumps(record).encode("utf-8"))
 
@@ -197,11 +198,12 @@ class TextStore:
             text = self.get(record["text_ref"]) if record["text_ref"] is not None else None
             published = date.fromisoformat(record["published"]) if record["published"] else None
             title = record["title"]
+            main = record["main"]  # absent from a record kept before it was: derive that one again
         except (ValueError, KeyError, TypeError, TextNotFoundError, CorruptTextError):
             return None
-        if title is not None and not isinstance(title, str):
+        if (title is not None and not isinstance(title, str)) or not isinstance(main, bool):
             return None
-        return ReadableText(record["kind"], text, title, published)
+        return ReadableText(record["kind"], text, title, published, main)
 
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.path_for(ref).exists()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from factledger.app.rescore import RescoreReport, rescore_claims
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
-from factledger.app.rescore import RescoreReport, rescore_claims
 
 
 @cli.command()

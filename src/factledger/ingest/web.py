@@ -4,28 +4,24 @@ Reading the archived capture rather than fetching the page separately means the 
 claim found in it is preserved in a WARC, and the Document and the Source share one URL: the claims'
 evidence of where they appeared survives the page changing or disappearing.
 
-What ingest reads from a capture (main text, title, published date) is derived once, from one read of
-its WARC record, and kept in the text store under the payload's digest: ingesting the page again, or
-any capture with the same bytes, reads it from there. It is read with ``ingest.reader.read_page``, as an
+What ingest reads from a capture (main text, title, published date) is ``archive.reading.readable_text_of``:
+derived once, from one read of its WARC record, and kept in the text store under the payload's digest, so
+ingesting the page again, reading its main text, or any capture with the same bytes, reads it from there. It is read with ``ingest.reader.read_page``, as an
 HTML file is, so a saved page and the same page by URL give the same document.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from factledger.archive.reading import read_response
+from factledger.archive.reading import readable_text_of
 from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, capture_sources
-from factledger.archive.textstore import TextStore
-from factledger.archive.warc.reader import StoredResponse
 from factledger.ingest.reader import SourceDocument, read_page
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.snapshot_queries import latest_snapshot_of_url
 from factledger.ledger.sources import get_or_create_source
-from factledger.text import ReadableText, extract_text, readable_text
 
 
 class PageUnavailableError(InvalidInputError):
@@ -72,13 +68,7 @@ def capture_page(
     problem = _capture_problem(snapshot.error_kind, snapshot.error_message, snapshot.http_status, summary)
     if problem is not None:
         raise PageUnavailableError(f"{url}: could not archive the page ({problem})")
-    readable = _readable(
-        TextStore(paths.texts),
-        snapshot.payload_sha256,
-        snapshot.content_type,
-        lambda: read_response(ledger, paths, snapshot),
-        snapshot.final_url,
-    )
+    readable = readable_text_of(ledger, paths, snapshot)
     if not readable.text or not readable.text.strip():
         kind = snapshot.content_type or "unknown content type"
         raise PageUnavailableError(f"{url}: the archived page has no text to read ({kind})")
@@ -101,22 +91,3 @@ def _capture_problem(
     if summary.failed:
         return next(iter(summary.failed_by_kind), "failed")
     return None
-
-
-def _readable(
-    texts: TextStore,
-    payload_sha256: str | None,
-    content_type: str | None,
-    read_capture: Callable[[], StoredResponse],
-    final_url: str | None,
-) -> ReadableText:
-    """What ingest reads from a capture: kept under its payload digest, or derived from one read of it."""
-    if payload_sha256 is not None:
-        kept = texts.get_readable(payload_sha256, content_type)
-        if kept is not None:
-            return kept
-    response = read_capture()
-    readable = readable_text(extract_text(response.payload, response.headers, url=final_url, main_text=True))
-    if payload_sha256 is not None:
-        texts.put_readable(payload_sha256, content_type, readable)
-    return readable

@@ -142,13 +142,6 @@ def archived_copy(session: Session, evidence: Evidence) -> Snapshot | None:
     return session.get(Snapshot, evidence.quote_found_snapshot_id)
 
 
-def set_main_text_ref(session: Session, snapshot_id: int, ref: str) -> None:
-    """Remember where a capture's main text (extracted on first use) is stored."""
-    stored = session.get(Snapshot, snapshot_id)
-    if stored is not None:
-        stored.main_text_ref = ref
-
-
 def snapshots_for_source(session: Session, source_id: int) -> Sequence[Snapshot]:
     """Every capture of a source, oldest first."""
     return session.scalars(

@@ -136,14 +136,19 @@ def extract_text(
 
 @dataclass(frozen=True, slots=True)
 class ReadableText:
-    """What ingest reads from a page: its main text (its full text when it has none), title and date."""
+    """What ingest reads from a page: its main text (its full text when it has none), title and date.
+
+    ``main`` says whether ``text`` is the page's main text; False when it is the full text in lieu of one
+    (``sources snapshot --show main`` says so rather than pass the full text off as the main text)."""
 
     kind: Kind
     text: str | None
     title: str | None
     published: date | None
+    main: bool = True
 
 
 def readable_text(extracted: ExtractedText) -> ReadableText:
-    text = extracted.main_text or extracted.full_text
-    return ReadableText(extracted.kind, text, extracted.title, extracted.published)
+    main = bool(extracted.main_text)
+    text = extracted.main_text if main else extracted.full_text
+    return ReadableText(extracted.kind, text, extracted.title, extracted.published, main)

@@ -3,6 +3,10 @@
 Pure functions over strings; the caller loads the text and stores the result (and answers no_snapshot
 itself). Pass a ``NormalizedText`` made once per snapshot when checking several quotes against it:
 normalizing a large page costs far more than finding a quote in it.
+
+This file stays whole although it is over 400 lines because it is one algorithm, quote location: the exact
+search, the elided-piece walk and the fuzzy fallback share one ``_Located`` result and the same word-edge and
+anchor helpers, so splitting it would only export its private steps to each other.
 """
 
 from __future__ import annotations

@@ -22,12 +22,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
-from factledger.archive.reading import snapshot_text
+from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
 from factledger.ledger.database import Ledger
 from factledger.ledger.review_queries import EvidenceDetail
-from factledger.ledger.rows import Snapshot
-from factledger.ledger.snapshot_queries import snapshots_for_source
 
 MAX_DIFF_LINES = 2000
 _CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10)} | {127: "\ufffd"}
@@ -106,13 +104,10 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
     def _load_captures(self) -> None:
         try:
-            with self.ledger.read() as session:
-                snapshots = snapshots_for_source(session, self.evidence.source_id)
-                captures = [
-                    Capture(s.id, s.fetched_at, s.http_status, s.error_kind, s.drift)
-                    for s in snapshots
-                    if s.full_text_ref is not None
-                ]
+            captures = [
+                Capture(s.id, s.fetched_at, s.http_status, s.error_kind, s.drift)
+                for s in app_sources.captures_with_text(self.ledger, self.evidence.source_id)
+            ]
         except Exception as exc:
             self.post_message(self._Failed(exc))
             return
@@ -135,22 +130,14 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reader-text", exit_on_error=False)
     def _load_text(self, index: int) -> None:
         try:
-            snapshots = {s.id: s for s in self._snapshots()}
-            current = snapshots[self.captures[index].id]
-            text = snapshot_text(self.ledger, self.paths, current, "full")
-            previous = None
-            if index > 0:
-                previous = snapshot_text(
-                    self.ledger, self.paths, snapshots[self.captures[index - 1].id], "full"
-                )
+            previous_id = self.captures[index - 1].id if index > 0 else None
+            text, previous = app_sources.capture_texts(
+                self.ledger, self.paths, self.evidence.source_id, self.captures[index].id, previous_id
+            )
         except Exception as exc:
             self.post_message(self._Failed(exc))
             return
         self.post_message(self._Text(LoadedText(index, text, previous)))
-
-    def _snapshots(self) -> list[Snapshot]:
-        with self.ledger.read() as session:
-            return list(snapshots_for_source(session, self.evidence.source_id))
 
     def on_reader_screen__text(self, message: _Text) -> None:
         if message.loaded.index != self.index:

@@ -2,7 +2,7 @@
 
 It never holds the ledger. It knows the number of matching rows (for the scrollbar) and keeps a
 bounded cache of pages; a row that is not cached yet renders as a placeholder while a thread worker
-fetches its page (keyset after the previous page when that is cached, from the end for the last
+fetches its page through app/queue.py (keyset after the previous page when that is cached, from the end for the last
 pages, by offset otherwise; see ledger/review_queries.py). Every load carries the generation of the
 query it was made for, so a page for an old filter that lands late is dropped.
 """
@@ -25,16 +25,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from factledger.app import queue
 from factledger.ledger.database import Ledger
-from factledger.ledger.review_queries import (
-    PAGE_SIZE,
-    ClaimRow,
-    RowQuery,
-    count_rows,
-    page_after,
-    page_at,
-    rows_by_id,
-)
+from factledger.ledger.review_queries import PAGE_SIZE, ClaimRow, RowQuery
 
 MAX_CACHED_PAGES = 60
 
@@ -179,36 +172,23 @@ class ClaimTable(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="claim-table-first", exit_on_error=False)
     def _load_first(self, generation: int, query: RowQuery, cursor: int) -> None:
+        def show_early(rows: list[ClaimRow]) -> None:
+            # The full first page goes on screen before the count is known.
+            self.post_message(self._PageArrived(generation, 0, rows, PAGE_SIZE, exact=False))
+
         try:
-            with self.ledger.read() as session:
-                if cursor < PAGE_SIZE:
-                    # The first page goes on screen before the count is known: counting every match
-                    # of a common search word costs as much as the page, and the rows matter more.
-                    rows = page_after(session, query, None)
-                    provisional = len(rows) if len(rows) < PAGE_SIZE else None
-                    if provisional is None:
-                        self.post_message(self._PageArrived(generation, 0, rows, PAGE_SIZE, exact=False))
-                    total = provisional if provisional is not None else count_rows(session, query)
-                    self.post_message(self._PageArrived(generation, 0, rows, total))
-                    return
-                total = count_rows(session, query)
-                page = min(cursor, max(total - 1, 0)) // PAGE_SIZE
-                rows = page_at(session, query, page * PAGE_SIZE, total)
+            first = queue.first_page(self.ledger, query, cursor, show_early)
         except Exception as exc:  # a lost connection, a bad search: the screen says so and stays up
             self.post_message(self.LoadFailed(exc))
             return
-        self.post_message(self._PageArrived(generation, page, rows, total))
+        self.post_message(self._PageArrived(generation, first.number, first.rows, first.total))
 
     @work(thread=True, group="claim-table-pages", exit_on_error=False)
     def _load_page(
         self, generation: int, query: RowQuery, page: int, total: int, after: ClaimRow | None
     ) -> None:
         try:
-            with self.ledger.read() as session:
-                if after is not None:
-                    rows = page_after(session, query, after.cursor)
-                else:
-                    rows = page_at(session, query, page * PAGE_SIZE, total)
+            rows = queue.page(self.ledger, query, page, total, after)
         except Exception as exc:
             self.post_message(self.LoadFailed(exc))
             return
@@ -249,8 +229,7 @@ class ClaimTable(ScrollView, can_focus=True):
     @work(thread=True, group="claim-table-rows", exit_on_error=False)
     def _refresh_rows(self, generation: int, query: RowQuery, claim_ids: list[int]) -> None:
         try:
-            with self.ledger.read() as session:
-                rows = rows_by_id(session, query, claim_ids)
+            rows = queue.rows(self.ledger, query, claim_ids)
         except Exception as exc:
             self.post_message(self.LoadFailed(exc))
             return

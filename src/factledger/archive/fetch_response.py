@@ -1,0 +1,121 @@
+"""One HTTP response as the fetcher reads it: its description, its body streamed under the size cap, and
+the failure that ends an attempt.
+
+The body is kept as it came off the wire (de-chunked, Content-Encoding kept) in a temp file the caller owns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import httpcore
+import httpx
+
+from factledger.archive.errors import ErrorKind
+from factledger.archive.guard import peer_ip
+
+__all__ = ["FetchFailure", "Response", "describe_response", "retry_after_seconds", "save_body"]
+
+
+@dataclass(slots=True)
+class Response:
+    """What one request produced; the body only for responses that end a fetch."""
+
+    url: httpx.URL
+    status: int
+    reason: str
+    http_version: str
+    request_headers: list[tuple[str, str]]
+    response_headers: list[tuple[str, str]]
+    peer_ip: str | None
+    body_path: Path | None = None
+    body_length: int = 0
+    payload_sha256: str | None = None
+    retry_after: float | None = None
+    exhausted: str | None = None  # why a retryable status was given up on
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.response_headers if key.lower() == wanted), None)
+
+    def discard_body(self) -> None:
+        if self.body_path is not None:
+            self.body_path.unlink(missing_ok=True)
+            self.body_path = None
+
+
+class FetchFailure(Exception):
+    """Why an attempt ended without a usable response; ``retryable`` says whether trying again may help."""
+
+    def __init__(
+        self, kind: ErrorKind, message: str, *, retryable: bool = False, response: Response | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.retryable = retryable
+        self.response = response  # set when a status line arrived before the failure
+
+
+async def save_body(raw: httpx.Response, response: Response, *, cap: int, temp_dir: Path) -> None:
+    """Stream the raw payload to a temp file under the size cap; a failed body leaves no file behind."""
+    declared = raw.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise FetchFailure("too_large", f"Content-Length {declared} is over the {cap} byte cap")
+    descriptor, name = tempfile.mkstemp(dir=temp_dir, prefix="fetch-", suffix=".payload")
+    path = Path(name)
+    digest = hashlib.sha256()
+    length = 0
+    try:
+        # Plain blocking writes: chunks are at most 64 KiB and land in the page cache, which costs less
+        # than a hop to a worker thread per chunk.
+        with os.fdopen(descriptor, "wb") as out:
+            async for chunk in raw.aiter_raw():
+                length += len(chunk)
+                if length > cap:
+                    raise FetchFailure("too_large", f"body is over the {cap} byte cap")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    response.body_path, response.body_length, response.payload_sha256 = path, length, digest.hexdigest()
+
+
+def describe_response(request: httpx.Request, raw: httpx.Response) -> Response:
+    stream = raw.extensions.get("network_stream")
+    return Response(
+        url=request.url,
+        status=raw.status_code,
+        reason=raw.reason_phrase,
+        http_version=raw.http_version,
+        request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+        response_headers=[
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in raw.headers.raw
+            if k.lower() != b"transfer-encoding"
+        ],
+        peer_ip=peer_ip(stream) if isinstance(stream, httpcore.AsyncNetworkStream) else None,
+    )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: either delta-seconds or an HTTP-date."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

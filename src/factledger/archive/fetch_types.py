@@ -1,0 +1,79 @@
+"""What a fetch is bounded by and what it returns: the data types shared by the fetcher and its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from factledger.archive.errors import ErrorKind
+
+__all__ = ["FetchLimits", "FetchResult", "MiB", "RedirectHop"]
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """Every bound on a fetch. Timeouts and delays are in seconds.
+
+    Response headers are capped by httpcore at 100 KiB (h11's ``max_incomplete_event_size``); a larger
+    header block ends as a "protocol" error, so there is no separate knob here.
+    """
+
+    concurrency: int = 16
+    per_host: int = 4
+    per_host_delay: float = 0.0  # minimum gap between request starts to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0  # longest silence between two reads
+    total_timeout: float = 60.0  # whole attempt: connect, headers and body (defeats a trickling body)
+    max_bytes: int = 50 * MiB  # raw payload bytes, before any Content-Encoding is undone
+    max_redirects: int = 10
+    max_retries: int = 2
+    backoff_base: float = 0.5
+    max_retry_after: float = 30.0  # a longer Retry-After ends the fetch instead of stalling the run
+
+    def __post_init__(self) -> None:
+        # A zero here would not bound anything: it would hang every fetch on a semaphore.
+        if min(self.concurrency, self.per_host) < 1:
+            raise ValueError("concurrency and per_host must be at least 1")
+        if min(self.max_bytes, self.max_redirects, self.max_retries) < 0:
+            raise ValueError("max_bytes, max_redirects and max_retries cannot be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectHop:
+    url: str
+    status: int
+    location: str  # the Location header exactly as sent; it may be relative
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One fetch, successful or not. ``body_path`` is a temp file the caller owns and must delete."""
+
+    requested_url: str
+    final_url: str  # the last URL requested (after redirects)
+    status: int | None  # None when no response arrived
+    reason: str | None
+    http_version: str | None
+    method: str
+    request_headers: list[tuple[str, str]]  # as sent on the final request
+    response_headers: list[tuple[str, str]]  # as received, minus Transfer-Encoding (the body is de-chunked)
+    redirects: list[RedirectHop]
+    body_path: Path | None  # the raw payload: de-chunked, Content-Encoding kept
+    body_length: int
+    payload_sha256: str | None  # hex digest of the bytes in body_path
+    peer_ip: str | None
+    content_type: str | None
+    started_at: datetime
+    duration_ms: int
+    attempts: int  # requests attempted, retries and redirect hops included
+    error_kind: ErrorKind | None
+    error_message: str | None  # one line, no credentials
+    retry_after: float | None = None  # seconds the server asked for on the last 429/5xx
+
+    @property
+    def ok(self) -> bool:
+        """A response arrived and it was not an HTTP error."""
+        return self.error_kind is None and self.status is not None and self.status < 400
