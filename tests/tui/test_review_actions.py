@@ -17,7 +17,7 @@ from factledger.tui.screens.reader import ReaderScreen
 from tests.tui.conftest import REVIEWER, Demo, build_demo
 from tests.tui.helpers import SIZE, main_screen, notifications, screen_text, settle, table, type_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 @pytest.mark.parametrize(

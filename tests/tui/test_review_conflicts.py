@@ -17,7 +17,7 @@ from tests.site_server import Site, serve_site
 from tests.tui.conftest import REVIEWER, Demo
 from tests.tui.helpers import SIZE, main_screen, notifications, screen_text, settle, table, type_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 @pytest.fixture

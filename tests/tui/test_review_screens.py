@@ -20,7 +20,7 @@ from factledger.ledger.statuses import SourceHealth, Stance
 from tests.tui.conftest import FIXED, INJECTIONS, RELEASE_TEXT, Demo, build_demo
 from tests.tui.helpers import SIZE, main_screen, screen_text, settle, type_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 def add_second_capture(demo: Demo) -> None:
