@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,8 @@ def _seed(factledger: Factledger, tmp_path: Path) -> None:
     assert factledger("import", "jsonl", str(path)).exit_code == 0
 
 
-def _shape(ledger: Factledger) -> list[tuple[object, ...]]:
+def _shape(ledger: Factledger) -> list[tuple[Any, ...]]:
+    """Each exported claim as a tuple of its JSON values (any JSON type), evidence last."""
     exported = [json.loads(line) for line in ledger("export", "jsonl").stdout.splitlines()]
     return [
         (

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from factledger.ingest import similar
+from factledger.ledger.claims import claims_with_words
 from factledger.ledger.database import open_ledger
 from tests.conftest import Factledger
 
@@ -22,19 +24,21 @@ OTHER = (
 )
 
 
-def _ingest(factledger: Factledger, path: Path, text: str) -> dict[str, object]:
+def _ingest(factledger: Factledger, path: Path, text: str) -> dict[str, Any]:
+    """The --json report of ingesting ``text``: a JSON object, indexed as the CLI writes it."""
     path.write_text(text + "\n", encoding="utf-8")
+    report: dict[str, Any]
     [report] = factledger.json("ingest", str(path), "--min-score", "0")
     return report
 
 
 def test_a_near_duplicate_is_suggested_and_recorded(factledger: Factledger, tmp_path: Path) -> None:
     first = _ingest(factledger, tmp_path / "a.txt", FIRST)
-    [original] = first["claims"]  # type: ignore[index]
+    [original] = first["claims"]
     assert original["similar_to"] == []
 
     second = _ingest(factledger, tmp_path / "b.txt", NEAR)
-    [near] = second["claims"]  # type: ignore[index]
+    [near] = second["claims"]
     assert near["new"] is True  # not the same normalised text, so not linked automatically
     [suggestion] = near["similar_to"]
     assert suggestion["id"] == original["id"]
@@ -53,10 +57,10 @@ def test_a_near_duplicate_is_suggested_and_recorded(factledger: Factledger, tmp_
 def test_unrelated_and_exact_matches_are_not_suggestions(factledger: Factledger, tmp_path: Path) -> None:
     first = _ingest(factledger, tmp_path / "a.txt", FIRST)
     other = _ingest(factledger, tmp_path / "c.txt", OTHER)
-    assert other["claims"][0]["similar_to"] == []  # type: ignore[index]
+    assert other["claims"][0]["similar_to"] == []
     exact = _ingest(factledger, tmp_path / "d.txt", FIRST.replace("2024-01-14", "2024-03-01") + " More.")
-    linked = [c for c in exact["claims"] if not c["new"]]  # type: ignore[union-attr]
-    assert [c["id"] for c in linked] == [first["claims"][0]["id"]]  # type: ignore[index]
+    linked = [c for c in exact["claims"] if not c["new"]]
+    assert [c["id"] for c in linked] == [first["claims"][0]["id"]]
     assert linked[0]["similar_to"] == []
 
 
@@ -82,11 +86,10 @@ def test_candidates_come_from_bounded_searches(
     assert factledger("import", "jsonl", str(path)).exit_code == 0
 
     seen: list[tuple[list[str], int]] = []
-    real_search = similar.claims_with_words
 
     def spy(session: Session, searches: Sequence[str], limit: int) -> list[list[tuple[int, str]]]:
         seen.append((list(searches), limit))
-        return real_search(session, searches, limit)
+        return claims_with_words(session, searches, limit)
 
     monkeypatch.setattr(similar, "claims_with_words", spy)
     ledger = open_ledger(factledger.db_url)

@@ -75,7 +75,7 @@ def test_edit_records_before_and_after_and_keeps_the_documents_sentence(ledger: 
     assert claim.original_text == SENTENCE
     assert claim.text_hash == claim_text_hash(corrected)
     # The document still says what it said, where it said it.
-    assert BODY[claim.span_start : claim.span_end] == SENTENCE  # type: ignore[misc]
+    assert BODY[claim.span_start : claim.span_end] == SENTENCE
     with ledger.read() as session:
         spans = session.execute(select(ClaimAppearance.span_start, ClaimAppearance.span_end)).all()
     assert [tuple(span) for span in spans] == [(claim.span_start, claim.span_end)]

@@ -35,7 +35,7 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
         with ledger.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
     finally:
         ledger.close()
 

@@ -431,7 +431,7 @@ def test_make_durable_falls_back_to_fsync_per_file(
         real_fsync(fd)
 
     monkeypatch.setattr(textstore, "_syncfs", None if syncfs == "missing" else lambda fd: -1)
-    monkeypatch.setattr(textstore.os, "fsync", counting_fsync)
+    monkeypatch.setattr(os, "fsync", counting_fsync)  # the module textstore calls
     store = TextStore(tmp_path)
     refs = [store.put(f"text number {n}", durable=False) for n in range(3)]
     assert synced == []  # durable=False: nothing flushed yet
@@ -446,7 +446,12 @@ def test_make_durable_with_syncfs_is_one_call(tmp_path: Path, monkeypatch: pytes
     from factledger.archive import textstore
 
     calls: list[int] = []
-    monkeypatch.setattr(textstore, "_syncfs", lambda fd: calls.append(fd) or 0)
+
+    def counting_syncfs(fd: int) -> int:
+        calls.append(fd)
+        return 0
+
+    monkeypatch.setattr(textstore, "_syncfs", counting_syncfs)
     store = TextStore(tmp_path)
     refs = [store.put(f"text {n}", durable=False) for n in range(5)]
     store.make_durable(refs)
