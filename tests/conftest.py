@@ -1,7 +1,11 @@
 """Shared fixtures: a real ledger on SQLite, and on PostgreSQL when FACTLEDGER_TEST_DATABASE_URL is set.
 
 PostgreSQL tests get a fresh schema each (selected through the connection's search_path) inside the
-database the variable names; the schema is dropped afterwards.
+database the variable names; the schema is dropped afterwards. The loopback test web site (``site``) is
+here too, so every package's tests can capture from it.
+
+Every test carries exactly one of the ``unit`` and ``integration`` markers (pyproject.toml describes them);
+``pytest_collection_modifyitems`` refuses a collection where one does not, so the split stays true.
 """
 
 from __future__ import annotations
@@ -23,11 +27,27 @@ from sqlalchemy.engine import make_url
 from factledger.cli import cli
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Snapshot
+from tests.site_server import Site, serve_site
 
 PG_ENV = "FACTLEDGER_TEST_DATABASE_URL"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = next((REPO_ROOT / "data" / "articles").glob("*.txt"))
 PG_SKIP_REASON = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+KIND_MARKERS = ("unit", "integration")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse tests that are not marked as exactly one of unit or integration."""
+    wrong = [
+        f"{item.nodeid}: {', '.join(kinds) or 'none'}"
+        for item in items
+        if len(kinds := [name for name in KIND_MARKERS if item.get_closest_marker(name)]) != 1
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "each test needs exactly one of the markers unit, integration (set pytestmark in its module):\n  "
+            + "\n  ".join(wrong)
+        )
 
 
 def postgres_schema_url(base_url: str, schema: str) -> str:
@@ -113,3 +133,10 @@ class Factledger:
 @pytest.fixture
 def factledger(db_url: str, tmp_path: Path) -> Factledger:
     return Factledger(db_url=db_url, home=tmp_path / "home")
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A local test web site on loopback, serving the pages a test adds to it."""
+    with serve_site() as running:
+        yield running

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import html
+import os
 import random
 import signal
 import socket
@@ -303,7 +304,7 @@ async def serve(pages: int, hosts: int, latency: float, seed: int, port: int) ->
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     # The parent closes our stdin when it is done (or dies): stop then too, never linger as an orphan.
-    loop.add_reader(sys.stdin.fileno(), lambda: stop.set() if not sys.stdin.buffer.read1(1) else None)
+    loop.add_reader(sys.stdin.fileno(), lambda: stop.set() if not os.read(sys.stdin.fileno(), 1) else None)
     print(f"ready {port}", flush=True)
     await stop.wait()
     for server in servers:

@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def refit_without_held_out() -> WorthinessModel:
     """The shipped recipe fitted on the training blocks only, read by the package's own inference code."""
     try:
+        import numpy
         import train_worthiness  # needs scikit-learn: the ``train`` extra
     except ImportError as error:
         raise SystemExit(
@@ -108,7 +109,7 @@ def refit_without_held_out() -> WorthinessModel:
     candidate = next(c for c in train_worthiness.CANDIDATES if c.name == document["candidate"])
     training = [example for example in load_examples() if not is_held_out(example)]
     data = train_worthiness.featurise(training)
-    weights = train_worthiness.fit(candidate, data, train_worthiness.np.arange(len(training)))
+    weights = train_worthiness.fit(candidate, data, numpy.arange(len(training)))
     return WorthinessModel(MODEL_ID + " (held-out refit)", weights, float(document["threshold"]))
 
 

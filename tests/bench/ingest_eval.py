@@ -209,7 +209,11 @@ def main() -> int:
     for name in FIGURES:
         tally = totals[name]
         aim = AIMS.get(name) or AIMS.get(name.replace(" names", ""))
-        target = f"  (aim >= {aim:.0%}: {'PASS' if tally.share() >= aim else 'FAIL'})" if name in AIMS else ""
+        target = (
+            f"  (aim >= {aim:.0%}: {'PASS' if tally.share() >= aim else 'FAIL'})"
+            if aim is not None and name in AIMS
+            else ""
+        )
         print(f"  {name:<28} {tally.cell():>8}  {tally.share():6.1%}{target}")
     return 0
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from factledger.exchange.claimreview import claim_author
 from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import open_ledger
 from factledger.ledger.documents import add_document
@@ -138,16 +137,3 @@ def test_the_placeholder_publisher_is_warned_about_on_stderr(factledger: Factled
     whole = factledger("export", "claimreview", "-o", str(tmp_path / "all.json"))
     assert whole.exit_code == 0
     assert "placeholder" in whole.stderr
-
-
-@pytest.mark.unit
-@pytest.mark.parametrize(
-    ("kind", "expected"),
-    [
-        ("person", {"@type": "Person", "name": "N"}),
-        ("organisation", {"@type": "Organization", "name": "N"}),
-        (None, {"name": "N"}),
-    ],
-)
-def test_claim_author_types_by_kind(kind: str | None, expected: dict[str, str]) -> None:
-    assert claim_author("N", kind) == expected

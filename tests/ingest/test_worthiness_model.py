@@ -120,6 +120,8 @@ def test_missing_weights_file_is_one_clear_error(tmp_path: Path, fresh_cache: No
         ),
         gzip.compress(b'{"model_id": "x"}')[:-6],  # truncated
     ],
+    # Named ids: the gzip header holds the time, so ids from the bytes would differ between xdist workers.
+    ids=["not-gzip", "not-json", "no-weights", "weights-a-list", "bias-not-a-number", "truncated"],
 )
 def test_corrupt_weights_file_is_one_clear_error(tmp_path: Path, fresh_cache: None, content: bytes) -> None:
     path = tmp_path / "model.json.gz"

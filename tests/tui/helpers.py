@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
+from typing import Any
 
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from factledger.ledger.review_queries import ClaimDetail, ClaimRow
 from factledger.tui.screens.main import MainScreen
 from factledger.tui.widgets.claim_table import ClaimTable
 
@@ -28,6 +32,25 @@ def main_screen(pilot: Pilot[None]) -> MainScreen:
 
 def table(pilot: Pilot[None]) -> ClaimTable:
     return main_screen(pilot).table
+
+
+def current_row(pilot: Pilot[None]) -> ClaimRow:
+    """The claim under the table's cursor; the test fails if the table is empty."""
+    row = table(pilot).current
+    assert row is not None
+    return row
+
+
+def shown_detail(pilot: Pilot[None]) -> ClaimDetail:
+    """The claim the detail pane shows; the test fails if it shows none."""
+    detail = main_screen(pilot).detail_pane.detail
+    assert detail is not None
+    return detail
+
+
+def active_screen(pilot: Pilot[None]) -> Screen[Any]:
+    """The screen on top now (a call, so a type narrowed by an earlier isinstance does not stick)."""
+    return pilot.app.screen
 
 
 def notifications(pilot: Pilot[None]) -> list[str]:

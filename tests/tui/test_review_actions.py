@@ -15,9 +15,20 @@ from factledger.tui.screens.help import HelpScreen
 from factledger.tui.screens.prompts import CitePrompt, TextPrompt
 from factledger.tui.screens.reader import ReaderScreen
 from tests.tui.conftest import REVIEWER, Demo, build_demo
-from tests.tui.helpers import SIZE, main_screen, notifications, screen_text, settle, table, type_text
+from tests.tui.helpers import (
+    SIZE,
+    active_screen,
+    current_row,
+    main_screen,
+    notifications,
+    screen_text,
+    settle,
+    shown_detail,
+    table,
+    type_text,
+)
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 @pytest.mark.parametrize(
@@ -33,8 +44,7 @@ async def test_status_keys_record_status_actor_and_rationale(demo: Demo, key: st
         await pilot.press("enter")
         await settle(pilot)
         assert f"claim {demo.power_id} is now {status}" in notifications(pilot)
-        assert table(pilot).current is not None
-        assert table(pilot).current.status == status
+        assert current_row(pilot).status == status
     claim = demo.claim(demo.power_id)
     assert claim.status == status
     assert claim.rationale == "checked the release"
@@ -127,7 +137,7 @@ async def test_cite_validates_like_the_cli_and_keeps_what_was_typed(demo: Demo) 
         screen.query_one("#cite-url", Input).value = "https://Example.org/Statement?utm_source=x"
         await pilot.press("enter")
         await settle(pilot)
-        assert not isinstance(pilot.app.screen, CitePrompt)
+        assert not isinstance(active_screen(pilot), CitePrompt)
         assert "+1 −1" in screen_text(pilot)  # the row's tallies updated
     with demo.ledger.read() as session:
         quotes = session.scalars(select(Evidence.quote).where(Evidence.claim_id == demo.talks_id)).all()
@@ -163,8 +173,7 @@ async def test_navigation_pages_through_many_claims(tmp_path: Path) -> None:
                 await pilot.press("pagedown")
             await settle(pilot)
             assert grid.current is not None  # pages past the first keyset page load on demand
-            assert main_screen(pilot).detail_pane.detail is not None
-            assert main_screen(pilot).detail_pane.detail.id == grid.current.id
+            assert shown_detail(pilot).id == grid.current.id
     finally:
         demo.ledger.close()
 
@@ -179,13 +188,11 @@ async def test_next_needing_attention_jumps_to_flagged_claims(tmp_path: Path) ->
             await settle(pilot)
             await pilot.press("full_stop")
             await settle(pilot)
-            assert table(pilot).current is not None
-            assert table(pilot).current.id == flagged
+            assert current_row(pilot).id == flagged
             assert "⚑ needs review: source gone" in screen_text(pilot)
             await pilot.press("N")  # no other flagged claim: falls back to the next unreviewed one
             await settle(pilot)
-            assert table(pilot).current is not None
-            assert table(pilot).current.id != flagged
+            assert current_row(pilot).id != flagged
     finally:
         demo.ledger.close()
 
@@ -198,8 +205,7 @@ async def test_search_filter_sort_and_clear(demo: Demo) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert table(pilot).total == 1
-        assert table(pilot).current is not None
-        assert table(pilot).current.id == demo.talks_id
+        assert current_row(pilot).id == demo.talks_id
         assert "search: talks resume" in screen_text(pilot)
         await pilot.press("x")
         await settle(pilot)
@@ -219,8 +225,7 @@ async def test_search_filter_sort_and_clear(demo: Demo) -> None:
         await pilot.press("S")
         await settle(pilot)
         assert table(pilot).row_query.sort.value == "created"
-        assert table(pilot).current is not None
-        assert table(pilot).current.id == demo.power_id
+        assert current_row(pilot).id == demo.power_id
 
 
 async def test_reader_highlights_the_quote_and_steps_through_captures(demo: Demo) -> None:

@@ -15,9 +15,9 @@ from factledger.ledger.statuses import ClaimStatus
 from factledger.tui.screens.prompts import TextPrompt
 from tests.site_server import Site, serve_site
 from tests.tui.conftest import REVIEWER, Demo
-from tests.tui.helpers import SIZE, main_screen, notifications, screen_text, settle, table, type_text
+from tests.tui.helpers import SIZE, current_row, main_screen, notifications, screen_text, settle, type_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 @pytest.fixture
@@ -49,8 +49,7 @@ async def test_conflict_names_who_changed_what_and_keeps_the_rationale(demo: Dem
         # The prompt is back with what was typed, and the screen shows the claim as it is now.
         assert isinstance(pilot.app.screen, TextPrompt)
         assert pilot.app.screen.query_one(Input).value == "release confirms the figure"
-        assert table(pilot).current is not None
-        assert table(pilot).current.status == "refuted"
+        assert current_row(pilot).status == "refuted"
         detail = main_screen(pilot).detail_pane.detail
         assert detail is not None
         assert detail.version == 2

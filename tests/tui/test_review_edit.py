@@ -11,7 +11,7 @@ from factledger.ledger.database import Ledger
 from factledger.tui.screens.edit import EditPrompt
 from factledger.tui.widgets.detail import render_context
 from tests.tui.conftest import CLAIM_TEXT, REVIEWER, Demo
-from tests.tui.helpers import SIZE, main_screen, notifications, settle, table
+from tests.tui.helpers import SIZE, current_row, main_screen, notifications, settle, shown_detail
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
@@ -49,8 +49,7 @@ async def test_e_opens_the_form_filled_in_and_saves_an_audited_edit(demo: Demo) 
         await pilot.press("enter")
         await settle(pilot)
         assert f"claim {demo.power_id} edited" in notifications(pilot)
-        assert table(pilot).current is not None
-        assert table(pilot).current.text == CORRECTED
+        assert current_row(pilot).text == CORRECTED
         # The detail shows the document's own sentence in its context, and the correction under it.
         detail = main_screen(pilot).detail_pane.detail
         assert detail is not None
@@ -120,8 +119,7 @@ async def test_conflict_names_who_edited_and_keeps_what_was_typed(demo: Demo) ->
         # The form is back with the text typed, and the colleague's speaker in the field left alone.
         assert _field(pilot, "text").value == CORRECTED
         assert _field(pilot, "speaker").value == "Samantha Power"
-        assert main_screen(pilot).detail_pane.detail is not None
-        assert main_screen(pilot).detail_pane.detail.version == 2
+        assert shown_detail(pilot).version == 2
         _field(pilot, "text").focus()
         await pilot.press("enter")
         await settle(pilot)

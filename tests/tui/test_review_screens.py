@@ -20,7 +20,7 @@ from factledger.ledger.statuses import SourceHealth, Stance
 from tests.tui.conftest import FIXED, INJECTIONS, RELEASE_TEXT, Demo, build_demo
 from tests.tui.helpers import SIZE, main_screen, screen_text, settle, type_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 def add_second_capture(demo: Demo) -> None:
@@ -135,9 +135,7 @@ async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Pa
             text = screen_text(pilot)
             for injection in INJECTIONS:
                 assert injection in text  # every claim row shows its text literally
-            while (
-                main_screen(pilot).table.current is not None and main_screen(pilot).table.current.id != first
-            ):
+            while (row := main_screen(pilot).table.current) is not None and row.id != first:
                 await pilot.press("j")
                 await settle(pilot)
             detail = screen_text(pilot)

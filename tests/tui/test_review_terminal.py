@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 
 TMUX = shutil.which("tmux")
-pytestmark = pytest.mark.skipif(
-    TMUX is None, reason="tmux is not installed (apt-get install -y tmux): the terminal test cannot run"
-)
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        TMUX is None, reason="tmux is not installed (apt-get install -y tmux): the terminal test cannot run"
+    ),
+]
 FACTLEDGER = str(Path(sys.executable).with_name("factledger"))
 
 

@@ -24,7 +24,7 @@ _normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 # A URL that is already canonical (as every URL in an export is): lower-case http(s) host of plain
 # labels, no port, credentials, query or fragment, a path of characters that normalizing keeps as they
 # are. Recognising one is a regex match; normalizing it would cost a full parse (about 8 µs), which adds
-# up at a million claims citing hundreds of thousands of sources. tests/unit/test_ingest_exchange_fast.py
+# up at a million claims citing hundreds of thousands of sources. tests/ledger/test_bulk_import.py
 # checks that both give the same answer.
 _CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
 _STANCES = {stance.value: stance for stance in Stance}

@@ -1,0 +1,307 @@
+"""`archive run` end to end: loopback origin → WARC + text → snapshots, health, drift and review flags."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
+from factledger.archive.textstore import TextStore
+from factledger.archive.warc.reader import read_record
+from factledger.archive.warc.records import WarcLocation
+from factledger.ledger.database import open_ledger
+from factledger.ledger.models import Snapshot
+from tests.archive_servers import LoopbackOnlyBackend
+from tests.conftest import Factledger
+from tests.site_server import Site
+
+pytestmark = pytest.mark.integration
+
+WARCIO = Path(sys.executable).parent / "warcio"
+
+
+def run(factledger: Factledger, *, allow_private: bool = True) -> dict[str, object]:
+    """One in-process archive pass, with the loopback-only backend under the guard."""
+    ledger = open_ledger(factledger.db_url)
+    try:
+        summary = asyncio.run(
+            run_archive(
+                ledger,
+                "archiver",
+                ArchivePaths.under(factledger.home),
+                RunOptions(allow_private=allow_private),
+                network_backend=LoopbackOnlyBackend(),
+            )
+        )
+    finally:
+        ledger.close()
+    return summary.as_dict()
+
+
+def warcio_check(home: Path) -> None:
+    files = sorted((home / "warcs").glob("*.warc.gz"))
+    assert files
+    result = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_capture_writes_warc_text_and_snapshot(factledger: Factledger, site: Site) -> None:
+    url = site.html("/release", "Power announced <b>$11.5</b> million in humanitarian assistance.")
+    cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
+    factledger("cite", cid, url, "--stance", "supports", "--quote", "$11.5 million")
+
+    summary = run(factledger)
+    assert summary["attempted"] == 1
+    assert summary["ok"] == 1
+    [snapshot] = factledger.snapshots()
+    assert snapshot.http_status == 200
+    assert snapshot.drift == "first"
+    assert snapshot.warc_filename is not None
+    assert snapshot.warc_offset is not None
+    assert snapshot.warc_length is not None
+    stored = read_record(
+        factledger.home / "warcs",
+        WarcLocation(snapshot.warc_filename, snapshot.warc_offset, snapshot.warc_length),
+    )
+    assert stored.payload == site.pages["/release"].body
+    assert snapshot.full_text_ref is not None
+    text = TextStore(factledger.home / "text").get(snapshot.full_text_ref)
+    assert "Power announced $11.5 million in humanitarian assistance." in text
+    warcio_check(factledger.home)
+    source = factledger.json("sources", "list")[0]
+    assert source["health"] == "ok"
+    assert source["snapshots"] == 1
+    assert source["last_checked_at"] is not None
+    # Healthy: not due again for about 30 days, so a second run fetches nothing.
+    assert run(factledger)["attempted"] == 0
+    assert site.hits["/release"] == 1
+
+
+def test_recheck_unchanged_is_a_revisit_and_changed_text_flags_claims(
+    factledger: Factledger, site: Site
+) -> None:
+    url = site.html("/statement", "The parties are really within reach of an agreement.")
+    cid = str(factledger.json("claims", "add", "Blinken said they were within reach of an agreement.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    run(factledger)
+    assert factledger("archive", "run", "--recheck", "--allow-private", "--json").exit_code == 0
+    first, second = factledger.snapshots()
+    assert second.is_revisit
+    assert second.drift == "same_digest"
+    assert second.payload_sha256 == first.payload_sha256
+    assert factledger.json("claims", "show", cid)["needs_review"] is False
+
+    site.html("/statement", "The parties remain far apart.")
+    factledger("archive", "run", "--recheck", "--allow-private")
+    third = factledger.snapshots()[-1]
+    assert third.drift == "changed_text"
+    assert not third.is_revisit
+    claim = factledger.json("claims", "show", cid)
+    assert claim["needs_review"] is True
+    assert "source text changed" in claim["needs_review_reason"]
+    assert "claim.flagged" in [e["kind"] for e in factledger.json("claims", "history", cid)]
+    warcio_check(factledger.home)
+
+
+def test_gone_source_flags_claims_and_backs_off(factledger: Factledger, site: Site) -> None:
+    url = site.html("/old", "Removed.", status=410)
+    cid = str(factledger.json("claims", "add", "A claim resting on a page that vanished.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    summary = run(factledger)
+    assert summary["failed_by_kind"] == {"gone": 1}
+    source = factledger.json("sources", "list")[0]
+    assert source["health"] == "gone"
+    assert source["health_reason"] == "HTTP 410"
+    assert source["consecutive_failures"] == 1
+    claim = factledger.json("claims", "show", cid)
+    assert claim["needs_review"] is True
+    assert "source gone (HTTP 410)" in claim["needs_review_reason"]
+    assert run(factledger)["attempted"] == 0  # backed off, not retried in the same cycle
+
+
+def test_private_addresses_are_blocked_by_default(factledger: Factledger, site: Site) -> None:
+    url = site.html("/intranet", "secret")
+    cid = str(factledger.json("claims", "add", "Internal claim.")["id"])
+    factledger("cite", cid, url, "--stance", "context")
+    result = factledger("archive", "run", "--json")
+    assert result.exit_code == 0  # a failed fetch is data, not an error
+    assert '"blocked": 1' in result.stdout
+    assert site.hits["/intranet"] == 0  # refused before any packet was sent
+    source = factledger.json("sources", "list")[0]
+    assert source["health"] == "blocked"
+    assert "loopback" in source["health_reason"]
+    assert factledger.json("claims", "show", cid)["needs_review"] is True
+
+
+WORKER_COUNT = 4
+SOURCE_COUNT = 40
+
+
+def test_four_workers_fetch_each_due_source_exactly_once(factledger: Factledger, site: Site) -> None:
+    cid = str(factledger.json("claims", "add", "Many sources.")["id"])
+    for n in range(SOURCE_COUNT):
+        url = site.html(f"/page/{n}", f"Page {n} text.", delay=0.02)
+        assert factledger("cite", cid, url, "--stance", "context").exit_code == 0
+    command = factledger.command("archive", "run", "--allow-private", "--concurrency", "4", "--json")
+    workers = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(WORKER_COUNT)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    assert all(site.hits[f"/page/{n}"] == 1 for n in range(SOURCE_COUNT)), site.hits
+    assert len(factledger.snapshots()) == SOURCE_COUNT
+    assert {s["health"] for s in factledger.json("sources", "list", "--limit", "100")} == {"ok"}
+    warcio_check(factledger.home)
+
+
+def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factledger, site: Site) -> None:
+    """Kill -9 an archive run part-way, run again, then check WARCs, snapshots and coverage."""
+    import os
+    import random
+    import signal
+    import time
+
+    cid = str(factledger.json("claims", "add", "Crash test.")["id"])
+    count = 60
+    for n in range(count):
+        body = ("Paragraph of evidence text. " * 400) + str(n)  # ~11 KB pages: records take real time
+        url = site.html(f"/c/{n}", body, delay=0.08)  # 60 x 80 ms / 2 workers: a run of ~2.4 s
+        factledger("cite", cid, url, "--stance", "context")
+    command = factledger.command("archive", "run", "--allow-private", "--concurrency", "2")
+    victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(random.uniform(1.0, 2.8))  # past interpreter start-up, somewhere inside the run
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    captured_before = len(factledger.snapshots())
+    print(f"captured before the kill: {captured_before} of {count}")
+
+    rerun = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+
+    all_snapshots = factledger.snapshots()
+    assert len({s.source_id for s in all_snapshots}) == count  # every due source captured
+    assert len(all_snapshots) == count  # and none twice: the killed worker's leases were reclaimed
+    assert captured_before <= count
+    for snapshot in all_snapshots:  # no snapshot points at a missing or partial record
+        assert snapshot.warc_filename is not None
+        stored = read_record(
+            factledger.home / "warcs",
+            WarcLocation(snapshot.warc_filename, snapshot.warc_offset or 0, snapshot.warc_length or 0),
+        )
+        assert stored.payload == site.pages[stored.target_uri.split(str(site.port))[1]].body
+    warcio_check(factledger.home)
+
+
+def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> None:
+    from datetime import timedelta
+
+    from factledger.archive.leases import lease_due_sources
+    from factledger.ledger.clock import utcnow
+
+    cid = str(factledger.json("claims", "add", "Lease test.")["id"])
+    factledger("cite", cid, site.html("/leased", "text"), "--stance", "context")
+    ledger = open_ledger(factledger.db_url)
+    try:
+        taken = lease_due_sources(ledger, "elsewhere-1", 10, lease_for=timedelta(seconds=60))
+        assert len(taken) == 1
+        assert lease_due_sources(ledger, "other-2", 10) == []  # held: nobody else gets it
+        later = utcnow() + timedelta(seconds=61)
+        assert [s.id for s in lease_due_sources(ledger, "other-2", 10, now=later)] == [taken[0].id]
+    finally:
+        ledger.close()
+
+
+def test_captures_read_back_through_the_cli(factledger: Factledger, site: Site) -> None:
+    url = site.html("/readback", "Mirzoyan and Bayramov met at the <a href='#'>Shultz</a> Center.")
+    cid = str(factledger.json("claims", "add", "They met at the Shultz Center.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    run(factledger)
+    shown = factledger.json("sources", "show", "1")
+    [capture] = shown["captures"]
+    assert capture["http_status"] == 200
+    assert capture["drift"] == "first"
+    raw = factledger("sources", "snapshot", str(capture["id"]), "--show", "raw")
+    assert raw.stdout_bytes == site.pages["/readback"].body
+    text = factledger("sources", "snapshot", str(capture["id"]))
+    assert "Mirzoyan and Bayramov met at the Shultz Center." in text.stdout
+    headers = factledger("sources", "snapshot", str(capture["id"]), "--show", "headers")
+    assert headers.stdout.startswith("200\n")
+    assert "Content-Type: text/html; charset=utf-8" in headers.stdout
+    missing = factledger("sources", "snapshot", "999")
+    assert missing.exit_code == 1
+    assert "no snapshot with id 999" in missing.stderr
+
+
+def test_watch_runs_passes_until_sigterm(factledger: Factledger, site: Site) -> None:
+    import json
+    import signal
+    import time
+
+    cid = str(factledger.json("claims", "add", "Watched claim.")["id"])
+    factledger("cite", cid, site.html("/watched", "text"), "--stance", "context")
+    watcher = subprocess.Popen(
+        factledger.command("archive", "watch", "--every", "1s", "--recheck", "--allow-private", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stdout is not None
+    passes = [json.loads(watcher.stdout.readline()) for _ in range(2)]
+    watcher.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    watcher.wait(timeout=30)
+    assert watcher.returncode == 0
+    assert time.monotonic() - started < 10
+    assert [p["attempted"] for p in passes] == [1, 1]  # --recheck: every pass captures again
+    assert site.hits["/watched"] == 2
+
+
+def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
+    factledger: Factledger, site: Site
+) -> None:
+    """A commit hook that raises on its first group: the run stops with that error (not a hang, not a
+    wrapped group of errors), every source it leased but did not commit is free again, and the next run
+    captures exactly those."""
+    from factledger.archive.runner import CaptureHooks
+    from factledger.ledger.models import Source
+
+    cid = str(factledger.json("claims", "add", "Many sources.")["id"])
+    for n in range(24):
+        factledger("cite", cid, site.html(f"/many/{n}", f"page {n}"), "--stance", "context")
+
+    def broken(recorded: object) -> None:
+        raise RuntimeError("the commit hook broke")
+
+    ledger = open_ledger(factledger.db_url)
+    try:
+        paths = ArchivePaths.under(factledger.home)
+        options = RunOptions(allow_private=True, worker="failing-run")
+        failing = run_archive(
+            ledger,
+            "archiver",
+            paths,
+            options,
+            network_backend=LoopbackOnlyBackend(),
+            hooks=CaptureHooks(after_commit=broken),
+        )
+        with pytest.raises(RuntimeError, match="the commit hook broke"):
+            asyncio.run(asyncio.wait_for(failing, timeout=60))
+        with ledger.read() as session:
+            assert (
+                session.scalars(select(Source.lease_owner).where(Source.lease_owner.is_not(None))).all() == []
+            )
+            captured = set(session.scalars(select(Snapshot.source_id)))
+    finally:
+        ledger.close()
+    assert 0 < len(captured) < 24  # the first group was committed before its hook failed
+
+    summary = run(factledger)
+    assert summary["attempted"] == 24 - len(captured)
+    assert len({snapshot.source_id for snapshot in factledger.snapshots()}) == 24

@@ -1,0 +1,60 @@
+"""Bad input: one line on stderr, exit code 1, and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Factledger
+
+pytestmark = pytest.mark.integration
+
+
+def _assert_one_line_error(result, fragment: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("factledger: error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_claim_id(factledger: Factledger) -> None:
+    _assert_one_line_error(factledger("claims", "show", "4242"), "no claim with id 4242")
+    _assert_one_line_error(factledger("claims", "status", "4242", "supported"), "no claim with id 4242")
+    _assert_one_line_error(
+        factledger("cite", "4242", "https://example.com", "--stance", "supports"), "no claim"
+    )
+
+
+def test_unknown_status_and_stance(factledger: Factledger) -> None:
+    cid = str(factledger.json("claims", "add", "A claim.")["id"])
+    _assert_one_line_error(factledger("claims", "status", cid, "true-ish"), "unknown status 'true-ish'")
+    _assert_one_line_error(factledger("claims", "list", "--status", "nope"), "unknown status")
+    _assert_one_line_error(
+        factledger("cite", cid, "https://example.com", "--stance", "maybe"), "unknown stance"
+    )
+    assert factledger.json("claims", "history", cid)[-1]["kind"] == "claim.created"
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("ftp://example.com/x", "only http and https"),
+        ("https://user:pw@example.com/", "credentials"),
+        ("not a url", "whitespace"),
+        ("https:///nohost", "no host"),
+    ],
+)
+def test_malformed_urls_are_refused_without_a_source(factledger: Factledger, url: str, fragment: str) -> None:
+    cid = str(factledger.json("claims", "add", "A claim.")["id"])
+    _assert_one_line_error(factledger("cite", cid, url, "--stance", "supports"), fragment)
+    assert factledger.json("sources", "list") == []
+
+
+def test_search_without_words(factledger: Factledger) -> None:
+    _assert_one_line_error(factledger("claims", "list", "--search", "?!"), "no words")
+
+
+def test_usage_error_exits_2(factledger: Factledger) -> None:
+    result = factledger("claims", "status")
+    assert result.exit_code == 2

@@ -1,0 +1,180 @@
+"""Sentence spans must be exact: a claim's (start, end) is how every later step finds its words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pysbd
+import pytest
+
+from factledger.ingest import sentences
+from factledger.ingest.reader import read_document
+from factledger.ingest.sentences import SentenceSpan, split_sentences
+
+pytestmark = pytest.mark.unit
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "data"
+    / "articles"
+    / "2024-01-14-us-mediation-armenia-azerbaijan.txt"
+)
+
+
+def assert_exact(body: str, spans: list[SentenceSpan]) -> None:
+    """Exact, trimmed, ordered, non-overlapping, and covering every non-space character of the body."""
+    previous_end = 0
+    for span in spans:
+        assert body[span.start : span.end] == span.text
+        assert span.text == span.text.strip()
+        assert span.text
+        assert span.start >= previous_end
+        assert not body[previous_end : span.start].strip(), f"text lost before {span.text!r}"
+        previous_end = span.end
+    assert not body[previous_end:].strip()
+
+
+def texts(body: str) -> list[str]:
+    return [span.text for span in split_sentences(body)]
+
+
+def test_sample_article_spans_are_exact() -> None:
+    body = read_document(SAMPLE).body
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    # Counted by hand: 2 + 5 + 4 + 5 + 6 + 8 sentences in the six paragraphs.
+    assert len(spans) == 30
+    assert all("\n\n" not in span.text for span in spans)
+
+
+def test_sample_keeps_multi_sentence_quotation_in_one_sentence() -> None:
+    body = read_document(SAMPLE).body
+    quoted = [span.text for span in split_sentences(body) if span.text.startswith("Blinken’s statements")]
+    assert len(quoted) == 1
+    assert quoted[0].endswith("to reach agreement.”")
+    assert "But I very much appreciate" in quoted[0]
+
+
+def test_abbreviations_do_not_end_sentences() -> None:
+    body = "Mr. Smith met Dr. Jones in the U.S. capital on Monday. They talked.\nThe U.S. Department said so."
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [span.text for span in spans] == [
+        "Mr. Smith met Dr. Jones in the U.S. capital on Monday.",
+        "They talked.",
+        "The U.S. Department said so.",
+    ]
+
+
+def test_curly_quotes_with_inner_full_stops_stay_whole() -> None:
+    body = "He said: “We are ready. We will sign.” Then he left. “Yes,” she said."
+    assert texts(body) == ["He said: “We are ready. We will sign.”", "Then he left.", "“Yes,” she said."]
+
+
+def test_ellipses_both_spellings() -> None:
+    body = "He paused… then spoke. She waited... and waited. Done."
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [span.text for span in spans] == ["He paused… then spoke.", "She waited... and waited.", "Done."]
+
+
+def test_newlines_inside_a_paragraph_are_kept_in_the_text_but_do_not_split() -> None:
+    body = "The talks were\nheld in Munich. Blinken\nattended."
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [span.text for span in spans] == ["The talks were\nheld in Munich.", "Blinken\nattended."]
+
+
+def test_blank_line_is_a_hard_boundary() -> None:
+    # Without the paragraph split the unpunctuated heading would merge into the next sentence.
+    body = "A heading without a full stop\n\nThe first sentence. The second.\n \t\nLast paragraph"
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [span.text for span in spans] == [
+        "A heading without a full stop",
+        "The first sentence.",
+        "The second.",
+        "Last paragraph",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Он сказал, что всё хорошо. Это правда! Мы поедем завтра.", 3),
+        ("我今天很高兴。你呢？我们走吧！", 3),
+        ("Հայաստանը փոքր երկիր է։ Մենք սիրում ենք այն։", 2),
+        ("Mixed text. Он сказал «да». 他说是。", 3),
+    ],
+)
+def test_non_latin_scripts(body: str, expected: int) -> None:
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert len(spans) == expected
+
+
+def test_repeated_identical_sentences_get_their_own_offsets() -> None:
+    body = "Same. Same.\n\nSame. Other. Same."
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [(span.text, span.start) for span in spans] == [
+        ("Same.", 0),
+        ("Same.", 6),
+        ("Same.", 13),
+        ("Other.", 19),
+        ("Same.", 26),
+    ]
+
+
+def test_leading_and_trailing_whitespace_is_outside_the_spans() -> None:
+    body = "  \n   Hello there.   General Kenobi.  \n\n  \t"
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [(span.text, span.start, span.end) for span in spans] == [
+        ("Hello there.", 6, 18),
+        ("General Kenobi.", 21, 36),
+    ]
+
+
+@pytest.mark.parametrize("body", ["", "   ", "\n\n\n"])
+def test_empty_bodies_have_no_sentences(body: str) -> None:
+    assert split_sentences(body) == []
+
+
+def _rewriting_pysbd(text: str) -> list[str]:
+    """Stands in for pysbd returning text that is not a verbatim substring of its input."""
+    del text
+    return ["One  two.", "three four", "NOT IN THE TEXT", "x"]
+
+
+def test_segments_that_do_not_match_verbatim_still_map_to_exact_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sentences, "_pysbd_sentences", _rewriting_pysbd)
+    body = "One two.   “three four. Five six."
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    # "One  two." matches despite the doubled space; the skipped "“" joins the next sentence; when a
+    # segment cannot be found the rest of the paragraph becomes one sentence.
+    assert [span.text for span in spans] == ["One two.", "“three four", ". Five six."]
+
+
+def test_a_paragraph_longer_than_one_segmenter_window_splits_like_a_short_one() -> None:
+    unit = "Mr. Smith met Dr. Jones in the U.S. on May 3. He said: “We agree. Fully.” Then they left. "
+    body = unit * 150  # about 13,500 characters in one paragraph, so several windows
+    spans = split_sentences(body)
+    assert_exact(body, spans)
+    assert [span.text for span in spans] == [span.text for span in split_sentences(unit)] * 150
+
+
+def test_pysbd_is_asked_for_the_same_sentences_that_segment_returns() -> None:
+    # split_sentences skips Segmenter.segment's span search and calls its processor directly; this holds
+    # the shortcut to what segment itself returns, should a pysbd release change what it does.
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    paragraphs = [p for p in read_document(SAMPLE).body.split("\n\n") if p.strip()]
+    paragraphs.append(
+        "Mr. Smith met Dr. Jones in the U.S. on May 3. He said: “We agree. Fully.” Then they left."
+    )
+    for paragraph in paragraphs:
+        expected = [sentence.strip() for sentence in segmenter.segment(paragraph)]
+        assert [sentence.strip() for sentence in sentences._pysbd_sentences(paragraph)] == expected

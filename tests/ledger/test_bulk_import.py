@@ -1,0 +1,209 @@
+"""The bulk import/export fast paths keep every behaviour of the plain ones: ids, dedup across chunks,
+sources, full-text search, the audit chain, and URL normalization."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from factledger.exchange import jsonl
+from factledger.exchange.records import RecordError, normalize_source_url
+from factledger.ledger.audit import event_hash, verify_chain
+from factledger.ledger.bulk import claim_import
+from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
+from factledger.ledger.database import Ledger
+from factledger.ledger.urls import normalize_url
+from tests.conftest import Factledger
+
+pytestmark = pytest.mark.integration
+
+
+def _write(path: Path, rows: list[dict[str, Any]], extra: str = "") -> Path:
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n" + extra, encoding="utf-8")
+    return path
+
+
+def _rows(n: int, offset: int = 0) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": f"The budget for program {i} rose {i} percent in 2023.",
+            "status": "supported" if i % 3 == 0 else "unreviewed",
+            "date": "2023-05-01",
+            "evidence": [
+                {"url": f"https://Example.org/source/{i % 4}#frag", "stance": "supports", "quote": f"q{i}"},
+                {"url": "https://example.org/shared", "stance": "context"},
+            ],
+        }
+        for i in range(offset, offset + n)
+    ]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of three claims, so a handful of rows crosses several chunk boundaries."""
+    monkeypatch.setattr(claim_import, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(jsonl, "EXPORT_BATCH", 2)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_chunked_import_dedups_across_chunks_and_keeps_sources_single(
+    factledger: Factledger, tmp_path: Path
+) -> None:
+    rows = _rows(10)
+    rows.append(dict(rows[1], text=rows[1]["text"].upper()))  # same normalized text, a later chunk
+    stats = factledger.json("import", "jsonl", str(_write(tmp_path / "a.jsonl", rows)))
+    assert stats == {"claims_created": 10, "claims_matched": 1, "evidence_added": 20, "sources": 5}
+    sources = factledger.json("sources", "list")
+    assert sorted(s["url"] for s in sources) == [
+        "https://example.org/shared",
+        *(f"https://example.org/source/{i}" for i in range(4)),
+    ]
+    claims = factledger.json("claims", "list", "--limit", "100")
+    assert [c["status"] for c in claims[:4]] == ["supported", "unreviewed", "unreviewed", "supported"]
+    assert claims[0]["dates"] == ["2023-05-01"]
+    assert factledger.json("claims", "history", str(claims[0]["id"]))[0]["kind"] == "claim.imported"
+    assert factledger("audit", "verify").exit_code == 0
+
+    again = factledger.json("import", "jsonl", str(_write(tmp_path / "b.jsonl", _rows(4, offset=8))))
+    assert again == {"claims_created": 2, "claims_matched": 2, "evidence_added": 4, "sources": 5}
+    assert factledger("audit", "verify").exit_code == 0
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_round_trip_through_batched_export(factledger: Factledger, tmp_path: Path) -> None:
+    factledger("import", "jsonl", str(_write(tmp_path / "a.jsonl", _rows(7))))
+    out = tmp_path / "out.jsonl"
+    assert factledger("export", "jsonl", "-o", str(out)).exit_code == 0
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in exported] == sorted(row["id"] for row in exported)
+    assert len(exported) == 7
+    assert all(len(row["evidence"]) == 2 for row in exported)
+    assert exported[2]["evidence"][0] == {
+        "url": "https://example.org/source/2",
+        "stance": "supports",
+        "quote": "q2",
+        "note": None,
+        "quote_status": "unchecked",
+        "score": None,
+    }
+    fresh = Factledger(db_url=f"sqlite:///{tmp_path / 'fresh.sqlite3'}", home=tmp_path / "fresh")
+    assert fresh.json("import", "jsonl", str(out))["claims_created"] == 7
+    one = factledger("export", "jsonl", "--claim", str(exported[3]["id"]))
+    assert [json.loads(line)["id"] for line in one.stdout.splitlines()] == [exported[3]["id"]]
+
+
+def test_imported_claims_are_searchable_and_the_trigger_is_restored(ledger: Ledger, tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.jsonl", _rows(5))
+    with path.open("rb") as stream, ledger.write() as session:
+        claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
+    with ledger.read() as session:
+        assert len(list_claims(session, ClaimFilter(search="program budget"))) == 5
+        assert [c.text for c in list_claims(session, ClaimFilter(search="program 3"))] == [
+            "The budget for program 3 rose 3 percent in 2023."
+        ]
+        if ledger.is_sqlite:
+            triggers = session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+            assert "claims_fts_insert" in set(triggers)
+    # A claim written the ordinary way after the import is indexed by the restored trigger.
+    bad = _write(tmp_path / "b.jsonl", _rows(2, offset=50), extra='{"text": "x", "status": "maybe"}\n')
+    with (
+        pytest.raises(RecordError, match="line 3, field 'status'"),
+        bad.open("rb") as stream,
+        ledger.write() as session,
+    ):
+        claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
+    with ledger.write() as session:
+        add_claim(session, "tester", ClaimDraft(text="Zanzibar exports cloves."))
+    with ledger.read() as session:
+        assert [c.text for c in list_claims(session, ClaimFilter(search="zanzibar"))] == [
+            "Zanzibar exports cloves."
+        ]
+        assert list_claims(session, ClaimFilter(search="program 50")) == []  # the failed import left nothing
+        report = verify_chain(session)
+    assert report.ok
+    assert report.events_checked == 6
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ("0" * 64, "tester", "claim.imported", 7, None, {"status": "unreviewed", "evidence": 2}, "import x"),
+        (
+            "ab" * 32,
+            "Ann Ö’Brien",
+            "claim.status_changed",
+            1,
+            {"status": "a"},
+            {"z": 1.5, "a": [1, None]},
+            None,
+        ),
+        ("f" * 64, 'quote "mark"\n', "document.ingested", None, None, {"title": "日本語 ✓", "n": True}, "é"),
+    ],
+)
+def test_event_hash_is_the_canonical_json_of_the_whole_event(values: tuple[Any, ...]) -> None:
+    prev, actor, kind, claim_id, before, after, rationale = values
+    at = datetime(2024, 1, 14, 9, 30, 1, 123456, tzinfo=UTC)
+    canonical = json.dumps(
+        [prev, at.isoformat(timespec="microseconds"), actor, kind, claim_id, before, after, rationale],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    expected = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert event_hash(prev, at, actor, kind, claim_id, before, after, rationale) == expected
+
+
+def test_batched_appends_verify_like_single_ones(factledger: Factledger, tmp_path: Path) -> None:
+    factledger("claims", "add", "A single claim with a “curly” quote.")
+    factledger.json("import", "jsonl", str(_write(tmp_path / "a.jsonl", _rows(6))))
+    cid = str(factledger.json("claims", "list", "--limit", "1")[0]["id"])
+    factledger("claims", "status", cid, "in_review", "--note", "checking ✓")
+    result = factledger("audit", "verify", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["events"] == 8
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/a/b-c_d.e~f",
+        "http://www.example.org/",
+        "https://example.org/path/with:colon@and!$&'()*+,;=",
+        "https://example.org//double",
+        "https://EXAMPLE.org/a",
+        "https://example.org",
+        "https://example.org:443/a",
+        "https://example.org:8443/a",
+        "https://example.org./a",
+        "https://exa..mple.org/a",
+        "https://example.org/a?utm_source=x&b=1",
+        "https://example.org/a#top",
+        "https://example.org/a%2fb",
+        "https://example.org/a b",
+        "https://bücher.example/a",
+        "https://xn--bcher-kva.example/a",
+        "https://" + "a" * 64 + ".org/a",
+        "https://user@example.org/a",
+        "ftp://example.org/a",
+        "https://example.org/" + "x" * 2100,
+        "https://-leading.example.org/a",
+        "https://127.0.0.1/a",
+    ],
+)
+def test_the_canonical_url_shortcut_agrees_with_normalize_url(url: str) -> None:
+    try:
+        expected: str | None = normalize_url(url)
+    except Exception as exc:  # the shortcut must refuse exactly what normalize_url refuses
+        with pytest.raises(type(exc)):
+            normalize_source_url(url)
+        return
+    assert normalize_source_url(url) == expected
+    assert normalize_source_url(expected) == expected

@@ -1,0 +1,125 @@
+"""Schema management: init creates and upgrades, data survives upgrades, newer ledgers are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+
+from factledger.ledger.database import Ledger, alembic_config, migrations_dir, schema_state
+from tests.conftest import Factledger
+
+pytestmark = pytest.mark.integration
+
+
+def _revisions_oldest_first() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_init_creates_then_reports_up_to_date(factledger: Factledger) -> None:
+    first = factledger("init", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert '"from": null' in first.stdout
+    again = factledger("init", "--json")
+    assert again.exit_code == 0
+    assert f'"from": "{_revisions_oldest_first()[-1]}"' in again.stdout
+
+
+def test_sqlite_pragmas(sqlite_url: str) -> None:
+    ledger = Ledger(sqlite_url)
+    try:
+        with ledger.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("previous", _revisions_oldest_first()[:-1])
+def test_upgrade_from_an_earlier_revision_keeps_data(db_url: str, tmp_path: Path, previous: str) -> None:
+    """Build the ledger at an earlier revision, put data in it, then upgrade with `init`."""
+    ledger = Ledger(db_url)
+    with ledger.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), previous)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, body, sha256, ingested_at) "
+                "VALUES (1, 'Old claim kept across upgrades. More.', 'd', '2024-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO claims (text, text_hash, status, needs_review, created_at, updated_at, version, "
+                "document_id, span_start, span_end) "
+                "VALUES ('Old claim kept across upgrades.', 'h', 'unreviewed', false, "
+                "'2024-01-01 00:00:00', '2024-01-01 00:00:00', 1, 1, 0, 31)"
+            )
+        )
+    ledger.close()
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    assert schema_state(Ledger(db_url).engine).is_current
+    assert [c["text"] for c in factledger.json("claims", "list")] == ["Old claim kept across upgrades."]
+    assert [c["id"] for c in factledger.json("claims", "list", "--search", "upgrades")] == [1]
+    if previous == "0001":  # 0002 back-fills where each old claim was found
+        engine = create_engine(db_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT claim_id, document_id, span_start, span_end FROM claim_appearances")
+            )
+            assert [tuple(row) for row in rows] == [(1, 1, 0, 31)]
+        engine.dispose()
+
+
+def test_ledger_from_a_newer_factledger_is_refused(db_url: str, tmp_path: Path) -> None:
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfacef00d'"))
+    engine.dispose()
+    for args in (["claims", "list"], ["init"]):
+        result = factledger(*args)
+        assert result.exit_code == 1
+        assert "newer factledger" in result.stderr
+        assert "f00dfacef00d" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_older_schema_asks_for_init(db_url: str, tmp_path: Path) -> None:
+    revisions = _revisions_oldest_first()
+    if len(revisions) < 2:
+        # With a single revision "older" means empty, which any command creates; nothing else to test.
+        factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+        assert factledger("claims", "list").exit_code == 0
+        assert "claims" in inspect(create_engine(db_url)).get_table_names()
+        return
+    ledger = Ledger(db_url)
+    with ledger.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revisions[-2])
+    ledger.close()
+    result = Factledger(db_url=db_url, home=tmp_path / "home")("claims", "list")
+    assert result.exit_code == 1
+    assert "factledger init" in result.stderr
+
+
+def test_migrations_are_found_and_shipped_in_the_wheel_config() -> None:
+    assert (migrations_dir() / "env.py").exists()
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    assert '"migrations" = "factledger/migrations"' in pyproject
+
+
+def test_foreign_database_is_not_taken_over(sqlite_url: str, tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE payroll (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    result = Factledger(db_url=sqlite_url, home=tmp_path / "home")("claims", "list")
+    assert result.exit_code == 1
+    assert "not a factledger ledger" in result.stderr
