@@ -165,7 +165,7 @@ def cross_validate(
         train = np.flatnonzero(blocks % CV_FOLDS != fold)
         test = np.flatnonzero(blocks % CV_FOLDS == fold)
         out_of_fold[test] = logits(fit(candidate, data, train), data, test)
-        ranking = rank_blocks([examples[i] for i in test], out_of_fold[test].tolist())
+        ranking = rank_blocks([examples[int(i)] for i in test], out_of_fold[test].tolist())
         maps.append(ranking.map)
         p10s.append(ranking.p_at_10)
     return sum(maps) / len(maps), sum(p10s) / len(p10s), out_of_fold

@@ -4,7 +4,6 @@ under the capture's payload digest, and ``snapshots.main_text_ref`` is no longer
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
 from factledger.text import ReadableText
 from tests.conftest import Factledger
-from tests.site_server import Page, Site, serve_site
+from tests.site_server import Page, Site
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +23,6 @@ ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>Bridge news
 years of repairs, and that tolls will not be charged during the first month.</p>
 <p>Officials expect about twelve thousand vehicles a day to cross it once the work is finished.</p>
 </article><footer>Copyright the newsroom</footer></body></html>"""
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve_site() as running:
-        yield running
 
 
 def test_show_main_reads_the_record_ingest_kept(factledger: Factledger, site: Site) -> None:
