@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -163,3 +164,20 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 def anyio_backend() -> str:
     """The async tests here run on asyncio (Textual's loop) through anyio's pytest plugin."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every notification the app posts on ``app.notices``.
+
+    A notification leaves the screen after its timeout (3 s for "claim N is now …"), and on a loaded
+    machine a test can take longer than that to look; the record keeps what was said, so the assertion
+    is about the app's behaviour, not about the test's speed. The app's own notify still runs.
+    """
+    original = ReviewApp.notify
+
+    def notify(self: ReviewApp, message: str, **options: Any) -> None:
+        self.__dict__.setdefault("notices", []).append(message)
+        original(self, message, **options)
+
+    monkeypatch.setattr(ReviewApp, "notify", notify)

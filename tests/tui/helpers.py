@@ -54,7 +54,9 @@ def active_screen(pilot: Pilot[None]) -> Screen[Any]:
 
 
 def notifications(pilot: Pilot[None]) -> list[str]:
-    return [n.message for n in pilot.app._notifications]
+    """Every notification the app posted in this test, shown or already timed out (see conftest)."""
+    notices: list[str] = pilot.app.__dict__.get("notices", [])
+    return list(notices)
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
