@@ -1,8 +1,9 @@
 """The import and export formats, by name: ``factledger import`` and ``factledger export``.
 
 Each format's module is imported when it is used, not when this one is, which keeps the CLI quick to
-start. Imports are all or nothing (one transaction); an export to a file is written beside it and
-renamed, so a failed export never leaves half a file behind.
+start. Imports are all or nothing (one transaction); an export to a file goes through
+``factledger.files.safe_output`` (an unpredictable temporary file beside it, fsynced and renamed), so a
+failed export never leaves half a file behind and a planted link is never followed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from factledger.archive.runner import ArchivePaths
 from factledger.config import Settings
+from factledger.files import check_writable_name, safe_output
 from factledger.ledger import claims
 from factledger.ledger.bulk.claim_import import ClaimRecord, ImportStats
 from factledger.ledger.database import Ledger
@@ -123,20 +125,16 @@ def export_claims(
     """Write every claim (or one) in ``fmt`` to ``output``, or to ``stdout`` when it is None; returns
     how many claims were written. NotFoundError for an unknown claim, before anything is written."""
     write = WRITERS[fmt](settings, claim_id)
+    if output is not None:
+        check_writable_name(output)  # before any work: a wrong directory is one line, not a traceback
     with ledger.read() as session:
         if claim_id is not None:
             claims.get_claim(session, claim_id)
         if output is None:
             return write(session, stdout)
-        partial = output.with_name(output.name + ".partial")
-        try:
-            # newline="": the CSV writer picks its own line endings (RFC 4180's CRLF).
-            with partial.open("w", encoding="utf-8", newline="") as stream:
-                count = write(session, stream)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(output)
+        # newline="": the CSV writer picks its own line endings (RFC 4180's CRLF).
+        with safe_output(output, newline="") as stream:
+            count = write(session, stream)
     return count
 
 

@@ -76,7 +76,8 @@ def _export_wacz(app: AppContext, claim_id: int | None, output: Path | None) -> 
 
     info(
         f"exported the evidence for {count(summary.claims, 'claim')} to {output}: "
-        f"{count(summary.captures, 'capture')} of {count(summary.pages, 'page')}, {summary.bytes} bytes"
+        f"{count(summary.captures, 'capture')} of {count(summary.pages, 'page')}"
+        + (f", {summary.bytes} bytes" if summary.bytes is not None else "")
     )
     if summary.unresolved_revisits:
         info(

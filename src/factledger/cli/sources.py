@@ -10,7 +10,7 @@ from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.cli.output import info, plain, print_json, print_table, stdout, write_untrusted
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
 from factledger.ledger.sources import parse_health
@@ -129,12 +129,12 @@ def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
         if show == "raw":
             sys.stdout.buffer.write(response.payload)
         else:
-            sys.stdout.write(f"{response.status}\n")
-            sys.stdout.writelines(f"{name}: {value}\n" for name, value in response.headers)
+            write_untrusted(f"{response.status}\n")
+            write_untrusted("".join(f"{name}: {value}\n" for name, value in response.headers))
         return
     found = app_sources.snapshot_text(ledger, paths, snapshot_id, main=show == "main")
     if found.fell_back:
         info("no main content found in this page (it may be short or unusual); showing the full text")
     if found.text is None:
         raise NotFoundError(f"snapshot {snapshot_id} has no {'main ' if show == 'main' else ''}text")
-    sys.stdout.write(found.text + "\n")
+    write_untrusted(found.text + "\n")
