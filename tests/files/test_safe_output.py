@@ -33,9 +33,14 @@ def test_a_failure_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> 
     target = tmp_path / "out.csv"
     target.write_text("old\n")
     target.chmod(0o640)
-    with pytest.raises(RuntimeError), safe_output(target) as stream:
-        stream.write("half")
-        raise RuntimeError("the export failed midway")
+
+    def fail_midway() -> None:
+        with safe_output(target) as stream:
+            stream.write("half")
+            raise RuntimeError("the export failed midway")
+
+    with pytest.raises(RuntimeError):
+        fail_midway()
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
     with safe_output(target) as stream:
@@ -63,8 +68,13 @@ def test_a_device_is_written_and_its_error_reaches_the_caller(tmp_path: Path) ->
         pytest.skip("making a device node needs root")
     full = tmp_path / "full"
     os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
-    with pytest.raises(OSError, match="No space left"), safe_output(full) as stream:
-        stream.write("x" * 10)
+
+    def write_to_full() -> None:
+        with safe_output(full) as stream:
+            stream.write("x" * 10)
+
+    with pytest.raises(OSError, match="No space left"):
+        write_to_full()
     assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
@@ -82,6 +92,11 @@ def test_names_that_cannot_be_written_are_one_clear_error(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(OutputPathError, match=message):
         check_writable_name(name)
-    with pytest.raises(OutputPathError, match=message), safe_output(name) as stream:
-        stream.write("never")
+
+    def write() -> None:
+        with safe_output(name) as stream:
+            stream.write("never")
+
+    with pytest.raises(OutputPathError, match=message):
+        write()
     assert list(tmp_path.iterdir()) == []

@@ -24,8 +24,11 @@ def test_tab_and_newline_are_kept_and_every_other_control_is_replaced_one_for_on
     controls = "".join(chr(code) for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)))
     shown = printable(controls)
     assert len(shown) == len(controls)  # offsets into the text still line up
-    assert shown[9] == "\t" and shown[10] == "\n"
-    assert shown[13] == "␍" and shown[0] == "␀" and shown[32] == "␡"
+    assert shown[9] == "\t"
+    assert shown[10] == "\n"
+    assert shown[13] == "␍"
+    assert shown[0] == "␀"
+    assert shown[32] == "␡"
     assert all(ch == "\ufffd" for ch in shown[33:])
     assert not any(ch in controls for ch in shown if ch not in "\t\n")
 
