@@ -67,27 +67,33 @@ def _check_target(path: Path) -> os.stat_result | None:
 
 @overload
 def safe_output(
-    path: Path | str, mode: Literal["w"] = "w", *, newline: str | None = None
+    path: Path | str, mode: Literal["w"] = "w", *, newline: str | None = None, durable: bool = True
 ) -> contextlib.AbstractContextManager[IO[str]]: ...
 @overload
 def safe_output(
-    path: Path | str, mode: Literal["wb"], *, newline: str | None = None
+    path: Path | str, mode: Literal["wb"], *, newline: str | None = None, durable: bool = True
 ) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 def safe_output(
-    path: Path | str, mode: Literal["w", "wb"] = "w", *, newline: str | None = None
+    path: Path | str,
+    mode: Literal["w", "wb"] = "w",
+    *,
+    newline: str | None = None,
+    durable: bool = True,
 ) -> contextlib.AbstractContextManager[IO[str]] | contextlib.AbstractContextManager[IO[bytes]]:
     """A stream that replaces ``path`` atomically when the block succeeds (see the module docstring).
-    Text mode writes UTF-8; ``newline`` is passed to ``open`` (``""`` for the csv module)."""
+    Text mode writes UTF-8; ``newline`` is passed to ``open`` (``""`` for the csv module).
+    ``durable=False`` skips the fsyncs: the file is still atomically in place, but a power cut may lose
+    it until something syncs the file system (a store that syncs a whole group at once)."""
     if str(path) == "":
         raise OutputPathError("the output file name is empty")
     return cast(
         "contextlib.AbstractContextManager[IO[str]] | contextlib.AbstractContextManager[IO[bytes]]",
-        _safe_output(str(path), mode == "wb", newline),
+        _safe_output(str(path), mode == "wb", newline, durable),
     )
 
 
 @contextlib.contextmanager
-def _safe_output(name: str, binary: bool, newline: str | None) -> Iterator[IO[Any]]:
+def _safe_output(name: str, binary: bool, newline: str | None, durable: bool) -> Iterator[IO[Any]]:
     if name == STDOUT:
         stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
         yield stream
@@ -114,14 +120,16 @@ def _safe_output(name: str, binary: bool, newline: str | None) -> Iterator[IO[An
         with handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         if handle is None:
             os.close(fd)
         Path(temp_name).unlink(missing_ok=True)
         raise
-    fsync_path(directory)
+    if durable:
+        fsync_path(directory)
 
 
 @functools.cache
