@@ -18,6 +18,7 @@ from factledger.config import ConfigError, Settings, load_settings
 from factledger.files import OutputPathError
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.errors import LedgerError
+from factledger.ledger.storable import MAX_STORED_INT
 
 
 @dataclass
@@ -79,6 +80,10 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+# Ids, versions and limits: a number the ledger cannot hold is a usage error (exit 2), not a database one.
+ROW_ID = click.IntRange(1, MAX_STORED_INT)
+VERSION = click.IntRange(1, MAX_STORED_INT)
+LIMIT = click.IntRange(1, MAX_STORED_INT)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
 

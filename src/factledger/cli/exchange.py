@@ -13,35 +13,65 @@ from factledger.app.exchange import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
     WACZ,
+    InvalidRecords,
+    Rejected,
     export_claims,
     export_wacz,
     import_file,
 )
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, print_json
+from factledger.cli.app import ROW_ID, AppContext, cli, json_option, pass_app
+from factledger.cli.output import error, info, print_json
 
 
 @cli.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid claims and write the bad ones, with the reason beside each, to FILE.rejects.jsonl.",
+)
 @json_option
 @pass_app
-def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None:
-    """Import claims with their evidence: all or nothing."""
-    result = import_file(app.ledger, app.actor, fmt, path).as_dict()
+def import_command(app: AppContext, fmt: str, path: Path, skip_invalid: bool, as_json: bool) -> None:
+    """Import claims with their evidence: all or nothing, unless --skip-invalid.
+
+    Every bad line (or ClaimReview item) is reported in one run: the first 100 with line, field and
+    value, then how many more."""
+    try:
+        outcome = import_file(app.ledger, app.actor, fmt, path, skip_invalid=skip_invalid)
+    except InvalidRecords as exc:
+        _report_rejections(exc.shown, exc.total, as_json)
+        raise
+    result = outcome.as_dict()
     if as_json:
-        print_json(result)
+        print_json(result | {"rejections": [r.as_dict() for r in outcome.shown]} if skip_invalid else result)
     else:
         info(
             f"imported {result['claims_created']} new claims, matched {result['claims_matched']} existing, "
             f"added {result['evidence_added']} evidence links to {result['sources']} sources"
         )
+    if skip_invalid:
+        if not as_json:
+            _report_rejections(outcome.shown, outcome.rejected, False)
+        info(f"rejected {outcome.rejected}, written to {outcome.rejects_file}")
+
+
+def _report_rejections(shown: list[Rejected], total: int, as_json: bool) -> None:
+    """One line each on stderr for the first ones, then how many more."""
+    if as_json:
+        print_json({"rejected": total, "rejections": [r.as_dict() for r in shown]})
+        return
+    for rejected in shown:
+        error(rejected.describe())
+    if total > len(shown):
+        error(f"… and {total - len(shown)} more not shown")
 
 
 @cli.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
-@click.option("--claim", "claim_id", type=int, help="Export only this claim.")
+@click.option("--claim", "claim_id", type=ROW_ID, help="Export only this claim.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )

@@ -9,7 +9,7 @@ import click
 from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import LIMIT, ROW_ID, AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout, write_untrusted
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
@@ -20,7 +20,7 @@ from factledger.ledger.statuses import parse_stance
 
 
 @cli.command()
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("url")
 @click.option("--stance", required=True, help="supports, refutes or context.")
 @click.option("--quote", help="The words in the source that bear on the claim.")
@@ -49,7 +49,7 @@ def sources_group() -> None:
 
 @sources_group.command("list")
 @click.option("--health", help="Only sources with this health (ok, gone, blocked, …).")
-@click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--limit", type=LIMIT, default=None)
 @json_option
 @pass_app
 def sources_list(app: AppContext, health: str | None, limit: int | None, as_json: bool) -> None:
@@ -78,7 +78,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
 
 
 @sources_group.command("show")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ROW_ID)
 @json_option
 @pass_app
 def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
@@ -111,7 +111,7 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
 
 
 @sources_group.command("snapshot")
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=ROW_ID)
 @click.option(
     "--show",
     type=click.Choice(["text", "main", "raw", "headers"]),

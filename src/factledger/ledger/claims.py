@@ -16,6 +16,7 @@ from factledger.ledger.audit import NewEvent, append_event
 from factledger.ledger.bulk.driver_sql import select_in
 from factledger.ledger.clock import utcnow
 from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
+from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.models import Claim, ClaimAppearance, Event
 from factledger.ledger.search import PG_TSVECTOR_SQL, search_terms, with_search
 from factledger.ledger.statuses import ClaimStatus, check_transition
@@ -45,6 +46,8 @@ def clean_claim_text(text: str) -> str:
         raise InvalidInputError("claim text is empty")
     if len(cleaned) > MAX_CLAIM_LENGTH:
         raise InvalidInputError(f"claim text is longer than {MAX_CLAIM_LENGTH} characters")
+    if (problem := unstorable_reason(cleaned)) is not None:
+        raise InvalidInputError(f"claim text {problem}")
     return cleaned
 
 
@@ -240,6 +243,8 @@ def add_note(
         raise InvalidInputError("the note is empty")
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    if (problem := unstorable_reason(text)) is not None:
+        raise InvalidInputError(f"the note {problem}")
     claim = get_claim(session, claim_id, for_update=True)
     check_expected_version(session, claim, expect_version)
     event_id = append_event(
