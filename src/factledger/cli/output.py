@@ -9,13 +9,15 @@ are shown as visible stand-ins, never sent to the terminal. Every function here 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -73,6 +75,24 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     for row in rows:
         table.add_row(*(shown(cell) if isinstance(cell, Text) else plain(cell) for cell in row))
     stdout.print(table)
+
+
+@contextlib.contextmanager
+def progress_on_terminal() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback (step, done, total) that shows a bar on stderr when stderr is a terminal,
+    and does nothing otherwise (a pipe or a log gets only the results)."""
+    if not stderr.is_terminal:
+        yield lambda _step, _done, _total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr, transient=True
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=printable(step)[:60], completed=done, total=total)
+
+        yield update
 
 
 def info(message: str) -> None:

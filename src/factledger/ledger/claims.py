@@ -16,10 +16,10 @@ from factledger.ledger.audit import NewEvent, append_event
 from factledger.ledger.bulk.driver_sql import select_in
 from factledger.ledger.clock import utcnow
 from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionConflictError
-from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.models import Claim, ClaimAppearance, Event
 from factledger.ledger.search import PG_TSVECTOR_SQL, search_terms, with_search
 from factledger.ledger.statuses import ClaimStatus, check_transition
+from factledger.ledger.storable import unstorable_reason
 
 MAX_CLAIM_LENGTH = 10_000
 _SPACE_RUN = re.compile(r"\s+")

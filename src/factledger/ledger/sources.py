@@ -13,9 +13,9 @@ from factledger.ledger.bulk.driver_sql import RowInserter, select_in
 from factledger.ledger.claims import get_claim
 from factledger.ledger.clock import utcnow
 from factledger.ledger.errors import InvalidInputError, NotFoundError
-from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.models import Evidence, Snapshot, Source, core_table
 from factledger.ledger.statuses import SourceHealth, Stance
+from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.urls import domain_of, normalize_url
 
 MAX_QUOTE_LENGTH = 5_000
