@@ -2,7 +2,9 @@
 
 A claim without evidence is one row with empty evidence columns. Consecutive rows with the same ``id``
 (or, when ``id`` is empty, the same ``text``) are one claim, so a spreadsheet sorted by claim keeps its
-claims together. RFC 4180 quoting, UTF-8, a header row first. ``id``, ``quote_status`` and
+claims together. RFC 4180 quoting, UTF-8, a header row first. A cell that a spreadsheet would run as a
+formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
+apostrophe, as OWASP advises against CSV injection, and import removes it again. ``id``, ``quote_status`` and
 ``evidence_score`` are written by export and ignored by import (like the read-only JSONL fields).
 """
 
@@ -40,6 +42,25 @@ COLUMNS = (
 CLAIM_COLUMNS = ("text", "speaker", "dates", "status", "score", "rationale")
 EVIDENCE_COLUMNS = ("url", "stance", "quote")
 DATE_SEPARATOR = ";"
+# OWASP's CSV injection guidance: a spreadsheet runs a cell that starts with one of these as a formula
+# (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`, and tab or carriage return before any of them).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one that could start a formula gets a leading apostrophe
+    (OWASP's advice), and so does one that already starts with apostrophes before a trigger, so that
+    ``restore_formula`` gives back exactly what was written."""
+    if cell.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """The inverse of ``neutralise_formula``: an import reads back the text that was exported."""
+    if cell.startswith("'") and neutralise_formula(cell[1:]) == cell:
+        return cell[1:]
+    return cell
 
 
 @dataclass
@@ -202,7 +223,7 @@ def scan_csv(stream: IO[bytes]) -> Iterator[ClaimRecord | Rejected]:
                 pending = None
             yield Rejected(error, NO_VALUE, row.source)
             continue
-        cells = dict(zip(header, row.cells, strict=True))
+        cells = {name: restore_formula(cell) for name, cell in zip(header, row.cells, strict=True)}
         claim_id = cells.get("id", "").strip()
         key = ("id", claim_id) if claim_id else ("text", cells["text"].strip())
         try:
@@ -253,6 +274,6 @@ def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
             for e in record["evidence"]
         ] or [["", "", "", "", ""]]
         for evidence_cells in evidence_rows:
-            writer.writerow(claim_cells + evidence_cells)
+            writer.writerow([neutralise_formula(cell) for cell in claim_cells + evidence_cells])
         count += 1
     return count

@@ -28,7 +28,12 @@ _normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 # are. Recognising one is a regex match; normalizing it would cost a full parse (about 8 µs), which adds
 # up at a million claims citing hundreds of thousands of sources. tests/ledger/test_bulk_import.py
 # checks that both give the same answer.
-_CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
+# The last label starts with a letter (a name, never an address in any notation) and the path holds no
+# dot segment: URLs outside the shortcut take the full path.
+_CANONICAL_URL = re.compile(
+    r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z][a-z0-9-]{0,62}"
+    r"/(?![^?]*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+)
 _STANCES = {stance.value: stance for stance in Stance}
 _STATUSES = {status.value: status for status in ClaimStatus}
 _DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:/(\d{4}-\d{2}-\d{2}))?$")
