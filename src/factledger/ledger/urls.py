@@ -98,9 +98,8 @@ def remove_dot_segments(path: str) -> str:
     for index, segment in enumerate(segments):
         last = index == len(segments) - 1
         if _DOT_SEGMENT.match(segment):
-            if segment.replace("%2e", ".").replace("%2E", ".") == "..":
-                if len(output) > 1:
-                    output.pop()
+            if segment.replace("%2e", ".").replace("%2E", ".") == ".." and len(output) > 1:
+                output.pop()
             if last:
                 output.append("")  # "/a/b/.." is "/a/", a directory
             continue
