@@ -163,13 +163,24 @@ class _Sorter:
                 if len(self.shown) < MAX_REPORTED:
                     self.shown.append(item)
                 if self.rejects is not None:
-                    self.rejects.write(json.dumps(item.as_dict(), ensure_ascii=False) + "\n")
+                    self.rejects.write(_json_line(item.as_dict()))
                 continue
             self.valid += 1
             if self.rejects is not None or not self.total:
                 yield item
         if self.total and self.rejects is None:
             raise InvalidRecords(self.path, self.shown, self.total, self.valid)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON line, readable UTF-8 where it can be; a value holding a lone surrogate (which UTF-8
+    cannot encode) is written with ``\\u`` escapes, which read back as the same string."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line + "\n"
 
 
 def import_file(

@@ -54,19 +54,21 @@ def import_command(app: AppContext, fmt: str, path: Path, skip_invalid: bool, as
         )
     if skip_invalid:
         if not as_json:
-            _report_rejections(outcome.shown, outcome.rejected, False)
+            _report_rejections(outcome.shown, outcome.rejected, False, skipped=True)
         info(f"rejected {outcome.rejected}, written to {outcome.rejects_file}")
 
 
-def _report_rejections(shown: list[Rejected], total: int, as_json: bool) -> None:
-    """One line each on stderr for the first ones, then how many more."""
+def _report_rejections(shown: list[Rejected], total: int, as_json: bool, *, skipped: bool = False) -> None:
+    """One line each on stderr for the first ones, then how many more: errors when they stopped the
+    import, notes (``rejected: …``) when --skip-invalid set them aside."""
     if as_json:
         print_json({"rejected": total, "rejections": [r.as_dict() for r in shown]})
         return
+    say = (lambda line: info(f"rejected: {line}")) if skipped else error
     for rejected in shown:
-        error(rejected.describe())
+        say(rejected.describe())
     if total > len(shown):
-        error(f"… and {total - len(shown)} more not shown")
+        say(f"… and {total - len(shown)} more not shown")
 
 
 @cli.command("export")
