@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 
 from factledger.archive.runner import ArchivePaths
@@ -97,6 +98,26 @@ def test_snapshot_help(snap_compare: Any, snap_demo: Demo) -> None:
     assert snap_compare(snap_demo.app(), terminal_size=SIZE, run_before=open_help)
 
 
+def capture_text(session: Session, source_id: int, text_ref: str, payload_sha256: str) -> None:
+    """A capture of the source whose text is the stored ``text_ref``."""
+    record_captures(
+        session,
+        "archiver",
+        [
+            CaptureRecord(
+                source_id=source_id,
+                fetched_at=FIXED,
+                health=SourceHealth.OK,
+                health_reason=None,
+                next_check_at=FIXED,
+                http_status=200,
+                payload_sha256=payload_sha256,
+                full_text_ref=text_ref,
+            )
+        ],
+    )
+
+
 async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Path) -> None:
     demo = build_demo(tmp_path / "home", extra_claims=INJECTIONS)
     page = "Intro. " + " ".join(INJECTIONS) + " \x1b[2J end."
@@ -113,22 +134,7 @@ async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Pa
             note=INJECTIONS[2],
         )
         session.execute(update(Source).where(Source.id == evidence.source_id).values(title=INJECTIONS[3]))
-        record_captures(
-            session,
-            "archiver",
-            [
-                CaptureRecord(
-                    source_id=evidence.source_id,
-                    fetched_at=FIXED,
-                    health=SourceHealth.OK,
-                    health_reason=None,
-                    next_check_at=FIXED,
-                    http_status=200,
-                    payload_sha256="2" * 64,
-                    full_text_ref=ref,
-                )
-            ],
-        )[0]
+        capture_text(session, evidence.source_id, ref, "2" * 64)
     try:
         async with demo.app().run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -174,22 +180,7 @@ async def test_control_characters_are_shown_visibly_in_the_detail_pane_and_the_r
         evidence = cite(
             session, "mariam", first, "https://example.org/report", Stance.CONTEXT, note=f"see {link}"
         )
-        record_captures(
-            session,
-            "archiver",
-            [
-                CaptureRecord(
-                    source_id=evidence.source_id,
-                    fetched_at=FIXED,
-                    health=SourceHealth.OK,
-                    health_reason=None,
-                    next_check_at=FIXED,
-                    http_status=200,
-                    payload_sha256="3" * 64,
-                    full_text_ref=ref,
-                )
-            ],
-        )
+        capture_text(session, evidence.source_id, ref, "3" * 64)
     try:
         async with demo.app().run_test(size=SIZE) as pilot:
             await settle(pilot)
