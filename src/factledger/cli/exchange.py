@@ -22,6 +22,7 @@ from factledger.app.exchange import (
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import ROW_ID, AppContext, cli, json_option, pass_app
 from factledger.cli.output import error, info, print_json
+from factledger.files import OutputPathError
 
 
 @cli.command("import")
@@ -75,12 +76,22 @@ def _report_rejections(shown: list[Rejected], total: int, as_json: bool, *, skip
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @click.option("--claim", "claim_id", type=ROW_ID, help="Export only this claim.")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+    "-o",
+    "--output",
+    "output_name",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: stdout; `-` is stdout too).",
 )
 @pass_app
-def export_command(app: AppContext, fmt: str, claim_id: int | None, output: Path | None) -> None:
+def export_command(app: AppContext, fmt: str, claim_id: int | None, output_name: str | None) -> None:
     """Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an
-    evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb)."""
+    evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb).
+
+    The file is written beside its name and renamed into place when complete; a FIFO or a device is
+    written as it is."""
+    if output_name == "":  # Path("") would be ".", the current directory
+        raise OutputPathError("the output file name is empty")
+    output = Path(output_name) if output_name is not None else None
     if fmt == WACZ:
         _export_wacz(app, claim_id, output)
         return
