@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 
 from factledger.archive.runner import ArchivePaths
@@ -98,26 +97,6 @@ def test_snapshot_help(snap_compare: Any, snap_demo: Demo) -> None:
     assert snap_compare(snap_demo.app(), terminal_size=SIZE, run_before=open_help)
 
 
-def capture_text(session: Session, source_id: int, text_ref: str, payload_sha256: str) -> None:
-    """A capture of the source whose text is the stored ``text_ref``."""
-    record_captures(
-        session,
-        "archiver",
-        [
-            CaptureRecord(
-                source_id=source_id,
-                fetched_at=FIXED,
-                health=SourceHealth.OK,
-                health_reason=None,
-                next_check_at=FIXED,
-                http_status=200,
-                payload_sha256=payload_sha256,
-                full_text_ref=text_ref,
-            )
-        ],
-    )
-
-
 async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Path) -> None:
     demo = build_demo(tmp_path / "home", extra_claims=INJECTIONS)
     page = "Intro. " + " ".join(INJECTIONS) + " \x1b[2J end."
@@ -134,7 +113,22 @@ async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Pa
             note=INJECTIONS[2],
         )
         session.execute(update(Source).where(Source.id == evidence.source_id).values(title=INJECTIONS[3]))
-        capture_text(session, evidence.source_id, ref, "2" * 64)
+        record_captures(
+            session,
+            "archiver",
+            [
+                CaptureRecord(
+                    source_id=evidence.source_id,
+                    fetched_at=FIXED,
+                    health=SourceHealth.OK,
+                    health_reason=None,
+                    next_check_at=FIXED,
+                    http_status=200,
+                    payload_sha256="2" * 64,
+                    full_text_ref=ref,
+                )
+            ],
+        )[0]
     try:
         async with demo.app().run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -162,39 +156,5 @@ async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Pa
             assert "\x1b" not in reader
             assert pilot.app.is_running
         assert demo.events(first)[-1].rationale == "[@click=app.quit]note[/]"
-    finally:
-        demo.ledger.close()
-
-
-async def test_control_characters_are_shown_visibly_in_the_detail_pane_and_the_reader(tmp_path: Path) -> None:
-    # Hostile input: ESC [2J (clear screen) and an OSC 8 hyperlink in a claim's text, its evidence
-    # note and the captured page. On main the detail pane passed them to the terminal raw.
-    clear = "\x1b[2J"
-    link = "\x1b]8;;https://evil.example/\x1b\\here\x1b]8;;\x1b\\"
-    demo = build_demo(tmp_path / "home", extra_claims=[f"Spending rose {clear}by 45 percent {link}."])
-    ref = TextStore(ArchivePaths.under(demo.home).texts).put(
-        f"Report. Spending rose {clear}by 45 percent {link}."
-    )
-    with demo.ledger.write() as session:
-        first = demo.plain_ids[0]
-        evidence = cite(
-            session, "mariam", first, "https://example.org/report", Stance.CONTEXT, note=f"see {link}"
-        )
-        capture_text(session, evidence.source_id, ref, "3" * 64)
-    try:
-        async with demo.app().run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            while (row := main_screen(pilot).table.current) is not None and row.id != first:
-                await pilot.press("j")
-                await settle(pilot)
-            detail = screen_text(pilot)
-            assert "\x1b" not in detail
-            assert "␛[2J" in detail
-            assert "␛]8;;https://evil.example/" in detail
-            await pilot.press("o")
-            await settle(pilot)
-            reader = screen_text(pilot)
-            assert "\x1b" not in reader
-            assert "␛[2J" in reader
     finally:
         demo.ledger.close()
