@@ -280,7 +280,7 @@ class MainScreen(TriageScreen):
         self.app.push_screen(ReaderScreen(self.ledger, self.config.archive_paths, evidence))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_entries(self)))
+        self.app.push_screen(HelpScreen(help_entries(self.app)))
 
 
 _conflict_note = "Someone else changed this claim (see the notification); your text is kept — Enter saves it."

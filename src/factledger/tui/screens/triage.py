@@ -205,6 +205,7 @@ class TriageScreen(Screen[None]):
             TextPrompt(
                 "Search claim text (every word, as a word prefix; empty clears)",
                 value=self.table.row_query.search or "",
+                enter_does="search",
             ),
             searched,
         )
