@@ -15,10 +15,9 @@ from factledger.ledger.claims import ClaimDraft, add_claim, assign_claim, change
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim
 from factledger.ledger.statuses import ClaimStatus
-from factledger.tui.keys import MAIN_BINDINGS, TASKS, binding_ids
+from factledger.tui.keys import binding_ids
 from factledger.tui.screens.help import HelpScreen
 from factledger.tui.screens.prompts import TextPrompt
-from factledger.tui.widgets.claim_table import column_layout
 from tests.tui.conftest import CLAIM_TEXT, Demo, build_demo
 from tests.tui.helpers import SIZE, current_row, main_screen, screen_text, settle, shown_detail
 
@@ -45,6 +44,8 @@ async def test_at_80x24_the_claim_text_keeps_its_column(demo: Demo) -> None:
 
 
 def test_narrow_lines_drop_other_columns_before_the_claim() -> None:
+    from factledger.tui.widgets.claim_table import column_layout
+
     for width in (50, 80, 100, 120, 160):
         layout = dict((column.title, cells) for column, cells in column_layout(width, 1_000_000))
         assert layout["id"] == 7 and layout["status"] == 12
@@ -124,6 +125,8 @@ async def test_help_groups_the_apps_own_keys_by_task(demo: Demo) -> None:
 
 
 def test_every_binding_has_one_task() -> None:
+    from factledger.tui.keys import TASKS
+
     grouped = [binding_id for ids in TASKS.values() for binding_id in ids]
     assert sorted(grouped) == sorted(binding_ids())
 
@@ -220,7 +223,3 @@ async def test_no_refresh_reads_when_nothing_changed(demo: Demo, monkeypatch: py
         assert reads == []
         assert len(set(asked)) == 1  # the same marker each time: nothing new
 
-
-def test_bindings_are_declared_once() -> None:
-    ids = [b.id for b in MAIN_BINDINGS if hasattr(b, "id")]
-    assert len(ids) == len(set(ids))
