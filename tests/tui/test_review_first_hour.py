@@ -14,12 +14,14 @@ from factledger.ledger.bulk.claim_import import ClaimRecord, import_claims
 from factledger.ledger.claims import ClaimDraft, add_claim, assign_claim, change_status
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim
-from factledger.ledger.statuses import ClaimStatus
+from factledger.ledger.sources import cite
+from factledger.ledger.statuses import ClaimStatus, Stance
 from factledger.tui.keys import binding_ids
 from factledger.tui.screens.help import HelpScreen
 from factledger.tui.screens.prompts import TextPrompt
-from tests.tui.conftest import CLAIM_TEXT, Demo, build_demo
-from tests.tui.helpers import SIZE, current_row, main_screen, screen_text, settle, shown_detail
+from tests.site_server import Site
+from tests.tui.conftest import CLAIM_TEXT, REVIEWER, Demo, build_demo
+from tests.tui.helpers import SIZE, current_row, main_screen, notifications, screen_text, settle, shown_detail
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
@@ -223,3 +225,17 @@ async def test_no_refresh_reads_when_nothing_changed(demo: Demo, monkeypatch: py
         assert reads == []
         assert len(set(asked)) == 1  # the same marker each time: nothing new
 
+
+async def test_f_on_a_refused_private_address_says_why(demo: Demo, site: Site) -> None:
+    # The bad notice said only "failed (blocked: 1)", as if the source had refused us.
+    url = site.html("/on-my-laptop", "a page on 127.0.0.1")
+    with demo.ledger.write() as session:
+        cite(session, REVIEWER, demo.talks_id, url, Stance.SUPPORTS)
+    async with demo.app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "f")
+        assert await _until(pilot, lambda: any("captured" in n for n in notifications(pilot)), 20)
+        [notice] = [n for n in notifications(pilot) if "captured" in n]
+        assert "blocked: 1" in notice  # the loopback page (the fixture's example.org one fails to resolve)
+        assert "allow_private_networks = true" in notice
+    assert site.hits["/on-my-laptop"] == 0
