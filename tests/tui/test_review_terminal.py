@@ -124,7 +124,7 @@ def test_f_in_the_demo_fetches_the_demo_source_again(tmp_path: Path) -> None:
             session
         )
         keys("/")
-        assert _wait_for(lambda: "Enter: search" in _capture(session), 20), _capture(session)
+        assert _wait_for(lambda: "Search claim text" in _capture(session), 20), _capture(session)
         keys("-l", "Power announced humanitarian")
         keys("Enter")
         # The one match in the table and in the detail pane (f before that finds no claim selected).
