@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from textual.pilot import Pilot
@@ -21,10 +22,8 @@ async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
     A worker cancelled because a newer one of its exclusive group replaced it (a detail read for a
     claim the cursor has left, a re-read after another reviewer's change) is superseded, not failed."""
     for _ in range(rounds):
-        try:
+        with suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
         await pilot.pause()
 
 

@@ -4,7 +4,9 @@ help, the command palette, the search prompt, and other reviewers' changes showi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandList
@@ -14,6 +16,7 @@ from factledger.ledger.bulk.claim_import import ClaimRecord, import_claims
 from factledger.ledger.claims import ClaimDraft, add_claim, assign_claim, change_status
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim
+from factledger.ledger.review_queries import LedgerChanges
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, Stance
 from factledger.tui.keys import binding_ids
@@ -49,8 +52,8 @@ def test_narrow_lines_drop_other_columns_before_the_claim() -> None:
     from factledger.tui.widgets.claim_table import column_layout
 
     for width in (50, 80, 100, 120, 160):
-        layout = dict((column.title, cells) for column, cells in column_layout(width, 1_000_000))
-        assert layout["id"] == 7 and layout["status"] == 12
+        layout = {column.title: cells for column, cells in column_layout(width, 1_000_000)}
+        assert (layout["id"], layout["status"]) == (7, 12)
         # The claim gets 30 cells wherever that is possible at all, and everything else once there is room.
         assert layout["claim"] >= min(30, width - 7 - 12 - 3)
         assert sum(cells + 1 for cells in layout.values()) == width
@@ -192,7 +195,8 @@ async def test_another_reviewers_changes_show_up_without_a_key(demo: Demo) -> No
             )
             assert shown_detail(pilot).version == 2
             talks = main_screen(pilot).table.row_at(1)
-            assert talks is not None and (talks.id, talks.assignee) == (demo.talks_id, "tomas")
+            assert talks is not None
+            assert (talks.id, talks.assignee) == (demo.talks_id, "tomas")
             assert "wrong figure" in screen_text(pilot)
             # A claim added elsewhere appears in the list and the count.
             with other.write() as session:
@@ -208,16 +212,23 @@ async def test_no_refresh_reads_when_nothing_changed(demo: Demo, monkeypatch: py
     from factledger.app import queue
 
     reads: list[str] = []
-    for name in ("first_page", "page", "rows", "detail"):
-        original = getattr(queue, name)
-        monkeypatch.setattr(
-            queue, name, lambda *a, _o=original, _n=name, **k: reads.append(_n) or _o(*a, **k)
-        )
     asked: list[int] = []
+
+    def counted(name: str, read: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            reads.append(name)
+            return read(*args, **kwargs)
+
+        return wrapper
+
+    def changes(ledger: Ledger, after: int) -> LedgerChanges:
+        asked.append(after)
+        return original_changes(ledger, after)
+
+    for name in ("first_page", "page", "rows", "detail"):
+        monkeypatch.setattr(queue, name, counted(name, getattr(queue, name)))
     original_changes = queue.changes
-    monkeypatch.setattr(
-        queue, "changes", lambda ledger, after: asked.append(after) or original_changes(ledger, after)
-    )
+    monkeypatch.setattr(queue, "changes", changes)
     async with demo.app(watch_seconds=0.1).run_test(size=SIZE) as pilot:
         await settle(pilot)
         reads.clear()

@@ -138,6 +138,7 @@ def test_snapshot_detail_of_second_claim_160x45(snap_compare: Any, snap_demo: De
 
     assert snap_compare(snap_demo.app(), terminal_size=LARGE, run_before=second_row)
 
+
 async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Path) -> None:
     demo = build_demo(tmp_path / "home", extra_claims=INJECTIONS)
     page = "Intro. " + " ".join(INJECTIONS) + " \x1b[2J end."

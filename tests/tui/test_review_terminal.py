@@ -108,9 +108,18 @@ def test_f_in_the_demo_fetches_the_demo_source_again(tmp_path: Path) -> None:
     session = f"factledger-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "FACTLEDGER_HOME": str(home), "FACTLEDGER_REVIEWER": "mariam"}
     subprocess.run(
-        [TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40"]
-        + ["-e", f"FACTLEDGER_HOME={home}", "-e", "FACTLEDGER_REVIEWER=mariam", "-e", "TERM=xterm-256color"]
-        + [command],
+        [
+            *(TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40"),
+            *(
+                "-e",
+                f"FACTLEDGER_HOME={home}",
+                "-e",
+                "FACTLEDGER_REVIEWER=mariam",
+                "-e",
+                "TERM=xterm-256color",
+            ),
+            command,
+        ],
         check=True,
         env=env,
     )
@@ -131,7 +140,9 @@ def test_f_in_the_demo_fetches_the_demo_source_again(tmp_path: Path) -> None:
         assert _wait_for(
             lambda: (
                 bool(
-                    re.search(r"·\s+1 claims\s.*search: Power announced humanitarian\s*$", _capture(session), re.M)
+                    re.search(
+                        r"·\s+1 claims\s.*search: Power announced humanitarian\s*$", _capture(session), re.M
+                    )
                 )
                 and bool(re.search(r"Claim \d+\s+unreviewed", _capture(session)))
             ),
