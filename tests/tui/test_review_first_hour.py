@@ -207,6 +207,28 @@ async def test_another_reviewers_changes_show_up_without_a_key(demo: Demo) -> No
             other.close()
 
 
+async def test_claims_added_elsewhere_keep_the_cursor_on_its_claim(demo: Demo) -> None:
+    # Re-reading the table at the same position would move the reviewer to whichever claim now sits there.
+    async with demo.app(watch_seconds=0.3).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert (current_row(pilot).id, shown_detail(pilot).id) == (demo.talks_id, demo.talks_id)
+        other = Ledger(demo.ledger.url)
+        try:
+            with other.write() as session:
+                for n in range(3):  # all ranked above every claim on screen
+                    add_claim(
+                        session, "alice", ClaimDraft(text=f"Urgent claim {n} from another desk.", score=0.99)
+                    )
+        finally:
+            other.close()
+        assert await _until(pilot, lambda: main_screen(pilot).table.total == 5)
+        await settle(pilot)
+        assert main_screen(pilot).table.cursor == 4
+        assert (current_row(pilot).id, shown_detail(pilot).id) == (demo.talks_id, demo.talks_id)
+
+
 async def test_no_refresh_reads_when_nothing_changed(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     """At rest the app only asks for changes: no page, row or detail is read again."""
     from factledger.app import queue

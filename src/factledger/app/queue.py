@@ -92,3 +92,11 @@ def changes(ledger: Ledger, after_event: int) -> LedgerChanges:
     this every few seconds, and at rest it is one primary-key range read that finds nothing."""
     with ledger.read() as session:
         return changes_since(session, after_event)
+
+
+def position_now(ledger: Ledger, query: RowQuery, claim_id: int) -> int | None:
+    """Where claim ``claim_id`` is in ``query``'s order now (None if it is no longer in the ledger), so a
+    table re-read after claims were added keeps the reviewer on the claim they were reading."""
+    with ledger.read() as session:
+        found = rows_by_id(session, query, [claim_id])
+        return row_position(session, query, found[0]) if found else None

@@ -143,14 +143,27 @@ class TriageScreen(Screen[None]):
             return
         current = self.table.current
         if changes.reshaped:
-            self._update_title()
-            self.table.reload(keep_cursor=True)
-        else:
-            on_screen = self.table.cached_ids() & changes.claim_ids
-            if on_screen:
-                self.table.refresh_rows(sorted(on_screen))
-        if current is not None and (changes.reshaped or current.id in changes.claim_ids):
+            self._reread_table(current)
+            return
+        on_screen = self.table.cached_ids() & changes.claim_ids
+        if on_screen:
+            self.table.refresh_rows(sorted(on_screen))
+        if current is not None and current.id in changes.claim_ids:
             self.load_detail(current.id, keep_selection=True)
+
+    def _reread_table(self, current: ClaimRow | None) -> None:
+        """Claims were added: read the table again, with the cursor on the claim the reviewer was on."""
+        if current is None:
+            self.table.reload(keep_cursor=True)
+            return
+        ledger, query, claim_id = self.ledger, self.table.row_query, current.id
+
+        def reread(position: int | None) -> None:
+            if self.table.row_query == query:  # the reviewer has not filtered meanwhile
+                # The detail follows the cursor (CursorMoved) once the rows are read.
+                self.table.reload(cursor=position, keep_cursor=position is None)
+
+        self.run_job(lambda: queue.position_now(ledger, query, claim_id), reread, group="watch")
 
     @on(ClaimTable.LoadFailed)
     def on_load_failed(self, message: ClaimTable.LoadFailed) -> None:
@@ -161,7 +174,8 @@ class TriageScreen(Screen[None]):
         if message.row is None:
             self.detail_pane.show_message("no claims match (x clears the filters)")
             return
-        self.load_detail(message.row.id)
+        # The same claim again (the table was re-read around it) keeps its selected evidence.
+        self.load_detail(message.row.id, keep_selection=True)
 
     def load_detail(self, claim_id: int, *, keep_selection: bool = False) -> None:
         self.detail_generation += 1

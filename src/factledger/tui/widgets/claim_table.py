@@ -193,15 +193,21 @@ class ClaimTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ loading
 
-    def reload(self, query: RowQuery | None = None, *, keep_cursor: bool = False) -> None:
-        """Show ``query`` (or re-read the current one) from its first page."""
+    def reload(
+        self, query: RowQuery | None = None, *, keep_cursor: bool = False, cursor: int | None = None
+    ) -> None:
+        """Show ``query`` (or re-read the current one) from its first page, or from the page holding
+        row ``cursor`` with the cursor there."""
         if query is not None:
             self.row_query = query
         self._generation += 1
         self._awaiting_first = True
         self._pending.clear()
         self._announced = None
-        if not keep_cursor:
+        if cursor is not None:
+            # Set quietly: the rows cached for the old read must not be announced at the new position.
+            self.set_reactive(ClaimTable.cursor, max(cursor, 0))
+        elif not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._load_first(self._generation, self.row_query, self.cursor)
