@@ -52,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(entry.keys), Text(entry.description), Text(entry.binding_id))
         footer = Text(
             'Remap any key in factledger.toml, e.g.\n[keys]\nset_supported = "ctrl+s"\n'
-            "ctrl+p opens the command palette with every action. Esc closes this screen.",
+            "ctrl+p opens the command palette: find an action by its name. Esc closes this screen.",
             style="dim",
         )
         with VerticalScroll(classes="help"):
