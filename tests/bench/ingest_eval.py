@@ -31,6 +31,7 @@ import json
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,17 @@ def _speaker_key(name: str | None) -> str | None:
     return key
 
 
+def _latest_month_day(month_day: str, today: date) -> date:
+    """The most recent ``--MM-DD`` (ISO 8601's date without a year) on or before ``today``.
+
+    A gold date written so is a dateline without a year: the article was dated on its day in the year
+    it was read, which the annotation cannot fix in advance.
+    """
+    month, day = (int(part) for part in month_day.removeprefix("--").split("-"))
+    this_year = date(today.year, month, day)
+    return this_year if this_year <= today else date(today.year - 1, month, day)
+
+
 def ingest_fixture(path: Path, workdir: Path) -> tuple[dict[str, Any], list[StoredClaim]]:
     """What `factledger ingest PATH` stores for one article: its Document's metadata and its claims."""
     ledger = open_ledger(f"sqlite:///{workdir / (path.stem + '.sqlite3')}")
@@ -172,6 +184,8 @@ def evaluate(gold: dict[str, Any], metadata: dict[str, Any], claims: list[Stored
         )
     for name in DOCUMENT_FIELDS:
         expected, got = gold["document"][name], metadata[name]
+        if name == "date" and isinstance(expected, str) and expected.startswith("--"):
+            expected = _latest_month_day(expected, date.today()).isoformat()
         same = (expected or None) == (got or None) or (
             isinstance(expected, str)
             and isinstance(got, str)
