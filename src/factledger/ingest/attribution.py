@@ -24,7 +24,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from factledger.ingest.names import HONORIFICS, NameMention, find_names, is_org_word, is_place, word_set
+from factledger.ingest.names import (
+    CAPITALISED_FUNCTION_WORDS,
+    HONORIFICS,
+    NAME_CONNECTORS,
+    ROLE_WORDS,
+    NameMention,
+    find_names,
+    is_capitalised,
+    is_org_word,
+    is_place,
+    strip_possessive,
+    word_set,
+)
 from factledger.ingest.speakers import (
     RESOLVABLE_PRONOUNS,
     Attribution,
@@ -71,6 +83,8 @@ _WHOLE_QUOTE_SHARE = 0.8
 _MAX_LOOKBACK = 300
 # The guest of a Q:/A: interview is introduced at the top.
 _INTRODUCTION_SENTENCES = 20
+# The longest name a sentence is taken to open with ("Acme Rail", "the Metro Transit Authority").
+_MAX_SUBJECT_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +221,12 @@ class SpeakerResolver:
         """
         recent = self._recent()
         if kind == "organisation" and self._current is not None:
+            subject = _sentence_subject(self._current.text)
+            if noun is None and subject is not None and not _is_place_name(subject):
+                # "Baltfreight, the Estonian shipping group, agreed to buy …, the company said", "Harbour
+                # City have agreed …, the club confirmed": the body is the clause's subject, wherever
+                # other names fall in the sentence.
+                return Speaker(subject, "organisation")
             recent.insert(0, self._current)
         for seen in recent:
             if seen.speaker and seen.speaker.kind == kind and _holds(seen.speaker.name, noun):
@@ -283,6 +303,25 @@ class SpeakerResolver:
                 if mention.kind == "person" and _ends_with(name, wanted):
                     return name
         return None
+
+
+def _sentence_subject(text: str) -> str | None:
+    """The name a sentence opens with, if it opens with one that no title marks as a person's."""
+    run: list[str] = []
+    for word in text.split()[:_MAX_SUBJECT_WORDS]:
+        bare = word.rstrip(",;:")
+        if not (is_capitalised(bare) or (run and bare in NAME_CONNECTORS)):
+            break
+        run.append(bare)
+        if bare != word:
+            break  # "Baltfreight, the Estonian shipping group, …": the comma ends the name
+    while run and run[-1] in NAME_CONNECTORS:
+        run.pop()
+    if not run or run[0] in CAPITALISED_FUNCTION_WORDS or run[0] in HONORIFICS:
+        return None
+    if any(strip_possessive(word).lower() in ROLE_WORDS for word in run) or run[-1].endswith(("'s", "’s")):
+        return None  # "Detective Alan Murray", "Rigaterm's chief executive": not a body's own name
+    return " ".join(run)
 
 
 def speaker_kind(name: str, role: str | None, sentence: str) -> SpeakerKind:
