@@ -92,6 +92,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("year", rf"(?<![\d$€£.,])(?P<y>{_YEAR})(?![%\d]|[.,]\d)"),
     # Not "past year": "in the past year" means the last twelve months, not the previous calendar year.
     ("relative_year", r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+    # "last month" in a September piece is August: the calendar month before publication, not 30 days.
+    ("relative_month", r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+month\b"),
     ("yesterday", r"\b[Yy]esterday\b"),
     # Not a weekday that opens a full date ("Monday 12 May 2025", "Friday, September 19"): the date says it.
     ("weekday", rf"\b(?P<wd>{'|'.join(WEEKDAYS)})\b(?![,\s]+(?:{_MONTH}|\d))"),
@@ -109,6 +111,7 @@ _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 # digit test is much cheaper than a pattern scan. Every other kind needs a digit.
 _WORD_NEEDED = {
     "relative_year": "year",
+    "relative_month": "month",
     "yesterday": "esterday",
     "weekday": "day",
     "month_only": "",
@@ -293,6 +296,9 @@ def _resolve(kind: str, groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
         if kind == "relative_year":
             year = published.year + _RELATIVE_OFFSET[groups["rel"].lower()]
             return date(year, 1, 1), date(year, 12, 31), "year"
+        if kind == "relative_month":
+            months = published.year * 12 + published.month - 1 + _RELATIVE_OFFSET[groups["rel"].lower()]
+            return _month_range(months // 12, months % 12 + 1)
         if kind == "yesterday":
             day = published - timedelta(days=1)
             return day, day, "day"
