@@ -3,7 +3,7 @@
 Pure functions, no database: the ledger stores what comes out of here, the CLI ranks and prints it.
 The document's own metadata (byline, "Published …" line, dateline, transcript labels) is read first
 (``metadata``): it fills the Document, anchors the dates, and is never split into sentences. A quoted
-opinion (``opinions``) is kept out with its reason.
+or reported opinion (``opinions``) is kept out with its reason.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from factledger.ingest.attribution import Speaker, SpeakerResolver
 from factledger.ingest.dates import DateMention, find_dates, last_year_cue
 from factledger.ingest.metadata import DocumentMetadata, read_metadata, turn_at
-from factledger.ingest.opinions import quoted_opinion
+from factledger.ingest.opinions import opinion_of
 from factledger.ingest.reader import SourceDocument
 from factledger.ingest.scoring import DEFAULT_MIN_SCORE, Score, score_sentences
 from factledger.ingest.sentences import SentenceSpan, split_sentences
@@ -95,10 +95,10 @@ def extract(
     candidates: list[Candidate] = []
     for item, score in zip(read, scores, strict=True):
         sentence, attribution, speaker = item.sentence, item.attribution, item.speaker
-        opinion = quoted_opinion(sentence.text, find_quotes(sentence.text)) if score.value else None
+        opinion = opinion_of(sentence.text, find_quotes(sentence.text)) if score.value else None
         if opinion is not None:
-            # An opinion in quotation marks is still an opinion: never a claim, whatever else it holds.
-            score = Score(0.0, [*score.reasons, f"quoted opinion ({opinion})"], score.model)
+            # An opinion in quotation marks, or reported, is still an opinion: never a claim.
+            score = Score(0.0, [*score.reasons, f"opinion ({opinion})"], score.model)
         if score.value < min_score:
             continue
         candidates.append(
