@@ -17,8 +17,12 @@ of 2027") are anchored the same way (``anchoring``).
 
 Without a publication date, relative expressions and year-less dates that no explicit year anchors are
 left out rather than guessed. Everything is regex-based so each rule can be read and tested: dateparser's
-``search_dates`` was measured as the alternative and costs milliseconds a sentence, more than the whole
-rest of ingest, for readings it does not anchor to the clause's direction either.
+``search_dates`` (with the publication day as ``RELATIVE_BASE``) was measured as the alternative and
+costs milliseconds a sentence, more than the whole rest of ingest, for readings it does not anchor to the
+clause's direction either. Measured again on a news sentence: about 7 ms against 0.3 ms for
+``find_dates``, reading "in June" as June 21 rather than the month, "until December 31" in an August
+article as the December before, "starts on Friday" as the Friday before, and "last month" as one day.
+(A web page's own publication date is htmldate's, in ``factledger.text.article``.)
 """
 
 from __future__ import annotations
