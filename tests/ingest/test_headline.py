@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from factledger.ingest.pipeline import extract
-from factledger.ingest.reader import SourceDocument, parse_text
+from factledger.ingest.reader import SourceDocument, parse_text, read_document
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +69,14 @@ def test_the_reader_takes_a_plain_first_line_as_the_headline() -> None:
     parsed = parse_text(f"Kelso Foods to cut 400 jobs\n\n{BODY}", title=None, fmt="text")
     assert parsed.title == "Kelso Foods to cut 400 jobs"
     assert "Kelso Foods to cut 400 jobs" not in parsed.body
+
+
+def test_a_title_made_from_the_file_name_is_not_a_headline(tmp_path: Path) -> None:
+    # "2025-05-06-kelso-foods-cuts-400-jobs.txt" names the file; it was stored as a headline claim.
+    path = tmp_path / "2025-05-06-kelso-foods-cuts-400-jobs.txt"
+    path.write_text(
+        "Kelso Foods will close its Dundee bakery in September, the company said.\n", encoding="utf-8"
+    )
+    source = read_document(path)
+    assert source.title == "Kelso Foods Cuts 400 Jobs"
+    assert extract(source, min_score=0.0).headline is None

@@ -96,7 +96,7 @@ def extract(
             sentence.text, sentence.start, sentence.end, turn_label=turn.label if turn else None
         )
         read.append(_ReadSentence(sentence, mentions, attribution, speaker))
-    title = metadata.title.strip()
+    title = metadata.title.strip() if document.title_is_headline else ""
     title_attribution = find_attribution(title) if title else None
     # The model scores the whole document in one batch: per-sentence calls would redo its set-up.
     scores = score_sentences(
