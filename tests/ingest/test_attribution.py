@@ -279,3 +279,25 @@ def test_a_titled_subject_is_not_taken_for_the_body() -> None:
         "Chief Executive Ravi Bhat hired 40 bakers for it, the company said."
     )
     assert found["Chief Executive"] == ("Kelso Bakery Company", "organisation")
+
+
+def test_a_capitalised_common_noun_opening_the_sentence_is_not_the_body() -> None:
+    # "Sales" opens the sentence but is written nowhere else as a name: "the firm" is Kelso Foods, named
+    # in the sentence before (was "Sales", an organisation).
+    found = speakers(
+        "Kelso Foods reported a profit of $40 million on Monday. "
+        "Sales of its rye bread grew 31% from a year earlier, the firm said."
+    )
+    assert found["Sales of its rye"] == ("Kelso Foods", "organisation")
+
+
+def test_it_said_does_not_take_a_person_who_opens_the_sentence_before() -> None:
+    # The name an earlier sentence opens with counts for "the company", not for "it": a person may open
+    # it ("Maria Lenz"), and "it" never means a person.
+    found = speakers(
+        "The Vella Port Authority approved the berth in May. "
+        "Maria Lenz opened the new berth on Monday. "
+        "It said the berth cost $4 million."
+    )
+    speaker, _ = found["It said the berth"]
+    assert speaker != "Maria Lenz"

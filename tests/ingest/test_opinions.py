@@ -91,3 +91,8 @@ def test_reported_and_expert_opinions(sentence: str, why: str) -> None:
 )
 def test_claims_that_are_not_reported_opinions(sentence: str) -> None:
     assert reported(sentence) is None
+
+
+def test_a_reported_verdict_is_a_judgement() -> None:
+    # The verdict without quotation marks is the same opinion as with them.
+    assert reported("Ella Moss, whose son boards at the school, said the decision was unfair.") == "judgement"

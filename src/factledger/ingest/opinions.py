@@ -19,8 +19,8 @@ An expert's word does not make a judgement or a guess checkable, and reported sp
 carries opinions as well as quotation marks do. ``opinion_of`` adds the shapes that hold for any speaker,
 quoted or reported, when nothing checkable (no digit) is in the words:
 
-- a judgement: a verdict adjective or noun after "is"/"was"/"looks" ('"The target was always ambitious,
-  and now it is unrealistic," said a housing economist');
+- a judgement: a verdict adjective or noun after "is"/"was"/"looks", quoted or reported ('"The target
+  was always ambitious, and now it is unrealistic," said a housing economist'; "said the plan was unfair");
 - a hedged forecast: reported speech whose content is a guess ("said the council would probably miss its
   target", "Walking more may simply be a sign of better health, said Prof. …");
 - a feeling: reported speech of how someone feels ("Residents said they were relieved").
@@ -185,6 +185,8 @@ def opinion_of(sentence: str, quotes: list[QuoteSpan]) -> str | None:
     words = _outside(sentence, quotes)
     if not _REPORTING.search(words):
         return None
+    if _verdict(words):
+        return "judgement"  # "said the decision was unfair"
     feeling = _REPORTED_FEELING.search(words)
     if feeling and feeling.group("word").lower() in _FEELINGS:
         return "feeling"
