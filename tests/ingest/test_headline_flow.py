@@ -53,6 +53,10 @@ def test_a_headline_is_stored_linked_as_the_headline(
     printed = factledger("claims", "show", str(headline["id"]))
     assert printed.exit_code == 0, printed.stderr
     assert "role: headline" in printed.stdout
+    listed = factledger("claims", "list")
+    assert listed.exit_code == 0, listed.stderr
+    [row] = [line for line in listed.stdout.splitlines() if "Kelso Foods to cut" in line]
+    assert "headline" in row
     roles = {claim_id: role for claim_id, role, _ in _appearance_roles(db_url)}
     assert roles[headline["id"]] == "headline"
     assert {roles[claim["id"]] for claim in body} == {"body"}

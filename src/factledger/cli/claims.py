@@ -76,7 +76,9 @@ def claims_list(
                 "" if r["score"] is None else f"{r['score']:.2f}",
                 r["speaker"],
                 _shorten(r["text"], 90),
-                "review" if r["needs_review"] else "",
+                ", ".join(
+                    flag for flag, on in (("review", r["needs_review"]), ("headline", r["role"])) if on
+                ),
             ]
             for r in rows
         ],
