@@ -31,6 +31,8 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "assignee": claim.assignee,
         "rationale": claim.rationale,
         "document_id": claim.document_id,
+        # "headline" when the claim is its document's headline (no span: the headline is the title).
+        "role": claim.role,
         "span": [claim.span_start, claim.span_end] if claim.span_start is not None else None,
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
