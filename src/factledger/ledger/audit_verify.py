@@ -42,13 +42,17 @@ _UNKNOWN: Final = object()  # a replayed field the log does not record (e.g. imp
 # checks, suggestions, scores, appearances) leave them alone.
 _CREATES: Final = frozenset({"claim.created", "claim.imported"})
 _STATUS_KINDS: Final = frozenset({"claim.status_changed", "claim.suggestion_accepted"})
-_REPLAYED: Final = _CREATES | _STATUS_KINDS | {
-    "claim.assigned",
-    "claim.edited",
-    "claim.flagged",
-    "evidence.added",
-    "evidence.imported",
-}
+_REPLAYED: Final = (
+    _CREATES
+    | _STATUS_KINDS
+    | {
+        "claim.assigned",
+        "claim.edited",
+        "claim.flagged",
+        "evidence.added",
+        "evidence.imported",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -299,7 +303,11 @@ class _Chain:
 
 
 def _head(session: Session) -> tuple[int, str, int] | None:
-    row = session.connection().exec_driver_sql("SELECT event_id, hash, count FROM audit_head WHERE id = 1").first()
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT event_id, hash, count FROM audit_head WHERE id = 1")
+        .first()
+    )
     return None if row is None else (row[0], row[1], row[2])
 
 

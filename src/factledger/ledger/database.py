@@ -177,7 +177,11 @@ class Ledger:
     def snapshot_read(self) -> Iterator[Session]:
         """A read transaction that sees one state of the database throughout, however many statements
         it runs (REPEATABLE READ on PostgreSQL; an SQLite read transaction in WAL mode already does)."""
-        bind = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        bind = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
