@@ -36,6 +36,9 @@ class Prepared:
     built: BuiltPair
     full_text_ref: str | None
     title: str | None
+    # Why a page that should have text has none: "extract_limit" or "extract_error", and the reason.
+    extract_error_kind: str | None = None
+    extract_error: str | None = None
 
 
 def prepare_capture(job: PrepareJob) -> Prepared:
@@ -44,7 +47,7 @@ def prepare_capture(job: PrepareJob) -> Prepared:
         return Prepared(built, None, None)  # same bytes as before: the caller reuses the earlier text
     size = job.capture.payload_path.stat().st_size
     if size > MAX_EXTRACT_BYTES:
-        return Prepared(built, None, None)
+        return Prepared(built, None, None, "extract_limit", f"body larger than {MAX_EXTRACT_BYTES} bytes")
     extracted = extract_text(
         job.capture.payload_path.read_bytes(),
         list(job.capture.response_headers),
@@ -54,7 +57,7 @@ def prepare_capture(job: PrepareJob) -> Prepared:
     # Not fsynced here: the committer makes a whole group's texts durable at once, before the
     # snapshots that point at them are committed.
     if not extracted.full_text:
-        return Prepared(built, None, extracted.title)
+        return Prepared(built, None, extracted.title, extracted.error_kind, extracted.error)
     store = TextStore(job.texts)
     ref = store.put(extracted.full_text, durable=False)
     if job.on_new_text is not None:

@@ -357,7 +357,7 @@ def _head(session: Session) -> tuple[int, str, int] | None:
 def _compare_claims(session: Session, replay: _Replay) -> int:
     """Every claim against its replayed state, in id order; returns how many were compared."""
     rows = session.connection().exec_driver_sql("SELECT claim_id, COUNT(*) FROM evidence GROUP BY claim_id")
-    evidence: dict[int, int] = {claim_id: count for claim_id, count in rows}
+    evidence: dict[int, int] = {row[0]: row[1] for row in rows}
     replayed = replay.claims
     checked = 0
     sql = "SELECT id, status, version, assignee, text FROM claims WHERE id > {p} ORDER BY id LIMIT {p}"
