@@ -32,6 +32,12 @@ def pdf_text(body: bytes, *, max_pages: int, budget: CpuBudget) -> PdfText:
         pages = []
         for page in reader.pages:
             budget.check()
+            # extract_text swallows pypdf's LimitReachedError (a content stream that inflates past its
+            # bound) and returns "": decoding the contents first lets that bomb be named. The decoded
+            # data is kept on the stream object, so extract_text does not decode it again.
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
             pages.append(page.extract_text() or "")
         title = reader.metadata.title if reader.metadata else None
     except ExtractLimitError:
