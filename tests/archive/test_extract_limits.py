@@ -7,13 +7,18 @@ as health ``ok`` with no text, no reason, and its quotes left ``unchecked``.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import zlib
 from typing import Any
 
 import pytest
 
-from factledger.text.limits import MAX_DEPTH
+from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
+from factledger.ledger.database import open_ledger
+from factledger.text.limits import MAX_DEPTH, ExtractLimits
+from factledger.verify.capture import capture_hooks
+from tests.archive_servers import LoopbackOnlyBackend
 from tests.conftest import Factledger
 from tests.site_server import Page, Site
 
@@ -145,3 +150,37 @@ def test_an_unchanged_bomb_keeps_its_reason_on_the_next_check(factledger: Factle
     [evidence] = factledger.json("claims", "show", cid)["evidence"]
     assert evidence["quote_status"] == "no_text"
     assert evidence["quote_snapshot_id"] == second.id
+
+
+def test_a_worker_over_its_cpu_time_is_stopped_and_the_run_goes_on(
+    factledger: Factledger, site: Site
+) -> None:
+    # Hostile input: the 200k-deep page with the markup pre-scan switched off, so only the CPU bound
+    # stands between it and minutes of parsing inside one C call. The worker process is stopped by the
+    # kernel (RLIMIT_CPU) after 1 s of CPU; the page is archived without text, and the other pages of
+    # the run, prepared by the pool's replacement worker, have theirs.
+    depth = 200_000
+    body = b"<!doctype html><html><body>" + b"<div>" * depth + b"deep" + b"</div>" * depth
+    site.pages["/deep"] = Page(body=body)
+    cid = _cite(factledger, site.url("/deep"), "deep")
+    fine = [_cite(factledger, site.html(f"/fine/{n}", f"Ordinary page {n}."), f"page {n}") for n in range(3)]
+    options = RunOptions(
+        allow_private=True,
+        processes=1,
+        extract_limits=ExtractLimits(scan_from_tags=10**9, cpu_seconds=1.0),
+    )
+    ledger = open_ledger(factledger.db_url)
+    try:
+        paths = ArchivePaths.under(factledger.home)
+        hooks = capture_hooks(ledger, "archiver", paths)
+        summary = asyncio.run(
+            run_archive(
+                ledger, "archiver", paths, options, network_backend=LoopbackOnlyBackend(), hooks=hooks
+            )
+        )
+    finally:
+        ledger.close()
+    assert summary.attempted == 4
+    _assert_recorded(factledger, site.url("/deep"), cid, "more than 1 s of CPU")
+    for claim in fine:
+        assert factledger.json("claims", "show", claim)["evidence"][0]["quote_status"] == "found"

@@ -12,6 +12,8 @@ from factledger.archive.textstore import TextStore
 from factledger.archive.warc.build import BuiltPair, build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.text import extract_text
+from factledger.text.extract import DEFAULT_LIMITS
+from factledger.text.limits import ExtractLimits
 
 # Bodies larger than this are archived but not read into memory for text extraction.
 MAX_EXTRACT_BYTES = 20 * 1024 * 1024
@@ -29,6 +31,8 @@ class PrepareJob:
     texts: Path
     url: str
     on_new_text: TextHook | None = None
+    limits: ExtractLimits = DEFAULT_LIMITS
+    extract: bool = True  # False: build the WARC records only (the extraction already went over a bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ def prepare_capture(job: PrepareJob) -> Prepared:
     built = build_pair(job.capture, job.refers_to)
     if job.refers_to is not None:
         return Prepared(built, None, None)  # same bytes as before: the caller reuses the earlier text
+    if not job.extract:
+        return Prepared(built, None, None)
     size = job.capture.payload_path.stat().st_size
     if size > MAX_EXTRACT_BYTES:
         return Prepared(built, None, None, "extract_limit", f"body larger than {MAX_EXTRACT_BYTES} bytes")
@@ -53,6 +59,7 @@ def prepare_capture(job: PrepareJob) -> Prepared:
         list(job.capture.response_headers),
         url=job.url,
         main_text=False,
+        limits=job.limits,
     )
     # Not fsynced here: the committer makes a whole group's texts durable at once, before the
     # snapshots that point at them are committed.
