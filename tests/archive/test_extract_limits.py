@@ -77,7 +77,8 @@ def _cite(factledger: Factledger, url: str, quote: str) -> str:
 
 
 def _source(factledger: Factledger, url: str) -> dict[str, Any]:
-    [row] = [row for row in factledger.json("sources", "list") if row["url"] == url]
+    rows: list[dict[str, Any]] = factledger.json("sources", "list")
+    [row] = [row for row in rows if row["url"] == url]
     return row
 
 
