@@ -73,7 +73,9 @@ def _bare_chain(path: Path) -> int:
         for event_id, at, actor, kind, claim_id, before, after, rationale, prev_hash, stored in rows:
             if prev_hash != prev:
                 raise SystemExit(f"baseline: chain broken at {event_id}")
-            hashlib.sha256(f"[{prev},{at},{actor},{kind},{claim_id},{before},{after},{rationale}]".encode())
+            hashlib.sha256(
+                f"[{prev},{at},{actor},{kind},{claim_id},{before},{after},{rationale}]".encode()
+            ).hexdigest()
             prev = stored
             count += 1
         last = rows[-1][0]
