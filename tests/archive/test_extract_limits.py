@@ -111,7 +111,9 @@ def test_a_page_nested_200k_deep_is_refused_before_parsing(factledger: Factledge
     cid = _cite(factledger, site.url("/deep"), "deep")
     fine = _cite(factledger, ok_url, "the quote in it")
     started = time.monotonic()
-    factledger.archive()
+    run = factledger("archive", "run", "--allow-private")
+    assert run.exit_code == 0, run.stderr
+    assert "archived without text: 1 (extract_limit: 1;" in run.stderr
     assert time.monotonic() - started < 60  # minutes before the bound; the run goes on to the next page
     _assert_recorded(factledger, site.url("/deep"), cid, f"nesting depth > {MAX_DEPTH}")
     assert factledger.json("claims", "show", fine)["evidence"][0]["quote_status"] == "found"
@@ -182,6 +184,7 @@ def test_a_worker_over_its_cpu_time_is_stopped_and_the_run_goes_on(
     finally:
         ledger.close()
     assert summary.attempted == 4
+    assert summary.as_dict()["no_text"] == {"extract_limit": 1}
     _assert_recorded(factledger, site.url("/deep"), cid, "more than 1 s of CPU")
     for claim in fine:
         assert factledger.json("claims", "show", claim)["evidence"][0]["quote_status"] == "found"

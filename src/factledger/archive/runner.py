@@ -48,6 +48,7 @@ from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.archive.warc.repair import repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
 
 __all__ = [
     "AfterCommit",
@@ -75,6 +76,8 @@ class RunSummary:
     health: Counter[str] = field(default_factory=Counter)
     drift: Counter[str] = field(default_factory=Counter)
     flagged_claims: set[int] = field(default_factory=set)
+    # Pages fetched but archived without text, by why (extract_limit, extract_error): counted in ``ok``.
+    no_text: Counter[str] = field(default_factory=Counter)
     repaired: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -87,6 +90,7 @@ class RunSummary:
             "health": dict(sorted(self.health.items())),
             "drift": dict(sorted(self.drift.items())),
             "flagged_claims": sorted(self.flagged_claims),
+            "no_text": dict(sorted(self.no_text.items())),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
         }
@@ -331,6 +335,8 @@ def _count(summary: RunSummary, item: Finished, recorded: RecordedCapture) -> No
     summary.health[health] += 1
     summary.drift[recorded.drift] += 1
     summary.flagged_claims.update(recorded.flagged_claim_ids)
+    if recorded.snapshot.error_kind in EXTRACT_ERROR_KINDS:
+        summary.no_text[recorded.snapshot.error_kind] += 1
     if health in ("ok", "redirected"):
         summary.ok += 1
     else:
