@@ -272,7 +272,6 @@ class _Chain:
         self.mark = mark
         self.marked: tuple[int, str] | None = None
         self.prev_hash = GENESIS_HASH
-        self.prev_text = f'"{GENESIS_HASH}"'
         self.count = 0
         self.last_id: int | None = None
         self.texts: dict[str | None, str] = {None: "null"}  # actors, kinds and rationales
@@ -288,7 +287,9 @@ class _Chain:
     def check(self, rows: list[tuple[Any, ...]]) -> None:
         """Check a batch of events in order, replaying the claim events; remember the event at
         ``self.mark`` (the anchor's count) as ``self.marked``."""
-        prev_hash, prev_text, count, last_id = self.prev_hash, self.prev_text, self.count, self.last_id
+        prev_hash, count, last_id = self.prev_hash, self.count, self.last_id
+        last_at: Any = _UNKNOWN  # no event time seen yet (a NULL `at` must still be converted)
+        at_text = ""
         texts, text_of, mark = self.texts, self._text, self.mark
         sha256, replayed, apply, scan = hashlib.sha256, _REPLAYED, self.replay.apply, _scan
         try:
@@ -310,23 +311,29 @@ class _Chain:
                         "deleted, inserted or rewritten",
                         event_id,
                     )
-                if type(at) is str and len(at) == 26 and at[10] == " " and at[19] == ".":
-                    at_text = f"{at[:10]}T{at[11:]}+00:00"  # SQLite's form of a naive UTC time
-                else:
-                    at_text = _at_text(at, event_id)
-                head = (
-                    f'[{prev_text},"{at_text}",{texts.get(actor) or text_of(actor)},'
-                    f"{texts.get(kind) or text_of(kind)},"
-                    f"{claim_id if type(claim_id) is int else canonical_json(claim_id)},"
-                )
-                tail = f",{texts.get(rationale) or text_of(rationale)}]"
-                digest = sha256(f"{head}{before or 'null'},{after or 'null'}{tail}".encode()).hexdigest()
+                if at != last_at:  # events appended together share one time: convert it once
+                    if type(at) is str and len(at) == 26 and at[10] == " " and at[19] == ".":
+                        at_text = f"{at[:10]}T{at[11:]}+00:00"  # SQLite's form of a naive UTC time
+                    else:
+                        at_text = _at_text(at, event_id)
+                    last_at = at
+                actor_text = texts.get(actor) or text_of(actor)
+                kind_text = texts.get(kind) or text_of(kind)
+                rationale_text = texts.get(rationale) or text_of(rationale)
+                claim_text = claim_id if type(claim_id) is int else canonical_json(claim_id)
+                digest = sha256(
+                    f'["{prev_hash}","{at_text}",{actor_text},{kind_text},{claim_text},'
+                    f"{before or 'null'},{after or 'null'},{rationale_text}]".encode()
+                ).hexdigest()
                 if digest != stored_hash:
                     # The stored JSON may be valid but not canonical (written by another tool):
                     # recompute over its canonical form before calling the event modified.
                     before_text = _canonical_text(before, "before", event_id)
                     after_text = _canonical_text(after, "after", event_id)
-                    digest = sha256(f"{head}{before_text},{after_text}{tail}".encode()).hexdigest()
+                    digest = sha256(
+                        f'["{prev_hash}","{at_text}",{actor_text},{kind_text},{claim_text},'
+                        f"{before_text},{after_text},{rationale_text}]".encode()
+                    ).hexdigest()
                     if digest != stored_hash:
                         raise _Broken(f"event {event_id} was modified after it was written", event_id)
                 if claim_id is not None and kind in replayed:
@@ -337,12 +344,12 @@ class _Chain:
                     if end != len(after):
                         raise _Broken(f"event {event_id} has a corrupt `after` (not JSON)", event_id)
                     apply(event_id, kind, claim_id, parsed)
-                prev_hash, prev_text, last_id = stored_hash, f'"{stored_hash}"', event_id
+                prev_hash, last_id = stored_hash, event_id
                 count += 1
                 if count == mark:
                     self.marked = (event_id, stored_hash)
         finally:
-            self.prev_hash, self.prev_text, self.count, self.last_id = prev_hash, prev_text, count, last_id
+            self.prev_hash, self.count, self.last_id = prev_hash, count, last_id
 
 
 def _head(session: Session) -> tuple[int, str, int] | None:
