@@ -177,7 +177,10 @@ def _canonical_text(raw: str | None, column: str, event_id: int) -> str:
 
 
 class _Replay:
-    """Each claim's state as the log tells it: [status, version, assignee, text, evidence links]."""
+    """Each claim's state as the log tells it: [status, version, assignee, text, evidence links].
+
+    The text is kept as its ``hash()``, not itself: a million claims' texts would cost hundreds of MB.
+    str hashes are keyed per process (PYTHONHASHSEED), so a text cannot be crafted to collide."""
 
     def __init__(self) -> None:
         self.claims: dict[int, list[Any]] = {}
@@ -189,7 +192,7 @@ class _Replay:
             if kind in _CREATES:
                 if claim_id in self.claims:
                     raise _Broken(f"event {event_id} creates claim {claim_id} a second time", event_id)
-                text = after.get("text", _UNKNOWN)
+                text = hash(after["text"]) if "text" in after else _UNKNOWN
                 evidence = after.get("evidence", 0)
                 self.claims[claim_id] = [after["status"], 1, None, text, evidence]
                 return
@@ -208,7 +211,7 @@ class _Replay:
             elif kind == "claim.edited":
                 state[1] = after["version"]
                 if "text" in after:
-                    state[3] = after["text"]
+                    state[3] = hash(after["text"])
             elif kind == "claim.flagged":
                 state[1] = after["version"]
             elif kind == "evidence.added":
@@ -377,10 +380,9 @@ def _compare_claims(session: Session, replay: _Replay) -> int:
                     "(the log was emptied or cut, or the claim was inserted behind its back)",
                     claim_id=claim_id,
                 )
-            if state != [status, version, assignee, text, evidence.get(claim_id, 0)]:
-                _name_difference(
-                    claim_id, state, (status, version, assignee, text, evidence.get(claim_id, 0))
-                )
+            found = [status, version, assignee, hash(text), evidence.get(claim_id, 0)]
+            if state != found:
+                _name_difference(claim_id, state, found, text)
         checked += len(batch)
     if replayed:
         missing = min(replayed)
@@ -388,14 +390,18 @@ def _compare_claims(session: Session, replay: _Replay) -> int:
     return checked
 
 
-def _name_difference(claim_id: int, logged: list[Any], found: tuple[Any, ...]) -> None:
+def _name_difference(claim_id: int, logged: list[Any], found: list[Any], text: str) -> None:
     for name, was, now in zip(_FIELDS, logged, found, strict=True):
-        if was is not _UNKNOWN and was != now:
-            raise _Broken(
-                f"claim {claim_id} differs from its history: its {name} is {now!r} but the log says "
-                f"{was!r} (changed without an event)",
-                claim_id=claim_id,
-            )
+        if was is _UNKNOWN or was == now:
+            continue
+        if name == "text":
+            detail = f"its text is {text!r}, not the one the log gives it"
+        else:
+            detail = f"its {name} is {now!r} but the log says {was!r}"
+        raise _Broken(
+            f"claim {claim_id} differs from its history: {detail} (changed without an event)",
+            claim_id=claim_id,
+        )
 
 
 def verify_log(session: Session, anchor: AuditAnchor | None = None) -> AuditReport:
