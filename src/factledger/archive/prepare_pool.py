@@ -37,6 +37,8 @@ class PrepareWorkerError(Exception):
 def _serve(connection: Connection, cpu_seconds: float) -> None:
     """The worker's loop: run each job under a CPU-time limit; send back its result or exception."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    # SIGXCPU's default action dumps core: a stopped worker must not leave a core file behind.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     while True:
         try:
