@@ -11,8 +11,7 @@ from typing import Any
 
 from factledger.exchange.records import claim_from_fields
 from factledger.ingest.similar import suggest_similar
-from factledger.ledger import audit, claims, sources
-from factledger.ledger.audit import AuditReport
+from factledger.ledger import claims, sources
 from factledger.ledger.database import Ledger
 from factledger.ledger.rows import Snapshot, Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
@@ -87,9 +86,3 @@ def claim_history(ledger: Ledger, claim_id: int) -> list[dict[str, Any]]:
 def claims_by_status(ledger: Ledger) -> dict[str, int]:
     with ledger.read() as session:
         return claims.count_claims_by_status(session)
-
-
-def verify_audit_log(ledger: Ledger) -> AuditReport:
-    """Check the hash chain of every event."""
-    with ledger.read() as session:
-        return audit.verify_chain(session)

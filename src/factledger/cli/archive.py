@@ -76,6 +76,9 @@ def _report(summary: RunSummary) -> None:
             else ""
         )
     )
+    if summary.no_text:
+        why = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.no_text.items()))
+        info(f"archived without text: {sum(summary.no_text.values())} ({why}; `sources list` says why)")
     if summary.flagged_claims:
         info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
     for line in summary.repaired:

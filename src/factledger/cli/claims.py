@@ -129,6 +129,9 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
             wayback = item.get("wayback")
             extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
             stdout.print(plain(f"  source {item['source_health']}: {item['url']}: {held}{extra}"))
+        elif item["quote_status"] == "no_text":
+            why = "; ".join(item["quote_detail"]) or "no text"
+            stdout.print(plain(f"  quote not checkable: {item['url']}: {why}"))
     if summary["evidence"]:
         print_table(
             "evidence",

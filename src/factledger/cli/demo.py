@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from factledger.app import claims, review
+from factledger.app.audit import verify_audit_log
 from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
 from factledger.archive.runner import ArchivePaths, RunOptions
@@ -100,7 +101,7 @@ def demo(app: AppContext, no_review: bool) -> None:
             print_ingest_report(ingest_summary(outcome))
         _cite_and_archive(demo_app, base_url)
         counts = claims.claims_by_status(demo_app.ledger())
-        report = claims.verify_audit_log(demo_app.ledger())
+        report = verify_audit_log(demo_app.ledger())
         stdout.print(plain(f"claims by status: {counts}"))
         stdout.print(
             plain(f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}")

@@ -57,6 +57,7 @@ def evidence_summary(evidence: Evidence, source: Source) -> dict[str, Any]:
         else None,
         "quote_found_snapshot_id": evidence.quote_found_snapshot_id,
         "source_health": source.health,
+        "source_health_reason": source.health_reason,
         "added_by": evidence.added_by,
         "added_at": evidence.added_at,
     }
