@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from factledger.archive.objects import ObjectMissingError
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
@@ -424,7 +425,8 @@ def test_read_record_rejects_bad_locations(warc_dir: Path, captures: Captures) -
         read_record(warc_dir, WarcLocation(location.filename, 0, location.offset))
     with pytest.raises(WarcError, match="ends before"):
         read_record(warc_dir, WarcLocation(location.filename, location.offset, 10**9))
-    with pytest.raises(WarcError, match="missing"):
+    # A file the ledger names but the store lacks: the error names the store and the object.
+    with pytest.raises(ObjectMissingError, match=f"{warc_dir} has no object factledger-nope.warc.gz"):
         read_record(warc_dir, WarcLocation("factledger-nope.warc.gz", 0, 10))
 
 

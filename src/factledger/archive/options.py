@@ -1,4 +1,5 @@
-"""What an archive run is given: where its files go, its limits, and the hooks later stages plug in."""
+"""What an archive run is given: where its captures go (``ArchivePaths``), its limits, and the hooks later
+stages plug in."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ import socket
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
+from factledger.archive.capture_store import ArchivePaths
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
 from factledger.archive.leases import DEFAULT_LEASE
 from factledger.archive.prepare import TextHook
 from factledger.ledger.snapshots import RecordedCapture
 
-
-@dataclass(frozen=True)
-class ArchivePaths:
-    warcs: Path
-    texts: Path
-    scratch: Path
-
-    @classmethod
-    def under(cls, home: Path) -> ArchivePaths:
-        return cls(warcs=home / "warcs", texts=home / "text", scratch=home / "tmp")
+__all__ = [
+    "AfterCommit",
+    "ArchivePaths",
+    "CaptureHooks",
+    "Progress",
+    "ProgressCallback",
+    "RunOptions",
+    "TextWanted",
+]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import httpcore
 
@@ -136,7 +135,7 @@ class _Pipeline:
         dispatcher: Dispatcher,
         committer: Committer,
         executor: Executor,
-        texts: Path,
+        paths: ArchivePaths,
         hooks: CaptureHooks,
         summary: RunSummary,
         on_progress: ProgressCallback | None,
@@ -145,7 +144,7 @@ class _Pipeline:
         self.dispatcher = dispatcher
         self.committer = committer
         self.executor = executor
-        self.texts = texts
+        self.paths = paths
         self.hooks = hooks
         self.summary = summary
         self.on_progress = on_progress
@@ -202,7 +201,7 @@ class _Pipeline:
                 )
                 revisit = refers_to is not None
                 text_hook = self.hooks.on_new_text if source.id in self.dispatcher.wants_text else None
-                job = PrepareJob(capture, refers_to, self.texts, result.final_url, text_hook)
+                job = PrepareJob(capture, refers_to, self.paths, result.final_url, text_hook)
                 loop = asyncio.get_running_loop()
                 prepared = await loop.run_in_executor(self.executor, prepare_capture, job)
             await self.finished.put(Finished(source, result, prepared, prior, revisit))
@@ -246,6 +245,13 @@ def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return group.exceptions[0]
 
 
+def _tidy_local_store(paths: ArchivePaths) -> list[str]:
+    """What a crash left in a local store: torn WARC tails (cut back), one line per repair."""
+    if not paths.is_local or not paths.warcs.exists():
+        return []
+    return repair(paths.warcs)
+
+
 async def run_archive(
     ledger: Ledger,
     actor: str,
@@ -259,12 +265,9 @@ async def run_archive(
 ) -> RunSummary:
     """Capture every due source (up to ``options.limit``), then return what happened."""
     started = time.monotonic()
-    summary = RunSummary(
-        repaired=await asyncio.to_thread(repair, paths.warcs) if paths.warcs.exists() else []
-    )
+    summary = RunSummary(repaired=await asyncio.to_thread(_tidy_local_store, paths))
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
-    paths.texts.mkdir(parents=True, exist_ok=True)
     hooks = hooks or CaptureHooks()
     dispatcher = Dispatcher(ledger, options, hooks.text_wanted)
     committer = Committer(ledger, actor, paths, options, hooks.after_commit)
@@ -281,7 +284,7 @@ async def run_archive(
             if first is not None:
                 executor = _pool(options, dispatcher.first_lease_size or 0)
                 pipeline = _Pipeline(
-                    fetcher, dispatcher, committer, executor, paths.texts, hooks, summary, on_progress
+                    fetcher, dispatcher, committer, executor, paths, hooks, summary, on_progress
                 )
                 await pipeline.run(first)
     finally:

@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from factledger.app.capture import archive_due
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
-from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
 from factledger.archive.runner import Progress as ArchiveProgress
+from factledger.archive.runner import RunOptions, RunSummary
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
@@ -44,7 +44,7 @@ def _options(
 
 def _run_once(app: AppContext, options: RunOptions, recheck: bool, show_progress: bool) -> RunSummary:
     ledger = app.ledger()
-    paths = ArchivePaths.under(app.settings.home)
+    paths = app.archive_paths()
     if not show_progress:
         return archive_due(ledger, app.actor, paths, options, recheck=recheck)
     with Progress(
