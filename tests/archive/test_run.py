@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
-from factledger.archive.textstore import TextStore
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import WarcLocation
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot
 from tests.archive_servers import LoopbackOnlyBackend
-from tests.conftest import Factledger
+from tests.conftest import Factledger, on_both_stores
 from tests.site_server import Site
 
 pytestmark = pytest.mark.integration
@@ -33,7 +33,7 @@ def run(factledger: Factledger, *, allow_private: bool = True) -> dict[str, obje
             run_archive(
                 ledger,
                 "archiver",
-                ArchivePaths.under(factledger.home),
+                factledger.archive_paths(),
                 RunOptions(allow_private=allow_private),
                 network_backend=LoopbackOnlyBackend(),
             )
@@ -43,13 +43,24 @@ def run(factledger: Factledger, *, allow_private: bool = True) -> dict[str, obje
     return summary.as_dict()
 
 
-def warcio_check(home: Path) -> None:
-    files = sorted((home / "warcs").glob("*.warc.gz"))
+def warcio_check(factledger: Factledger) -> None:
+    """``warcio check`` passes on every WARC file (or object, copied out of the bucket) of the store."""
+    store = open_store(factledger.archive_paths())
+    if factledger.store is None:
+        files = sorted((factledger.home / "warcs").glob("*.warc.gz"))
+    else:
+        copies = factledger.home / "warc-copies"
+        copies.mkdir(parents=True, exist_ok=True)
+        files = []
+        for stored in store.warcs.list():
+            files.append(copies / stored.key)
+            files[-1].write_bytes(store.warcs.get(stored.key))
     assert files
     result = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@on_both_stores
 def test_capture_writes_warc_text_and_snapshot(factledger: Factledger, site: Site) -> None:
     url = site.html("/release", "Power announced <b>$11.5</b> million in humanitarian assistance.")
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
@@ -64,15 +75,15 @@ def test_capture_writes_warc_text_and_snapshot(factledger: Factledger, site: Sit
     assert snapshot.warc_filename is not None
     assert snapshot.warc_offset is not None
     assert snapshot.warc_length is not None
-    stored = read_record(
-        factledger.home / "warcs",
-        WarcLocation(snapshot.warc_filename, snapshot.warc_offset, snapshot.warc_length),
+    store = open_store(factledger.archive_paths())
+    stored = store.read_record(
+        WarcLocation(snapshot.warc_filename, snapshot.warc_offset, snapshot.warc_length)
     )
     assert stored.payload == site.pages["/release"].body
     assert snapshot.full_text_ref is not None
-    text = TextStore(factledger.home / "text").get(snapshot.full_text_ref)
+    text = store.texts.get(snapshot.full_text_ref)
     assert "Power announced $11.5 million in humanitarian assistance." in text
-    warcio_check(factledger.home)
+    warcio_check(factledger)
     source = factledger.json("sources", "list")[0]
     assert source["health"] == "ok"
     assert source["snapshots"] == 1
@@ -82,6 +93,7 @@ def test_capture_writes_warc_text_and_snapshot(factledger: Factledger, site: Sit
     assert site.hits["/release"] == 1
 
 
+@on_both_stores
 def test_recheck_unchanged_is_a_revisit_and_changed_text_flags_claims(
     factledger: Factledger, site: Site
 ) -> None:
@@ -105,7 +117,7 @@ def test_recheck_unchanged_is_a_revisit_and_changed_text_flags_claims(
     assert claim["needs_review"] is True
     assert "source text changed" in claim["needs_review_reason"]
     assert "claim.flagged" in [e["kind"] for e in factledger.json("claims", "history", cid)]
-    warcio_check(factledger.home)
+    warcio_check(factledger)
 
 
 def test_gone_source_flags_claims_and_backs_off(factledger: Factledger, site: Site) -> None:
@@ -158,7 +170,7 @@ def test_four_workers_fetch_each_due_source_exactly_once(factledger: Factledger,
     assert all(site.hits[f"/page/{n}"] == 1 for n in range(SOURCE_COUNT)), site.hits
     assert len(factledger.snapshots()) == SOURCE_COUNT
     assert {s["health"] for s in factledger.json("sources", "list", "--limit", "100")} == {"ok"}
-    warcio_check(factledger.home)
+    warcio_check(factledger)
 
 
 def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factledger, site: Site) -> None:
@@ -196,7 +208,7 @@ def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factl
             WarcLocation(snapshot.warc_filename, snapshot.warc_offset or 0, snapshot.warc_length or 0),
         )
         assert stored.payload == site.pages[stored.target_uri.split(str(site.port))[1]].body
-    warcio_check(factledger.home)
+    warcio_check(factledger)
 
 
 def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> None:
@@ -218,6 +230,7 @@ def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> N
         ledger.close()
 
 
+@on_both_stores
 def test_captures_read_back_through_the_cli(factledger: Factledger, site: Site) -> None:
     url = site.html("/readback", "Mirzoyan and Bayramov met at the <a href='#'>Shultz</a> Center.")
     cid = str(factledger.json("claims", "add", "They met at the Shultz Center.")["id"])
