@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
 
 from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths, RunOptions, run_archive
@@ -58,6 +60,18 @@ def warcio_check(factledger: Factledger) -> None:
     assert files
     result = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def response_records(warcs: Path) -> set[tuple[str, int]]:
+    """(file, offset) of every response and revisit record in the WARC files of ``warcs``."""
+    found: set[tuple[str, int]] = set()
+    for path in sorted(warcs.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            iterator = ArchiveIterator(stream)
+            for record in iterator:
+                if record.rec_type in ("response", "revisit"):
+                    found.add((path.name, iterator.get_record_offset()))
+    return found
 
 
 @on_both_stores
@@ -209,6 +223,14 @@ def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factl
         )
         assert stored.payload == site.pages[stored.target_uri.split(str(site.port))[1]].body
     warcio_check(factledger)
+    # Nothing the killed worker left is visible any more (issue 14, section 6): every response record in
+    # the store is one a snapshot points at (its uncommitted records were cut off, so a replay tool
+    # cannot show a second response for a URI the ledger captured once), and its payload files in the
+    # scratch directory were swept.
+    assert response_records(factledger.home / "warcs") == {
+        (s.warc_filename, s.warc_offset) for s in all_snapshots
+    }
+    assert list((factledger.home / "tmp").glob("fetch-*.payload")) == []
 
 
 def test_an_expired_lease_is_taken_over(factledger: Factledger, site: Site) -> None:
@@ -318,3 +340,53 @@ def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
     summary = run(factledger)
     assert summary["attempted"] == 24 - len(captured)
     assert len({snapshot.source_id for snapshot in factledger.snapshots()}) == 24
+
+
+def test_a_run_cleans_up_what_a_killed_worker_left(factledger: Factledger, site: Site) -> None:
+    """Issue 14, section 6, through `archive run`: the bad input is a killed worker's leftovers, a WARC
+    file holding a record no snapshot points at, and its fetched payload in the scratch directory."""
+    cid = str(factledger.json("claims", "add", "Leftovers.")["id"])
+    factledger("cite", cid, site.html("/kept", "Kept page."), "--stance", "context")
+    factledger.archive()
+    [snapshot] = factledger.snapshots()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)
+    scratch = factledger.home / "tmp"
+    scratch.mkdir(exist_ok=True)
+    (scratch / f"fetch-{dead_pid}-abc123.payload").write_bytes(b"half a page")
+    live = scratch / f"fetch-{os.getpid()}-def456.payload"  # a live worker's: must stay
+    live.write_bytes(b"in flight")
+    assert snapshot.warc_filename is not None
+    warc = factledger.home / "warcs" / snapshot.warc_filename
+    committed = warc.stat().st_size
+    orphan = factledger.home / "payload"
+    orphan.write_bytes(b"never committed")
+    from factledger.archive.warc.build import build_pair
+    from factledger.archive.warc.records import HttpExchange
+    from factledger.ledger.clock import utcnow
+
+    exchange = HttpExchange(
+        target_uri=site.url("/kept"),
+        request_method="GET",
+        request_http_version="HTTP/1.1",
+        request_headers=[("Host", "127.0.0.1")],
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        response_headers=[("Content-Type", "text/plain")],
+        payload_path=orphan,
+        fetched_at=utcnow(),
+    )
+    with warc.open("ab") as handle:  # a second response for the same URI, as a kill after fsync leaves
+        handle.write(build_pair(exchange).data)
+
+    result = factledger("archive", "run", "--allow-private")
+
+    assert result.exit_code == 0, result.stderr
+    assert f"{snapshot.warc_filename}: cut" in result.stderr
+    assert warc.stat().st_size == committed
+    assert response_records(factledger.home / "warcs") == {(snapshot.warc_filename, snapshot.warc_offset)}
+    assert not (scratch / f"fetch-{dead_pid}-abc123.payload").exists()
+    assert live.exists()

@@ -28,7 +28,7 @@ from factledger.archive.objects import ObjectMissingError
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
-from factledger.archive.warc.repair import repair
+from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.archive.warc.store import WarcStore
 from tests.pywb_replay import pywb_missing, replaying
 
@@ -518,3 +518,43 @@ def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captu
         # The revisit replays the payload it refers to.
         status, body = replay(later.fetched_at.strftime("%Y%m%d%H%M%S"), later.target_uri)
         assert (status, body) == (200, HTML_BODY)
+
+
+def test_trim_cuts_the_uncommitted_records_a_killed_writer_left(tmp_path: Path, captures: Captures) -> None:
+    """Issue 14, section 6: a writer killed between its fsync and its commit leaves complete records no
+    snapshot points at. The bad input: three synced pairs of which the ledger recorded two."""
+    warcs = tmp_path / "warcs"
+    with WarcStore(warcs, writer_name="dead-1") as store:
+        first = store_capture(store, captures(b"one", uri="https://example.org/a"))
+        second = store_capture(store, captures(b"two", uri="https://example.org/b"))
+        store_capture(store, captures(b"three", uri="https://example.org/b"))  # synced, never committed
+    [path] = warcs.glob("*.warc.gz")
+    committed = {path.name: second.offset + second.length}
+
+    actions = trim_uncommitted(warcs, lambda names: {n: committed[n] for n in names if n in committed})
+
+    assert len(actions) == 1
+    assert "cut" in actions[0]
+    assert record_types(path) == ["warcinfo", "response", "request", "response", "request"]
+    assert read_record(warcs, second).payload == b"two"
+    assert read_record(warcs, first).payload == b"one"
+    assert_warcio_check(warcs)
+    # A second start finds nothing more to do.
+    assert trim_uncommitted(warcs, lambda names: {n: committed[n] for n in names if n in committed}) == []
+
+
+def test_trim_deletes_a_file_without_committed_captures_and_spares_a_live_writer(
+    tmp_path: Path, captures: Captures
+) -> None:
+    warcs = tmp_path / "warcs"
+    with WarcStore(warcs, writer_name="dead-2") as store:
+        store_capture(store, captures(b"orphan"))
+    [dead] = warcs.glob("*.warc.gz")
+    with WarcStore(warcs, writer_name="live-3") as live:
+        store_capture(live, captures(b"in flight"))  # synced, its commit not yet made: must stay
+        actions = trim_uncommitted(warcs, lambda names: {})
+        assert len(actions) == 1
+        assert actions[0].startswith(f"{dead.name}: deleted, no committed capture in it")
+        assert not dead.exists()
+        [kept] = warcs.glob("*.warc.gz")
+        assert record_types(kept) == ["warcinfo", "response", "request"]

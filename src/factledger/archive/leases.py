@@ -8,9 +8,9 @@ expiry belongs to a dead worker: any worker may take the source again. Finishing
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
+from factledger.archive.processes import pid_alive
 from factledger.ledger import leases
 from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
@@ -50,16 +50,6 @@ def make_due(ledger: Ledger, source_ids: list[int] | None = None, *, now: dateti
         return leases.schedule_now(session, source_ids, now or utcnow())
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, but someone else's
-        return True
-    return True
-
-
 def release_dead_local_leases(ledger: Ledger, hostname: str) -> int:
     """Free the leases of workers on this machine whose process is gone (killed, crashed).
 
@@ -69,7 +59,7 @@ def release_dead_local_leases(ledger: Ledger, hostname: str) -> int:
         dead = [
             owner
             for owner in leases.lease_owners_starting(session, prefix)
-            if owner[len(prefix) :].isdigit() and not _pid_alive(int(owner[len(prefix) :]))
+            if owner[len(prefix) :].isdigit() and not pid_alive(int(owner[len(prefix) :]))
         ]
         if not dead:
             return 0

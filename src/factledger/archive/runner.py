@@ -31,8 +31,10 @@ import httpcore
 from factledger.archive.commit import Committer, Finished
 from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
+from factledger.archive.fetch_response import sweep_payloads
 from factledger.archive.guard import AddressPolicy, Resolver
 from factledger.archive.leases import LeasedSource, make_due, release_dead_local_leases, release_leases
+from factledger.archive.objects import LocalObjects
 from factledger.archive.options import (
     AfterCommit,
     ArchivePaths,
@@ -44,9 +46,10 @@ from factledger.archive.options import (
 )
 from factledger.archive.prepare import PrepareJob, prepare_capture
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
-from factledger.archive.warc.repair import repair
+from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
+from factledger.ledger.store_queries import committed_record_ends
 
 __all__ = [
     "AfterCommit",
@@ -245,11 +248,23 @@ def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return group.exceptions[0]
 
 
-def _tidy_local_store(paths: ArchivePaths) -> list[str]:
-    """What a crash left in a local store: torn WARC tails (cut back), one line per repair."""
-    if not paths.is_local or not paths.warcs.exists():
-        return []
-    return repair(paths.warcs)
+def _tidy_after_crashes(ledger: Ledger, paths: ArchivePaths) -> list[str]:
+    """What killed workers left behind, one line per repair: torn WARC tails and complete but
+    uncommitted records in a local store (cut off, so no replay shows a capture the ledger never
+    recorded), half-written texts, and fetched payloads in the scratch directory. A bucket needs none
+    of it: an object is complete or absent, and ``store check`` removes whole orphaned objects."""
+    actions: list[str] = []
+    if paths.is_local and paths.warcs.exists():
+        actions += repair(paths.warcs)
+
+        def committed_ends(names: list[str]) -> dict[str, int]:
+            with ledger.read() as session:
+                return committed_record_ends(session, names)
+
+        actions += trim_uncommitted(paths.warcs, committed_ends)
+        LocalObjects(paths.texts).sweep_temporary()
+    actions += sweep_payloads(paths.scratch)
+    return actions
 
 
 async def run_archive(
@@ -265,7 +280,7 @@ async def run_archive(
 ) -> RunSummary:
     """Capture every due source (up to ``options.limit``), then return what happened."""
     started = time.monotonic()
-    summary = RunSummary(repaired=await asyncio.to_thread(_tidy_local_store, paths))
+    summary = RunSummary(repaired=await asyncio.to_thread(_tidy_after_crashes, ledger, paths))
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
     hooks = hooks or CaptureHooks()

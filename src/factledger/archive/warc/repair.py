@@ -13,6 +13,7 @@ import fcntl
 import os
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -121,6 +122,73 @@ def repair(directory: Path) -> list[str]:
     if actions:
         fsync_path(directory)
     return actions
+
+
+def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict[str, int]]) -> list[str]:
+    """Cut off the complete but uncommitted records that a killed writer left at the end of its file.
+
+    A writer appends a group, fsyncs, then commits the group's snapshots; a kill between the two leaves
+    whole records that no snapshot points at, which a replay tool would show beside the committed
+    capture of the same URI. ``committed_ends`` says, per file, where the last response a snapshot
+    points at ends; the file is cut after the request record that follows it. A file no snapshot
+    points into is deleted. Files a live writer holds (exclusive flock) are left alone. One line per
+    file changed.
+    """
+    actions: list[str] = []
+    directory = Path(directory)
+    if not directory.is_dir():
+        return actions
+    candidates = sorted(p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIX) and p.is_file())
+    ends = committed_ends([p.name for p in candidates])
+    for path in candidates:
+        try:
+            handle = path.open("r+b")
+        except FileNotFoundError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    continue  # a live writer's file: its uncommitted records may be committed yet
+                raise
+            if not _same_file(path, handle):
+                continue
+            size = os.fstat(handle.fileno()).st_size
+            response_end = ends.get(path.name)
+            if response_end is None:
+                path.unlink()
+                actions.append(f"{path.name}: deleted, no committed capture in it ({size} bytes)")
+                continue
+            keep = _member_end(handle, response_end) or response_end  # the request record after it
+            if keep < size:
+                handle.truncate(keep)
+                handle.flush()
+                os.fsync(handle.fileno())
+                actions.append(
+                    f"{path.name}: cut {size - keep} bytes of uncommitted records (now {keep} bytes)"
+                )
+    if actions:
+        fsync_path(directory)
+    return actions
+
+
+def _member_end(stream: IO[bytes], offset: int) -> int | None:
+    """Where the gzip member starting at ``offset`` ends; None if there is no complete member there."""
+    stream.seek(offset)
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    consumed = 0
+    try:
+        while not decompressor.eof:
+            data = decompressor.unconsumed_tail or stream.read(READ_CHUNK)
+            if not data:
+                return None
+            before = len(data)
+            decompressor.decompress(data, READ_CHUNK)
+            consumed += before - len(decompressor.unconsumed_tail) - len(decompressor.unused_data)
+    except zlib.error:
+        return None
+    return offset + consumed
 
 
 def _same_file(path: Path, handle: IO[bytes]) -> bool:
