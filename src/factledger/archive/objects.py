@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Final, Protocol, TypeVar
@@ -52,6 +53,7 @@ class ObjectMissingError(NotFoundError):
 class StoredObject:
     key: str
     size: int
+    modified: datetime | None = None
 
 
 class ObjectStore(Protocol):
@@ -173,7 +175,8 @@ class LocalObjects:
         for path in sorted(self.root.rglob("*")):
             key = path.relative_to(self.root).as_posix()
             if path.is_file() and key.startswith(prefix) and not path.name.startswith("."):
-                yield StoredObject(key, path.stat().st_size)
+                stat = path.stat()
+                yield StoredObject(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -263,7 +266,7 @@ class S3Objects:
         try:
             for page in obstore.list(self._store, prefix=prefix or None):
                 for meta in page:
-                    yield StoredObject(str(meta["path"]), int(meta["size"]))
+                    yield StoredObject(str(meta["path"]), int(meta["size"]), meta["last_modified"])
         except Exception as exc:
             raise StoreError(f"capture store {self.url}: {_one_line(exc)}") from None
 

@@ -177,5 +177,14 @@ class TextStore:
             return None
         return ReadableText(record["kind"], text, title, published, main)
 
+    def readable_text_ref(self, payload_sha256: str) -> str | None:
+        """The ref of the text the readable record of this payload keeps, if there is one."""
+        data = self.get_sidecar(payload_sha256, _READABLE)
+        try:
+            ref = json.loads(data)["text_ref"] if data is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return ref if isinstance(ref, str) else None
+
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.objects.exists(text_key(ref))

@@ -1,6 +1,6 @@
 """The command line: parses arguments, calls use-cases, renders output. No business rules here."""
 
-from factledger.cli import archive, claims, demo, exchange, ingest, rescore, review, sources, verify  # noqa: F401  (importing registers the commands)
+from factledger.cli import archive, claims, demo, exchange, ingest, rescore, review, sources, store, verify  # noqa: F401  (importing registers the commands)
 from factledger.cli.app import cli, main
 
 __all__ = ["cli", "main"]
