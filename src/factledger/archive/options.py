@@ -3,8 +3,6 @@ stages plug in."""
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,7 +10,7 @@ from datetime import timedelta
 from factledger.archive.capture_store import ArchivePaths
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
-from factledger.archive.leases import DEFAULT_LEASE
+from factledger.archive.leases import DEFAULT_LEASE, default_worker_name
 from factledger.archive.prepare import TextHook
 from factledger.ledger.snapshots import RecordedCapture
 
@@ -34,7 +32,7 @@ class RunOptions:
     allow_private: bool = False
     recheck: RecheckPolicy = field(default_factory=RecheckPolicy)
     lease_for: timedelta = DEFAULT_LEASE
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    worker: str = field(default_factory=default_worker_name)
     max_warc_bytes: int = 1024**3
     only_source_ids: tuple[int, ...] | None = None  # capture just these (if due), e.g. `ingest URL`
     processes: int | None = None  # worker processes for preparing captures; None: one per CPU
@@ -48,6 +46,7 @@ class Progress:
     total_known: int
     url: str
     health: str
+    duration_ms: int | None = None  # the fetch's, all hops
 
 
 ProgressCallback = Callable[[Progress], None]

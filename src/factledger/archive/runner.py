@@ -17,6 +17,7 @@ them again. What a run is given (paths, limits, hooks) is in options.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -33,7 +34,13 @@ from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
 from factledger.archive.fetch_response import sweep_payloads
 from factledger.archive.guard import AddressPolicy, Resolver
-from factledger.archive.leases import LeasedSource, make_due, release_dead_local_leases, release_leases
+from factledger.archive.leases import (
+    LeasedSource,
+    make_due,
+    release_dead_local_leases,
+    release_leases,
+    renew_leases,
+)
 from factledger.archive.objects import LocalObjects
 from factledger.archive.options import (
     AfterCommit,
@@ -79,6 +86,9 @@ class RunSummary:
     flagged_claims: set[int] = field(default_factory=set)
     repaired: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    leased: int = 0
+    lease_renewals: int = 0
+    lease_renewal_failures: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +101,8 @@ class RunSummary:
             "flagged_claims": sorted(self.flagged_claims),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
+            "leased": self.leased,
+            "lease_renewals": self.lease_renewals,
         }
 
 
@@ -159,12 +171,37 @@ class _Pipeline:
         self.preparing = asyncio.Semaphore(dispatcher.options.fetch.concurrency * 2)
 
     async def run(self, first: LeasedSource) -> None:
+        renewing = asyncio.create_task(self._renew_leases())
         try:
             async with asyncio.TaskGroup() as stages:
                 stages.create_task(self._commit_loop())
                 stages.create_task(self._fetch_all(first))
         except BaseExceptionGroup as group:
             raise _first_cause(group) from None
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of the sources this run still works on, a third of a lease before they
+        would expire, so a slow pass never has another worker fetch them too. A failed renewal is
+        not fatal: at worst a lease expires and another worker captures that source as well."""
+        options = self.dispatcher.options
+        every = max(options.lease_for.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            held = sorted(self.dispatcher.uncommitted)
+            if not held:
+                continue
+            try:
+                await asyncio.to_thread(
+                    renew_leases, self.dispatcher.ledger, options.worker, held, lease_for=options.lease_for
+                )
+            except Exception:
+                self.summary.lease_renewal_failures += 1
+                continue
+            self.summary.lease_renewals += 1
 
     async def _fetch_all(self, first: LeasedSource) -> None:
         async with asyncio.TaskGroup() as fetching:
@@ -234,6 +271,7 @@ class _Pipeline:
                         self.dispatcher.leased_total,
                         entry.source.url,
                         outcome.health.value,
+                        entry.result.duration_ms,
                     )
                     self.on_progress(progress)
 
@@ -303,7 +341,8 @@ async def run_archive(
                 )
                 await pipeline.run(first)
     finally:
-        if dispatcher.uncommitted:  # a failed run: back to the pool now rather than when the leases expire
+        summary.leased = dispatcher.leased_total
+        if dispatcher.uncommitted:  # a failed or stopped run: back to the pool now, not at their expiry
             await asyncio.to_thread(release_leases, ledger, options.worker, sorted(dispatcher.uncommitted))
         committer.close()
         if executor is not None:
