@@ -120,7 +120,9 @@ def test_store_check_verifies_every_capture_and_removes_orphans(
     damaged = worker("store", "check")
     assert damaged.exit_code == 1
     *_, last = damaged.stderr.splitlines()
-    assert last.startswith(f"factledger: error: store {bucket}: snapshot {snapshot.id}: unreadable WARC record")
+    assert last.startswith(
+        f"factledger: error: store {bucket}: snapshot {snapshot.id}: unreadable WARC record"
+    )
 
 
 def test_store_migrate_moves_a_laptop_store_into_a_bucket(
