@@ -227,9 +227,11 @@ def test_kill_9_mid_run_then_rerun_leaves_a_consistent_archive(factledger: Factl
     # the store is one a snapshot points at (its uncommitted records were cut off, so a replay tool
     # cannot show a second response for a URI the ledger captured once), and its payload files in the
     # scratch directory were swept.
-    assert response_records(factledger.home / "warcs") == {
-        (s.warc_filename, s.warc_offset) for s in all_snapshots
-    }
+    # (A file the killed worker wrote before its first commit has nothing the ledger points at: it is
+    # left whole, for `store check` to list as an orphan, since it could as well be another ledger's.)
+    referenced = {s.warc_filename for s in all_snapshots}
+    in_referenced_files = {r for r in response_records(factledger.home / "warcs") if r[0] in referenced}
+    assert in_referenced_files == {(s.warc_filename, s.warc_offset) for s in all_snapshots}
     assert list((factledger.home / "tmp").glob("fetch-*.payload")) == []
 
 

@@ -130,9 +130,9 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
     A writer appends a group, fsyncs, then commits the group's snapshots; a kill between the two leaves
     whole records that no snapshot points at, which a replay tool would show beside the committed
     capture of the same URI. ``committed_ends`` says, per file, where the last response a snapshot
-    points at ends; the file is cut after the request record that follows it. A file no snapshot
-    points into is deleted. Files a live writer holds (exclusive flock) are left alone. One line per
-    file changed.
+    points at ends; the file is cut after the request record that follows it. A file this ledger does
+    not point into is left alone (it may be another ledger's; ``store check`` lists it as an orphan),
+    and so are files a live writer holds (exclusive flock). One line per file changed.
     """
     actions: list[str] = []
     directory = Path(directory)
@@ -157,8 +157,8 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
             size = os.fstat(handle.fileno()).st_size
             response_end = ends.get(path.name)
             if response_end is None:
-                path.unlink()
-                actions.append(f"{path.name}: deleted, no committed capture in it ({size} bytes)")
+                # Nothing in this ledger points into it: a dead writer's first group, or another ledger's
+                # file in a shared directory. Only `store check --remove-orphans` deletes a whole file.
                 continue
             keep = _member_end(handle, response_end) or response_end  # the request record after it
             if keep < size:
