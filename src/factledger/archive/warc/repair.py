@@ -13,7 +13,7 @@ import fcntl
 import os
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -84,41 +84,30 @@ def repair(directory: Path) -> list[str]:
     directory = Path(directory)
     if not directory.is_dir():
         return actions
-    for path in sorted(directory.iterdir()):
-        creating = path.name.endswith(CREATING_SUFFIX)
-        if not (creating or path.name.endswith(WARC_SUFFIX)) or not path.is_file():
+    paths = sorted(
+        p
+        for p in directory.iterdir()
+        if (p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)) and p.is_file()
+    )
+    for path, handle in _locked_files(paths):
+        if handle is None:
+            actions.append(f"{path.name}: skipped, a live writer holds it")
             continue
-        try:
-            handle = path.open("r+b")
-        except FileNotFoundError:
+        if path.name.endswith(CREATING_SUFFIX):
+            path.unlink()
+            actions.append(f"{path.name}: deleted, a writer died before its warcinfo was committed")
             continue
-        with handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    actions.append(f"{path.name}: skipped, a live writer holds it")
-                    continue
-                raise
-            if not _same_file(path, handle):  # renamed or removed while we waited
-                continue
-            if creating:
-                path.unlink()
-                actions.append(f"{path.name}: deleted, a writer died before its warcinfo was committed")
-                continue
-            size = os.fstat(handle.fileno()).st_size
-            good_end, records = _complete_records_end(handle)
-            if records == 0:
-                path.unlink()
-                actions.append(f"{path.name}: deleted, no complete record ({size} bytes)")
-            elif good_end < size:
-                handle.truncate(good_end)
-                handle.flush()
-                os.fsync(handle.fileno())
-                actions.append(
-                    f"{path.name}: truncated {size - good_end} bytes of partial tail after "
-                    f"{records} complete records (now {good_end} bytes)"
-                )
+        size = os.fstat(handle.fileno()).st_size
+        good_end, records = _complete_records_end(handle)
+        if records == 0:
+            path.unlink()
+            actions.append(f"{path.name}: deleted, no complete record ({size} bytes)")
+        elif good_end < size:
+            _truncate(handle, good_end)
+            actions.append(
+                f"{path.name}: truncated {size - good_end} bytes of partial tail after "
+                f"{records} complete records (now {good_end} bytes)"
+            )
     if actions:
         fsync_path(directory)
     return actions
@@ -140,7 +129,26 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
         return actions
     candidates = sorted(p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIX) and p.is_file())
     ends = committed_ends([p.name for p in candidates])
-    for path in candidates:
+    for path, handle in _locked_files(candidates):
+        response_end = ends.get(path.name)
+        # A live writer's file (None) may have a group committing right now; a file nothing in this
+        # ledger points into may be another ledger's. Only `store check --remove-orphans` deletes one.
+        if handle is None or response_end is None:
+            continue
+        size = os.fstat(handle.fileno()).st_size
+        keep = _member_end(handle, response_end) or response_end  # the request record after it
+        if keep < size:
+            _truncate(handle, keep)
+            actions.append(f"{path.name}: cut {size - keep} bytes of uncommitted records (now {keep} bytes)")
+    if actions:
+        fsync_path(directory)
+    return actions
+
+
+def _locked_files(paths: Iterable[Path]) -> Iterator[tuple[Path, IO[bytes] | None]]:
+    """Each file opened for writing and exclusively locked, or with None when a live writer holds it.
+    Files that vanish or are replaced meanwhile are passed over."""
+    for path in paths:
         try:
             handle = path.open("r+b")
         except FileNotFoundError:
@@ -149,28 +157,18 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    continue  # a live writer's file: its uncommitted records may be committed yet
-                raise
-            if not _same_file(path, handle):
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                yield path, None
                 continue
-            size = os.fstat(handle.fileno()).st_size
-            response_end = ends.get(path.name)
-            if response_end is None:
-                # Nothing in this ledger points into it: a dead writer's first group, or another ledger's
-                # file in a shared directory. Only `store check --remove-orphans` deletes a whole file.
-                continue
-            keep = _member_end(handle, response_end) or response_end  # the request record after it
-            if keep < size:
-                handle.truncate(keep)
-                handle.flush()
-                os.fsync(handle.fileno())
-                actions.append(
-                    f"{path.name}: cut {size - keep} bytes of uncommitted records (now {keep} bytes)"
-                )
-    if actions:
-        fsync_path(directory)
-    return actions
+            if _same_file(path, handle):  # not renamed or removed while we waited
+                yield path, handle
+
+
+def _truncate(handle: IO[bytes], size: int) -> None:
+    handle.truncate(size)
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _member_end(stream: IO[bytes], offset: int) -> int | None:
