@@ -48,6 +48,9 @@ class ObjectMissingError(NotFoundError):
         self.store = store
         self.key = key
 
+    def __reduce__(self) -> tuple[type[ObjectMissingError], tuple[str, str]]:
+        return type(self), (self.store, self.key)  # it crosses from the worker processes
+
 
 @dataclass(frozen=True, slots=True)
 class StoredObject:
