@@ -73,6 +73,10 @@ class ObjectStore(Protocol):
         """Store ``data`` unless ``key`` already holds it (content-addressed objects)."""
         ...
 
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
+        """Store an object of any size from pieces (a multipart upload on S3), durable when it returns."""
+        ...
+
     def make_durable(self, keys: Iterable[str]) -> None:
         """Make objects put with ``durable=False`` survive a power cut."""
         ...
@@ -108,6 +112,9 @@ class LocalObjects:
         return self.root / key
 
     def put(self, key: str, data: bytes, *, durable: bool = True) -> None:
+        self._write(key, (data,), durable=durable)
+
+    def _write(self, key: str, chunks: Iterable[bytes], *, durable: bool) -> None:
         path = self.path(key)
         new_directories = [d for d in (*reversed(path.parents),) if d.is_relative_to(self.root)]
         new_directories = [d for d in new_directories if not d.exists()]
@@ -117,7 +124,8 @@ class LocalObjects:
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:8]}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                for chunk in chunks:
+                    handle.write(chunk)
                 if durable:
                     handle.flush()
                     os.fsync(handle.fileno())
@@ -132,6 +140,9 @@ class LocalObjects:
     def put_if_absent(self, key: str, data: bytes, *, durable: bool = True) -> None:
         if not self.path(key).exists():
             self.put(key, data, durable=durable)
+
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
+        self._write(key, chunks, durable=True)
 
     def make_durable(self, keys: Iterable[str]) -> None:
         """Where Linux offers syncfs(2), one call flushes the store's whole filesystem: for the
@@ -233,6 +244,11 @@ class S3Objects:
         # Same key, same bytes: overwriting is idempotent, and one PUT is cheaper than a HEAD and a PUT.
         self.put(key, data, durable=durable)
 
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
+        import obstore
+
+        self._call(key, lambda: obstore.put(self._store, key, iter(chunks)))
+
     def make_durable(self, keys: Iterable[str]) -> None:
         return None  # a PUT is durable when it returns
 
@@ -316,6 +332,13 @@ class _ReadableObject(io.RawIOBase):
     def close(self) -> None:
         self._reader.close()  # type: ignore[attr-defined]
         super().close()
+
+
+def read_chunks(objects: ObjectStore, key: str, size: int = 8 * 1024 * 1024) -> Iterator[bytes]:
+    """An object's bytes in pieces, so no object is ever held whole."""
+    with objects.open(key) as handle:
+        while chunk := handle.read(size):
+            yield chunk
 
 
 def _boto3_credentials(profile: str) -> object:

@@ -9,7 +9,8 @@ them. Objects younger than ``ORPHAN_GRACE`` are never called orphans, because a 
 about to commit the rows that point at them.
 
 **Migrate** copies every object of one store into another, reads each back and compares digests, so a
-team that started on one laptop can move its captures to a bucket (then point ``store`` at it).
+team that started on one laptop can move its captures to a bucket (then point ``store`` at it). Objects
+are streamed in pieces (multipart uploads to S3), so a 1 GiB WARC file is never held in memory.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from factledger.archive.capture_store import ArchivePaths, CaptureStore, open_store
-from factledger.archive.objects import ObjectMissingError, ObjectStore, StoredObject, StoreError
+from factledger.archive.objects import (
+    ObjectMissingError,
+    ObjectStore,
+    StoredObject,
+    StoreError,
+    read_chunks,
+)
 from factledger.archive.textstore import CorruptTextError
 from factledger.archive.warc.records import WARC_SUFFIX, WarcError, WarcLocation
 from factledger.ledger.database import Ledger
@@ -162,6 +169,19 @@ class MigrateReport:
         }
 
 
+def _hashed(chunks: Iterator[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def _digest(objects: ObjectStore, key: str) -> str:
+    digest = hashlib.sha256()
+    for chunk in read_chunks(objects, key):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 class MigrationError(StoreError):
     """An object did not arrive intact."""
 
@@ -176,19 +196,17 @@ def migrate_store(
     pairs = ((origin.warcs, destination.warcs), (origin.texts.objects, destination.texts.objects))
     for from_objects, to_objects in pairs:
         for stored in from_objects.list():
-            data = from_objects.get(stored.key)
-            digest = hashlib.sha256(data).hexdigest()
-            if (
-                to_objects.exists(stored.key)
-                and hashlib.sha256(to_objects.get(stored.key)).hexdigest() == digest
+            if to_objects.exists(stored.key) and _digest(to_objects, stored.key) == _digest(
+                from_objects, stored.key
             ):
                 report.skipped += 1
                 continue
-            to_objects.put(stored.key, data)
-            if hashlib.sha256(to_objects.get(stored.key)).hexdigest() != digest:
+            digest = hashlib.sha256()
+            to_objects.put_stream(stored.key, _hashed(read_chunks(from_objects, stored.key), digest))
+            if _digest(to_objects, stored.key) != digest.hexdigest():
                 raise MigrationError(f"{stored.key} differs in {to_objects.name} after the copy")
             report.objects += 1
-            report.bytes += len(data)
+            report.bytes += stored.size
             if on_object is not None:
                 on_object(stored.key)
     return report
