@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from factledger import __version__
 from factledger.app.audit import AuditAnchor, anchor_audit_log, parse_anchor, verify_audit_log
 from factledger.app.schema import init_ledger
+from factledger.archive.capture_store import ArchivePaths
 from factledger.cli.output import error, info, print_json
 from factledger.config import ConfigError, Settings, load_settings
 from factledger.ledger.database import Ledger, open_ledger
@@ -28,6 +29,10 @@ class AppContext:
     @property
     def actor(self) -> str:
         return self.settings.reviewer
+
+    def archive_paths(self) -> ArchivePaths:
+        """Where this ledger's captures are (``--store``, FACTLEDGER_STORE, ``store`` in the toml)."""
+        return ArchivePaths.under(self.settings.home, self.settings.store)
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
@@ -83,10 +88,17 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 @click.option(
     "--as", "reviewer", metavar="REVIEWER", help="Who is acting (default: $FACTLEDGER_REVIEWER or OS user)."
 )
+@click.option(
+    "--store",
+    metavar="URL",
+    help="Capture store: s3://bucket/prefix or a directory (default: $FACTLEDGER_STORE, or the home).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None) -> None:
+def cli(
+    ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None, store: str | None
+) -> None:
     """factledger: track factual claims, their sources and their verdicts."""
-    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer))
+    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer, store=store))
     ctx.obj = app
     ctx.call_on_close(app.close)
 

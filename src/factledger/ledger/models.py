@@ -265,6 +265,16 @@ class AuditHead(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class WorkerPass(Base):
+    """Each archive worker's last pass: when it ended and what it did (``factledger status``)."""
+
+    __tablename__ = "worker_passes"
+
+    worker: Mapped[str] = mapped_column(String(255), primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON(none_as_null=True))
+
+
 def core_table(model: type[Base]) -> Table:
     """The Core Table behind a model, for bulk executemany inserts that skip the ORM's per-row work."""
     return cast(Table, model.__table__)
