@@ -1,22 +1,21 @@
 """The commit stage: a group of finished captures appended to the WARC file, made durable, and recorded.
 
-Order of durability, which is what makes a kill -9 harmless: the WARC records are written and fsynced,
-the group's text files are flushed to disk (TextStore.make_durable), and only then are the snapshots
-committed.
+Order of durability, which is what makes a kill -9 harmless: the WARC records are written and fsynced
+(or, in a bucket, PUT as one object), the group's texts are made durable (TextStore.make_durable), and
+only then are the snapshots committed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.fetch import FetchResult
 from factledger.archive.health import classify
 from factledger.archive.leases import LeasedSource
 from factledger.archive.options import AfterCommit, ArchivePaths, RunOptions
 from factledger.archive.prepare import Prepared
-from factledger.archive.textstore import TextStore
 from factledger.archive.warc.records import WarcLocation
-from factledger.archive.warc.store import WarcStore
 from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_captures
@@ -46,8 +45,9 @@ class Committer:
         self.actor = actor
         self.options = options
         self.after_commit = after_commit
-        self.warcs = WarcStore(paths.warcs, writer_name=options.worker, max_file_bytes=options.max_warc_bytes)
-        self.texts = TextStore(paths.texts)
+        store = open_store(paths)
+        self.warcs = store.warc_writer(options.worker, options.max_warc_bytes)
+        self.texts = store.texts
 
     def commit(self, group: list[Finished]) -> list[RecordedCapture]:
         """Blocking: WARC append, one fsync, then the snapshot rows (see the module docstring)."""
@@ -83,6 +83,21 @@ class Committer:
             error_message=result.error_message,
         )
         failures = source.consecutive_failures + 1 if verdict.is_failure else 0
+        # A page fetched fine but whose text could not be extracted (over a bound, or unreadable): the
+        # source is reachable, so its health stands, but the capture and the source say why it has no
+        # text, and its quotes are marked no_text (verify/service.py) rather than left unchecked.
+        error_kind: str | None = result.error_kind
+        error_message, reason = result.error_message, verdict.reason
+        prepared, prior = item.prepared, item.prior
+        extract_error: tuple[str | None, str | None] = (None, None)
+        if item.revisit and prior is not None:
+            extract_error = (prior.extract_error_kind, prior.extract_error)  # same bytes, same outcome
+        elif prepared is not None:
+            extract_error = (prepared.extract_error_kind, prepared.extract_error)
+        if extract_error[0] and error_kind is None:
+            error_kind, error_message = extract_error
+            problem = f"{error_kind}: {error_message}"
+            reason = f"{reason}; {problem}" if reason else problem
         revisit = item.revisit
         if revisit and item.prior is not None:
             full_text_ref = item.prior.full_text_ref  # same bytes, same text: no second extraction
@@ -92,7 +107,7 @@ class Committer:
             source_id=source.id,
             fetched_at=result.started_at,
             health=verdict.health,
-            health_reason=verdict.reason,
+            health_reason=reason,
             next_check_at=self.options.recheck.next_check(verdict.health, failures, utcnow()),
             http_status=result.status,
             final_url=result.final_url,
@@ -103,8 +118,8 @@ class Committer:
             content_type=result.content_type,
             content_length=result.body_length if result.body_path is not None else None,
             payload_sha256=result.payload_sha256 if location is not None else None,
-            error_kind=result.error_kind,
-            error_message=result.error_message,
+            error_kind=error_kind,
+            error_message=error_message,
             duration_ms=result.duration_ms,
             warc_filename=location.filename if location else None,
             warc_offset=location.offset if location else None,

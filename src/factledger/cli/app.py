@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,9 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from factledger import __version__
-from factledger.app.claims import verify_audit_log
+from factledger.app.audit import AuditAnchor, anchor_audit_log, parse_anchor, verify_audit_log
 from factledger.app.schema import init_ledger
+from factledger.archive.capture_store import ArchivePaths
 from factledger.cli.output import error, info, print_json
 from factledger.config import ConfigError, Settings, load_settings
 from factledger.files import OutputPathError
@@ -29,6 +31,10 @@ class AppContext:
     @property
     def actor(self) -> str:
         return self.settings.reviewer
+
+    def archive_paths(self) -> ArchivePaths:
+        """Where this ledger's captures are (``--store``, FACTLEDGER_STORE, ``store`` in the toml)."""
+        return ArchivePaths.under(self.settings.home, self.settings.store)
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
@@ -96,10 +102,17 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 @click.option(
     "--as", "reviewer", metavar="REVIEWER", help="Who is acting (default: $FACTLEDGER_REVIEWER or OS user)."
 )
+@click.option(
+    "--store",
+    metavar="URL",
+    help="Capture store: s3://bucket/prefix or a directory (default: $FACTLEDGER_STORE, or the home).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None) -> None:
+def cli(
+    ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None, store: str | None
+) -> None:
     """factledger: track factual claims, their sources and their verdicts."""
-    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer))
+    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer, store=store))
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -134,24 +147,72 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An anchor written earlier by `audit anchor`: also prove the log still extends it.",
+)
 @json_option
 @pass_app
-def audit_verify(app: AppContext, as_json: bool) -> None:
-    """Check the hash chain of every event; exit 1 naming the first bad one."""
-    report = verify_audit_log(app.ledger())
+def audit_verify(app: AppContext, anchor_file: Path | None, as_json: bool) -> None:
+    """Check the hash chain, replay it against every claim, and (with --anchor) that nothing was cut
+    from its end; exit 1 naming the first bad event or claim."""
+    anchor = _read_anchor(anchor_file) if anchor_file is not None else None
+    report = verify_audit_log(app.ledger(), anchor)
     if as_json:
         print_json(
             {
                 "ok": report.ok,
                 "events": report.events_checked,
+                "claims": report.claims_checked,
+                "anchored": anchor is not None,
                 "problem": report.problem,
                 "bad_event_id": report.bad_event_id,
+                "bad_claim_id": report.bad_claim_id,
             }
         )
     if not report.ok:
         raise LedgerError(f"audit log is broken: {report.problem}")
     if not as_json:
-        info(f"audit log intact: {report.events_checked} events verified")
+        extends = f"; it extends the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC" if anchor else ""
+        info(
+            f"audit log intact: {report.events_checked} events verified, "
+            f"{report.claims_checked} claims match their history{extends}"
+        )
+
+
+def _read_anchor(path: Path) -> AuditAnchor:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"cannot read the anchor {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_anchor(text, str(path))
+
+
+@audit_group.command("anchor")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the anchor to this file (default: standard output).",
+)
+@pass_app
+def audit_anchor(app: AppContext, output: Path | None) -> None:
+    """Write where the log ends now (event count, last event id, hash, time) as a small JSON document.
+
+    Keep it somewhere the ledger's database cannot reach (a git repository, another machine, a
+    published digest); `audit verify --anchor FILE` later proves the log still extends it."""
+    anchor = anchor_audit_log(app.ledger())
+    document = json.dumps(anchor.as_dict(), indent=2) + "\n"
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    try:
+        output.write_text(document, encoding="utf-8")
+    except OSError as exc:
+        raise LedgerError(f"cannot write the anchor to {output}: {exc.strerror or exc}") from None
+    info(f"anchored the audit log at event {anchor.last_event_id} ({anchor.events} events) in {output}")
 
 
 # ---------------------------------------------------------------- entry point

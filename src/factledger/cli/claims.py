@@ -23,14 +23,20 @@ def claims_group() -> None:
 @claims_group.command("add")
 @click.argument("text")
 @click.option("--speaker", help="Who made the claim.")
+@click.option("--speaker-kind", metavar="KIND", help="person or organisation (needs --speaker).")
 @click.option("--date", "dates", multiple=True, help="When (YYYY-MM-DD); repeatable.")
 @json_option
 @pass_app
 def claims_add(
-    app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
+    app: AppContext,
+    text: str,
+    speaker: str | None,
+    speaker_kind: str | None,
+    dates: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Add a claim by hand."""
-    summary = claims.add_claim(app.ledger, app.actor, text, speaker, dates)
+    summary = claims.add_claim(app.ledger, app.actor, text, speaker, dates, speaker_kind)
     if as_json:
         print_json(summary)
     else:
@@ -70,7 +76,9 @@ def claims_list(
                 "" if r["score"] is None else f"{r['score']:.2f}",
                 r["speaker"],
                 _shorten(r["text"], 90),
-                "review" if r["needs_review"] else "",
+                ", ".join(
+                    flag for flag, on in (("review", r["needs_review"]), ("headline", r["role"])) if on
+                ),
             ]
             for r in rows
         ],
@@ -95,7 +103,16 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     stdout.print(plain(summary["text"]))
     if summary["edited"]:
         stdout.print(plain(f"  edited; first recorded as: {summary['original_text']}"))
-    for label in ("speaker", "dates", "score", "score_model", "assignee", "rationale", "needs_review_reason"):
+    for label in (
+        "role",
+        "speaker",
+        "dates",
+        "score",
+        "score_model",
+        "assignee",
+        "rationale",
+        "needs_review_reason",
+    ):
         if summary.get(label) not in (None, [], ""):
             kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
             stdout.print(plain(f"  {label}: {summary[label]}{kind}"))
@@ -112,6 +129,9 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
             wayback = item.get("wayback")
             extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
             stdout.print(plain(f"  source {item['source_health']}: {item['url']}: {held}{extra}"))
+        elif item["quote_status"] == "no_text":
+            why = "; ".join(item["quote_detail"]) or "no text"
+            stdout.print(plain(f"  quote not checkable: {item['url']}: {why}"))
     if summary["evidence"]:
         print_table(
             "evidence",

@@ -1,7 +1,8 @@
 """`factledger demo`: a fresh demo ledger from the bundled data, an archive pass, then the review TUI.
 
 Everything stays on this machine: the bundled demo source page is served on 127.0.0.1 by the demo
-itself, so the archive pass and quote verification run for real without touching the internet.
+itself, so the archive pass and quote verification run for real without touching the internet. The
+page stays served until the review app closes, so ``f`` (fetch now) on the demo claim captures it again.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from pathlib import Path
 import click
 
 from factledger.app import claims, review
+from factledger.app.audit import verify_audit_log
 from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
 from factledger.archive.runner import ArchivePaths, RunOptions
@@ -52,7 +54,7 @@ def serve_directory(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _cite_and_archive(demo: AppContext) -> None:
+def _cite_and_archive(demo: AppContext, base_url: str) -> None:
     ledger = demo.ledger()
     matches = claims.list_claims(ledger, claims.ClaimFilter(search=DEMO_CLAIM_SEARCH, limit=1))
     if not matches:
@@ -60,13 +62,10 @@ def _cite_and_archive(demo: AppContext) -> None:
         return
     claim_id = matches[0]["id"]
     paths = ArchivePaths.under(demo.settings.home)
-    with serve_directory(bundled_data_dir() / "sources") as base_url:
-        review.cite(
-            ledger, demo.actor, claim_id, f"{base_url}/{DEMO_SOURCE}", Stance.SUPPORTS, quote=DEMO_QUOTE
-        )
-        info(f"claim {claim_id} cites the demo source; archiving it from {base_url} (loopback only)")
-        # allow_private: the only source in this fresh ledger is the demo's own loopback server.
-        summary = archive_due(ledger, demo.actor, paths, RunOptions(allow_private=True))
+    review.cite(ledger, demo.actor, claim_id, f"{base_url}/{DEMO_SOURCE}", Stance.SUPPORTS, quote=DEMO_QUOTE)
+    info(f"claim {claim_id} cites the demo source; archiving it from {base_url} (loopback only)")
+    # allow_private: the only source in this fresh ledger is the demo's own loopback server.
+    summary = archive_due(ledger, demo.actor, paths, RunOptions(allow_private=True))
     info(f"archived {summary.attempted} source(s): {summary.ok} ok; WARC files in {paths.warcs}")
     claim = claims.show_claim(ledger, claim_id)
     [evidence] = claim["evidence"]
@@ -91,15 +90,18 @@ def demo(app: AppContext, no_review: bool) -> None:
             app.settings, home=demo_home, database_url=f"sqlite:///{demo_home / 'ledger.sqlite3'}"
         )
     )
+    # The demo's source is served until the end, review app included: its URL must keep working.
+    served = ExitStack()
     try:
+        base_url = served.enter_context(serve_directory(bundled_data_dir() / "sources"))
         articles = sorted(str(p) for p in (bundled_data_dir() / "articles").iterdir() if p.is_file())
         info(f"building a fresh demo ledger in {demo_home} from {len(articles)} bundled article(s)")
         paths = ArchivePaths.under(demo_home)
         for outcome in ingest(demo_app.ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
             print_ingest_report(ingest_summary(outcome))
-        _cite_and_archive(demo_app)
+        _cite_and_archive(demo_app, base_url)
         counts = claims.claims_by_status(demo_app.ledger())
-        report = claims.verify_audit_log(demo_app.ledger())
+        report = verify_audit_log(demo_app.ledger())
         stdout.print(plain(f"claims by status: {counts}"))
         stdout.print(
             plain(f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}")
@@ -109,10 +111,13 @@ def demo(app: AppContext, no_review: bool) -> None:
             _review(demo_app)
     finally:
         demo_app.close()
+        served.close()
 
 
 def _review(demo: AppContext) -> None:
     if not on_a_terminal():
         info("not on a terminal: skipping the review TUI (run `factledger review` on a terminal)")
         return
-    run_review(demo.ledger(), demo.settings)
+    # The demo ledger's sources are the demo's own server on 127.0.0.1, which the address guard refuses
+    # unless told otherwise; the archive pass above was told the same.
+    run_review(demo.ledger(), demo.settings, allow_private_networks=True)

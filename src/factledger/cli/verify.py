@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from factledger.app.verify import verify as verify_evidence
-from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import ROW_ID, AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table
 
@@ -16,7 +15,7 @@ from factledger.cli.output import info, plain, print_json, print_table
 @pass_app
 def verify(app: AppContext, claim_id: int | None, as_json: bool) -> None:
     """Check each evidence quote against its source's latest snapshot; update suggested verdicts."""
-    results = verify_evidence(app.ledger(), app.actor, ArchivePaths.under(app.settings.home), claim_id)
+    results = verify_evidence(app.ledger(), app.actor, app.archive_paths(), claim_id)
     if as_json:
         print_json([result.as_dict() for result in results])
         return

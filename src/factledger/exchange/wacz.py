@@ -31,6 +31,7 @@ from cdxj_indexer.main import CDXJIndexer  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from factledger import __version__
+from factledger.archive.objects import LocalObjects, ObjectStore
 from factledger.archive.warc.records import WarcError
 from factledger.exchange.jsonl import iter_export, write_jsonl
 from factledger.exchange.wacz_captures import Page, copy_captures, write_pages
@@ -131,7 +132,7 @@ def _datapackage(
 
 def write_wacz(
     session: Session,
-    warcs: Path,
+    warcs: ObjectStore | Path,
     output: Path,
     *,
     claim_id: int | None = None,
@@ -143,7 +144,7 @@ def write_wacz(
     output = Path(output)
     check_writable_name(output)
     created = created or datetime.now(UTC)
-    reader = StoreReader(warcs)
+    reader = StoreReader(LocalObjects(warcs) if isinstance(warcs, Path) else warcs)
     # The members are as large as the captures: build them beside the output (its disk has room for the
     # bundle), unless the output is a device or a FIFO, whose directory is no place for files.
     beside = output.parent if not output.exists() or output.is_file() else None

@@ -15,11 +15,15 @@ from factledger.tui.keys import keymap_from_options
 class ReviewConfig:
     reviewer: str
     home: Path
+    store: str | None = None  # the capture store's URL (None: the directories in ``home``)
     allow_private_networks: bool = False
     keymap: dict[str, str] = field(default_factory=dict)
     keymap_problems: list[str] = field(default_factory=list)
     # Fetch a source as soon as it is cited (what a reviewer wants; tests without a network turn it off).
     auto_fetch: bool = True
+    # How often the app asks the ledger whether anyone changed anything (seconds; 0: never). At rest
+    # that is one primary-key read of the audit log (app.queue.changes), cheap at any ledger size.
+    watch_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> ReviewConfig:
@@ -27,6 +31,7 @@ class ReviewConfig:
         values: dict[str, Any] = {
             "reviewer": settings.reviewer,
             "home": settings.home,
+            "store": settings.store,
             "allow_private_networks": settings.allow_private_networks,
             "keymap": keymap,
             "keymap_problems": problems,
@@ -35,7 +40,7 @@ class ReviewConfig:
 
     @property
     def archive_paths(self) -> ArchivePaths:
-        return ArchivePaths.under(self.home)
+        return ArchivePaths.under(self.home, self.store)
 
     @property
     def capture_options(self) -> RunOptions:

@@ -260,8 +260,14 @@ class MainScreen(TriageScreen):
     def _fetched(self, claim_id: int, attempted: int, ok: int, failures: dict[str, int]) -> None:
         if failures:
             kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(failures.items()))
+            why = ""
+            if GUARD_REFUSAL in failures and not self.config.allow_private_networks:
+                why = (
+                    "; the address guard refuses private and loopback addresses: set"
+                    " allow_private_networks = true in factledger.toml to fetch from your own network"
+                )
             self.app.notify(
-                f"claim {claim_id}: {ok} of {attempted} sources captured; failed ({kinds})",
+                f"claim {claim_id}: {ok} of {attempted} sources captured; failed ({kinds}){why}",
                 title="Fetch",
                 severity="warning",
                 markup=False,
@@ -280,7 +286,10 @@ class MainScreen(TriageScreen):
         self.app.push_screen(ReaderScreen(self.ledger, self.config.archive_paths, evidence))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_entries(self)))
+        self.app.push_screen(HelpScreen(help_entries(self.app)))
 
+
+# The failure kind of a fetch the address guard refused (archive/health.py).
+GUARD_REFUSAL = "blocked"
 
 _conflict_note = "Someone else changed this claim (see the notification); your text is kept — Enter saves it."
