@@ -90,8 +90,14 @@ def extract(
             sentence.text, sentence.start, sentence.end, turn_label=turn.label if turn else None
         )
         read.append(_ReadSentence(sentence, mentions, attribution, speaker))
-    # The model scores the whole document in one batch: per-sentence calls would redo its set-up.
-    scores = score_sentences([item.sentence.text for item in read], [item.attribution for item in read])
+    # The model scores the whole document in one batch: per-sentence calls would redo its set-up. Dates read
+    # against the publication day are the model's date features too; without that day, year-less dates
+    # were left out above, so the model finds its own.
+    scores = score_sentences(
+        [item.sentence.text for item in read],
+        [item.attribution for item in read],
+        [item.mentions if metadata.published is not None else None for item in read],
+    )
     candidates: list[Candidate] = []
     for item, score in zip(read, scores, strict=True):
         sentence, attribution, speaker = item.sentence, item.attribution, item.speaker

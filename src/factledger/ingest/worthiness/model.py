@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from factledger.ingest.dates import DateMention
 from factledger.ingest.speakers import Attribution
 from factledger.ingest.worthiness.features import (
     SentenceFeatures,
@@ -28,7 +29,7 @@ from factledger.ingest.worthiness.features import (
 )
 from factledger.ledger.errors import LedgerError
 
-MODEL_ID = "cw-linear-2026.11"
+MODEL_ID = "cw-linear-2026.12"
 MODEL_DIR = Path(__file__).resolve().parent
 MAX_REASONS = 5
 # A share of the logit smaller than this is not worth a reviewer's attention.
@@ -70,15 +71,20 @@ class WorthinessModel:
         self._word_share = functools.lru_cache(maxsize=65536)(self._word_weight)
 
     def score_batch(
-        self, sentences: Sequence[str], attributions: Sequence[Attribution | None] | None = None
+        self,
+        sentences: Sequence[str],
+        attributions: Sequence[Attribution | None] | None = None,
+        dates: Sequence[Sequence[DateMention] | None] | None = None,
     ) -> list[Scored]:
-        """Scores of ``sentences``, in order. ``attributions`` (one per sentence) saves finding speakers again."""
+        """Scores of ``sentences``, in order. ``attributions`` and ``dates`` (one item per sentence, as
+        ``extract_features`` takes them) save finding speakers and dates again."""
         found: Sequence[Attribution | bool | None] = (
             attributions if attributions is not None else [True] * len(sentences)
         )
+        mentions = dates if dates is not None else [None] * len(sentences)
         return [
-            self._score(extract_features(sentence, attribution))
-            for sentence, attribution in zip(sentences, found, strict=True)
+            self._score(extract_features(sentence, attribution, sentence_dates))
+            for sentence, attribution, sentence_dates in zip(sentences, found, mentions, strict=True)
         ]
 
     def logit(self, sentence: str) -> float:
