@@ -43,7 +43,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from factledger.ingest.worthiness.features import extract_features
-from factledger.ingest.worthiness.model import MODEL_DIR, MODEL_ID, LinearWeights
+from factledger.ingest.worthiness.model import MODEL_DIR, MODEL_ID, LinearWeights, weights_digest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from worthiness_data import CV_FOLDS, DATA, Example, is_held_out, load_examples, rank_blocks
@@ -292,12 +292,6 @@ def provenance(data: Featurised, model: LinearWeights) -> dict[str, object]:
         "weights_sha256": weights_digest(model),
         "libraries": {name: version(name) for name in ("scikit-learn", "numpy", "scipy")},
     }
-
-
-def weights_digest(model: LinearWeights) -> str:
-    """sha256 of the bias and the sorted weights, as written (4 decimals)."""
-    canonical = json.dumps([model.bias, sorted(model.weights.items())], separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def write(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import heapq
 import json
 import math
@@ -125,6 +126,13 @@ class WorthinessModel:
     def _word_weight(self, word: str) -> float:
         weights = self.weights.weights
         return weights.get("w:" + word, 0.0) + sum(weights.get(name, 0.0) for name in word_fragments(word))
+
+
+def weights_digest(weights: LinearWeights) -> str:
+    """sha256 of the bias and the sorted weights as written: the training script records it in the weights
+    file's ``provenance``, and ``train_worthiness.py --check`` compares a refit with it."""
+    canonical = json.dumps([weights.bias, sorted(weights.weights.items())], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _logistic(logit: float) -> float:
