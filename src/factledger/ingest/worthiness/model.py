@@ -144,8 +144,12 @@ def _logistic(logit: float) -> float:
 
 def _reasons(shares: dict[str, float]) -> list[str]:
     """The largest contributions, for and against, as "label +0.42" (shares of the logit)."""
-    ranked = heapq.nsmallest(MAX_REASONS, shares.items(), key=lambda item: (-abs(item[1]), item[0]))
-    return [f"{label} {share:+.2f}" for label, share in ranked if abs(share) >= MIN_REASON_SHARE]
+    # Most of a sentence's shares are too small to show: leave them out before ranking.
+    large = [
+        (label, share) for label, share in shares.items() if not -MIN_REASON_SHARE < share < MIN_REASON_SHARE
+    ]
+    ranked = heapq.nsmallest(MAX_REASONS, large, key=lambda item: (-abs(item[1]), item[0]))
+    return [f"{label} {share:+.2f}" for label, share in ranked]
 
 
 @functools.cache
