@@ -127,13 +127,15 @@ def pysbd_alone(bodies: list[str]) -> int:
     return count
 
 
-def ingest_all(ledger: Ledger, raw_documents: list[str]) -> tuple[int, int, int]:
+def ingest_all(
+    ledger: Ledger, raw_documents: list[str], min_score: float = DEFAULT_MIN_SCORE
+) -> tuple[int, int, int]:
     """What `factledger ingest FILE...` does per file: read, then one write transaction per document."""
     sentences = claims = suggestions = 0
     for index, raw in enumerate(raw_documents):
         source = parse_text(raw, title=f"Document {index}", fmt="text", source_name=f"doc-{index}.txt")
         with ledger.write() as session:
-            report = ingest_document(session, ACTOR, source, DEFAULT_MIN_SCORE)
+            report = ingest_document(session, ACTOR, source, min_score)
         sentences += report.candidates_seen
         claims += report.claims_created
         suggestions += sum(1 for item in report.stored if item.similar)
@@ -144,8 +146,11 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def bench_ingest(workdir: Path, n_docs: int, seed: int) -> None:
-    print(f"\n(a) ingest: {n_docs:,} documents generated from {SAMPLE.name}'s sentence shapes")
+def bench_ingest(workdir: Path, n_docs: int, seed: int, min_score: float) -> None:
+    print(
+        f"\n(a) ingest: {n_docs:,} documents generated from {SAMPLE.name}'s sentence shapes, "
+        f"--min-score {min_score}"
+    )
     raw_documents = generate_corpus(n_docs, seed)
     bodies = [parse_text(raw, title="x", fmt="text").body for raw in raw_documents]
     chars = sum(len(body) for body in bodies)
@@ -154,7 +159,9 @@ def bench_ingest(workdir: Path, n_docs: int, seed: int) -> None:
     base_seconds, base_sentences = timed(lambda: pysbd_alone(bodies))
     ledger = open_ledger(f"sqlite:///{workdir / 'ingest.sqlite3'}")
     try:
-        fl_seconds, (sentences, claims, suggestions) = timed(lambda: ingest_all(ledger, raw_documents))
+        fl_seconds, (sentences, claims, suggestions) = timed(
+            lambda: ingest_all(ledger, raw_documents, min_score)
+        )
     finally:
         ledger.close()
     # Both rates count the same sentences (pysbd's segments of the corpus), so they compare directly.
@@ -224,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write the files here and keep them")
     parser.add_argument("--seed", type=int, default=20260104)
     parser.add_argument("--skip", choices=["ingest", "exchange"], help="leave one part out")
+    parser.add_argument(
+        "--min-score",
+        type=float,
+        default=DEFAULT_MIN_SCORE,
+        help=f"ingest's threshold (default {DEFAULT_MIN_SCORE}): a lower one stores more claims",
+    )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print("factledger ingest benchmark")
@@ -235,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="factledger-ingest-bench-"))
     try:
         if args.skip != "ingest":
-            bench_ingest(workdir, args.docs, args.seed)
+            bench_ingest(workdir, args.docs, args.seed, args.min_score)
         if args.skip != "exchange":
             bench_exchange(workdir, args.claims, args.seed)
     finally:
