@@ -144,12 +144,14 @@ def _logistic(logit: float) -> float:
 
 def _reasons(shares: dict[str, float]) -> list[str]:
     """The largest contributions, for and against, as "label +0.42" (shares of the logit)."""
-    # Most of a sentence's shares are too small to show: leave them out before ranking.
+    # Shares too small to show are left out before ranking; the rest are ranked as plain tuples (largest
+    # size first, then label), which compare without a Python key function.
     large = [
-        (label, share) for label, share in shares.items() if not -MIN_REASON_SHARE < share < MIN_REASON_SHARE
+        (-abs(share), label, share)
+        for label, share in shares.items()
+        if not -MIN_REASON_SHARE < share < MIN_REASON_SHARE
     ]
-    ranked = heapq.nsmallest(MAX_REASONS, large, key=lambda item: (-abs(item[1]), item[0]))
-    return [f"{label} {share:+.2f}" for label, share in ranked]
+    return [f"{label} {share:+.2f}" for _, label, share in heapq.nsmallest(MAX_REASONS, large)]
 
 
 @functools.cache
