@@ -2,7 +2,7 @@
 
 Run it directly (pytest does not collect it):
 
-    .venv/bin/python tests/bench/ingest_bench.py [--docs 2000] [--claims 100000] [--keep DIR]
+    .venv/bin/python tests/bench/ingest_bench.py [--docs 2000] [--claims 100000] [--keep DIR] [--min-score S]
 
 (a) Ingest: a corpus of article-sized documents is generated from the bundled sample's sentence shapes
     (its sentences, with names, places, numbers and days swapped so that documents differ and most claims
