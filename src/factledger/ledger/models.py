@@ -113,7 +113,7 @@ class Claim(Base):
     dates: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float | None] = mapped_column(Float)
     score_reasons: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
-    # The check-worthiness model that gave ``score`` ("cw-linear-2026.11"); NULL for claims scored before
+    # The check-worthiness model that gave ``score`` ("cw-linear-2026.12"); NULL for claims scored before
     # models were recorded, or not scored at all.
     score_model: Mapped[str | None] = mapped_column(String(40))
 
