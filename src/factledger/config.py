@@ -19,6 +19,7 @@ import platformdirs
 CONFIG_FILENAME = "factledger.toml"
 DEFAULT_PUBLISHER_NAME = "factledger"
 DEFAULT_PUBLISHER_URL = "https://example.org"
+DEFAULT_INGEST_MAX_BYTES = 5 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -76,6 +77,17 @@ class Settings:
         value = self.options.get("wayback_lookup", False)
         if not isinstance(value, bool):
             raise ConfigError(f"{CONFIG_FILENAME}: wayback_lookup must be true or false, got {value!r}")
+        return value
+
+    # The largest document `ingest` reads, in bytes (a file's size, a page's text): a 20 MB text took
+    # minutes and most of a gigabyte; an article is tens of kilobytes, a long report a few megabytes.
+    @property
+    def ingest_max_bytes(self) -> int:
+        value = self.options.get("ingest_max_bytes", DEFAULT_INGEST_MAX_BYTES)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(
+                f"{CONFIG_FILENAME}: ingest_max_bytes must be a positive whole number, got {value!r}"
+            )
         return value
 
     def _text_option(self, key: str, default: str) -> str:

@@ -17,8 +17,10 @@ from factledger.app.schema import init_ledger
 from factledger.archive.capture_store import ArchivePaths
 from factledger.cli.output import error, info, print_json
 from factledger.config import ConfigError, Settings, load_settings
+from factledger.files import OutputPathError
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.errors import LedgerError
+from factledger.ledger.storable import MAX_STORED_INT
 
 
 @dataclass
@@ -55,19 +57,27 @@ class FactledgerGroup(click.Group):
             raise
         except LedgerError as exc:
             _fail(str(exc), exc.exit_code)
-        except ConfigError as exc:
+        except (ConfigError, OutputPathError) as exc:
             _fail(str(exc), 1)
         except (OperationalError, DBAPIError) as exc:
             _fail(f"database error: {str(exc.orig or exc).strip().splitlines()[0]}", 1)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                _internal_error(exc)
+            # The machine said no (a full disk, a read-only file system, no permission): the user can act.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", 1)
         except Exception as exc:
-            # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
-            if os.environ.get("FACTLEDGER_DEBUG"):
-                raise
-            _fail(
-                f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1
-            )
+            _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
+    if os.environ.get("FACTLEDGER_DEBUG"):
+        raise exc
+    _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -76,6 +86,10 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+# Ids, versions and limits: a number the ledger cannot hold is a usage error (exit 2), not a database one.
+ROW_ID = click.IntRange(1, MAX_STORED_INT)
+VERSION = click.IntRange(1, MAX_STORED_INT)
+LIMIT = click.IntRange(1, MAX_STORED_INT)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from factledger.app import claims, review
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import LIMIT, ROW_ID, VERSION, AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
 from factledger.ledger.serialize import claim_summary, event_summary
 from factledger.ledger.statuses import parse_status
@@ -49,7 +49,7 @@ def claims_add(
 @click.option("--status", help="Only claims with this status.")
 @click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=LIMIT, default=50, show_default=True)
 @json_option
 @pass_app
 def claims_list(
@@ -90,7 +90,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 @claims_group.command("show")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @json_option
 @pass_app
 def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
@@ -144,10 +144,12 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
 
 
 @claims_group.command("status")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("status")
 @click.option("--note", help="Why: recorded with the change.")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_status(
@@ -166,7 +168,7 @@ def claims_status(
 
 
 @claims_group.command("edit")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--text", help="The corrected text (the document keeps its sentence; `show` gives both).")
 @click.option("--speaker", help='Who made the claim; "" clears the speaker and its kind.')
 @click.option(
@@ -181,7 +183,9 @@ def claims_status(
     help='Replaces the dates: YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, repeatable; --date "" clears them.',
 )
 @click.option("--note", help="Why: recorded with the change.")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_edit(
@@ -209,9 +213,11 @@ def claims_edit(
 
 
 @claims_group.command("note")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("text")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int | None, as_json: bool) -> None:
@@ -225,9 +231,11 @@ def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int |
 
 
 @claims_group.command("accept")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_accept(
@@ -245,9 +253,11 @@ def claims_accept(
 
 
 @claims_group.command("assign")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("assignee", required=False)
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_assign(
@@ -264,7 +274,7 @@ def claims_assign(
 
 
 @claims_group.command("history")
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @json_option
 @pass_app
 def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:

@@ -8,8 +8,8 @@ import click
 
 from factledger.app import review
 from factledger.app import sources as app_sources
-from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.cli.app import LIMIT, ROW_ID, AppContext, cli, json_option, pass_app
+from factledger.cli.output import info, plain, print_json, print_table, stdout, write_untrusted
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
 from factledger.ledger.sources import parse_health
@@ -19,7 +19,7 @@ from factledger.ledger.statuses import parse_stance
 
 
 @cli.command()
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("url")
 @click.option("--stance", required=True, help="supports, refutes or context.")
 @click.option("--quote", help="The words in the source that bear on the claim.")
@@ -48,7 +48,7 @@ def sources_group() -> None:
 
 @sources_group.command("list")
 @click.option("--health", help="Only sources with this health (ok, gone, blocked, …).")
-@click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--limit", type=LIMIT, default=None)
 @json_option
 @pass_app
 def sources_list(app: AppContext, health: str | None, limit: int | None, as_json: bool) -> None:
@@ -77,7 +77,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, as_json
 
 
 @sources_group.command("show")
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ROW_ID)
 @json_option
 @pass_app
 def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
@@ -110,7 +110,7 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
 
 
 @sources_group.command("snapshot")
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=ROW_ID)
 @click.option(
     "--show",
     type=click.Choice(["text", "main", "raw", "headers"]),
@@ -128,12 +128,12 @@ def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
         if show == "raw":
             sys.stdout.buffer.write(response.payload)
         else:
-            sys.stdout.write(f"{response.status}\n")
-            sys.stdout.writelines(f"{name}: {value}\n" for name, value in response.headers)
+            write_untrusted(f"{response.status}\n")
+            write_untrusted("".join(f"{name}: {value}\n" for name, value in response.headers))
         return
     found = app_sources.snapshot_text(ledger, paths, snapshot_id, main=show == "main")
     if found.fell_back:
         info("no main content found in this page (it may be short or unusual); showing the full text")
     if found.text is None:
         raise NotFoundError(f"snapshot {snapshot_id} has no {'main ' if show == 'main' else ''}text")
-    sys.stdout.write(found.text + "\n")
+    write_untrusted(found.text + "\n")

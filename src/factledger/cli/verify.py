@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from factledger.app.verify import verify as verify_evidence
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import ROW_ID, AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table
 
 
 @cli.command()
-@click.option("--claim", "claim_id", type=int, help="Only this claim's evidence.")
+@click.option("--claim", "claim_id", type=ROW_ID, help="Only this claim's evidence.")
 @json_option
 @pass_app
 def verify(app: AppContext, claim_id: int | None, as_json: bool) -> None:
