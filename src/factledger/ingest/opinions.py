@@ -146,7 +146,9 @@ _REPORTED_FELT = re.compile(r"(?i)\b(?:said|say|says|told\s+\w+)\s+(?:that\s+)?(
 # complement ("about the plan"). Capitals after the first word, digits and number words are ruled out
 # apart from this pattern: a name or a figure is something to check.
 _STANCE = re.compile(
-    r"^(?:not\s+)?(?:(?:all|many|some|most|few|several|other|both)\s+(?:of\s+the\s+)?)?"
+    # No determiner: "the results", "their plans" are particular things, left to the scorer.
+    r"^(?!(?:the|this|these|those|that|its|their|his|her|our|my|your|a|an)\s)"
+    r"(?:not\s+)?(?:(?:all|many|some|most|few|several|other|both)\s+(?:of\s+the\s+)?)?"
     r"(?:everyone|everybody|nobody|no\s+one|(?:[a-z-]+\s+){0,2}[a-z-]+s)"
     r"(?:\s+[a-z-]+){0,8}?\s+"
     r"(?:is|are|was|were|remain|remains|remained|seem|seems|seemed|appear|appears|appeared|feel|feels|felt"
@@ -267,6 +269,8 @@ def _verdict(words: str) -> bool:
 
 def _stance(sentence: str) -> bool:
     """A short sentence saying only how an unnamed group or "everyone" feels or rates (module docstring)."""
+    if _REPORTING.search(sentence):
+        return False  # reported speech: the feeling and judgement rules below read it
     match = _STANCE.match(sentence.strip())
     if match is None or _holds_checkable(sentence) or _proper_words(sentence):
         return False
