@@ -139,7 +139,9 @@ _REPORTED_FEELING = re.compile(
     r"(?P<word>[a-z]+)\b"
 )
 # "said they felt let down": whatever is felt, the sentence is about a feeling.
-_REPORTED_FELT = re.compile(r"(?i)\b(?:said|say|says|told\s+\w+)\s+(?:that\s+)?(?:they|he|she|we|I)\s+(?:felt|feel|feels)\b")
+_REPORTED_FELT = re.compile(
+    r"(?i)\b(?:said|say|says|told\s+\w+)\s+(?:that\s+)?(?:they|he|she|we|I)\s+(?:felt|feel|feels)\b"
+)
 
 # A stance sentence: [Not] [quantifier] up to two words and a plural (or "everyone"), any lowercase words
 # that describe them, a copula or feeling verb, degree words, the evaluative word, and at most a feeling's
@@ -167,7 +169,9 @@ _OUTCOMES = word_set(
     evicted lost won"""
 )
 # A forecast: the verb of expecting or predicting, in any form, or its noun after "a".
-_FORECAST = re.compile(r"(?i)\b(?:expect|expects|expected|predict|predicts|predicted|forecast|forecasts|anticipate[sd]?)\b")
+_FORECAST = re.compile(
+    r"(?i)\b(?:expect|expects|expected|predict|predicts|predicted|forecast|forecasts|anticipate[sd]?)\b"
+)
 # Its holder, when an unnamed group: the subject ("[Some] analysts [polled by …] expect") or the ones who
 # said it (", forecasters said."). A plural noun with no determiner and no capital but the first letter.
 _UNNAMED_GROUP = r"(?P<group>(?:(?:some|many|most|several|other|independent)\s+)?(?:[a-z-]+\s+)?[a-z-]+s)"
@@ -300,7 +304,7 @@ def _proper_words(words: str) -> bool:
 @cache
 def _sentiment_lexicon() -> Mapping[str, float]:
     """VADER's word valences, loaded on first use (the import and the load take about 40 ms)."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     lexicon: Mapping[str, float] = SentimentIntensityAnalyzer().lexicon
     return lexicon
