@@ -168,7 +168,7 @@ _OUTCOMES = word_set(
     convicted guilty acquitted fired suspended banned rejected approved infected sick ill free bankrupt
     evicted lost won"""
 )
-# A forecast: the verb of expecting or predicting, in any form, or its noun after "a".
+# A forecast: the verb of expecting or predicting, in any form.
 _FORECAST = re.compile(
     r"(?i)\b(?:expect|expects|expected|predict|predicts|predicted|forecast|forecasts|anticipate[sd]?)\b"
 )
@@ -276,7 +276,7 @@ def _stance(sentence: str) -> bool:
     if _REPORTING.search(sentence):
         return False  # reported speech: the feeling and judgement rules below read it
     match = _STANCE.match(sentence.strip())
-    if match is None or _holds_checkable(sentence) or _proper_words(sentence):
+    if match is None or _holds_checkable(sentence):  # a number, or a name after the first word
         return False
     word = match.group("word").lower()
     if word in _OUTCOMES:
