@@ -96,3 +96,78 @@ def test_claims_that_are_not_reported_opinions(sentence: str) -> None:
 def test_a_reported_verdict_is_a_judgement() -> None:
     # The verdict without quotation marks is the same opinion as with them.
     assert reported("Ella Moss, whose son boards at the school, said the decision was unfair.") == "judgement"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Bad input each time: a sentence whose only content is how an unnamed group feels or rates, which
+        # main kept as a claim because the words are not in a closed verdict or feeling list.
+        "Commuters are livid.",
+        "Farmers remain pessimistic.",
+        "Teachers were split.",
+        "Not everybody is impressed.",
+        "Parents living near the quarry were far less optimistic.",
+        "Some shoppers seemed confused about the new rules.",
+    ],
+)
+def test_stances_of_unnamed_groups_are_opinions(sentence: str) -> None:
+    assert reported(sentence) == "stance"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # What happened to people is checkable, though a sentiment lexicon rates the word.
+        "Protesters were arrested.",
+        "Several passengers were injured.",
+        # A figure or a name is something to check.
+        "Voters were 12 points less optimistic than in May.",
+        "Fans of Harbour City are furious.",
+        # A plural subject, but the predicate is a description, not an evaluation.
+        "Roads near the coast were closed.",
+        # A definite subject: the narrator describing a thing, left to the scorer.
+        "The results were disappointing.",
+    ],
+)
+def test_group_sentences_that_stay_claims(sentence: str) -> None:
+    assert reported(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Bad input: a forecast held by unnamed forecasters, kept as a claim on main.
+        "Analysts expect the chipmaker to announce more layoffs.",
+        "Meteorologists predict a wet spring across the north.",
+        "The lake is expected to freeze over by Friday, forecasters said.",
+        # A figure does not make an unnamed group's guess checkable (decided in the module docstring).
+        "Economists surveyed by the treasury expect unemployment to peak near 6% next year.",
+    ],
+)
+def test_forecasts_by_unnamed_groups_are_opinions(sentence: str) -> None:
+    assert reported(sentence) == "forecast"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A named or definite source published the forecast: check it against what they said.
+        "The central bank expects inflation to fall to 2.5% by December.",
+        "Analysts at Nordbank expect profits of 3 billion crowns.",
+        "The ferry service is expected to resume on Monday, the port authority said.",
+        "It said a ruling was expected by June 30.",
+        # An office speaks for an organisation that can be asked.
+        "Officials expect the tunnel to reopen in May.",
+        "The road is expected to reopen on Monday, police said.",
+    ],
+)
+def test_forecasts_with_a_source_stay_claims(sentence: str) -> None:
+    assert reported(sentence) is None
+
+
+def test_whatever_is_felt_is_a_feeling() -> None:
+    # Bad input: "felt" followed by words outside the feeling list ("let down") was kept on main.
+    assert reported("Several tenants said they felt ignored by the landlord.") == "feeling"
+    # "felt" outside reported speech about the speakers themselves is not this rule.
+    assert reported("The tremor was felt across the county, the survey said.") is None

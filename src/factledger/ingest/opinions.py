@@ -23,7 +23,26 @@ quoted or reported, when nothing checkable (no digit) is in the words:
   was always ambitious, and now it is unrealistic," said a housing economist'; "said the plan was unfair");
 - a hedged forecast: reported speech whose content is a guess ("said the council would probably miss its
   target", "Walking more may simply be a sign of better health, said Prof. …");
-- a feeling: reported speech of how someone feels ("Residents said they were relieved").
+- a feeling: reported speech of how someone feels ("Residents said they were relieved", "said they felt
+  abandoned": whatever follows "felt", the sentence reports a feeling);
+- a stance: a short sentence whose only content is how an unnamed group or "everyone" feels about or rates
+  something -- a plural or quantified subject, a copula or feeling verb, an evaluative word ("Voters are
+  angry.", "Not everybody is impressed.", "Commuters living near the depot were less positive.");
+- a forecast by an unnamed group: what analysts, economists or forecasters expect or predict, as the
+  subject or as the ones who "said" it ("Economists expect rates to stay near 4%", "The lake is expected to
+  freeze by Friday, meteorologists said").
+
+Whether a word is evaluative comes from VADER's sentiment lexicon (a maintained list of 7,500 rated words)
+rather than from a list kept here, with two small closed lists beside it: stances it leaves unrated
+("divided", "split") and outcomes it rates that are facts about people ("injured", "arrested", "fired"):
+"Protesters were arrested." stays a claim.
+
+Forecasts, decided: a desk can check a forecast only as the statement of whoever made it. A forecast held
+by a named or definite source ("The central bank expects inflation to fall to 2.5%", "the agency said a
+decision was expected by May 1") stays a claim, checked against what that source published. One held by
+unnamed analysts, economists or forecasters is a guess with no publisher to check, figure or not
+("Economists polled by the ministry expect inflation near 2%": the forecasters are the economists, the
+ministry only asked them).
 
 A plan or a prediction with its figure stays a claim ("said it could cut up to 300 jobs"), and so does
 "would" alone, the future of reported speech ("said he would introduce a bill next week").
@@ -32,6 +51,8 @@ A plan or a prediction with its figure stays a claim ("said it could cut up to 3
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 from factledger.ingest.names import (
     HONORIFICS,
@@ -42,6 +63,9 @@ from factledger.ingest.names import (
     word_set,
 )
 from factledger.ingest.speakers import QuoteSpan
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _BELIEF = re.compile(
     r"(?i)\b(?:I|we)\s+(?:(?:really|just|still|do|don['’]t|truly)\s+)?(?:think|believe|feel|hope|fear|doubt"
@@ -114,6 +138,48 @@ _REPORTED_FEELING = re.compile(
     r"(?:were|was|are|is|felt|feel|feels|had\s+been|have\s+been)\s+(?:\w+ly\s+|very\s+|so\s+)?"
     r"(?P<word>[a-z]+)\b"
 )
+# "said they felt let down": whatever is felt, the sentence is about a feeling.
+_REPORTED_FELT = re.compile(
+    r"(?i)\b(?:said|say|says|told\s+\w+)\s+(?:that\s+)?(?:they|he|she|we|I)\s+(?:felt|feel|feels)\b"
+)
+
+# A stance sentence: [Not] [quantifier] up to two words and a plural (or "everyone"), any lowercase words
+# that describe them, a copula or feeling verb, degree words, the evaluative word, and at most a feeling's
+# complement ("about the plan"). Capitals after the first word, digits and number words are ruled out
+# apart from this pattern: a name or a figure is something to check.
+_STANCE = re.compile(
+    # No determiner: "the results", "their plans" are particular things, left to the scorer.
+    r"^(?!(?:the|this|these|those|that|its|their|his|her|our|my|your|a|an)\s)"
+    r"(?:not\s+)?(?:(?:all|many|some|most|few|several|other|both)\s+(?:of\s+the\s+)?)?"
+    r"(?:everyone|everybody|nobody|no\s+one|(?:[a-z-]+\s+){0,2}[a-z-]+s)"
+    r"(?:\s+[a-z-]+){0,8}?\s+"
+    r"(?:is|are|was|were|remain|remains|remained|seem|seems|seemed|appear|appears|appeared|feel|feels|felt"
+    r"|look|looks|looked|grew|became|stay|stays|stayed)\s+"
+    r"(?:(?:less|more|very|deeply|increasingly|still|so|too|far|from|largely|clearly|visibly|openly|not"
+    r"|particularly|rather|quite|somewhat|equally|also|just|as|less\s+than|no\s+more)\s+){0,3}"
+    r"(?P<word>[a-z-]+)(?:\s+(?:about|over|with|at|by|on|of|that)\s+[a-z' -]+)?[.!]?$",
+    re.IGNORECASE,
+)
+# Stances a sentiment lexicon leaves unrated because they are neither positive nor negative.
+_UNRATED_STANCES = word_set("divided split undecided unconvinced sceptical skeptical unsure wary mixed")
+# Rated in the lexicon, but what happened to people, which is checkable: harm, the law, jobs, health.
+_OUTCOMES = word_set(
+    """killed injured hurt harmed wounded dead trapped missing rescued safe arrested charged jailed
+    convicted guilty acquitted fired suspended banned rejected approved infected sick ill free bankrupt
+    evicted lost won"""
+)
+# A forecast: the verb of expecting or predicting, in any form.
+_FORECAST = re.compile(
+    r"(?i)\b(?:expect|expects|expected|predict|predicts|predicted|forecast|forecasts|anticipate[sd]?)\b"
+)
+# Its holder, when an unnamed group: the subject ("[Some] analysts [polled by …] expect") or the ones who
+# said it (", forecasters said."). A plural noun with no determiner and no capital but the first letter.
+_UNNAMED_GROUP = r"(?P<group>(?:(?:some|many|most|several|other|independent)\s+)?(?:[a-z-]+\s+)?[a-z-]+s)"
+_GROUP_FORECASTS = re.compile(
+    rf"(?i)^{_UNNAMED_GROUP}(?:\s+[a-z-]+){{0,5}}?\s+(?:expect|predict|forecast|anticipate)\b"
+)
+_GROUP_SAID = re.compile(rf",\s+{_UNNAMED_GROUP}\s+(?:said|say)[.!]?$", re.IGNORECASE)
+
 # "said one of them, Ruth Ames": the words a sentence may hold besides the quotation and still be just
 # a quotation with its attribution.
 _MAX_ATTRIBUTION_WORDS = 12
@@ -176,8 +242,12 @@ def opinion_of(sentence: str, quotes: list[QuoteSpan]) -> str | None:
     quoted = quoted_opinion(sentence, quotes)
     if quoted is not None:
         return quoted
+    if not quotes and _unnamed_forecast(sentence):
+        return "forecast"
     if _DIGIT.search(sentence):
         return None
+    if not quotes and _stance(sentence):
+        return "stance"
     if quotes:
         inside = " ".join(quote.text for quote in quotes)
         if _verdict(inside) and not _holds_checkable(inside):
@@ -188,7 +258,7 @@ def opinion_of(sentence: str, quotes: list[QuoteSpan]) -> str | None:
     if _verdict(words):
         return "judgement"  # "said the decision was unfair"
     feeling = _REPORTED_FEELING.search(words)
-    if feeling and feeling.group("word").lower() in _FEELINGS:
+    if (feeling and feeling.group("word").lower() in _FEELINGS) or _REPORTED_FELT.search(words):
         return "feeling"
     if _HEDGE.search(words):
         return "hedged forecast"
@@ -199,3 +269,42 @@ def _verdict(words: str) -> bool:
     return any(
         match.group("word").lower() in _VERDICT_WORDS for match in _COPULA_THEN_VERDICT.finditer(words)
     )
+
+
+def _stance(sentence: str) -> bool:
+    """A short sentence saying only how an unnamed group or "everyone" feels or rates (module docstring)."""
+    if _REPORTING.search(sentence):
+        return False  # reported speech: the feeling and judgement rules below read it
+    match = _STANCE.match(sentence.strip())
+    if match is None or _holds_checkable(sentence):  # a number, or a name after the first word
+        return False
+    word = match.group("word").lower()
+    if word in _OUTCOMES:
+        return False
+    return word in _UNRATED_STANCES or word in _sentiment_lexicon()
+
+
+def _unnamed_forecast(sentence: str) -> bool:
+    """A forecast held by unnamed analysts, economists or forecasters (module docstring: decided)."""
+    stripped = sentence.strip()
+    if not _FORECAST.search(stripped):
+        return False
+    group = _GROUP_FORECASTS.match(stripped) or _GROUP_SAID.search(stripped)
+    if group is None or _proper_words(group.group(0)):
+        return False
+    # "Officials expect …", ", police said": an office speaks for an organisation that can be asked.
+    return not _speaker_has_standing(group.group("group"))
+
+
+def _proper_words(words: str) -> bool:
+    """A capitalised word other than the first: a name, and so a source or a subject a checker can find."""
+    return any(word[:1].isupper() for word in words.split()[1:])
+
+
+@cache
+def _sentiment_lexicon() -> Mapping[str, float]:
+    """VADER's word valences, loaded on first use (the import and the load take about 40 ms)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    lexicon: Mapping[str, float] = SentimentIntensityAnalyzer().lexicon
+    return lexicon
