@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from factledger.archive.leases import make_due
+from factledger.archive.leases import make_due, waiting_sources
 from factledger.archive.runner import (
     ArchivePaths,
     CaptureHooks,
@@ -22,6 +22,7 @@ from factledger.archive.runner import (
 )
 from factledger.ledger import evidence_queries
 from factledger.ledger.database import Ledger
+from factledger.ledger.leases import Waiting
 from factledger.verify.capture import capture_hooks
 
 
@@ -58,3 +59,8 @@ def source_ids_of_claim(ledger: Ledger, claim_id: int) -> list[int]:
     """The sources a claim cites, for fetching them all at once."""
     with ledger.read() as session:
         return evidence_queries.source_ids_of_claim(session, claim_id)
+
+
+def sources_waiting(ledger: Ledger) -> Waiting:
+    """The sources not due yet: what to tell a user whose archive pass found nothing to do."""
+    return waiting_sources(ledger)

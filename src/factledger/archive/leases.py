@@ -16,7 +16,14 @@ from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
 from factledger.ledger.leases import LeasedSource
 
-__all__ = ["DEFAULT_LEASE", "LeasedSource", "lease_due_sources", "make_due", "release_dead_local_leases"]
+__all__ = [
+    "DEFAULT_LEASE",
+    "LeasedSource",
+    "lease_due_sources",
+    "make_due",
+    "release_dead_local_leases",
+    "waiting_sources",
+]
 
 DEFAULT_LEASE = timedelta(minutes=10)
 
@@ -74,3 +81,9 @@ def release_dead_local_leases(ledger: Ledger, hostname: str) -> int:
         if not dead:
             return 0
         return leases.release(session, dead)
+
+
+def waiting_sources(ledger: Ledger, *, now: datetime | None = None) -> leases.Waiting:
+    """The sources not due yet (how many, and when the soonest is), for a pass that found nothing due."""
+    with ledger.read() as session:
+        return leases.waiting_sources(session, now or utcnow())

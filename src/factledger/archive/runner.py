@@ -48,6 +48,7 @@ from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.archive.warc.repair import repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
+from factledger.ledger.statuses import SourceHealth
 
 __all__ = [
     "AfterCommit",
@@ -71,10 +72,14 @@ class RunSummary:
     attempted: int = 0
     ok: int = 0
     failed: int = 0
+    # Refused by our own address guard (a private address without --allow-private): not a failure of the
+    # source, so neither counted as failed nor flagging any claim.
+    refused: int = 0
     failed_by_kind: Counter[str] = field(default_factory=Counter)
     health: Counter[str] = field(default_factory=Counter)
     drift: Counter[str] = field(default_factory=Counter)
     flagged_claims: set[int] = field(default_factory=set)
+    unflagged_claims: set[int] = field(default_factory=set)
     repaired: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -83,10 +88,12 @@ class RunSummary:
             "attempted": self.attempted,
             "ok": self.ok,
             "failed": self.failed,
+            "refused": self.refused,
             "failed_by_kind": dict(sorted(self.failed_by_kind.items())),
             "health": dict(sorted(self.health.items())),
             "drift": dict(sorted(self.drift.items())),
             "flagged_claims": sorted(self.flagged_claims),
+            "unflagged_claims": sorted(self.unflagged_claims),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
         }
@@ -321,8 +328,11 @@ def _count(summary: RunSummary, item: Finished, recorded: RecordedCapture) -> No
     summary.health[health] += 1
     summary.drift[recorded.drift] += 1
     summary.flagged_claims.update(recorded.flagged_claim_ids)
+    summary.unflagged_claims.update(recorded.unflagged_claim_ids)
     if health in ("ok", "redirected"):
         summary.ok += 1
+    elif recorded.health is SourceHealth.REFUSED:
+        summary.refused += 1
     else:
         summary.failed += 1
         summary.failed_by_kind[_failure_kind(item.result, health)] += 1

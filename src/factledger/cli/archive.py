@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import signal
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from factledger.app.capture import archive_due
+from factledger.app.capture import archive_due, sources_waiting
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
@@ -66,20 +66,49 @@ def _run_once(app: AppContext, options: RunOptions, recheck: bool, show_progress
         return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=advance)
 
 
-def _report(summary: RunSummary) -> None:
+REFUSED_HINT = (
+    "refused: private address (our address guard, not the source: pass --allow-private "
+    "or set allow_private_networks = true in factledger.toml to archive it)"
+)
+
+
+def _report(app: AppContext, summary: RunSummary, recheck: bool) -> None:
     data = summary.as_dict()
-    info(
-        f"archived {summary.attempted} sources in {data['seconds']}s: {summary.ok} ok, {summary.failed} failed"
-        + (
-            f" ({', '.join(f'{k}: {v}' for k, v in summary.failed_by_kind.items())})"
-            if summary.failed
-            else ""
+    if summary.attempted == 0 and not recheck:
+        info(_nothing_due(app))
+    else:
+        failures = ", ".join(f"{kind}: {count}" for kind, count in summary.failed_by_kind.items())
+        info(
+            f"archived {summary.attempted} sources in {data['seconds']}s: {summary.ok} ok, "
+            f"{summary.failed} failed" + (f" ({failures})" if failures else "")
         )
-    )
+    if summary.refused:
+        info(f"{summary.refused} {REFUSED_HINT}")
     if summary.flagged_claims:
         info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
+    if summary.unflagged_claims:
+        info(f"cleared the review flag of {len(summary.unflagged_claims)} claims (their source answers again)")
     for line in summary.repaired:
         info(f"repaired: {line}")
+
+
+def _nothing_due(app: AppContext) -> str:
+    waiting = sources_waiting(app.ledger())
+    if waiting.count == 0:
+        return "nothing to archive: no source is due and none is scheduled (cite a source first)"
+    line = f"nothing is due: {waiting.count} sources wait for their next check"
+    if waiting.retrying and waiting.retrying_soonest is not None:
+        line += (
+            f", {waiting.retrying} of them retrying after a failure, the first at "
+            f"{_when(waiting.retrying_soonest)}"
+        )
+    elif waiting.soonest is not None:
+        line += f", the first at {_when(waiting.soonest)}"
+    return line + "; `factledger archive run --recheck` captures them now"
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 run_options = [
@@ -121,7 +150,7 @@ def archive_run(
     if as_json:
         print_json(summary.as_dict())
     else:
-        _report(summary)
+        _report(app, summary, recheck)
 
 
 @archive_group.command("watch")
@@ -154,7 +183,7 @@ def archive_watch(
         if as_json:
             print_json(summary.as_dict(), one_line=True)  # one JSON line per pass, for log shippers
         else:
-            _report(summary)
+            _report(app, summary, recheck)
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(1.0, deadline - time.monotonic()))

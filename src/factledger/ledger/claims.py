@@ -259,6 +259,19 @@ def flag_for_review(session: Session, actor: str, claim_id: int, reason: str) ->
     return claim
 
 
+def clear_flag(session: Session, actor: str, claim_id: int, expected_reason: str, why: str) -> Claim | None:
+    """Clear the claim's review flag if it is still the one raised for ``expected_reason`` (a reviewer
+    may have cleared it, or something else flagged the claim since); the claim when it was cleared."""
+    claim = get_claim(session, claim_id, for_update=True)
+    if not claim.needs_review or claim.needs_review_reason != expected_reason:
+        return None
+    before = {"needs_review": True, "reason": claim.needs_review_reason}
+    write_next_version(session, claim, {"needs_review": False, "needs_review_reason": None})
+    after = {"needs_review": False, "reason": None, "version": claim.version}
+    append_event(session, actor, NewEvent("claim.unflagged", claim.id, before, after, why))
+    return claim
+
+
 @dataclass(frozen=True)
 class ClaimFilter:
     status: ClaimStatus | None = None

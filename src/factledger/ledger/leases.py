@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, ColumnElement, and_, literal, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, and_, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from factledger.ledger.models import Source
@@ -111,3 +111,29 @@ def lease_owners_starting(session: Session, prefix: str) -> list[str]:
         select(Source.lease_owner).where(Source.lease_owner.startswith(prefix, autoescape=True)).distinct()
     )
     return [owner for owner in owners if owner is not None]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The sources that are not due yet: how many, the soonest next check, and how many of them are
+    waiting out a retry after a failed check (the rest are healthy and on their regular schedule)."""
+
+    count: int
+    soonest: datetime | None
+    retrying: int
+    retrying_soonest: datetime | None
+
+
+def waiting_sources(session: Session, now: datetime) -> Waiting:
+    """What a pass that found nothing due can tell the user about the sources it left alone."""
+    not_due = Source.next_check_at > now
+    retry = and_(not_due, Source.consecutive_failures > 0)
+    row = session.execute(
+        select(
+            func.count().filter(not_due),
+            func.min(Source.next_check_at).filter(not_due),
+            func.count().filter(retry),
+            func.min(Source.next_check_at).filter(retry),
+        )
+    ).one()
+    return Waiting(int(row[0]), row[1], int(row[2]), row[3])
