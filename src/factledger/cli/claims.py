@@ -102,25 +102,31 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
-        if claims.is_unreachable(item):
-            copy = item["archived_copy"]
-            held = (
-                f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
-                if copy
-                else "no snapshot of ours holds the quote"
-            )
-            wayback = item.get("wayback")
-            extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
-            stdout.print(plain(f"  source {item['source_health']}: {item['url']}: {held}{extra}"))
-    if summary["evidence"]:
-        print_table(
-            "evidence",
-            ["stance", "url", "quote", "quote status"],
-            [
-                [e["stance"], e["url"], _shorten(e["quote"] or "", 60), e["quote_status"]]
-                for e in summary["evidence"]
-            ],
+        _print_evidence(item)
+
+
+def _print_evidence(item: dict[str, Any]) -> None:
+    """One evidence item as a few labelled lines: a table squeezed the URL and the quote to slivers."""
+    stdout.print(plain(f"  evidence {item['id']}: {item['stance']} {item['url']} (source {item['source_health']})"))
+    memento = item.get("memento")
+    if memento:
+        stdout.print(plain(f"    Internet Archive copy of {memento['original_url']}, captured {memento['captured']}"))
+    if item["quote"]:
+        status = item["quote_status"]
+        reasons = "; ".join(item["quote_detail"])
+        stdout.print(plain(f"    quote ({status}{': ' + reasons if reasons else ''}): {item['quote']}"))
+    if item["note"]:
+        stdout.print(plain(f"    note: {item['note']}"))
+    if claims.is_unreachable(item):
+        copy = item["archived_copy"]
+        held = (
+            f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
+            if copy
+            else "no snapshot of ours holds the quote"
         )
+        wayback = item.get("wayback")
+        extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
+        stdout.print(plain(f"    source {item['source_health']}: {held}{extra}"))
 
 
 @claims_group.command("status")

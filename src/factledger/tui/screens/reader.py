@@ -174,7 +174,11 @@ class ReaderScreen(Screen[None]):
                 "highlighted" if span else "not found verbatim in this capture",
                 Style(color="green") if span else Style(color="red"),
             )
-            header.append(f" ({self.evidence.quote_status})", Style(dim=True))
+            # Why it is missing or fuzzy ("number differs: …"): the words `verify` gave.
+            why = "; ".join(self.evidence.quote_detail)
+            header.append(
+                f" ({self.evidence.quote_status}{': ' + why if why else ''})", Style(dim=True)
+            )
         self._header(header)
         if span is not None:
             self._select(*span)
