@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from factledger.app import claims, review
+from factledger.app.wording import describe_change
 from factledger.cli.app import AppContext, cli, json_option, pass_app
 from factledger.cli.output import info, plain, print_json, print_table, stdout
 from factledger.ledger.serialize import claim_summary, event_summary
@@ -267,14 +268,4 @@ def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:
 
 
 def _change(event: dict[str, Any]) -> str:
-    before, after = event["before"] or {}, event["after"] or {}
-    if "status" in after and "status" in before:
-        return f"{before['status']} → {after['status']}"
-    if event["kind"] == "claim.edited":
-        # An edit's before and after hold just the fields it changed.
-        return "; ".join(
-            f"{key}: {_shorten(str(before.get(key)), 40)} → {_shorten(str(after[key]), 40)}"
-            for key in after
-            if key != "version"
-        )
-    return ", ".join(f"{key}={value}" for key, value in after.items() if key != "text")
+    return describe_change(event["before"], event["after"])
