@@ -87,7 +87,9 @@ def parse_config(values: dict[str, Any], source: str = CONFIG_FILENAME) -> Confi
     for key, value in values.items():
         if key not in _CHECKS:
             nearest = difflib.get_close_matches(key, CONFIG_KEYS, n=1, cutoff=0.6)
-            hint = f"; did you mean {nearest[0]!r}?" if nearest else f" (known keys: {', '.join(CONFIG_KEYS)})"
+            hint = (
+                f"; did you mean {nearest[0]!r}?" if nearest else f" (known keys: {', '.join(CONFIG_KEYS)})"
+            )
             raise ConfigError(f"{source}: unknown key {key!r}{hint}")
         what, check = _CHECKS[key]
         if not check(value):

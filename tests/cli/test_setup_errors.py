@@ -22,7 +22,10 @@ def _one_line_error(result, fragment: str) -> str:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize(
     ("written", "nearest"),
-    [("allow_private_network = true", "allow_private_networks"), ('publishr_name = "Desk"', "publisher_name")],
+    [
+        ("allow_private_network = true", "allow_private_networks"),
+        ('publishr_name = "Desk"', "publisher_name"),
+    ],
 )
 def test_a_misspelled_config_key_is_refused_naming_the_nearest(
     factledger: Factledger, written: str, nearest: str

@@ -50,3 +50,25 @@ def test_jsonl_export_has_one_key_for_dates(factledger: Factledger) -> None:
     record = json.loads(result.stdout.splitlines()[0])
     assert record["dates"] == ["2024-03-01"]
     assert "date" not in record
+
+
+def test_history_words_a_first_suggestion_without_python_reprs(factledger: Factledger, site: Site) -> None:
+    """The first suggested verdict read `suggested None → supported`."""
+    url = site.html("/release", "Officials announced 40 new buses for the city.")
+    cid = str(factledger.json("claims", "add", "Officials announced 40 new buses.")["id"])
+    factledger("cite", cid, url, "--stance", "supports", "--quote", "announced 40 new buses")
+    factledger.archive()
+    history = factledger("claims", "history", cid).stdout
+    assert "suggested none → supported" in " ".join(history.split())
+    assert "None" not in history
+    assert "[" not in history.replace("[unreviewed]", "")
+
+
+def test_wording_spells_out_values() -> None:
+    from factledger.app.wording import counts_in_words, describe_change
+
+    assert describe_change({"suggested": None}, {"suggested": "supported"}) == "suggested none → supported"
+    assert describe_change({"dates": ["2024-01-01"]}, {"dates": ["2024-01-01", "2024-02-01"]}) == (
+        "dates 2024-01-01 → 2024-01-01, 2024-02-01"
+    )
+    assert counts_in_words({"unreviewed": 21, "supported": 2}) == "21 unreviewed, 2 supported"

@@ -87,7 +87,9 @@ def _report(app: AppContext, summary: RunSummary, recheck: bool) -> None:
     if summary.flagged_claims:
         info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
     if summary.unflagged_claims:
-        info(f"cleared the review flag of {len(summary.unflagged_claims)} claims (their source answers again)")
+        info(
+            f"cleared the review flag of {len(summary.unflagged_claims)} claims (their source answers again)"
+        )
     for line in summary.repaired:
         info(f"repaired: {line}")
 

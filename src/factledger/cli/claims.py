@@ -9,7 +9,15 @@ import click
 from factledger.app import claims, review
 from factledger.app.wording import describe_change
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.cli.output import (
+    Column,
+    info,
+    list_format_options,
+    plain,
+    print_json,
+    print_records,
+    stdout,
+)
 from factledger.ledger.serialize import claim_summary, event_summary
 from factledger.ledger.statuses import parse_status
 
@@ -40,46 +48,47 @@ def claims_add(
             info(f"similar to claim {match['id']} (score {match['score']}): review whether they are one fact")
 
 
+CLAIM_COLUMNS = [
+    Column("id", lambda r: r["id"]),
+    Column("status", lambda r: r["status"]),
+    Column("score", lambda r: "" if r["score"] is None else f"{r['score']:.2f}"),
+    Column("speaker", lambda r: r["speaker"]),
+    Column("assignee", lambda r: r["assignee"]),
+    Column("claim", lambda r: r["text"]),
+    Column("flag", lambda r: "review" if r["needs_review"] else ""),
+]
+
+
 @claims_group.command("list")
 @click.option("--status", help="Only claims with this status.")
 @click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
+@click.option("--assignee", metavar="NAME", help="Only claims assigned to NAME.")
+@click.option("--mine", is_flag=True, help="Only claims assigned to you (the --as reviewer).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@json_option
+@list_format_options
 @pass_app
 def claims_list(
-    app: AppContext, status: str | None, search: str | None, needs_review: bool, limit: int, as_json: bool
+    app: AppContext,
+    status: str | None,
+    search: str | None,
+    needs_review: bool,
+    assignee: str | None,
+    mine: bool,
+    limit: int,
+    fmt: str | None,
 ) -> None:
     """List claims, oldest first."""
+    if mine and assignee is not None and assignee != app.actor:
+        raise click.UsageError(f"--mine is --assignee {app.actor}: give one of them")
     criteria = claims.ClaimFilter(
         status=parse_status(status) if status else None,
         search=search,
         needs_review=True if needs_review else None,
+        assignee=app.actor if mine else assignee,
         limit=limit,
     )
-    rows = claims.list_claims(app.ledger(), criteria)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        None,
-        ["id", "status", "score", "speaker", "claim", "flag"],
-        [
-            [
-                r["id"],
-                r["status"],
-                "" if r["score"] is None else f"{r['score']:.2f}",
-                r["speaker"],
-                _shorten(r["text"], 90),
-                "review" if r["needs_review"] else "",
-            ]
-            for r in rows
-        ],
-    )
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    print_records(fmt, claims.list_claims(app.ledger(), criteria), CLAIM_COLUMNS)
 
 
 @claims_group.command("show")
@@ -108,10 +117,14 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
 
 def _print_evidence(item: dict[str, Any]) -> None:
     """One evidence item as a few labelled lines: a table squeezed the URL and the quote to slivers."""
-    stdout.print(plain(f"  evidence {item['id']}: {item['stance']} {item['url']} (source {item['source_health']})"))
+    stdout.print(
+        plain(f"  evidence {item['id']}: {item['stance']} {item['url']} (source {item['source_health']})")
+    )
     memento = item.get("memento")
     if memento:
-        stdout.print(plain(f"    Internet Archive copy of {memento['original_url']}, captured {memento['captured']}"))
+        stdout.print(
+            plain(f"    Internet Archive copy of {memento['original_url']}, captured {memento['captured']}")
+        )
     if item["quote"]:
         status = item["quote_status"]
         reasons = "; ".join(item["quote_detail"])
@@ -252,20 +265,23 @@ def claims_assign(
 
 @claims_group.command("history")
 @click.argument("claim_id", type=int)
-@json_option
+@list_format_options
 @pass_app
-def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:
+def claims_history(app: AppContext, claim_id: int, fmt: str | None) -> None:
     """Every recorded change to a claim, oldest first."""
     events = claims.claim_history(app.ledger(), claim_id)
-    if as_json:
-        print_json(events)
-        return
-    print_table(
-        f"history of claim {claim_id}",
-        ["event", "when", "who", "what", "change", "why"],
-        [[e["id"], e["at"], e["actor"], e["kind"], _change(e), e["rationale"]] for e in events],
-    )
+    print_records(fmt, events, HISTORY_COLUMNS, title=f"history of claim {claim_id}")
 
 
 def _change(event: dict[str, Any]) -> str:
     return describe_change(event["before"], event["after"])
+
+
+HISTORY_COLUMNS = [
+    Column("event", lambda e: e["id"]),
+    Column("when", lambda e: e["at"]),
+    Column("who", lambda e: e["actor"]),
+    Column("what", lambda e: e["kind"]),
+    Column("change", _change),
+    Column("why", lambda e: e["rationale"]),
+]

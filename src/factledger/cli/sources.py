@@ -10,7 +10,16 @@ from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.cli.output import (
+    Column,
+    info,
+    list_format_options,
+    plain,
+    print_json,
+    print_records,
+    print_table,
+    stdout,
+)
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
 from factledger.ledger.sources import parse_health
@@ -47,34 +56,29 @@ def sources_group() -> None:
     """Archived sources and their health."""
 
 
+# Each column is its header and the record field it shows, side by side, so no column can slip under
+# another's header; a new column (another reason, say) is one more line here.
+SOURCE_COLUMNS = [
+    Column("id", lambda r: r["id"]),
+    Column("health", lambda r: r["health"]),
+    Column("reason", lambda r: r["health_reason"]),
+    Column("url", lambda r: r["url"]),
+    Column("last check", lambda r: r["last_checked_at"]),
+    Column("next check", lambda r: r["next_check_at"]),
+    Column("snapshots", lambda r: r["snapshots"]),
+    Column("evidence", lambda r: r["evidence"]),
+]
+
+
 @sources_group.command("list")
-@click.option("--health", help="Only sources with this health (ok, gone, blocked, …).")
+@click.option("--health", help="Only sources with this health (ok, gone, refused, …).")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
-@json_option
+@list_format_options
 @pass_app
-def sources_list(app: AppContext, health: str | None, limit: int | None, as_json: bool) -> None:
+def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: str | None) -> None:
     """List sources with their health, checks and snapshot counts."""
     wanted = parse_health(health) if health else None
-    rows = app_sources.list_sources(app.ledger(), wanted, limit)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        None,
-        ["id", "health", "reason", "url", "last check", "next check", "snapshots", "evidence"],
-        [
-            [
-                r["id"],
-                r["health"],
-                r["url"],
-                r["last_checked_at"],
-                r["next_check_at"],
-                r["snapshots"],
-                r["evidence"],
-            ]
-            for r in rows
-        ],
-    )
+    print_records(fmt, app_sources.list_sources(app.ledger(), wanted, limit), SOURCE_COLUMNS)
 
 
 @sources_group.command("show")

@@ -116,9 +116,12 @@ def _clear_dead_flags(session: Session, actor: str, source: Source, fetched_at: 
     cleared = []
     for claim_id, claim in claims_by_id(session, citing_claim_ids(session, source.id)).items():
         reason = claim.needs_review_reason
-        if _dead_flag_of(source, reason) and reason is not None:
-            if clear_flag(session, actor, claim_id, reason, why) is not None:
-                cleared.append(claim_id)
+        if (
+            reason is not None
+            and _dead_flag_of(source, reason)
+            and clear_flag(session, actor, claim_id, reason, why) is not None
+        ):
+            cleared.append(claim_id)
     return sorted(cleared)
 
 

@@ -176,9 +176,7 @@ class ReaderScreen(Screen[None]):
             )
             # Why it is missing or fuzzy ("number differs: …"): the words `verify` gave.
             why = "; ".join(self.evidence.quote_detail)
-            header.append(
-                f" ({self.evidence.quote_status}{': ' + why if why else ''})", Style(dim=True)
-            )
+            header.append(f" ({self.evidence.quote_status}{': ' + why if why else ''})", Style(dim=True))
         self._header(header)
         if span is not None:
             self._select(*span)
