@@ -47,6 +47,9 @@ class FactledgerGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # `factledger … | head`: the reader has gone. click's main ends quietly, as Unix tools do.
+            raise
         except LedgerError as exc:
             _fail(str(exc), exc.exit_code)
         except ConfigError as exc:
