@@ -19,6 +19,7 @@ def _assert_one_line_error(result, fragment: str, code: int = 1) -> None:  # typ
 
 
 def test_unknown_claim_id(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     _assert_one_line_error(factledger("claims", "show", "4242"), "no claim with id 4242")
     _assert_one_line_error(factledger("claims", "status", "4242", "supported"), "no claim with id 4242")
     _assert_one_line_error(
@@ -52,6 +53,7 @@ def test_malformed_urls_are_refused_without_a_source(factledger: Factledger, url
 
 
 def test_search_without_words(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     _assert_one_line_error(factledger("claims", "list", "--search", "?!"), "no words")
 
 

@@ -99,6 +99,7 @@ def test_bad_input_is_one_line_exit_1_and_changes_nothing(
 
 
 def test_unknown_id_exits_1(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     result = factledger("claims", "edit", "41", "--text", "Anything.")
     assert result.exit_code == 1
     assert result.stderr.strip() == "factledger: error: no claim with id 41"

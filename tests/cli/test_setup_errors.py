@@ -57,3 +57,34 @@ def test_every_config_field_has_a_docstring() -> None:
     for key in CONFIG_KEYS:
         after = body[body.index(f"\n    {key}:") :].splitlines()
         assert after[2].strip().startswith('"""'), key
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["claims", "list"], ["claims", "show", "1"], ["sources", "list"], ["audit", "verify"], ["verify"]],
+)
+def test_a_read_on_a_missing_ledger_says_so_and_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --home made `claims list` quietly create a new, empty ledger."""
+    home = tmp_path / "mistyped-home"
+    result = Factledger(db_url=f"sqlite:///{home / 'ledger.sqlite3'}", home=home)(*command)
+    line = _one_line_error(result, "no ledger at")
+    assert "factledger init" in line
+    assert not home.exists()
+
+
+def test_a_read_on_an_empty_postgres_database_says_so(postgres_url: str, tmp_path: Path) -> None:
+    result = Factledger(db_url=postgres_url, home=tmp_path / "home")("claims", "list")
+    _one_line_error(result, "no ledger in this database yet")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["init"], ["claims", "add", "A first claim."]],
+)
+def test_init_and_first_writes_create_the_ledger(tmp_path: Path, command: list[str]) -> None:
+    home = tmp_path / "new-home"
+    factledger = Factledger(db_url=f"sqlite:///{home / 'ledger.sqlite3'}", home=home)
+    assert factledger(*command).exit_code == 0
+    assert factledger("claims", "list").exit_code == 0

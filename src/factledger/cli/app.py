@@ -29,8 +29,17 @@ class AppContext:
         return self.settings.reviewer
 
     def ledger(self) -> Ledger:
+        """The existing ledger: a command that only reads (or changes what is there) never creates one,
+        so a mistyped --home is an error rather than a new, empty ledger."""
         if self._ledger is None:
-            self._ledger = open_ledger(self.settings.database_url)
+            self._ledger = open_ledger(self.settings.database_url, create=False)
+        return self._ledger
+
+    def creating_ledger(self) -> Ledger:
+        """The ledger, created when the database is empty: for the commands that put the first things in
+        one (init, ingest, import, demo, claims add)."""
+        if self._ledger is None:
+            self._ledger = open_ledger(self.settings.database_url, create=True)
         return self._ledger
 
     def close(self) -> None:

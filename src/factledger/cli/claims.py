@@ -39,7 +39,7 @@ def claims_add(
     app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
 ) -> None:
     """Add a claim by hand."""
-    summary = claims.add_claim(app.ledger, app.actor, text, speaker, dates)
+    summary = claims.add_claim(app.creating_ledger, app.actor, text, speaker, dates)
     if as_json:
         print_json(summary)
     else:

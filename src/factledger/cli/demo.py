@@ -95,7 +95,7 @@ def demo(app: AppContext, no_review: bool) -> None:
         articles = sorted(str(p) for p in (bundled_data_dir() / "articles").iterdir() if p.is_file())
         info(f"building a fresh demo ledger in {demo_home} from {len(articles)} bundled article(s)")
         paths = ArchivePaths.under(demo_home)
-        for outcome in ingest(demo_app.ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
+        for outcome in ingest(demo_app.creating_ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
             print_ingest_report(ingest_summary(outcome))
         _cite_and_archive(demo_app)
         counts = claims.claims_by_status(demo_app.ledger())

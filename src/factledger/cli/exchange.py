@@ -29,7 +29,7 @@ from factledger.cli.output import info, print_json
 @pass_app
 def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None:
     """Import claims with their evidence: all or nothing."""
-    result = import_file(app.ledger, app.actor, fmt, path).as_dict()
+    result = import_file(app.creating_ledger, app.actor, fmt, path).as_dict()
     if as_json:
         print_json(result)
     else:

@@ -35,7 +35,7 @@ def ingest(
     """Read documents (text, Markdown, HTML files, or web pages by URL) and store their check-worthy
     claims, ranked. A URL is archived first and its claims are read from the capture."""
     outcomes = ingest_documents(
-        app.ledger,
+        app.creating_ledger,
         app.actor,
         ArchivePaths.under(app.settings.home),
         list(paths),

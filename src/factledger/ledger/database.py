@@ -154,6 +154,10 @@ class Ledger:
         if state.is_empty and create_if_empty and not _has_foreign_tables(self.engine):
             upgrade(self.engine)
             return
+        if state.is_empty and not create_if_empty and not _has_foreign_tables(self.engine):
+            raise SchemaError(
+                "no ledger in this database yet: `factledger init` creates one (or check --db)"
+            )
         if state.is_empty:
             raise SchemaError("this database holds tables that are not a factledger ledger")
         raise SchemaError(
@@ -181,11 +185,31 @@ def _has_foreign_tables(engine: Engine) -> bool:
     return bool(inspect(engine).get_table_names())
 
 
-def open_ledger(url: str) -> Ledger:
+def open_ledger(url: str, *, create: bool = True) -> Ledger:
+    """Open the ledger at ``url``, at the head revision. With ``create`` an empty database becomes a new
+    ledger; without it, a missing one is an error (a read on a mistyped --home must not make one)."""
+    if not create:
+        _require_sqlite_file(url)
     ledger = Ledger(url)
     try:
-        ledger.ensure_schema()
+        ledger.ensure_schema(create_if_empty=create)
     except BaseException:
         ledger.close()
         raise
     return ledger
+
+
+def _require_sqlite_file(url: str) -> None:
+    """A SQLite ledger that is not there is reported before the engine creates its file (and folder)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SchemaError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database).expanduser()
+    if not path.exists():
+        raise SchemaError(
+            f"no ledger at {path}: check --home (or $FACTLEDGER_HOME); "
+            "`factledger init` creates one there"
+        )
