@@ -63,9 +63,7 @@ def test_every_config_field_has_a_docstring() -> None:
     "command",
     [["claims", "list"], ["claims", "show", "1"], ["sources", "list"], ["audit", "verify"], ["verify"]],
 )
-def test_a_read_on_a_missing_ledger_says_so_and_creates_nothing(
-    tmp_path: Path, command: list[str]
-) -> None:
+def test_a_read_on_a_missing_ledger_says_so_and_creates_nothing(tmp_path: Path, command: list[str]) -> None:
     """A mistyped --home made `claims list` quietly create a new, empty ledger."""
     home = tmp_path / "mistyped-home"
     result = Factledger(db_url=f"sqlite:///{home / 'ledger.sqlite3'}", home=home)(*command)

@@ -46,6 +46,8 @@ def describe_change(before: Mapping[str, Any] | None, after: Mapping[str, Any] |
         changes.insert(0, "text edited")
     if not changes:
         changes = [
-            f"{key} {value_in_words(value)}" for key, value in after.items() if key not in _HIDDEN | {"text"}
+            f"{key} {value_in_words(value, width=None)}"
+            for key, value in after.items()
+            if key not in _HIDDEN | {"text"}
         ]
     return ", ".join(changes)

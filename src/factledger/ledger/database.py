@@ -155,9 +155,7 @@ class Ledger:
             upgrade(self.engine)
             return
         if state.is_empty and not create_if_empty and not _has_foreign_tables(self.engine):
-            raise SchemaError(
-                "no ledger in this database yet: `factledger init` creates one (or check --db)"
-            )
+            raise SchemaError("no ledger in this database yet: `factledger init` creates one (or check --db)")
         if state.is_empty:
             raise SchemaError("this database holds tables that are not a factledger ledger")
         raise SchemaError(
@@ -210,6 +208,5 @@ def _require_sqlite_file(url: str) -> None:
     path = Path(parsed.database).expanduser()
     if not path.exists():
         raise SchemaError(
-            f"no ledger at {path}: check --home (or $FACTLEDGER_HOME); "
-            "`factledger init` creates one there"
+            f"no ledger at {path}: check --home (or $FACTLEDGER_HOME); `factledger init` creates one there"
         )
