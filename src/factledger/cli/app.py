@@ -1,22 +1,58 @@
-"""The command group, its shared context and error handling, and the ledger-wide commands."""
+"""The command group, its shared context and error handling.
+
+Start-up is kept short (``--help``, ``claims list`` and ``claims show`` are meant to start in well under a
+third of a second): the root group loads a subcommand's module only when that subcommand is asked for
+(click's lazy-group pattern, ``LAZY_COMMANDS``), and this module imports no database or network code.
+``tests/bench/startup_bench.py`` measures it.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
-from sqlalchemy.exc import DBAPIError, OperationalError
+import rich_click as click
 
 from factledger import __version__
-from factledger.app.claims import verify_audit_log
-from factledger.app.schema import init_ledger
-from factledger.cli.output import error, info, print_json
+from factledger.cli.output import error
 from factledger.config import ConfigError, Settings, load_settings
-from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from factledger.ledger.database import Ledger
+
+# Each subcommand of `factledger`: the module that defines it and its name there, loaded on first use.
+LAZY_COMMANDS: dict[str, str] = {
+    "init": "factledger.cli.ledger_commands:init",
+    "ingest": "factledger.cli.ingest:ingest",
+    "claims": "factledger.cli.claims:claims_group",
+    "cite": "factledger.cli.sources:cite",
+    "sources": "factledger.cli.sources:sources_group",
+    "archive": "factledger.cli.archive:archive_group",
+    "verify": "factledger.cli.verify:verify",
+    "review": "factledger.cli.review:review",
+    "import": "factledger.cli.exchange:import_command",
+    "export": "factledger.cli.exchange:export_command",
+    "rescore": "factledger.cli.rescore:rescore",
+    "audit": "factledger.cli.ledger_commands:audit_group",
+    "demo": "factledger.cli.demo:demo",
+}
+
+click.rich_click.COMMAND_GROUPS = {
+    "factledger": [
+        {"name": "Start", "commands": ["init", "demo", "ingest", "import"]},
+        {"name": "Review", "commands": ["claims", "cite", "verify", "review"]},
+        {"name": "Sources", "commands": ["sources", "archive"]},
+        {"name": "Ledger", "commands": ["export", "rescore", "audit"]},
+    ]
+}
+click.rich_click.SHOW_ARGUMENTS = True
+click.rich_click.SHOW_METAVARS_COLUMN = False
+# The metavar (a Choice's values among them) after each option's help, then its default.
+click.rich_click.OPTIONS_TABLE_HELP_SECTIONS = ["help", "metavar", "default", "required"]
 
 
 @dataclass
@@ -32,6 +68,8 @@ class AppContext:
         """The existing ledger: a command that only reads (or changes what is there) never creates one,
         so a mistyped --home is an error rather than a new, empty ledger."""
         if self._ledger is None:
+            from factledger.ledger.database import open_ledger
+
             self._ledger = open_ledger(self.settings.database_url, create=False)
         return self._ledger
 
@@ -39,6 +77,8 @@ class AppContext:
         """The ledger, created when the database is empty: for the commands that put the first things in
         one (init, ingest, import, demo, claims add)."""
         if self._ledger is None:
+            from factledger.ledger.database import open_ledger
+
             self._ledger = open_ledger(self.settings.database_url, create=True)
         return self._ledger
 
@@ -48,8 +88,20 @@ class AppContext:
             self._ledger = None
 
 
-class FactledgerGroup(click.Group):
-    """Turns the errors a user can act on into one line on stderr and a meaningful exit code."""
+class FactledgerGroup(click.RichGroup):
+    """The root group: loads its subcommands lazily, and turns the errors a user can act on into one line
+    on stderr and a meaningful exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command), f"{LAZY_COMMANDS[cmd_name]} is not a click command"
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,17 +115,21 @@ class FactledgerGroup(click.Group):
             _fail(str(exc), exc.exit_code)
         except ConfigError as exc:
             _fail(str(exc), 1)
-        except (OperationalError, DBAPIError) as exc:
-            _fail(f"database error: {str(exc.orig or exc).strip().splitlines()[0]}", 1)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as exc:
-            # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
-            if os.environ.get("FACTLEDGER_DEBUG"):
-                raise
-            _fail(
-                f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1
-            )
+            _fail_unexpected(exc)
+
+
+def _fail_unexpected(exc: Exception) -> NoReturn:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):  # OperationalError is one: the database is down, locked or full
+        _fail(f"database error: {str(exc.orig or exc).strip().splitlines()[0]}", 1)
+    # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
+    if os.environ.get("FACTLEDGER_DEBUG"):
+        raise exc
+    _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with FACTLEDGER_DEBUG=1 for details", 1)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -85,7 +141,11 @@ pass_app = click.make_pass_decorator(AppContext)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
 
-@click.group(cls=FactledgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=FactledgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Examples:\n\n  factledger demo\n\n  factledger ingest article.md && factledger claims list --needs-review",
+)
 @click.version_option(__version__, prog_name="factledger")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Ledger home directory.")
 @click.option(
@@ -102,54 +162,11 @@ def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewe
     ctx.call_on_close(app.close)
 
 
-@cli.command()
-@json_option
-@pass_app
-def init(app: AppContext, as_json: bool) -> None:
-    """Create the ledger, or upgrade it to this version's schema."""
-    change = init_ledger(app.settings.database_url)
-    result = {"database": _redacted(app.settings.database_url), "from": change.before, "schema": change.after}
-    if as_json:
-        print_json(result)
-    elif change.before == change.after:
-        info(f"ledger at {result['database']} is up to date (schema {change.after})")
-    else:
-        info(f"ledger at {result['database']} upgraded from {change.before or 'nothing'} to {change.after}")
-
-
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
+    """A database URL without its password, fit to print."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-# ---------------------------------------------------------------- audit
-
-
-@cli.group("audit")
-def audit_group() -> None:
-    """The tamper-evident audit log."""
-
-
-@audit_group.command("verify")
-@json_option
-@pass_app
-def audit_verify(app: AppContext, as_json: bool) -> None:
-    """Check the hash chain of every event; exit 1 naming the first bad one."""
-    report = verify_audit_log(app.ledger())
-    if as_json:
-        print_json(
-            {
-                "ok": report.ok,
-                "events": report.events_checked,
-                "problem": report.problem,
-                "bad_event_id": report.bad_event_id,
-            }
-        )
-    if not report.ok:
-        raise LedgerError(f"audit log is broken: {report.problem}")
-    if not as_json:
-        info(f"audit log intact: {report.events_checked} events verified")
 
 
 # ---------------------------------------------------------------- entry point

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-import click
+import rich_click as click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from factledger.app.capture import archive_due, sources_waiting
@@ -16,7 +16,7 @@ from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
 from factledger.archive.runner import Progress as ArchiveProgress
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
 
@@ -128,7 +128,7 @@ def with_run_options(func: Any) -> Any:
     return func
 
 
-@cli.group("archive")
+@click.group("archive")
 def archive_group() -> None:
     """Capture sources into WARC files and track their health."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
+import rich_click as click
 
 from factledger.app import claims, review
 from factledger.app.wording import describe_change
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import (
     Column,
     info,
@@ -24,7 +24,7 @@ from factledger.ledger.statuses import parse_status
 # ---------------------------------------------------------------- claims
 
 
-@cli.group("claims")
+@click.group("claims")
 def claims_group() -> None:
     """Record, list and review claims."""
 

@@ -17,14 +17,14 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import click
+import rich_click as click
 
 from factledger.app import claims, review
 from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
 from factledger.app.wording import counts_in_words
 from factledger.archive.runner import ArchivePaths, RunOptions
-from factledger.cli.app import AppContext, cli, pass_app
+from factledger.cli.app import AppContext, pass_app
 from factledger.cli.output import info, plain, stdout
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.config import bundled_data_dir
@@ -106,7 +106,7 @@ def _demo_command(demo: AppContext, *args: str) -> str:
     return " ".join([command_as_typed(), "--home", shlex.quote(str(demo.settings.home)), *args])
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--no-review", is_flag=True, help="Print the summary and exit instead of opening the review TUI."
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
+import rich_click as click
 
 from factledger.app.exchange import (
     EXPORT_FORMATS,
@@ -18,11 +18,11 @@ from factledger.app.exchange import (
     import_file,
 )
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import info, print_json
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
@@ -39,7 +39,7 @@ def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None
         )
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @click.option("--claim", "claim_id", type=int, help="Export only this claim.")
 @click.option(

@@ -3,17 +3,17 @@ the capture, so the appearance of its claims is preserved too (the use-case: app
 
 from __future__ import annotations
 
-import click
+import rich_click as click
 
 from factledger.app.ingest import ingest as ingest_documents
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import print_json
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL ...")
 @click.option(
     "--min-score",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import rich_click as click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from factledger.app.rescore import RescoreReport, rescore_claims
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 
 
-@cli.command()
+@click.command()
 @json_option
 @pass_app
 def rescore(app: AppContext, as_json: bool) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-import click
+import rich_click as click
 
 from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, json_option, pass_app
 from factledger.cli.output import (
     Column,
     info,
@@ -28,7 +28,7 @@ from factledger.ledger.statuses import parse_stance
 # ---------------------------------------------------------------- sources and evidence
 
 
-@cli.command()
+@click.command()
 @click.argument("claim_id", type=int)
 @click.argument("url")
 @click.option("--stance", required=True, help="supports, refutes or context.")
@@ -51,7 +51,7 @@ def cite(
         stdout.print(plain(f"claim {claim_id} cites {summary['url']} ({summary['stance']})"))
 
 
-@cli.group("sources")
+@click.group("sources")
 def sources_group() -> None:
     """Archived sources and their health."""
 

@@ -1,0 +1,74 @@
+"""Start-up benchmark: whole `factledger` processes, against Python start-up baselines in the same run.
+
+    .venv/bin/python tests/bench/startup_bench.py [--runs 15] [--src DIR]
+
+Each command runs ``--runs`` times in a fresh process (``python -m factledger``, as the console script
+does), interleaved with the baselines so a load change hits all of them alike; the median wall time of
+each is printed with its ratio to ``python -c pass`` and to ``python -c "import click"``. The commands:
+``--help``, ``claims list`` and ``claims show 1`` on a one-claim SQLite ledger (made before timing).
+
+``--src DIR`` runs the factledger found in DIR (a checkout's ``src``) instead of the installed one: the
+same benchmark then measures another version, e.g. the main branch, for a before/after comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 0.3  # the issue's goal for --help, claims list and claims show (on an unloaded machine)
+
+
+def _run(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.strip()}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--src", type=Path, help="a checkout's src directory to measure instead")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    if args.src is not None:
+        env["PYTHONPATH"] = str(args.src.resolve())
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch) / "home"
+        factledger = [python, "-m", "factledger", "--home", str(home)]
+        _run([*factledger, "claims", "add", "The council spent 4.2 million on flood barriers."], env)
+        cases = {
+            'python -c pass': [python, "-c", "pass"],
+            'python -c "import click"': [python, "-c", "import click"],
+            "factledger --help": [*factledger, "--help"],
+            "factledger claims list": [*factledger, "claims", "list"],
+            "factledger claims show 1": [*factledger, "claims", "show", "1"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for name, argv in cases.items():  # one warm-up each: the file cache, .pyc files
+            _run(argv, env)
+        for _ in range(args.runs):
+            for name, argv in cases.items():
+                times[name].append(_run(argv, env))
+    load = os.getloadavg()[0]
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    bare, click_only = medians['python -c pass'], medians['python -c "import click"']
+    print(f"median of {args.runs} runs each; load average {load:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'command':<28} {'median s':>9} {'× pass':>8} {'× click':>8}")
+    for name, median in medians.items():
+        print(f"{name:<28} {median:9.3f} {median / bare:8.1f} {median / click_only:8.1f}")
+    print(f"target: {TARGET_SECONDS} s for the factledger commands on an unloaded machine")
+
+
+if __name__ == "__main__":
+    main()
