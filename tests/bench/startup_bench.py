@@ -35,7 +35,9 @@ def _run(argv: list[str], env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--src", type=Path, help="a checkout's src directory to measure instead")
     args = parser.parse_args()
@@ -48,7 +50,7 @@ def main() -> None:
         factledger = [python, "-m", "factledger", "--home", str(home)]
         _run([*factledger, "claims", "add", "The council spent 4.2 million on flood barriers."], env)
         cases = {
-            'python -c pass': [python, "-c", "pass"],
+            "python -c pass": [python, "-c", "pass"],
             'python -c "import click"': [python, "-c", "import click"],
             "factledger --help": [*factledger, "--help"],
             "factledger claims list": [*factledger, "claims", "list"],
@@ -62,7 +64,7 @@ def main() -> None:
                 times[name].append(_run(argv, env))
     load = os.getloadavg()[0]
     medians = {name: statistics.median(values) for name, values in times.items()}
-    bare, click_only = medians['python -c pass'], medians['python -c "import click"']
+    bare, click_only = medians["python -c pass"], medians['python -c "import click"']
     print(f"median of {args.runs} runs each; load average {load:.2f} on {os.cpu_count()} CPUs")
     print(f"{'command':<28} {'median s':>9} {'× pass':>8} {'× click':>8}")
     for name, median in medians.items():

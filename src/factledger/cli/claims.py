@@ -19,7 +19,8 @@ from factledger.cli.output import (
     stdout,
 )
 from factledger.ledger.serialize import claim_summary, event_summary
-from factledger.ledger.statuses import parse_status
+from factledger.cli.choices import STATUS
+from factledger.ledger.statuses import ClaimStatus
 
 # ---------------------------------------------------------------- claims
 
@@ -60,7 +61,7 @@ CLAIM_COLUMNS = [
 
 
 @claims_group.command("list")
-@click.option("--status", help="Only claims with this status.")
+@click.option("--status", type=STATUS, help="Only claims with this status.")
 @click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
 @click.option("--assignee", metavar="NAME", help="Only claims assigned to NAME.")
@@ -82,7 +83,7 @@ def claims_list(
     if mine and assignee is not None and assignee != app.actor:
         raise click.UsageError(f"--mine is --assignee {app.actor}: give one of them")
     criteria = claims.ClaimFilter(
-        status=parse_status(status) if status else None,
+        status=ClaimStatus(status) if status else None,
         search=search,
         needs_review=True if needs_review else None,
         assignee=app.actor if mine else assignee,
@@ -145,7 +146,7 @@ def _print_evidence(item: dict[str, Any]) -> None:
 
 @claims_group.command("status")
 @click.argument("claim_id", type=int)
-@click.argument("status")
+@click.argument("status", type=STATUS)
 @click.option("--note", help="Why: recorded with the change.")
 @click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
 @json_option
@@ -154,7 +155,7 @@ def claims_status(
     app: AppContext, claim_id: int, status: str, note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Change a claim's status (a verdict, or back to in_review)."""
-    target = parse_status(status)
+    target = ClaimStatus(status)
     claim = review.set_status(
         app.ledger(), app.actor, claim_id, target, rationale=note, expect_version=expect_version
     )

@@ -23,12 +23,13 @@ from factledger.cli.output import info, print_json
 
 
 @click.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("format", type=click.Choice(IMPORT_FORMATS, case_sensitive=False))
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @pass_app
-def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None:
+def import_command(app: AppContext, format: str, path: Path, as_json: bool) -> None:
     """Import claims with their evidence: all or nothing."""
+    fmt = format.lower()
     result = import_file(app.creating_ledger, app.actor, fmt, path).as_dict()
     if as_json:
         print_json(result)
@@ -40,15 +41,16 @@ def import_command(app: AppContext, fmt: str, path: Path, as_json: bool) -> None
 
 
 @click.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@click.argument("format", type=click.Choice(EXPORT_FORMATS, case_sensitive=False))
 @click.option("--claim", "claim_id", type=int, help="Export only this claim.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
 @pass_app
-def export_command(app: AppContext, fmt: str, claim_id: int | None, output: Path | None) -> None:
+def export_command(app: AppContext, format: str, claim_id: int | None, output: Path | None) -> None:
     """Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an
     evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb)."""
+    fmt = format.lower()
     if fmt == WACZ:
         _export_wacz(app, claim_id, output)
         return

@@ -22,8 +22,8 @@ from factledger.cli.output import (
 )
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
-from factledger.ledger.sources import parse_health
-from factledger.ledger.statuses import parse_stance
+from factledger.cli.choices import HEALTH, STANCE
+from factledger.ledger.statuses import SourceHealth, Stance
 
 # ---------------------------------------------------------------- sources and evidence
 
@@ -31,7 +31,7 @@ from factledger.ledger.statuses import parse_stance
 @click.command()
 @click.argument("claim_id", type=int)
 @click.argument("url")
-@click.option("--stance", required=True, help="supports, refutes or context.")
+@click.option("--stance", type=STANCE, required=True, help="How the source bears on the claim.")
 @click.option("--quote", help="The words in the source that bear on the claim.")
 @click.option("--note", help="A note for reviewers.")
 @json_option
@@ -40,7 +40,7 @@ def cite(
     app: AppContext, claim_id: int, url: str, stance: str, quote: str | None, note: str | None, as_json: bool
 ) -> None:
     """Attach a source URL to a claim as evidence."""
-    parsed_stance = parse_stance(stance)
+    parsed_stance = Stance(stance)
     evidence, source = review.cite(
         app.ledger(), app.actor, claim_id, url, parsed_stance, quote=quote, note=note
     )
@@ -71,13 +71,13 @@ SOURCE_COLUMNS = [
 
 
 @sources_group.command("list")
-@click.option("--health", help="Only sources with this health (ok, gone, refused, …).")
+@click.option("--health", type=HEALTH, help="Only sources with this health.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @list_format_options
 @pass_app
 def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: str | None) -> None:
     """List sources with their health, checks and snapshot counts."""
-    wanted = parse_health(health) if health else None
+    wanted = SourceHealth(health) if health else None
     print_records(fmt, app_sources.list_sources(app.ledger(), wanted, limit), SOURCE_COLUMNS)
 
 
