@@ -57,7 +57,7 @@ def main() -> None:
             "factledger claims show 1": [*factledger, "claims", "show", "1"],
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
-        for name, argv in cases.items():  # one warm-up each: the file cache, .pyc files
+        for argv in cases.values():  # one warm-up each: the file cache, .pyc files
             _run(argv, env)
         for _ in range(args.runs):
             for name, argv in cases.items():

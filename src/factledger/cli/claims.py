@@ -9,6 +9,7 @@ import rich_click as click
 from factledger.app import claims, review
 from factledger.app.wording import describe_change
 from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.choices import STATUS
 from factledger.cli.output import (
     Column,
     info,
@@ -19,7 +20,6 @@ from factledger.cli.output import (
     stdout,
 )
 from factledger.ledger.serialize import claim_summary, event_summary
-from factledger.cli.choices import STATUS
 from factledger.ledger.statuses import ClaimStatus
 
 # ---------------------------------------------------------------- claims

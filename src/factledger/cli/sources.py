@@ -10,6 +10,7 @@ from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.choices import HEALTH, STANCE
 from factledger.cli.output import (
     Column,
     info,
@@ -22,7 +23,6 @@ from factledger.cli.output import (
 )
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.serialize import evidence_summary
-from factledger.cli.choices import HEALTH, STANCE
 from factledger.ledger.statuses import SourceHealth, Stance
 
 # ---------------------------------------------------------------- sources and evidence
