@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from factledger.exchange.records import claim_from_fields
-from factledger.ingest.similar import suggest_similar
 from factledger.ledger import audit, claims, sources
 from factledger.ledger.audit import AuditReport
 from factledger.ledger.database import Ledger
@@ -18,7 +16,6 @@ from factledger.ledger.rows import Snapshot, Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
 from factledger.ledger.snapshot_queries import archived_copy
 from factledger.ledger.statuses import UNREACHABLE_HEALTH
-from factledger.verify.wayback import lookup_wayback
 
 ClaimFilter = claims.ClaimFilter
 
@@ -29,6 +26,11 @@ def add_claim(
     """Add a claim by hand (checked as an imported one is, before the ledger is opened); a near-duplicate
     is suggested and recorded as an event, never merged silently. The summary lists it under
     ``similar_to``."""
+    # Imported here, not at the top: `claims list` and `claims show` load this module, and these two
+    # (the import checks and the similarity search) would double their start-up time.
+    from factledger.exchange.records import claim_from_fields
+    from factledger.ingest.similar import suggest_similar
+
     record = claim_from_fields({"text": text, "speaker": speaker, "dates": list(dates)}, 1, ())
     with open_ledger().write() as session:
         claim = claims.add_claim(
@@ -59,6 +61,8 @@ def show_claim(ledger: Ledger, claim_id: int, *, wayback_lookup: bool = False) -
             for ev, src in sources.evidence_for_claim(session, claim_id)
         ]
     if wayback_lookup:  # outside the transaction: it waits on the network
+        from factledger.verify.wayback import lookup_wayback  # httpx: only when it is used
+
         for item in summary["evidence"]:
             if is_unreachable(item):
                 found = lookup_wayback(item["url"])

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -24,6 +24,9 @@ from sqlalchemy.orm import Session
 
 from factledger import __version__
 from factledger.ledger.errors import SchemaError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -38,6 +41,8 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if connection is not None:
@@ -97,6 +102,55 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
+    """Where the ledger's schema stands against this factledger's migrations.
+
+    Every command opens the ledger through this, so the common case (the ledger is at the head) is
+    answered without importing Alembic, whose import alone costs more than a `claims list`: the head is
+    read from the migration scripts' ``revision`` lines and the current revision from alembic_version.
+    Anything else goes to Alembic itself."""
+    head = _head_from_scripts()
+    if head is not None:
+        current = _current_revision(engine)
+        if current == head:
+            return SchemaState(current=current, head=head, known=True)
+    return _alembic_schema_state(engine)
+
+
+_REVISION_LINE = re.compile(r"^revision(?:: str)? = [\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION_LINE = re.compile(r"^down_revision(?:: [^=]+)? = [\"']([^\"']+)[\"']", re.MULTILINE)
+
+
+@cache
+def _head_from_scripts() -> str | None:
+    """The one revision no other script revises, read from the scripts' text; None when that is not
+    clear-cut (then Alembic decides)."""
+    revisions, revised = set(), set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        found = _REVISION_LINE.search(text)
+        if found is None:
+            return None
+        revisions.add(found.group(1))
+        revised.update(_DOWN_REVISION_LINE.findall(text))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except OperationalError as exc:
+        raise SchemaError(f"cannot open the ledger database: {_first_line(exc)}") from None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def _alembic_schema_state(engine: Engine) -> SchemaState:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     assert head is not None, "factledger ships at least one migration"
@@ -125,6 +179,8 @@ def upgrade(engine: Engine) -> SchemaState:
     if not state.known:
         raise newer_schema_error(state)
     if not state.is_current:
+        from alembic import command
+
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
     return schema_state(engine)
