@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import rich_click as click
 
-from factledger import __version__
 from factledger.cli.output import error
 from factledger.config import ConfigError, Settings, load_settings
 from factledger.ledger.errors import LedgerError
@@ -24,22 +23,62 @@ from factledger.ledger.errors import LedgerError
 if TYPE_CHECKING:
     from factledger.ledger.database import Ledger
 
-# Each subcommand of `factledger`: the module that defines it and its name there, loaded on first use.
-LAZY_COMMANDS: dict[str, str] = {
-    "init": "factledger.cli.ledger_commands:init",
-    "ingest": "factledger.cli.ingest:ingest",
-    "claims": "factledger.cli.claims:claims_group",
-    "cite": "factledger.cli.sources:cite",
-    "sources": "factledger.cli.sources:sources_group",
-    "archive": "factledger.cli.archive:archive_group",
-    "verify": "factledger.cli.verify:verify",
-    "review": "factledger.cli.review:review",
-    "import": "factledger.cli.exchange:import_command",
-    "export": "factledger.cli.exchange:export_command",
-    "rescore": "factledger.cli.rescore:rescore",
-    "audit": "factledger.cli.ledger_commands:audit_group",
-    "demo": "factledger.cli.demo:demo",
+# Each subcommand of `factledger`: the module that defines it, its name there, and the first paragraph
+# of its help. The root --help lists these without importing a module (tests/cli/test_help.py checks
+# that each matches the command's own help); running a subcommand, or its --help, loads its module.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "factledger.cli.ledger_commands:init",
+        "Create the ledger, or upgrade it to this version's schema.",
+    ),
+    "ingest": (
+        "factledger.cli.ingest:ingest",
+        "Read documents (text, Markdown, HTML files, or web pages by URL) and store their check-worthy "
+        "claims, ranked. A URL is archived first and its claims are read from the capture.",
+    ),
+    "claims": ("factledger.cli.claims:claims_group", "Record, list and review claims."),
+    "cite": ("factledger.cli.sources:cite", "Attach a source URL to a claim as evidence."),
+    "sources": ("factledger.cli.sources:sources_group", "Archived sources and their health."),
+    "archive": (
+        "factledger.cli.archive:archive_group",
+        "Capture sources into WARC files and track their health.",
+    ),
+    "verify": (
+        "factledger.cli.verify:verify",
+        "Check each evidence quote against its source's latest snapshot; update suggested verdicts.",
+    ),
+    "review": (
+        "factledger.cli.review:review",
+        "Triage claims in the terminal: the keyboard-first review app (press ? inside for the keys).",
+    ),
+    "import": (
+        "factledger.cli.exchange:import_command",
+        "Import claims with their evidence: all or nothing.",
+    ),
+    "export": (
+        "factledger.cli.exchange:export_command",
+        "Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an "
+        "evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb).",
+    ),
+    "rescore": (
+        "factledger.cli.rescore:rescore",
+        "Score every claim again with the current check-worthiness model.",
+    ),
+    "audit": ("factledger.cli.ledger_commands:audit_group", "The tamper-evident audit log."),
+    "demo": (
+        "factledger.cli.demo:demo",
+        "Build a fresh demo ledger from the bundled articles, archive a source, and show the result.",
+    ),
 }
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of subcommand ``name`` and return the command."""
+    module_name, attribute = LAZY_COMMANDS[name][0].split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    assert isinstance(command, click.Command), f"{LAZY_COMMANDS[name][0]} is not a click command"
+    return command
+
 
 click.rich_click.COMMAND_GROUPS = {
     "factledger": [
@@ -50,7 +89,7 @@ click.rich_click.COMMAND_GROUPS = {
     ]
 }
 click.rich_click.SHOW_ARGUMENTS = True
-click.rich_click.SHOW_METAVARS_COLUMN = False
+click.rich_click.OPTIONS_TABLE_COLUMN_TYPES = ["required", "opt_short", "opt_long", "help"]
 # The metavar (a Choice's values among them) after each option's help, then its default.
 click.rich_click.OPTIONS_TABLE_HELP_SECTIONS = ["help", "metavar", "default", "required"]
 
@@ -92,16 +131,24 @@ class FactledgerGroup(click.RichGroup):
     """The root group: loads its subcommands lazily, and turns the errors a user can act on into one line
     on stderr and a meaningful exit code."""
 
+    _listing = False  # while the group's own help is drawn: list the commands without loading them
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *LAZY_COMMANDS]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in LAZY_COMMANDS:
             return super().get_command(ctx, cmd_name)
-        module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        assert isinstance(command, click.Command), f"{LAZY_COMMANDS[cmd_name]} is not a click command"
-        return command
+        if self._listing:
+            return click.Command(cmd_name, help=LAZY_COMMANDS[cmd_name][1])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -137,6 +184,12 @@ def _fail(message: str, code: int) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
+def examples(*commands: str) -> str:
+    """A command's epilog: one or two real invocations, shown at the end of its --help."""
+    label = "Example" if len(commands) == 1 else "Examples"
+    return f"{label}:\n\n" + "\n\n".join(f"  {command}" for command in commands)
+
+
 pass_app = click.make_pass_decorator(AppContext)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
@@ -146,7 +199,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Examples:\n\n  factledger demo\n\n  factledger ingest article.md && factledger claims list --needs-review",
 )
-@click.version_option(__version__, prog_name="factledger")
+@click.version_option(package_name="factledger", prog_name="factledger")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Ledger home directory.")
 @click.option(
     "--db", "database_url", metavar="URL", help="SQLAlchemy database URL (sqlite:/// or postgresql://)."

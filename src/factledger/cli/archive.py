@@ -16,7 +16,7 @@ from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
 from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
 from factledger.archive.runner import Progress as ArchiveProgress
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
 
@@ -133,7 +133,10 @@ def archive_group() -> None:
     """Capture sources into WARC files and track their health."""
 
 
-@archive_group.command("run")
+@archive_group.command(
+    "run",
+    epilog=examples("factledger archive run", "factledger archive run --allow-private --recheck --limit 100"),
+)
 @with_run_options
 @json_option
 @pass_app
@@ -155,7 +158,7 @@ def archive_run(
         _report(app, summary, recheck)
 
 
-@archive_group.command("watch")
+@archive_group.command("watch", epilog=examples("factledger archive watch --every 15m --json"))
 @click.option("--every", default="15m", show_default=True, help="Time between passes (e.g. 90s, 15m, 6h).")
 @with_run_options
 @json_option

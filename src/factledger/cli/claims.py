@@ -8,7 +8,7 @@ import rich_click as click
 
 from factledger.app import claims, review
 from factledger.app.wording import describe_change
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.choices import STATUS
 from factledger.cli.output import (
     Column,
@@ -30,7 +30,12 @@ def claims_group() -> None:
     """Record, list and review claims."""
 
 
-@claims_group.command("add")
+@claims_group.command(
+    "add",
+    epilog=examples(
+        'factledger claims add "Unemployment fell to 4.1% in May." --speaker "Labour ministry" --date 2025-06-03'
+    ),
+)
 @click.argument("text")
 @click.option("--speaker", help="Who made the claim.")
 @click.option("--date", "dates", multiple=True, help="When (YYYY-MM-DD); repeatable.")
@@ -60,7 +65,13 @@ CLAIM_COLUMNS = [
 ]
 
 
-@claims_group.command("list")
+@claims_group.command(
+    "list",
+    epilog=examples(
+        "factledger claims list --needs-review --mine",
+        'factledger claims list --status unreviewed --search "unemployment" --csv > unreviewed.csv',
+    ),
+)
 @click.option("--status", type=STATUS, help="Only claims with this status.")
 @click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
@@ -92,7 +103,9 @@ def claims_list(
     print_records(fmt, claims.list_claims(app.ledger(), criteria), CLAIM_COLUMNS)
 
 
-@claims_group.command("show")
+@claims_group.command(
+    "show", epilog=examples("factledger claims show 42", "factledger claims show 42 --json | jq .evidence")
+)
 @click.argument("claim_id", type=int)
 @json_option
 @pass_app
@@ -144,7 +157,12 @@ def _print_evidence(item: dict[str, Any]) -> None:
         stdout.print(plain(f"    source {item['source_health']}: {held}{extra}"))
 
 
-@claims_group.command("status")
+@claims_group.command(
+    "status",
+    epilog=examples(
+        'factledger claims status 42 refuted --note "the report says 198, not 212" --expect-version 3'
+    ),
+)
 @click.argument("claim_id", type=int)
 @click.argument("status", type=STATUS)
 @click.option("--note", help="Why: recorded with the change.")
@@ -166,7 +184,12 @@ def claims_status(
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
 
 
-@claims_group.command("edit")
+@claims_group.command(
+    "edit",
+    epilog=examples(
+        'factledger claims edit 42 --text "The council spent 4.2 million." --note "typo in the figure"'
+    ),
+)
 @click.argument("claim_id", type=int)
 @click.option("--text", help="The corrected text (the document keeps its sentence; `show` gives both).")
 @click.option("--speaker", help='Who made the claim; "" clears the speaker and its kind.')
@@ -209,7 +232,9 @@ def claims_edit(
         stdout.print(plain(f"claim {claim_id} edited (version {summary['version']})"))
 
 
-@claims_group.command("note")
+@claims_group.command(
+    "note", epilog=examples('factledger claims note 42 "Asked the press office for the raw figures."')
+)
 @click.argument("claim_id", type=int)
 @click.argument("text")
 @click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
@@ -225,7 +250,9 @@ def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int |
         stdout.print(plain(f"note added to claim {claim_id}"))
 
 
-@claims_group.command("accept")
+@claims_group.command(
+    "accept", epilog=examples('factledger claims accept 42 --note "quote checked against the release"')
+)
 @click.argument("claim_id", type=int)
 @click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")
 @click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
@@ -245,7 +272,9 @@ def claims_accept(
         stdout.print(plain(f"claim {claim_id} is now {summary['status']} (accepted suggestion)"))
 
 
-@claims_group.command("assign")
+@claims_group.command(
+    "assign", epilog=examples("factledger claims assign 42 mariam", "factledger claims assign 42")
+)
 @click.argument("claim_id", type=int)
 @click.argument("assignee", required=False)
 @click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
@@ -264,7 +293,9 @@ def claims_assign(
         stdout.print(plain(f"claim {claim_id} assigned to {who} (version {summary['version']})"))
 
 
-@claims_group.command("history")
+@claims_group.command(
+    "history", epilog=examples("factledger claims history 42", "factledger claims history 42 --jsonl")
+)
 @click.argument("claim_id", type=int)
 @list_format_options
 @pass_app

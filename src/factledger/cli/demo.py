@@ -24,7 +24,7 @@ from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
 from factledger.app.wording import counts_in_words
 from factledger.archive.runner import ArchivePaths, RunOptions
-from factledger.cli.app import AppContext, pass_app
+from factledger.cli.app import AppContext, examples, pass_app
 from factledger.cli.output import info, plain, stdout
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.config import bundled_data_dir
@@ -106,7 +106,7 @@ def _demo_command(demo: AppContext, *args: str) -> str:
     return " ".join([command_as_typed(), "--home", shlex.quote(str(demo.settings.home)), *args])
 
 
-@click.command()
+@click.command(epilog=examples("factledger demo", "factledger demo --no-review"))
 @click.option(
     "--no-review", is_flag=True, help="Print the summary and exit instead of opening the review TUI."
 )

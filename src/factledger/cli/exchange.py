@@ -18,11 +18,16 @@ from factledger.app.exchange import (
     import_file,
 )
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json
 
 
-@click.command("import")
+@click.command(
+    "import",
+    epilog=examples(
+        "factledger import jsonl claims.jsonl", "factledger import claimreview reviews.json --json"
+    ),
+)
 @click.argument("format", type=click.Choice(IMPORT_FORMATS, case_sensitive=False))
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
@@ -40,7 +45,12 @@ def import_command(app: AppContext, format: str, path: Path, as_json: bool) -> N
         )
 
 
-@click.command("export")
+@click.command(
+    "export",
+    epilog=examples(
+        "factledger export jsonl -o claims.jsonl", "factledger export wacz --claim 42 -o claim-42.wacz"
+    ),
+)
 @click.argument("format", type=click.Choice(EXPORT_FORMATS, case_sensitive=False))
 @click.option("--claim", "claim_id", type=int, help="Export only this claim.")
 @click.option(

@@ -7,13 +7,17 @@ import rich_click as click
 
 from factledger.app.ingest import ingest as ingest_documents
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import print_json
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "factledger ingest article.md", "factledger ingest https://example.org/news/budget --min-score 0.5"
+    )
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL ...")
 @click.option(
     "--min-score",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import rich_click as click
 
-from factledger.cli.app import AppContext, json_option, pass_app, redacted
+from factledger.cli.app import AppContext, examples, json_option, pass_app, redacted
 from factledger.cli.output import info, print_json
 from factledger.ledger.errors import LedgerError
 
 
-@click.command(epilog="Examples:\n\n  factledger init\n\n  factledger --db postgresql://desk@db/ledger init")
+@click.command(epilog=examples("factledger init", "factledger --db postgresql://desk@db/ledger init"))
 @json_option
 @pass_app
 def init(app: AppContext, as_json: bool) -> None:
@@ -31,7 +31,7 @@ def audit_group() -> None:
     """The tamper-evident audit log."""
 
 
-@audit_group.command("verify", epilog="Example:\n\n  factledger audit verify --json")
+@audit_group.command("verify", epilog=examples("factledger audit verify", "factledger audit verify --json"))
 @json_option
 @pass_app
 def audit_verify(app: AppContext, as_json: bool) -> None:

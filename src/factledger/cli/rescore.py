@@ -6,11 +6,11 @@ import rich_click as click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from factledger.app.rescore import RescoreReport, rescore_claims
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 
 
-@click.command()
+@click.command(epilog=examples("factledger rescore", "factledger rescore --json"))
 @json_option
 @pass_app
 def rescore(app: AppContext, as_json: bool) -> None:

@@ -9,7 +9,7 @@ import rich_click as click
 from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.archive.runner import ArchivePaths
-from factledger.cli.app import AppContext, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.choices import HEALTH, STANCE
 from factledger.cli.output import (
     Column,
@@ -28,7 +28,12 @@ from factledger.ledger.statuses import SourceHealth, Stance
 # ---------------------------------------------------------------- sources and evidence
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        'factledger cite 42 https://example.org/report --stance supports --quote "took in 198 families"',
+        "factledger cite - < urls.txt",
+    )
+)
 @click.argument("claim_id", type=int)
 @click.argument("url")
 @click.option("--stance", type=STANCE, required=True, help="How the source bears on the claim.")
@@ -70,7 +75,10 @@ SOURCE_COLUMNS = [
 ]
 
 
-@sources_group.command("list")
+@sources_group.command(
+    "list",
+    epilog=examples("factledger sources list --health gone", "factledger sources list --jsonl | jq -r .url"),
+)
 @click.option("--health", type=HEALTH, help="Only sources with this health.")
 @click.option("--limit", type=click.IntRange(min=1), default=None)
 @list_format_options
@@ -81,7 +89,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: st
     print_records(fmt, app_sources.list_sources(app.ledger(), wanted, limit), SOURCE_COLUMNS)
 
 
-@sources_group.command("show")
+@sources_group.command("show", epilog=examples("factledger sources show 7"))
 @click.argument("source_id", type=int)
 @json_option
 @pass_app
@@ -114,7 +122,12 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     )
 
 
-@sources_group.command("snapshot")
+@sources_group.command(
+    "snapshot",
+    epilog=examples(
+        "factledger sources snapshot 12 --show main", "factledger sources snapshot 12 --show raw > page.html"
+    ),
+)
 @click.argument("snapshot_id", type=int)
 @click.option(
     "--show",

@@ -7,22 +7,19 @@ PostgreSQL the default READ COMMITTED plus row versions and an advisory lock (se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import re
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from factledger import __version__
 from factledger.ledger.errors import SchemaError
 
 if TYPE_CHECKING:
@@ -187,6 +184,8 @@ def upgrade(engine: Engine) -> SchemaState:
 
 
 def newer_schema_error(state: SchemaState) -> SchemaError:
+    from factledger import __version__
+
     return SchemaError(
         f"this ledger was written by a newer factledger (schema revision {state.current}, "
         f"factledger {__version__} knows up to {state.head}); upgrade factledger to open it"
