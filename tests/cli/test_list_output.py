@@ -95,3 +95,37 @@ def test_a_closed_pipe_ends_quietly(factledger: Factledger, tmp_path: Path) -> N
     )
     assert piped.stdout.startswith("id\t")
     assert piped.stderr == ""
+
+
+def test_cite_reads_many_sources_from_stdin(factledger: Factledger) -> None:
+    """`cite` took one URL: forty sources meant forty commands (`archivebox add < urls.txt` reads them all)."""
+    cid = str(factledger.json("claims", "add", "The shelter took in 212 families.")["id"])
+    lines = (
+        "# sources for claim 1\n"
+        'https://example.org/council-report supports "took in 198 families"\n'
+        "\n"
+        "https://example.org/interview refutes the director said 212\n"
+        "https://example.org/background\n"
+    )
+    result = factledger("cite", cid, "-", "--stance", "context", "--json", input=lines)
+    assert result.exit_code == 0, result.stderr
+    cited = [(e["url"], e["stance"], e["quote"]) for e in json.loads(result.stdout)]
+    assert cited == [
+        ("https://example.org/council-report", "supports", "took in 198 families"),
+        ("https://example.org/interview", "refutes", "the director said 212"),
+        ("https://example.org/background", "context", None),
+    ]
+
+
+def test_cite_from_stdin_is_all_or_nothing_and_names_the_bad_line(factledger: Factledger) -> None:
+    cid = str(factledger.json("claims", "add", "A claim.")["id"])
+    bad_url = "https://example.org/a supports\nftp://example.org/b supports\n"
+    result = factledger("cite", cid, "-", input=bad_url)
+    assert result.exit_code == 1
+    assert "line 2:" in result.stderr
+    assert factledger.json("claims", "show", cid)["evidence"] == []
+    no_stance = factledger("cite", cid, "-", input="https://example.org/a\n")
+    assert no_stance.exit_code == 1
+    assert "line 1: no stance" in no_stance.stderr
+    bad_stance = factledger("cite", cid, "-", input="https://example.org/a maybe\n")
+    assert "line 1: 'maybe' is not a stance" in bad_stance.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import rich_click as click
 
@@ -21,7 +22,7 @@ from factledger.cli.output import (
     print_table,
     stdout,
 )
-from factledger.ledger.errors import NotFoundError
+from factledger.ledger.errors import InvalidInputError, NotFoundError
 from factledger.ledger.serialize import evidence_summary
 from factledger.ledger.statuses import SourceHealth, Stance
 
@@ -31,29 +32,85 @@ from factledger.ledger.statuses import SourceHealth, Stance
 @click.command(
     epilog=examples(
         'factledger cite 42 https://example.org/report --stance supports --quote "took in 198 families"',
-        "factledger cite - < urls.txt",
+        "factledger cite 42 - --stance context < urls.txt",
     )
 )
 @click.argument("claim_id", type=int)
-@click.argument("url")
-@click.option("--stance", type=STANCE, required=True, help="How the source bears on the claim.")
+@click.argument("url", metavar="URL|-")
+@click.option(
+    "--stance",
+    type=STANCE,
+    help="How the source bears on the claim (with -, the stance of lines that give none).",
+)
 @click.option("--quote", help="The words in the source that bear on the claim.")
 @click.option("--note", help="A note for reviewers.")
 @json_option
 @pass_app
 def cite(
-    app: AppContext, claim_id: int, url: str, stance: str, quote: str | None, note: str | None, as_json: bool
+    app: AppContext,
+    claim_id: int,
+    url: str,
+    stance: str | None,
+    quote: str | None,
+    note: str | None,
+    as_json: bool,
 ) -> None:
-    """Attach a source URL to a claim as evidence."""
-    parsed_stance = Stance(stance)
+    """Attach a source URL to a claim as evidence.
+
+    With - for URL, read many from stdin, one `URL [STANCE] [QUOTE]` a line (blank lines and lines
+    starting with # are skipped): all are cited, or none when a line is bad."""
+    if url == "-":
+        if quote is not None:
+            raise click.UsageError("with -, each line gives its own quote: drop --quote")
+        items = parse_cite_lines(sys.stdin, Stance(stance) if stance else None, note)
+        cited = review.cite_many(app.ledger(), app.actor, claim_id, items)
+        summaries = [evidence_summary(evidence, source) for evidence, source in cited]
+        if as_json:
+            print_json(summaries)
+        else:
+            stdout.print(plain(f"claim {claim_id} cites {len(summaries)} sources"))
+        return
+    if stance is None:
+        raise click.UsageError("give --stance (supports, refutes or context)")
     evidence, source = review.cite(
-        app.ledger(), app.actor, claim_id, url, parsed_stance, quote=quote, note=note
+        app.ledger(), app.actor, claim_id, url, Stance(stance), quote=quote, note=note
     )
     summary = evidence_summary(evidence, source)
     if as_json:
         print_json(summary)
     else:
         stdout.print(plain(f"claim {claim_id} cites {summary['url']} ({summary['stance']})"))
+
+
+def parse_cite_lines(
+    lines: Iterable[str], default_stance: Stance | None, note: str | None
+) -> list[review.Citation]:
+    """``URL [STANCE] [QUOTE]`` lines; the QUOTE is the rest of the line (surrounding double quotes are
+    dropped). A line that cannot be cited stops it all, naming the line."""
+    items = []
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        url, *rest = text.split(maxsplit=2)
+        stance = default_stance
+        if rest:
+            try:
+                stance = Stance(rest[0].lower())
+            except ValueError:
+                choices = ", ".join(s.value for s in Stance)
+                raise InvalidInputError(
+                    f"line {number}: {rest[0]!r} is not a stance (choose from {choices})"
+                ) from None
+        if stance is None:
+            raise InvalidInputError(f"line {number}: no stance; give one on the line or --stance")
+        quote = rest[1].strip() if len(rest) > 1 else None
+        if quote and len(quote) >= 2 and quote[0] == quote[-1] == '"':
+            quote = quote[1:-1]
+        items.append(review.Citation(url=url, stance=stance, quote=quote or None, note=note, line=number))
+    if not items:
+        raise InvalidInputError("stdin held no URL to cite")
+    return items
 
 
 @click.group("sources")
