@@ -62,5 +62,6 @@ def source_ids_of_claim(ledger: Ledger, claim_id: int) -> list[int]:
 
 
 def sources_waiting(ledger: Ledger) -> Waiting:
-    """The sources not due yet: what to tell a user whose archive pass found nothing to do."""
+    """The archive queue now: how many sources are due (a progress bar's total) and, of those not due
+    yet, how many and until when (what to tell a user whose pass found nothing to do)."""
     return waiting_sources(ledger)

@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import rich_click as click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from factledger.app.capture import archive_due, sources_waiting
 from factledger.archive.fetch import FetchLimits
@@ -47,20 +54,29 @@ def _run_once(app: AppContext, options: RunOptions, recheck: bool, show_progress
     paths = ArchivePaths.under(app.settings.home)
     if not show_progress:
         return archive_due(ledger, app.actor, paths, options, recheck=recheck)
+    queue = sources_waiting(ledger)
+    due = queue.due + queue.count if recheck else queue.due  # --recheck makes every source due
+    total = min(due, options.limit) if options.limit else due
     with Progress(
         TextColumn("archiving"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         TextColumn("{task.description}"),
         console=stderr,
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=options.limit)
+        task = bar.add_task("", total=total or None)
 
         def advance(progress: ArchiveProgress) -> None:
+            # Another worker may have taken some of the due sources: never show more done than total.
             bar.update(
-                task, completed=progress.done, description=f"{progress.health:<10} {progress.url[:60]}"
+                task,
+                completed=progress.done,
+                total=max(total, progress.done) or None,
+                description=f"{progress.health:<10} {progress.url[:60]}",
             )
 
         return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=advance)

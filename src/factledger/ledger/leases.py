@@ -115,9 +115,11 @@ def lease_owners_starting(session: Session, prefix: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Waiting:
-    """The sources that are not due yet: how many, the soonest next check, and how many of them are
-    waiting out a retry after a failed check (the rest are healthy and on their regular schedule)."""
+    """The archive queue at a moment: how many sources are due, how many are not yet (and the soonest
+    next check among them), and how many of those wait out a retry after a failed check (the rest are
+    healthy and on their regular schedule)."""
 
+    due: int
     count: int
     soonest: datetime | None
     retrying: int
@@ -125,15 +127,16 @@ class Waiting:
 
 
 def waiting_sources(session: Session, now: datetime) -> Waiting:
-    """What a pass that found nothing due can tell the user about the sources it left alone."""
+    """How many sources a pass would capture now, and what it can tell the user about the others."""
     not_due = Source.next_check_at > now
     retry = and_(not_due, Source.consecutive_failures > 0)
     row = session.execute(
         select(
+            func.count().filter(is_due(now)),
             func.count().filter(not_due),
             func.min(Source.next_check_at).filter(not_due),
             func.count().filter(retry),
             func.min(Source.next_check_at).filter(retry),
         )
     ).one()
-    return Waiting(int(row[0]), row[1], int(row[2]), row[3])
+    return Waiting(int(row[0]), int(row[1]), row[2], int(row[3]), row[4])
