@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from factledger.archive.mementos import parse_memento
 from factledger.ledger import audit, claims, sources
 from factledger.ledger.audit import AuditReport
 from factledger.ledger.database import Ledger
@@ -51,13 +52,25 @@ def _archived_copy(snapshot: Snapshot | None, source: Source) -> dict[str, Any] 
     return {"snapshot_id": snapshot.id, "captured": snapshot.fetched_at, "source_health": source.health}
 
 
+def memento_of(url: str) -> dict[str, Any] | None:
+    """An Internet Archive memento cited as a source: the page it preserves, and when it was captured."""
+    memento = parse_memento(url)
+    if memento is None:
+        return None
+    return {"original_url": memento.original_url, "captured": memento.captured}
+
+
 def show_claim(ledger: Ledger, claim_id: int, *, wayback_lookup: bool = False) -> dict[str, Any]:
     """One claim with its evidence. A source that went unreachable comes with our newest capture that
     still holds the quote and, with ``wayback_lookup``, the Internet Archive's copy."""
     with ledger.read() as session:
         summary = claim_summary(claims.get_claim(session, claim_id))
         summary["evidence"] = [
-            {**evidence_summary(ev, src), "archived_copy": _archived_copy(archived_copy(session, ev), src)}
+            {
+                **evidence_summary(ev, src),
+                "archived_copy": _archived_copy(archived_copy(session, ev), src),
+                "memento": memento_of(src.url),
+            }
             for ev, src in sources.evidence_for_claim(session, claim_id)
         ]
     if wayback_lookup:  # outside the transaction: it waits on the network

@@ -34,6 +34,7 @@ from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
 from factledger.archive.guard import AddressPolicy, Resolver
 from factledger.archive.leases import LeasedSource, make_due, release_dead_local_leases, release_leases
+from factledger.archive.mementos import url_to_fetch
 from factledger.archive.options import (
     AfterCommit,
     ArchivePaths,
@@ -186,7 +187,7 @@ class _Pipeline:
                 self.preparing.release()
                 return
             try:
-                result = await self.fetcher.fetch(source.url)
+                result = await self.fetcher.fetch(url_to_fetch(source.url))  # a memento: its raw form
             except BaseException:
                 self.preparing.release()
                 raise

@@ -136,9 +136,8 @@ def _print_evidence(item: dict[str, Any]) -> None:
     )
     memento = item.get("memento")
     if memento:
-        stdout.print(
-            plain(f"    Internet Archive copy of {memento['original_url']}, captured {memento['captured']}")
-        )
+        when = f"{memento['captured']:%Y-%m-%d %H:%M} UTC" if memento["captured"] else "an unknown date"
+        stdout.print(plain(f"    Internet Archive copy of {memento['original_url']}, captured {when}"))
     if item["quote"]:
         status = item["quote_status"]
         reasons = "; ".join(item["quote_detail"])
