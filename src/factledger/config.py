@@ -94,7 +94,7 @@ def parse_config(values: dict[str, Any], source: str = CONFIG_FILENAME) -> Confi
         what, check = _CHECKS[key]
         if not check(value):
             raise ConfigError(f"{source}: {key} must be {what}, got {value!r}")
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    cleaned: dict[str, Any] = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     if "recheck_days" in cleaned:
         cleaned["recheck_days"] = float(cleaned["recheck_days"])
     return ConfigFile(**cleaned)

@@ -83,7 +83,7 @@ def test_the_demo_source_stays_fetchable_while_the_review_app_runs(
 
     monkeypatch.setattr(demo_module, "on_a_terminal", lambda: True)
     monkeypatch.setattr(demo_module, "run_review", press_f)
-    monkeypatch.setattr(demo_module.click, "pause", lambda **_: None)
+    monkeypatch.setattr("rich_click.pause", lambda **_: None)
     result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     summary = seen["summary"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import rich_click as click
+from click.exceptions import Exit as ClickExit
 
 from factledger.cli.output import error
 from factledger.config import ConfigError, Settings, load_settings
@@ -143,7 +144,7 @@ class FactledgerGroup(click.RichGroup):
             return click.Command(cmd_name, help=LAZY_COMMANDS[cmd_name][1])
         return load_command(cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -153,7 +154,7 @@ class FactledgerGroup(click.RichGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (ClickExit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
             # `factledger … | head`: the reader has gone. click's main ends quietly, as Unix tools do.
@@ -181,7 +182,7 @@ def _fail_unexpected(exc: Exception) -> NoReturn:
 
 def _fail(message: str, code: int) -> NoReturn:
     error(message)
-    raise click.exceptions.Exit(code)
+    raise ClickExit(code)
 
 
 def examples(*commands: str) -> str:
