@@ -72,3 +72,13 @@ def test_wording_spells_out_values() -> None:
         "dates 2024-01-01 → 2024-01-01, 2024-02-01"
     )
     assert counts_in_words({"unreviewed": 21, "supported": 2}) == "21 unreviewed, 2 supported"
+
+
+def test_show_lists_dates_in_words(factledger: Factledger) -> None:
+    """`claims show` printed `dates: ['2024-03-01', '2024-04-01']`."""
+    cid = str(
+        factledger.json("claims", "add", "A claim.", "--date", "2024-03-01", "--date", "2024-04-01")["id"]
+    )
+    shown = factledger("claims", "show", cid).stdout
+    assert "dates: 2024-03-01, 2024-04-01" in shown
+    assert "['" not in shown

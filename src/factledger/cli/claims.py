@@ -7,7 +7,7 @@ from typing import Any
 import rich_click as click
 
 from factledger.app import claims, review
-from factledger.app.wording import describe_change
+from factledger.app.wording import describe_change, value_in_words
 from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.choices import STATUS
 from factledger.cli.output import (
@@ -122,7 +122,7 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     for label in ("speaker", "dates", "score", "score_model", "assignee", "rationale", "needs_review_reason"):
         if summary.get(label) not in (None, [], ""):
             kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
-            stdout.print(plain(f"  {label}: {summary[label]}{kind}"))
+            stdout.print(plain(f"  {label}: {value_in_words(summary[label], width=None)}{kind}"))
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
