@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 # Bookkeeping a person does not need to read in a change.
@@ -15,6 +16,8 @@ def value_in_words(value: Any, *, width: int | None = _LONG) -> str:
     """One recorded value as a person reads it: nothing for None, lists and mappings spelled out."""
     if value is None or value == "" or value == [] or value == {}:
         text = "none"
+    elif isinstance(value, datetime):
+        text = f"{value:%Y-%m-%d %H:%M} UTC" if value.utcoffset() is not None else f"{value:%Y-%m-%d %H:%M}"
     elif isinstance(value, bool):
         text = "yes" if value else "no"
     elif isinstance(value, Mapping):

@@ -9,6 +9,7 @@ import rich_click as click
 
 from factledger.app import review
 from factledger.app import sources as app_sources
+from factledger.app.wording import value_in_words
 from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.choices import HEALTH, STANCE
@@ -160,7 +161,8 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     stdout.print(plain(f"source {source_id}  [{summary['health']}]  {summary['url']}"))
     if summary["health_reason"]:
         stdout.print(plain(f"  reason: {summary['health_reason']}"))
-    stdout.print(plain(f"  last check: {summary['last_checked_at']}  next check: {summary['next_check_at']}"))
+    last, following = (value_in_words(summary[key]) for key in ("last_checked_at", "next_check_at"))
+    stdout.print(plain(f"  last check: {last}  next check: {following}"))
     print_table(
         "captures",
         ["snapshot", "fetched", "status", "drift", "bytes", "warc", "error"],
