@@ -253,9 +253,12 @@ class MainScreen(TriageScreen):
         except Exception as exc:
             self.app.call_from_thread(self.show_error, exc, "Fetch failed")
             return
-        self.app.call_from_thread(
-            self._fetched, claim_id, summary.attempted, summary.ok, dict(summary.failed_by_kind)
-        )
+        failures = dict(summary.failed_by_kind)
+        if summary.refused:  # our own guard, not the source: say how to allow it
+            failures["refused: private address (allow_private_networks = true in factledger.toml)"] = (
+                summary.refused
+            )
+        self.app.call_from_thread(self._fetched, claim_id, summary.attempted, summary.ok, failures)
 
     def _fetched(self, claim_id: int, attempted: int, ok: int, failures: dict[str, int]) -> None:
         if failures:
