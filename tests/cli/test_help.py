@@ -63,7 +63,8 @@ def test_claims_list_loads_neither_alembic_nor_the_archiver(factledger_home: str
         f"result = CliRunner().invoke(cli, ['--home', {factledger_home!r}, 'claims', 'list'])\n"
         "assert result.exit_code == 0, result.output\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'httpx', 'textual', 'trafilatura'}))\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('factledger.archive', 'factledger.ingest'))))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('factledger.archive.runner', "
+        "'factledger.archive.fetch', 'factledger.ingest', 'factledger.exchange', 'factledger.verify'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "[]"]
