@@ -51,10 +51,12 @@ def test_a_pipe_gets_one_claim_a_line_with_its_whole_text(factledger: Factledger
     assert "│" not in result.stdout
 
 
-def test_tabs_and_newlines_in_a_value_do_not_break_the_rows(factledger: Factledger) -> None:
-    factledger("claims", "add", "One\tclaim\nover two lines.", "--speaker", "A\tB")
-    [row] = _rows(factledger("claims", "list").stdout)
-    assert row["claim"] == "One claim over two lines."
+def test_tabs_newlines_and_escapes_in_a_value_do_not_break_the_rows(factledger: Factledger) -> None:
+    factledger("claims", "add", "One\tclaim\nover two lines.\x1b[2J", "--speaker", "A\tB")
+    result = factledger("claims", "list")
+    [row] = _rows(result.stdout)
+    assert row["claim"] == "One claim over two lines. [2J"
+    assert "\x1b" not in result.stdout
 
 
 def test_csv_and_jsonl_carry_every_field(factledger: Factledger) -> None:

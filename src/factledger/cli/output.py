@@ -49,15 +49,21 @@ def plain(value: Any) -> Text:
     return Text(str(value))
 
 
+# C0 and C1 control characters and DEL: a claim or page text may carry terminal escapes, and piped rows
+# often end up on a terminal anyway (`| less -R`, `| cat`).
+_CONTROL = dict.fromkeys([*range(32), *range(127, 160)], " ")
+
+
 def _cell_text(value: Any) -> str:
-    """A cell of a tab-separated row: one line, no tabs (they would shift every later column)."""
+    """A cell of a tab-separated row: one line, no tabs (they would shift every later column), no
+    control characters."""
     if value is None:
         return ""
     if isinstance(value, Text):
         value = value.plain
     elif isinstance(value, datetime):
         value = f"{value:%Y-%m-%d %H:%M}"
-    return " ".join(str(value).split())
+    return " ".join(str(value).translate(_CONTROL).split())
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
