@@ -8,7 +8,7 @@ import pytest
 from factledger.app import queue
 from factledger.ledger.bulk.claim_import import ClaimRecord, import_claims
 from factledger.ledger.database import Ledger
-from factledger.ledger.review_queries import PAGE_SIZE, ClaimRow, RowQuery
+from factledger.ledger.review_queries import PAGE_SIZE, RowQuery
 from factledger.ledger.statuses import ClaimStatus
 
 pytestmark = pytest.mark.integration
@@ -32,17 +32,18 @@ def _fill(ledger: Ledger) -> None:
 
 def test_a_full_first_page_is_shown_before_the_count(ledger: Ledger) -> None:
     _fill(ledger)
-    early: list[list[ClaimRow]] = []
+    early: list[queue.Page] = []
 
     first = queue.first_page(ledger, RowQuery(), 0, early.append)
 
     assert (first.number, first.total, len(first.rows)) == (0, CLAIMS, PAGE_SIZE)
-    assert [[row.id for row in rows] for rows in early] == [[row.id for row in first.rows]]
+    assert [[row.id for row in page.rows] for page in early] == [[row.id for row in first.rows]]
+    assert [page.largest_id for page in early] == [first.largest_id]
 
 
 def test_a_short_first_page_is_its_own_count(ledger: Ledger) -> None:
     _fill(ledger)
-    early: list[list[ClaimRow]] = []
+    early: list[queue.Page] = []
 
     first = queue.first_page(ledger, RowQuery(status=ClaimStatus.REFUTED), 0, early.append)
 
@@ -52,7 +53,7 @@ def test_a_short_first_page_is_its_own_count(ledger: Ledger) -> None:
 
 def test_a_cursor_further_down_loads_its_own_page_after_the_count(ledger: Ledger) -> None:
     _fill(ledger)
-    early: list[list[ClaimRow]] = []
+    early: list[queue.Page] = []
 
     last = queue.first_page(ledger, RowQuery(), CLAIMS - 1, early.append)
 
@@ -63,7 +64,7 @@ def test_a_cursor_further_down_loads_its_own_page_after_the_count(ledger: Ledger
 def test_keyset_and_positional_pages_agree_and_rows_read_again_by_id(ledger: Ledger) -> None:
     _fill(ledger)
     query = RowQuery()
-    first = queue.first_page(ledger, query, 0, lambda rows: None)
+    first = queue.first_page(ledger, query, 0, lambda page: None)
 
     by_keyset = queue.page(ledger, query, 1, first.total, first.rows[-1])
     by_position = queue.page(ledger, query, 1, first.total, None)

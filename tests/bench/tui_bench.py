@@ -7,7 +7,11 @@ with the Textual pilot in this process, at 120×40:
 - first paint: from starting the app to the first rows of the table on screen;
 - filter / search change: from applying a new filter (or search) to its rows on screen (worst of several);
 - jump to end: from pressing G to the last row on screen under the cursor;
-- RSS: this process's resident memory after all of the above (VmRSS).
+- RSS: this process's resident memory after all of the above (VmRSS);
+- idle poll: one ask for other reviewers' changes when there are none (app.queue.changes, median), which
+  the app does every couple of seconds;
+- idle CPU: the app at rest for a few seconds, as CPU time per wall-clock second, asking for changes
+  ten times a second (five times as often as it does) and, for comparison, not asking at all.
 """
 
 from __future__ import annotations
@@ -21,9 +25,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from factledger.ledger.database import Ledger
 from factledger.ledger.statuses import ClaimStatus
 
-TARGETS = {"first paint (s)": 1.0, "filter/search (s)": 0.2, "jump to end (s)": 0.2, "RSS (MB)": 300.0}
+TARGETS = {
+    "first paint (s)": 1.0,
+    "filter/search (s)": 0.2,
+    "jump to end (s)": 0.2,
+    "RSS (MB)": 300.0,
+    "idle poll (ms)": 5.0,
+    "idle CPU watching (%)": 10.0,
+    "idle CPU not watching (%)": 10.0,
+}
+IDLE_SECONDS = 4.0
 WORDS = [
     "minister",
     "announced",
@@ -167,7 +181,39 @@ async def measure(path: Path, home: Path) -> dict[str, float]:
             jumps.append(time.perf_counter() - t0)
         results["jump to end (s)"] = sorted(jumps)[1]
         results["RSS (MB)"] = rss_mb()
+    results |= await measure_idle(ledger, home)
     ledger.close()
+    return results
+
+
+async def measure_idle(ledger: Ledger, home: Path) -> dict[str, float]:
+    """What watching for other reviewers' changes costs while nothing changes."""
+    from factledger.app import queue
+    from factledger.tui.app import ReviewApp, ReviewConfig
+    from factledger.tui.screens.main import MainScreen
+
+    latest = queue.changes(ledger, 0).last_event_id
+    polls = []
+    for _ in range(200):
+        t0 = time.perf_counter()
+        changes = queue.changes(ledger, latest)
+        polls.append(time.perf_counter() - t0)
+        assert not changes.any
+    results = {"idle poll (ms)": sorted(polls)[len(polls) // 2] * 1000}
+    for name, watch_seconds in (("idle CPU not watching (%)", 0.0), ("idle CPU watching (%)", 0.1)):
+        app = ReviewApp(
+            ledger, ReviewConfig(reviewer="bench", home=home, auto_fetch=False, watch_seconds=watch_seconds)
+        )
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await _until(pilot, lambda: screen.detail_pane.detail is not None)  # noqa: B023
+            await pilot.pause(0.5)
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await pilot.pause(IDLE_SECONDS)
+            results[name] = 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+            if watch_seconds:
+                assert screen.seen_event == latest  # it was watching, and saw nothing new
     return results
 
 
@@ -194,18 +240,24 @@ def main() -> None:
             print(f"built {count:,} claims × 3 evidence in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
         table[count] = asyncio.run(measure(path, workdir / "home"))
     print(
-        f"\n{'measure':<20}{'baseline ' + format(args.baseline, ','):>18}{format(args.claims, ',') + ' claims':>18}"
-        f"{'target':>10}  result"
+        f"\n{'measure':<26}{'baseline ' + format(args.baseline, ','):>18}{format(args.claims, ',') + ' claims':>18}"
+        f"{'ratio':>8}{'target':>10}  result"
     )
     failed = False
     for name, target in TARGETS.items():
         base, big = table[args.baseline][name], table[args.claims][name]
         ok = big < target
         failed |= not ok
-        unit = "{:.1f}" if "MB" in name else "{:.3f}"
+        unit = "{:.1f}" if "MB" in name or "%" in name else "{:.3f}"
+        ratio = f"{big / base:.2f}" if base else "—"
         print(
-            f"{name:<20}{unit.format(base):>18}{unit.format(big):>18}{'< ' + str(target):>10}  {'PASS' if ok else 'FAIL'}"
+            f"{name:<26}{unit.format(base):>18}{unit.format(big):>18}{ratio:>8}{'< ' + str(target):>10}"
+            f"  {'PASS' if ok else 'FAIL'}"
         )
+    watching, resting = (table[args.claims][f"idle CPU {w} (%)"] for w in ("watching", "not watching"))
+    print(
+        f"watching for changes 10×/s at {args.claims:,} claims costs {watching - resting:+.1f} points of one CPU"
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -18,6 +18,7 @@ HEADER = [
     "id",
     "text",
     "speaker",
+    "speaker_kind",
     "dates",
     "status",
     "score",
@@ -185,7 +186,7 @@ GOOD_ROWS = [
         (_row(text="Bad score.", score="high"), "line 6, field 'score'"),
         (_row(id="7", speaker="Nobody"), "line 6, field 'text'"),
         (_row(id="1", speaker="Somebody else"), "line 6, field 'speaker': differs from line 2"),
-        (["Too", "few"], "line 6: expected 12 fields like the header, found 2"),
+        (["Too", "few"], "line 6: expected 13 fields like the header, found 2"),
     ],
 )
 def test_a_bad_row_imports_nothing_and_names_the_line(
@@ -229,3 +230,15 @@ def test_reimport_is_a_no_op(factledger: Factledger, tmp_path: Path) -> None:
     factledger("export", "csv", "-o", str(out))
     again = json.loads(factledger("import", "csv", str(out), "--json").stdout)
     assert again == {"claims_created": 0, "claims_matched": 3, "evidence_added": 0, "sources": 2}
+
+
+def test_a_speaker_kind_without_a_speaker_is_refused(factledger: Factledger, tmp_path: Path) -> None:
+    # A kind of nobody cannot be published as a ClaimReview author; it was silently kept before.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "text,speaker_kind\r\nThe port handled 2 million containers.,organisation\r\n", encoding="utf-8"
+    )
+    result = factledger("import", "csv", str(path))
+    assert result.exit_code == 1
+    assert "line 2, field 'speaker_kind': a speaker kind needs a speaker" in result.stderr
+    assert factledger.json("claims", "list") == []

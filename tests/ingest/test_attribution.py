@@ -240,3 +240,64 @@ def test_unnamed_groups_are_nobody() -> None:
 def test_a_name_inside_the_quotation_is_not_the_speaker() -> None:
     found = speakers('"The water reached Harbour Road," said harbour master Kate Bell.')
     assert found['"The water reached Harbou'] == ("Kate Bell", "person")
+
+
+@pytest.mark.parametrize(
+    ("body", "opening", "expected"),
+    [
+        # The body a generic "the firm said" points at is the clause's subject, not the last name in the
+        # sentence (was "Danish", a nationality, and before that "the firm" unresolved).
+        (
+            "Kelso Foods, the Scottish baker, will buy the Danish dairy Mejeri Nord for $90 million, the "
+            "firm said.",
+            "Kelso Foods",
+            ("Kelso Foods", "organisation"),
+        ),
+        (
+            "Ferrovia Alta have signed a ten-year deal with an Austrian supplier, the club announced.",
+            "Ferrovia Alta",
+            ("Ferrovia Alta", "organisation"),
+        ),
+        # "its accounts" is the subject's own (was "its accounts", a person).
+        (
+            "Kelso Foods sold 12 million loaves in 2024, according to its annual accounts.",
+            "Kelso Foods",
+            ("Kelso Foods", "organisation"),
+        ),
+    ],
+)
+def test_a_generic_reference_in_the_same_sentence_is_its_subject(
+    body: str, opening: str, expected: tuple[str, str]
+) -> None:
+    assert speakers(body)[opening] == expected
+
+
+def test_a_titled_subject_is_not_taken_for_the_body() -> None:
+    # "Chief Executive Ravi Bhat" opens the sentence, but "the company" is the body named before.
+    found = speakers(
+        "The Kelso Bakery Company opened a second plant in March. "
+        "Chief Executive Ravi Bhat hired 40 bakers for it, the company said."
+    )
+    assert found["Chief Executive"] == ("Kelso Bakery Company", "organisation")
+
+
+def test_a_capitalised_common_noun_opening_the_sentence_is_not_the_body() -> None:
+    # "Sales" opens the sentence but is written nowhere else as a name: "the firm" is Kelso Foods, named
+    # in the sentence before (was "Sales", an organisation).
+    found = speakers(
+        "Kelso Foods reported a profit of $40 million on Monday. "
+        "Sales of its rye bread grew 31% from a year earlier, the firm said."
+    )
+    assert found["Sales of its rye"] == ("Kelso Foods", "organisation")
+
+
+def test_it_said_does_not_take_a_person_who_opens_the_sentence_before() -> None:
+    # The name an earlier sentence opens with counts for "the company", not for "it": a person may open
+    # it ("Maria Lenz"), and "it" never means a person.
+    found = speakers(
+        "The Vella Port Authority approved the berth in May. "
+        "Maria Lenz opened the new berth on Monday. "
+        "It said the berth cost $4 million."
+    )
+    speaker, _ = found["It said the berth"]
+    assert speaker != "Maria Lenz"

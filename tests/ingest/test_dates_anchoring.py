@@ -153,3 +153,44 @@ def test_a_range_of_months_ends_where_its_clause_points() -> None:
     # Winter rain "between November and March", counted in June, crosses the new year.
     assert isos("The region received little rain between November and March.") == ["2024-11-01/2025-03-31"]
     assert isos("The museum will close from August to October.") == ["2025-08-01/2025-10-31"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A timetable is stated in the present: these were read as the past ones (2025-06-06,
+        # March 2025, 2024-06-21, May 2025) although each is still to come on the day of writing.
+        ("The night-bus service starts on Friday.", ["2025-06-13"]),
+        ("The new leisure centre opens in March.", ["2026-03-01/2026-03-31"]),
+        ("The consultation closes on June 21.", ["2025-06-21"]),
+        ("The tax break expires in May.", ["2026-05-01/2026-05-31"]),
+        # The past tense of the same verbs still reports.
+        ("The leisure centre opened in May.", ["2025-05-01/2025-05-31"]),
+        ("The night-bus service started on Friday.", ["2025-06-06"]),
+    ],
+)
+def test_a_timetable_verb_in_the_present_looks_forward(sentence: str, expected: list[str]) -> None:
+    assert isos(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Was no date at all: "last month" is the calendar month before the article's, the unit a
+        # reviewer would look up ("figures for May"), not the 30 days before it.
+        ("The council sold the depot last month.", ["2025-05-01/2025-05-31"]),
+        ("Hearings resume next month.", ["2025-07-01/2025-07-31"]),
+        ("Rents rose again this month.", ["2025-06-01/2025-06-30"]),
+    ],
+)
+def test_last_this_and_next_month(sentence: str, expected: list[str]) -> None:
+    assert isos(sentence) == expected
+
+
+def test_last_month_across_a_new_year() -> None:
+    assert isos("Sales slumped last month.", date(2025, 1, 9)) == ["2024-12-01/2024-12-31"]
+    assert isos("The tunnel opens next month.", date(2025, 12, 9)) == ["2026-01-01/2026-01-31"]
+
+
+def test_last_month_needs_the_publication_date() -> None:
+    assert isos("The council sold the depot last month.", None) == []

@@ -150,3 +150,47 @@ def test_newsroom_labels_are_not_speakers() -> None:
         f"UPDATE: the vote was moved.\n\n{PROSE}\n\nCORRECTION: an earlier version misspelt a name."
     )
     assert found.turns == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        # A magazine interview credits its interviewer so; the line was read as prose, and the
+        # "Published" line under it was then kept as a claim.
+        ("Interview by Sophie Larkin", "Sophie Larkin"),
+        ("Words by Tomasz Nowak", "Tomasz Nowak"),
+        ("Story by Ada Obi | Features", "Ada Obi"),
+    ],
+)
+def test_bylines_naming_what_the_author_did(line: str, author: str) -> None:
+    found = metadata_of(f"{line}\nPublished 2 September 2025\n\n{PROSE}")
+    assert (found.author, found.published) == (author, date(2025, 9, 2))
+
+
+def test_an_interview_opening_a_sentence_is_not_a_byline() -> None:
+    found = metadata_of(f"Interview by interview, the panel heard 40 witnesses.\n\n{PROSE}")
+    assert found.author is None
+
+
+@pytest.mark.parametrize(
+    ("dateline", "today", "published"),
+    [
+        # A wire brief filed "June 12" and read in December is this year's.
+        ("OSLO, June 12 (Nordwire) - ", date(2026, 12, 6), date(2026, 6, 12)),
+        # Read in January, a December dateline is last year's, never a day still to come.
+        ("OSLO, Dec. 30 (Nordwire) - ", date(2027, 1, 2), date(2026, 12, 30)),
+        # A dateline that writes its year needs no guess.
+        ("OSLO, Dec. 30, 2024 (Nordwire) - ", date(2027, 1, 2), date(2024, 12, 30)),
+    ],
+)
+def test_a_dateline_dates_a_document_that_has_no_better_date(
+    dateline: str, today: date, published: date
+) -> None:
+    document = SourceDocument(title="Headline", body=dateline + PROSE, published=None)
+    assert read_metadata(document, today=today).published == published
+
+
+def test_a_published_line_outranks_a_year_less_dateline() -> None:
+    body = f"Published March 3, 2025\n\nOSLO, March 2 (Nordwire) - {PROSE}"
+    document = SourceDocument(title="Headline", body=body, published=None)
+    assert read_metadata(document, today=date(2026, 12, 6)).published == date(2025, 3, 3)

@@ -147,3 +147,59 @@ def test_find_quotes_offsets_and_unclosed_quotation() -> None:
 
 def test_empty_quotation_is_ignored() -> None:
     assert find_quotes('An empty “” quote and a blank "  " one.') == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # A source document's owner is its speaker; it used to come out as "the ministry's latest report".
+        ("Exports fell 4% in May, according to the ministry's latest report.", "the ministry"),
+        ("Exports fell 4% in May, according to Kelso Foods' annual accounts.", "Kelso Foods"),
+        # The publisher named in a clause after the document: was "customs data the agency released".
+        ("Exports fell 4% in May, according to customs data the agency released on Friday.", "the agency"),
+        # "a statement from" is a document's wrapper like "figures from": was "a statement from the Port".
+        (
+            "The berth reopened at noon, according to a statement from the Port of Ancona Authority.",
+            "the Port of Ancona Authority",
+        ),
+        # A capitalised body whose name holds a source noun is still a body.
+        ("Exports fell 4% in May, according to Statistics Finland.", "Statistics Finland"),
+    ],
+)
+def test_according_to_a_document_names_its_owner(sentence: str, speaker: str) -> None:
+    found = find_attribution(sentence)
+    assert (found.speaker if found else None) == speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A document with no author named is nobody a reviewer can ask: was "a survey published".
+        "Two in five teachers plan to leave, according to a survey published on Monday.",
+        "The mill closed in 1998, according to court records.",
+        "Losses reached $3 million, according to accounts filed last week.",
+    ],
+)
+def test_according_to_an_unowned_document_names_nobody(sentence: str) -> None:
+    assert find_attribution(sentence) is None
+
+
+def test_its_report_is_left_for_the_resolver_as_it() -> None:
+    # "its" points back to a body named nearby, which only the cross-sentence resolver can see.
+    found = find_attribution("Sales rose 9%, according to its quarterly report.", pronouns=True)
+    assert (found.speaker if found else None) == "it"
+    assert find_attribution("Sales rose 9%, according to its quarterly report.") is None
+
+
+def test_which_said_names_the_body_the_clause_hangs_on() -> None:
+    # Was no speaker at all: the comma before "which" ended the subject search.
+    found = find_attribution(
+        "The merger needs the approval of the Competition Tribunal, which said it would rule within 60 days."
+    )
+    assert (found.speaker if found else None) == "the Competition Tribunal"
+
+
+def test_a_comma_closes_the_phrase_before_a_lowercase_speaker() -> None:
+    # Was "the harbour district, police": the words before the comma belong to the other clause.
+    found = find_attribution("Two boats were set on fire overnight in the harbour district, police said.")
+    assert (found.speaker if found else None) == "police"

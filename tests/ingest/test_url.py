@@ -100,6 +100,22 @@ def test_a_failed_fetch_is_a_one_line_error_and_stores_nothing(factledger: Factl
     assert claims == []
 
 
+def test_a_page_over_an_extraction_bound_is_a_one_line_error(factledger: Factledger, site: Site) -> None:
+    # Hostile input: a page 100,000 <div>s deep (issue 14 §2), ingested by URL.
+    depth = 100_000
+    body = b"<!doctype html><html><body>" + b"<div>" * depth + b"Deep text." + b"</div>" * depth
+    site.pages["/deep"] = Page(body=body)
+    result = factledger("ingest", site.url("/deep"), "--allow-private")
+    assert result.exit_code == 1
+    assert "the page was archived, but no text could be extracted (extract_limit: nesting depth > 1024)" in (
+        result.stderr
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+    documents, _, _, claims = _rows(factledger)
+    assert documents == []
+    assert claims == []
+
+
 def test_private_addresses_need_permission(factledger: Factledger, site: Site) -> None:
     url = _serve_article(site)
     refused = factledger("ingest", url)

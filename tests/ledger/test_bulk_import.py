@@ -14,7 +14,8 @@ from sqlalchemy import text
 
 from factledger.exchange import jsonl
 from factledger.exchange.records import RecordError, normalize_source_url
-from factledger.ledger.audit import event_hash, verify_chain
+from factledger.ledger.audit import event_hash
+from factledger.ledger.audit_verify import verify_log as verify_chain
 from factledger.ledger.bulk import claim_import
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
 from factledger.ledger.database import Ledger

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from factledger.ingest.similar import find_similar_batch
-from factledger.ledger.audit import NewEvent, verify_chain
+from factledger.ledger.audit import NewEvent
+from factledger.ledger.audit_verify import verify_log as verify_chain
 from factledger.ledger.bulk.document_claims import FoundClaim, add_document_claims
 from factledger.ledger.claims import (
     ClaimDraft,

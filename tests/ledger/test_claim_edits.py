@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from factledger.ledger.audit import verify_chain
+from factledger.ledger.audit_verify import verify_log as verify_chain
 from factledger.ledger.bulk.document_claims import add_document_claims
 from factledger.ledger.claim_edits import ClaimEdit, edit_claim
 from factledger.ledger.claims import (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.worker import WorkerCancelled
 
 from factledger.ledger.review_queries import ClaimDetail, ClaimRow
 from factledger.tui.screens.main import MainScreen
@@ -15,9 +17,13 @@ SIZE = (120, 40)
 
 
 async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
-    """Let workers finish, including the ones their results start (a write, then the re-read)."""
+    """Let workers finish, including the ones their results start (a write, then the re-read).
+
+    A worker cancelled because a newer one of its exclusive group replaced it (a detail read for a
+    claim the cursor has left, a re-read after another reviewer's change) is superseded, not failed."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        with suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

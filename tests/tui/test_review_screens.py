@@ -1,4 +1,5 @@
-"""What the screens show: snapshots at 120×40 with fixed data, and untrusted text shown literally."""
+"""What the screens show: snapshots at 80×24, 120×40 and 160×45 with fixed data, and untrusted text shown
+literally."""
 
 from __future__ import annotations
 
@@ -95,6 +96,47 @@ def test_snapshot_help(snap_compare: Any, snap_demo: Demo) -> None:
         await settle(pilot)
 
     assert snap_compare(snap_demo.app(), terminal_size=SIZE, run_before=open_help)
+
+
+# A laptop's default terminal and a large one: the claim column stays at 80×24, and a wide screen
+# shows every column with room for the claim.
+SMALL, LARGE = (80, 24), (160, 45)
+
+
+def test_snapshot_main_screen_80x24(snap_compare: Any, snap_demo: Demo) -> None:
+    assert snap_compare(snap_demo.app(), terminal_size=SMALL, run_before=_settled)
+
+
+def test_snapshot_help_80x24(snap_compare: Any, snap_demo: Demo) -> None:
+    async def open_help(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(snap_demo.app(), terminal_size=SMALL, run_before=open_help)
+
+
+def test_snapshot_search_prompt_80x24(snap_compare: Any, snap_demo: Demo) -> None:
+    async def open_search(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "talks")
+        await settle(pilot)
+
+    assert snap_compare(snap_demo.app(), terminal_size=SMALL, run_before=open_search)
+
+
+def test_snapshot_main_screen_160x45(snap_compare: Any, snap_demo: Demo) -> None:
+    assert snap_compare(snap_demo.app(), terminal_size=LARGE, run_before=_settled)
+
+
+def test_snapshot_detail_of_second_claim_160x45(snap_compare: Any, snap_demo: Demo) -> None:
+    async def second_row(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+
+    assert snap_compare(snap_demo.app(), terminal_size=LARGE, run_before=second_row)
 
 
 async def test_untrusted_text_is_shown_literally_and_never_acted_on(tmp_path: Path) -> None:

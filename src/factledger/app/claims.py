@@ -10,8 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from factledger.archive.mementos import parse_memento
-from factledger.ledger import audit, claims, sources
-from factledger.ledger.audit import AuditReport
+from factledger.ledger import claims, sources
 from factledger.ledger.database import Ledger
 from factledger.ledger.rows import Snapshot, Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
@@ -22,21 +21,28 @@ ClaimFilter = claims.ClaimFilter
 
 
 def add_claim(
-    open_ledger: Callable[[], Ledger], actor: str, text: str, speaker: str | None, dates: Sequence[str]
+    open_ledger: Callable[[], Ledger],
+    actor: str,
+    text: str,
+    speaker: str | None,
+    dates: Sequence[str],
+    speaker_kind: str | None = None,
 ) -> dict[str, Any]:
     """Add a claim by hand (checked as an imported one is, before the ledger is opened); a near-duplicate
     is suggested and recorded as an event, never merged silently. The summary lists it under
-    ``similar_to``."""
+    ``similar_to``. ``speaker_kind`` (person | organisation) needs a speaker."""
     # Imported here, not at the top: `claims list` and `claims show` load this module, and these two
     # (the import checks and the similarity search) would double their start-up time.
     from factledger.exchange.records import claim_from_fields
     from factledger.ingest.similar import suggest_similar
 
-    record = claim_from_fields({"text": text, "speaker": speaker, "dates": list(dates)}, 1, ())
+    fields = {"text": text, "speaker": speaker, "speaker_kind": speaker_kind, "dates": list(dates)}
+    record = claim_from_fields(fields, 1, ())
     with open_ledger().write() as session:
-        claim = claims.add_claim(
-            session, actor, claims.ClaimDraft(text=record.text, speaker=record.speaker, dates=record.dates)
+        draft = claims.ClaimDraft(
+            text=record.text, speaker=record.speaker, dates=record.dates, speaker_kind=record.speaker_kind
         )
+        claim = claims.add_claim(session, actor, draft)
         similar = suggest_similar(session, actor, claim.id, claim.text)
         return {**claim_summary(claim), "similar_to": [s.as_dict() for s in similar]}
 
@@ -97,9 +103,3 @@ def claim_history(ledger: Ledger, claim_id: int) -> list[dict[str, Any]]:
 def claims_by_status(ledger: Ledger) -> dict[str, int]:
     with ledger.read() as session:
         return claims.count_claims_by_status(session)
-
-
-def verify_audit_log(ledger: Ledger) -> AuditReport:
-    """Check the hash chain of every event."""
-    with ledger.read() as session:
-        return audit.verify_chain(session)

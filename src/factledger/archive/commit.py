@@ -84,6 +84,21 @@ class Committer:
             error_message=result.error_message,
         )
         failures = source.consecutive_failures + 1 if verdict.is_failure else 0
+        # A page fetched fine but whose text could not be extracted (over a bound, or unreadable): the
+        # source is reachable, so its health stands, but the capture and the source say why it has no
+        # text, and its quotes are marked no_text (verify/service.py) rather than left unchecked.
+        error_kind: str | None = result.error_kind
+        error_message, reason = result.error_message, verdict.reason
+        prepared, prior = item.prepared, item.prior
+        extract_error: tuple[str | None, str | None] = (None, None)
+        if item.revisit and prior is not None:
+            extract_error = (prior.extract_error_kind, prior.extract_error)  # same bytes, same outcome
+        elif prepared is not None:
+            extract_error = (prepared.extract_error_kind, prepared.extract_error)
+        if extract_error[0] and error_kind is None:
+            error_kind, error_message = extract_error
+            problem = f"{error_kind}: {error_message}"
+            reason = f"{reason}; {problem}" if reason else problem
         revisit = item.revisit
         if revisit and item.prior is not None:
             full_text_ref = item.prior.full_text_ref  # same bytes, same text: no second extraction
@@ -93,7 +108,7 @@ class Committer:
             source_id=source.id,
             fetched_at=result.started_at,
             health=verdict.health,
-            health_reason=verdict.reason,
+            health_reason=reason,
             next_check_at=self.options.recheck.next_check(verdict.health, failures, utcnow()),
             http_status=result.status,
             final_url=result.final_url,
@@ -104,8 +119,8 @@ class Committer:
             content_type=result.content_type,
             content_length=result.body_length if result.body_path is not None else None,
             payload_sha256=result.payload_sha256 if location is not None else None,
-            error_kind=result.error_kind,
-            error_message=result.error_message,
+            error_kind=error_kind,
+            error_message=error_message,
             duration_ms=result.duration_ms,
             warc_filename=location.filename if location else None,
             warc_offset=location.offset if location else None,

@@ -14,6 +14,7 @@ from factledger.archive.health import RecheckPolicy
 from factledger.archive.leases import DEFAULT_LEASE
 from factledger.archive.prepare import TextHook
 from factledger.ledger.snapshots import RecordedCapture
+from factledger.text.limits import ExtractLimits
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class RunOptions:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     max_warc_bytes: int = 1024**3
     only_source_ids: tuple[int, ...] | None = None  # capture just these (if due), e.g. `ingest URL`
-    processes: int | None = None  # worker processes for preparing captures; None: one per CPU
+    # Worker processes for preparing captures; None: one per CPU, or threads for a run of few sources.
+    # Only worker processes enforce the extraction's CPU bound as a hard limit (prepare_pool.py).
+    processes: int | None = None
+    extract_limits: ExtractLimits = field(default_factory=ExtractLimits)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from factledger.archive.textstore import TextStore
 from factledger.archive.warc.build import BuiltPair, build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.text import extract_text
+from factledger.text.extract import DEFAULT_LIMITS
+from factledger.text.limits import ExtractLimits
 
 # Bodies larger than this are archived but not read into memory for text extraction.
 MAX_EXTRACT_BYTES = 20 * 1024 * 1024
@@ -29,6 +31,8 @@ class PrepareJob:
     texts: Path
     url: str
     on_new_text: TextHook | None = None
+    limits: ExtractLimits = DEFAULT_LIMITS
+    extract: bool = True  # False: build the WARC records only (the extraction already went over a bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,25 +40,31 @@ class Prepared:
     built: BuiltPair
     full_text_ref: str | None
     title: str | None
+    # Why a page that should have text has none: "extract_limit" or "extract_error", and the reason.
+    extract_error_kind: str | None = None
+    extract_error: str | None = None
 
 
 def prepare_capture(job: PrepareJob) -> Prepared:
     built = build_pair(job.capture, job.refers_to)
     if job.refers_to is not None:
         return Prepared(built, None, None)  # same bytes as before: the caller reuses the earlier text
+    if not job.extract:
+        return Prepared(built, None, None)
     size = job.capture.payload_path.stat().st_size
     if size > MAX_EXTRACT_BYTES:
-        return Prepared(built, None, None)
+        return Prepared(built, None, None, "extract_limit", f"body larger than {MAX_EXTRACT_BYTES} bytes")
     extracted = extract_text(
         job.capture.payload_path.read_bytes(),
         list(job.capture.response_headers),
         url=job.url,
         main_text=False,
+        limits=job.limits,
     )
     # Not fsynced here: the committer makes a whole group's texts durable at once, before the
     # snapshots that point at them are committed.
     if not extracted.full_text:
-        return Prepared(built, None, extracted.title)
+        return Prepared(built, None, extracted.title, extracted.error_kind, extracted.error)
     store = TextStore(job.texts)
     ref = store.put(extracted.full_text, durable=False)
     if job.on_new_text is not None:

@@ -17,13 +17,12 @@ them again. What a run is given (paths, limits, hooks) is in options.py.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import socket
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -44,12 +43,13 @@ from factledger.archive.options import (
     RunOptions,
     TextWanted,
 )
-from factledger.archive.prepare import PrepareJob, prepare_capture
+from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
+from factledger.archive.prepare_pool import PreparePool, PrepareTimeoutError
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.archive.warc.repair import repair
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
-from factledger.ledger.statuses import SourceHealth
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS, SourceHealth
 
 __all__ = [
     "AfterCommit",
@@ -81,6 +81,8 @@ class RunSummary:
     drift: Counter[str] = field(default_factory=Counter)
     flagged_claims: set[int] = field(default_factory=set)
     unflagged_claims: set[int] = field(default_factory=set)
+    # Pages fetched but archived without text, by why (extract_limit, extract_error): counted in ``ok``.
+    no_text: Counter[str] = field(default_factory=Counter)
     repaired: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -95,6 +97,7 @@ class RunSummary:
             "drift": dict(sorted(self.drift.items())),
             "flagged_claims": sorted(self.flagged_claims),
             "unflagged_claims": sorted(self.unflagged_claims),
+            "no_text": dict(sorted(self.no_text.items())),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
         }
@@ -127,11 +130,12 @@ def _capture_of(result: FetchResult) -> HttpExchange | None:
 
 
 def _pool(options: RunOptions, due: int) -> Executor:
-    if due < PROCESS_POOL_THRESHOLD or options.processes == 0:
+    if options.processes == 0 or (options.processes is None and due < PROCESS_POOL_THRESHOLD):
         return ThreadPoolExecutor(max_workers=2)
-    # spawn, not fork: this process has threads (asyncio, SQLite) that a fork would copy mid-flight.
+    # Spawned worker processes (not forked: this process has threads, asyncio's and SQLite's, that a
+    # fork would copy mid-flight), each job under the extraction's CPU bound.
     workers = options.processes or os.cpu_count() or 1
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return PreparePool(workers, options.extract_limits.cpu_seconds)
 
 
 class _Pipeline:
@@ -157,6 +161,7 @@ class _Pipeline:
         self.hooks = hooks
         self.summary = summary
         self.on_progress = on_progress
+        self.limits = dispatcher.options.extract_limits
         self.finished: asyncio.Queue[Finished | None] = asyncio.Queue(maxsize=COMMIT_GROUP * 4)
         # A fetch slot (and its host's) is freed as soon as the response is on disk; preparing and
         # committing the capture goes on beside the next fetches. ``preparing`` bounds the captures fetched
@@ -210,12 +215,20 @@ class _Pipeline:
                 )
                 revisit = refers_to is not None
                 text_hook = self.hooks.on_new_text if source.id in self.dispatcher.wants_text else None
-                job = PrepareJob(capture, refers_to, self.texts, result.final_url, text_hook)
-                loop = asyncio.get_running_loop()
-                prepared = await loop.run_in_executor(self.executor, prepare_capture, job)
+                job = PrepareJob(capture, refers_to, self.texts, result.final_url, text_hook, self.limits)
+                prepared = await self._prepare(job)
             await self.finished.put(Finished(source, result, prepared, prior, revisit))
         finally:
             self.preparing.release()
+
+    async def _prepare(self, job: PrepareJob) -> Prepared:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, prepare_capture, job)
+        except PrepareTimeoutError as exc:
+            # The worker was stopped mid-extraction: archive the capture without its text, and say why.
+            built = await loop.run_in_executor(self.executor, prepare_capture, replace(job, extract=False))
+            return replace(built, extract_error_kind="extract_limit", extract_error=str(exc))
 
     async def _commit_loop(self) -> None:
         done = False
@@ -330,6 +343,8 @@ def _count(summary: RunSummary, item: Finished, recorded: RecordedCapture) -> No
     summary.drift[recorded.drift] += 1
     summary.flagged_claims.update(recorded.flagged_claim_ids)
     summary.unflagged_claims.update(recorded.unflagged_claim_ids)
+    if recorded.snapshot.error_kind in EXTRACT_ERROR_KINDS:
+        summary.no_text[recorded.snapshot.error_kind] += 1
     if health in ("ok", "redirected"):
         summary.ok += 1
     elif recorded.health is SourceHealth.REFUSED:

@@ -100,6 +100,9 @@ def _report(app: AppContext, summary: RunSummary, recheck: bool) -> None:
         )
     if summary.refused:
         info(f"{summary.refused} {REFUSED_HINT}")
+    if summary.no_text:
+        why = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.no_text.items()))
+        info(f"archived without text: {sum(summary.no_text.values())} ({why}; `sources list` says why)")
     if summary.flagged_claims:
         info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
     if summary.unflagged_claims:

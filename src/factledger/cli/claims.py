@@ -38,14 +38,20 @@ def claims_group() -> None:
 )
 @click.argument("text")
 @click.option("--speaker", help="Who made the claim.")
+@click.option("--speaker-kind", metavar="KIND", help="person or organisation (needs --speaker).")
 @click.option("--date", "dates", multiple=True, help="When (YYYY-MM-DD); repeatable.")
 @json_option
 @pass_app
 def claims_add(
-    app: AppContext, text: str, speaker: str | None, dates: tuple[str, ...], as_json: bool
+    app: AppContext,
+    text: str,
+    speaker: str | None,
+    speaker_kind: str | None,
+    dates: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Add a claim by hand."""
-    summary = claims.add_claim(app.creating_ledger, app.actor, text, speaker, dates)
+    summary = claims.add_claim(app.creating_ledger, app.actor, text, speaker, dates, speaker_kind)
     if as_json:
         print_json(summary)
     else:
@@ -61,7 +67,12 @@ CLAIM_COLUMNS = [
     Column("speaker", lambda r: r["speaker"]),
     Column("assignee", lambda r: r["assignee"]),
     Column("claim", lambda r: r["text"]),
-    Column("flag", lambda r: "review" if r["needs_review"] else ""),
+    Column(
+        "flag",
+        lambda r: ", ".join(
+            flag for flag, on in (("review", r["needs_review"]), ("headline", r["role"])) if on
+        ),
+    ),
 ]
 
 
@@ -119,7 +130,16 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     stdout.print(plain(summary["text"]))
     if summary["edited"]:
         stdout.print(plain(f"  edited; first recorded as: {summary['original_text']}"))
-    for label in ("speaker", "dates", "score", "score_model", "assignee", "rationale", "needs_review_reason"):
+    for label in (
+        "role",
+        "speaker",
+        "dates",
+        "score",
+        "score_model",
+        "assignee",
+        "rationale",
+        "needs_review_reason",
+    ):
         if summary.get(label) not in (None, [], ""):
             kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
             stdout.print(plain(f"  {label}: {value_in_words(summary[label], width=None)}{kind}"))
@@ -141,6 +161,8 @@ def _print_evidence(item: dict[str, Any]) -> None:
     if item["quote"]:
         status = item["quote_status"]
         reasons = "; ".join(item["quote_detail"])
+        if status == "no_text":  # the capture has no text to check the quote against
+            status, reasons = "not checkable", reasons or "no text"
         stdout.print(plain(f"    quote ({status}{': ' + reasons if reasons else ''}): {item['quote']}"))
     if item["note"]:
         stdout.print(plain(f"    note: {item['note']}"))

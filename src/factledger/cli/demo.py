@@ -1,7 +1,8 @@
 """`factledger demo`: a fresh demo ledger from the bundled data, an archive pass, then the review TUI.
 
 Everything stays on this machine: the bundled demo source page is served on 127.0.0.1 by the demo
-itself, so the archive pass and quote verification run for real without touching the internet.
+itself, so the archive pass and quote verification run for real without touching the internet. The
+page stays served until the review app closes, so ``f`` (fetch now) on the demo claim captures it again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import rich_click as click
 
 from factledger.app import claims, review
+from factledger.app.audit import verify_audit_log
 from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
 from factledger.app.wording import counts_in_words
@@ -136,7 +138,7 @@ def demo(app: AppContext, no_review: bool) -> None:
         with serve_directory(bundled_data_dir() / "sources") as base_url:
             lines = _cite_and_archive(demo_app, base_url)
             counts = claims.claims_by_status(demo_app.ledger())
-            report = claims.verify_audit_log(demo_app.ledger())
+            report = verify_audit_log(demo_app.ledger())
             lines += [
                 f"claims by status: {counts_in_words(counts)}",
                 f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}",

@@ -30,7 +30,9 @@ def ingest_summary(outcome: Ingested) -> dict[str, Any]:
         "claims": [
             {
                 **claim_summary(item.claim),
+                # A headline's span is in the document's title, a body claim's in its body.
                 "span": [item.candidate.start, item.candidate.end],
+                "role": item.role or item.claim.role,
                 "new": item.created,
                 "similar_to": [similar.as_dict() for similar in item.similar],
             }

@@ -20,6 +20,7 @@ COLUMNS = (
     "id",
     "text",
     "speaker",
+    "speaker_kind",
     "dates",
     "status",
     "score",
@@ -30,7 +31,7 @@ COLUMNS = (
     "quote_status",
     "evidence_score",
 )
-CLAIM_COLUMNS = ("text", "speaker", "dates", "status", "score", "rationale")
+CLAIM_COLUMNS = ("text", "speaker", "speaker_kind", "dates", "status", "score", "rationale")
 EVIDENCE_COLUMNS = ("url", "stance", "quote")
 DATE_SEPARATOR = ";"
 
@@ -164,6 +165,7 @@ def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
             _cell(record["id"]),
             record["text"],
             _cell(record["speaker"]),
+            _cell(record["speaker_kind"]),
             DATE_SEPARATOR.join(record["dates"] or []),
             record["status"],
             _cell(record["score"]),

@@ -153,15 +153,19 @@ def claim_from_fields(
     if len(text) > MAX_CLAIM_LENGTH:
         raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
     status = _status(fields.get("status"), line)
+    speaker = _optional_text(fields.get("speaker"), line, "speaker", 200)
+    speaker_kind = _speaker_kind(fields.get("speaker_kind"), line)
+    if speaker_kind is not None and speaker is None:
+        raise RecordError(line, "speaker_kind", "a speaker kind needs a speaker")
     return ClaimRecord(
         text=text.strip(),
-        speaker=_optional_text(fields.get("speaker"), line, "speaker", 200),
+        speaker=speaker,
         dates=_dates(fields, line),
         status=status,
         score=_score(fields.get("score"), line),
         rationale=_optional_text(fields.get("rationale"), line, "rationale", 10_000),
         evidence=evidence,
-        speaker_kind=_speaker_kind(fields.get("speaker_kind"), line),
+        speaker_kind=speaker_kind,
     )
 
 

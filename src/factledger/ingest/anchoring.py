@@ -2,9 +2,10 @@
 
 A news article is written on one day, its publication date, and its year-less dates point away from that
 day: backwards when they report what happened ("voted on Tuesday", "in January"), forwards when they
-announce what is planned ("will rule in May", "is due to open in August", "by June 15"). Which way is read
-from the clause the date sits in: a future or deadline word before the date, in the same clause, points
-forwards; anything else points backwards. The clause is what follows the last comma, colon, semicolon,
+announce what is planned ("will rule in May", "is due to open in August", "by June 15", "the centre opens
+in August"). Which way is read from the clause the date sits in: a future or deadline word, or a
+timetable verb in the present, before the date and in the same clause, points forwards; anything else
+points backwards. The clause is what follows the last comma, colon, semicolon,
 quotation mark or clause word ("that", "when", "and") before the date: in "said on Tuesday that the plant
 would open in June", Tuesday is reported and June is planned.
 """
@@ -18,9 +19,13 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 # Words that put what follows them in the future or make it a deadline. "would" counts: in reported
 # speech it is the future seen from the past ("she said she would rule in January").
+# So do the present-tense verbs of a timetable: "the centre opens in August", "a hosepipe ban starts on
+# Friday" -- English states a scheduled event in the present, and news reports a past one in the past.
 _FUTURE_CUE = re.compile(
     r"(?i)\b(?:will|would|shall|must|due|expected|expects|scheduled|set\s+to|plans?|planned|intends?"
-    r"|until|till|upcoming|next|deadline|is\s+to|are\s+to)\b|['’]ll\b"
+    r"|until|till|upcoming|next|deadline|is\s+to|are\s+to"
+    r"|(?:re)?opens|starts|begins|ends|closes|resumes|launches|expires|kicks\s+off|takes\s+effect"
+    r"|comes\s+into\s+force|goes\s+on\s+sale)\b|['’]ll\b"
 )
 _CLAUSE_BREAK = re.compile(r"(?i)[,;:“”\"()]|\b(?:that|when|and|but|after|before|while|which)\b")
 

@@ -24,7 +24,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from factledger.ingest.names import HONORIFICS, NameMention, find_names, is_org_word, is_place, word_set
+from factledger.ingest.names import (
+    CAPITALISED_FUNCTION_WORDS,
+    HONORIFICS,
+    NAME_CONNECTORS,
+    ROLE_WORDS,
+    NameMention,
+    find_names,
+    is_capitalised,
+    is_org_word,
+    is_place,
+    strip_possessive,
+    word_set,
+)
 from factledger.ingest.speakers import (
     RESOLVABLE_PRONOUNS,
     Attribution,
@@ -71,6 +83,10 @@ _WHOLE_QUOTE_SHARE = 0.8
 _MAX_LOOKBACK = 300
 # The guest of a Q:/A: interview is introduced at the top.
 _INTRODUCTION_SENTENCES = 20
+# The longest name a sentence is taken to open with ("Acme Rail", "the Metro Transit Authority").
+_MAX_SUBJECT_WORDS = 6
+# What may stand just before a sentence's first word: its end, a line break, an opening quotation mark.
+_SENTENCE_OPENERS = frozenset('.!?\n"“‘(')
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,19 +215,32 @@ class SpeakerResolver:
             recent.append(seen)
         return recent
 
-    def _nearest(self, kind: SpeakerKind, noun: str | None = None, *, places: bool = True) -> Speaker | None:
+    def _nearest(
+        self, kind: SpeakerKind, noun: str | None = None, *, places: bool = True, subjects: bool = False
+    ) -> Speaker | None:
         """The nearest speaker of ``kind`` (holding ``noun`` if given), then the nearest such name.
 
         An organisation may be named earlier in the same sentence ("Acme Rail will cut 900 jobs, the train
-        maker said"); a person named in the sentence is more often the object than the speaker.
+        maker said"); a person named in the sentence is more often the object than the speaker. With
+        ``subjects`` (for "the company", "the firm"), the name an earlier sentence opens with counts before
+        the names inside it: the body such a sentence is about.
         """
         recent = self._recent()
         if kind == "organisation" and self._current is not None:
+            subject = self._organisation_subject(self._current.text) if noun is None else None
+            if subject is not None:
+                # "Baltfreight, the Estonian shipping group, agreed to buy …, the company said", "Harbour
+                # City have agreed …, the club confirmed": the body is the clause's subject, wherever
+                # other names fall in the sentence.
+                return subject
             recent.insert(0, self._current)
         for seen in recent:
             if seen.speaker and seen.speaker.kind == kind and _holds(seen.speaker.name, noun):
                 return seen.speaker
         for seen in recent:
+            subject = self._organisation_subject(seen.text) if subjects and noun is None else None
+            if subject is not None:
+                return subject  # "Kelso Foods reported … . Sales grew 31%, the firm said."
             for mention in reversed(seen.names()):
                 mention_kind: SpeakerKind = "person" if mention.kind == "person" else "organisation"
                 if mention_kind != kind or not _holds(mention.text, noun):
@@ -223,6 +252,16 @@ class SpeakerResolver:
                 return Speaker(mention.text, kind)
         return None
 
+    def _organisation_subject(self, text: str) -> Speaker | None:
+        """The name the sentence opens with, as an organisation, when it is one that can be ("Sales of its
+        software grew" opens with a common noun: one word written nowhere else as a name)."""
+        subject = _sentence_subject(text)
+        if subject is None or _is_place_name(subject):
+            return None
+        if " " not in subject and not _capitalised_mid_sentence(subject, self.body):
+            return None
+        return Speaker(subject, "organisation")
+
     def _reference(self, phrase: str) -> Speaker:
         """ "the agency", "the company", "the train maker": the organisation it refers back to."""
         words = phrase.split()
@@ -233,7 +272,9 @@ class SpeakerResolver:
         found: Speaker | None = None
         if len(words) == 2 or (len(words) == 3 and noun in _GENERIC_ORGANISATION_NOUNS):
             generic = noun in _GENERIC_ORGANISATION_NOUNS
-            found = self._holding(noun) or (self._nearest("organisation", places=False) if generic else None)
+            found = self._holding(noun) or (
+                self._nearest("organisation", places=False, subjects=True) if generic else None
+            )
         if found is None:
             found = Speaker(phrase, speaker_kind(phrase, None, phrase))
         else:
@@ -283,6 +324,38 @@ class SpeakerResolver:
                 if mention.kind == "person" and _ends_with(name, wanted):
                     return name
         return None
+
+
+def _capitalised_mid_sentence(word: str, body: str) -> bool:
+    """Whether ``word`` is written capitalised somewhere other than at a sentence's start.
+
+    One capitalised word opening a sentence may be a common noun ("Sales of its software grew …"); a
+    name is capitalised mid-sentence too ("will join Baltfreight's board").
+    """
+    for match in re.finditer(rf"\b{re.escape(word)}\b", body):
+        before = body[: match.start()].rstrip(" \t")
+        if before and before[-1] not in _SENTENCE_OPENERS:
+            return True
+    return False
+
+
+def _sentence_subject(text: str) -> str | None:
+    """The name a sentence opens with, if it opens with one that no title marks as a person's."""
+    run: list[str] = []
+    for word in text.split()[:_MAX_SUBJECT_WORDS]:
+        bare = word.rstrip(",;:")
+        if not (is_capitalised(bare) or (run and bare in NAME_CONNECTORS)):
+            break
+        run.append(bare)
+        if bare != word:
+            break  # "Baltfreight, the Estonian shipping group, …": the comma ends the name
+    while run and run[-1] in NAME_CONNECTORS:
+        run.pop()
+    if not run or run[0] in CAPITALISED_FUNCTION_WORDS or run[0] in HONORIFICS:
+        return None
+    if any(strip_possessive(word).lower() in ROLE_WORDS for word in run) or run[-1].endswith(("'s", "’s")):
+        return None  # "Detective Alan Murray", "Rigaterm's chief executive": not a body's own name
+    return " ".join(run)
 
 
 def speaker_kind(name: str, role: str | None, sentence: str) -> SpeakerKind:

@@ -17,8 +17,12 @@ of 2027") are anchored the same way (``anchoring``).
 
 Without a publication date, relative expressions and year-less dates that no explicit year anchors are
 left out rather than guessed. Everything is regex-based so each rule can be read and tested: dateparser's
-``search_dates`` was measured as the alternative and costs milliseconds a sentence, more than the whole
-rest of ingest, for readings it does not anchor to the clause's direction either.
+``search_dates`` (with the publication day as ``RELATIVE_BASE``) was measured as the alternative and
+costs milliseconds a sentence, more than the whole rest of ingest, for readings it does not anchor to the
+clause's direction either. Measured again on a news sentence: about 7 ms against 0.3 ms for
+``find_dates``, reading "in June" as June 21 rather than the month, "until December 31" in an August
+article as the December before, "starts on Friday" as the Friday before, and "last month" as one day.
+(A web page's own publication date is htmldate's, in ``factledger.text.article``.)
 """
 
 from __future__ import annotations
@@ -92,6 +96,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("year", rf"(?<![\d$€£.,])(?P<y>{_YEAR})(?![%\d]|[.,]\d)"),
     # Not "past year": "in the past year" means the last twelve months, not the previous calendar year.
     ("relative_year", r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+    # "last month" in a September piece is August: the calendar month before publication, not 30 days.
+    ("relative_month", r"\b(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+month\b"),
     ("yesterday", r"\b[Yy]esterday\b"),
     # Not a weekday that opens a full date ("Monday 12 May 2025", "Friday, September 19"): the date says it.
     ("weekday", rf"\b(?P<wd>{'|'.join(WEEKDAYS)})\b(?![,\s]+(?:{_MONTH}|\d))"),
@@ -109,6 +115,7 @@ _COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
 # digit test is much cheaper than a pattern scan. Every other kind needs a digit.
 _WORD_NEEDED = {
     "relative_year": "year",
+    "relative_month": "month",
     "yesterday": "esterday",
     "weekday": "day",
     "month_only": "",
@@ -293,6 +300,9 @@ def _resolve(kind: str, groups: dict[str, str], anchor: _Anchor) -> tuple[date, 
         if kind == "relative_year":
             year = published.year + _RELATIVE_OFFSET[groups["rel"].lower()]
             return date(year, 1, 1), date(year, 12, 31), "year"
+        if kind == "relative_month":
+            months = published.year * 12 + published.month - 1 + _RELATIVE_OFFSET[groups["rel"].lower()]
+            return _month_range(months // 12, months % 12 + 1)
         if kind == "yesterday":
             day = published - timedelta(days=1)
             return day, day, "day"

@@ -19,6 +19,7 @@ Where they are looked for, and why there:
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +31,10 @@ from factledger.ingest.reader import SourceDocument
 _MAX_HEAD_LINES = 6
 _NAME_WORD = r"(?:[A-Z][\w.’'\-]*|and|de|van|von|da|del|la|le|bin|al)"
 _PERSON_NAMES = rf"[A-Z][\w.’'\-]*(?:\s+{_NAME_WORD}){{0,7}}"
-_BYLINE = re.compile(rf"^(?:By|BY)\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,|;—–]|\s-\s)")
+# "By Jane Doe"; "Interview by Sophie Larkin", "Words by …", "Story by …": a byline names what the author did.
+_BYLINE = re.compile(
+    rf"^(?:By|BY|(?:Interview(?:ed)?|Interviews|Words|Story|Text|Report)\s+by)\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,|;—–]|\s-\s)"
+)
 _CREDIT = re.compile(
     rf"^\(?\s*(?:Reporting|Reported|Written|Text)\s+by\s+(?P<name>{_PERSON_NAMES})\s*(?:$|[,;)])"
 )
@@ -46,6 +50,12 @@ _DATELINE = re.compile(
     r"\s*(?:\((?P<agency>[^()\n]{1,40})\))?"
     r"\s*(?:--?|—|–)\s+"
 )
+_DATELINE_MONTH_DAY = re.compile(r"(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2})")
+_MONTH_NUMBERS = {
+    **{name.lower(): number for number, name in enumerate(calendar.month_name) if name},
+    **{name.lower(): number for number, name in enumerate(calendar.month_abbr) if name},
+    "sept": 9,
+}
 _TURN_LABEL = re.compile(r"(?P<label>[A-Z][A-Z’'\-]+(?:\s+[A-Z][A-Z’'\-]+){0,2}|Q|A):\s+")
 _LINE = re.compile(r"[^\n]*\n?")
 _MAX_BYLINE_WORDS = 12
@@ -145,8 +155,12 @@ class _Found:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-def read_metadata(document: SourceDocument) -> DocumentMetadata:
-    """The document's metadata, and its body with the metadata blanked out (``prose``)."""
+def read_metadata(document: SourceDocument, *, today: date | None = None) -> DocumentMetadata:
+    """The document's metadata, and its body with the metadata blanked out (``prose``).
+
+    ``today`` (default: the day it runs) gives the year of a dateline that writes none ("TALLINN, June 12
+    (Wire) -"): the most recent such day, when the document holds no better date.
+    """
     body = document.body
     found = _Found()
     title = document.title
@@ -154,7 +168,7 @@ def read_metadata(document: SourceDocument) -> DocumentMetadata:
         title = ""  # the reader took a byline or a date line for a headline
     prose_start = _read_head(body, found)
     _read_credits(body, found)
-    _read_dateline(body, prose_start, found)
+    _read_dateline(body, prose_start, found, today or date.today())
     turns = _read_turns(body)
     spans = sorted(found.spans + [(turn.start, turn.start + len(turn.label) + 1) for turn in turns])
     return DocumentMetadata(
@@ -242,7 +256,7 @@ def _read_credits(body: str, found: _Found) -> None:
             found.spans.append((start, start + len(line)))
 
 
-def _read_dateline(body: str, prose_start: int, found: _Found) -> None:
+def _read_dateline(body: str, prose_start: int, found: _Found, today: date) -> None:
     match = _DATELINE.match(body, prose_start)
     if not match:
         return
@@ -251,6 +265,32 @@ def _read_dateline(body: str, prose_start: int, found: _Found) -> None:
         return  # "Officials - and residents - agreed": a capitalised word before a dash is not a dateline
     found.place = place.title() if place.isupper() else place
     found.spans.append((match.start(), match.end()))
+    if found.published is None and match.group("date"):
+        found.published = _dateline_day(match.group("date"), today)
+
+
+def _dateline_day(written: str, today: date) -> date | None:
+    """The day a dateline gives ("June 12", "Dec. 3, 2024"); without a year, the latest one by ``today``.
+
+    A wire brief is read soon after it is filed, so a year-less dateline means this year's day, or last
+    year's when this year's has not come yet.
+    """
+    with_year = _day_of(written)
+    if with_year is not None:
+        return with_year
+    month_day = _DATELINE_MONTH_DAY.fullmatch(written.strip())
+    month = _MONTH_NUMBERS.get(month_day.group("month").lower()) if month_day else None
+    if month_day is None or month is None:
+        return None
+    day = int(month_day.group("day"))
+    for year in (today.year, today.year - 1, today.year - 2):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # February 29 outside a leap year
+        if candidate <= today:
+            return candidate
+    return None
 
 
 def _read_turns(body: str) -> list[Turn]:

@@ -14,6 +14,19 @@ three shapes of a quoted opinion that news prose uses, each visible in the words
   there for decades"; what a relative clause says about the speaker is not a title).
 
 ``quoted_opinion`` returns which one, as a reason a reviewer (or a learned scorer) can read.
+
+An expert's word does not make a judgement or a guess checkable, and reported speech ("she said …")
+carries opinions as well as quotation marks do. ``opinion_of`` adds the shapes that hold for any speaker,
+quoted or reported, when nothing checkable (no digit) is in the words:
+
+- a judgement: a verdict adjective or noun after "is"/"was"/"looks", quoted or reported ('"The target
+  was always ambitious, and now it is unrealistic," said a housing economist'; "said the plan was unfair");
+- a hedged forecast: reported speech whose content is a guess ("said the council would probably miss its
+  target", "Walking more may simply be a sign of better health, said Prof. …");
+- a feeling: reported speech of how someone feels ("Residents said they were relieved").
+
+A plan or a prediction with its figure stays a claim ("said it could cut up to 300 jobs"), and so does
+"would" alone, the future of reported speech ("said he would introduce a bill next week").
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from factledger.ingest.names import (
     ROLE_WORDS,
     is_org_word,
     strip_possessive,
+    word_set,
 )
 from factledger.ingest.speakers import QuoteSpan
 
@@ -73,6 +87,33 @@ _NUMBER_WORDS = frozenset(
 _DIGIT = re.compile(r"\d")
 _RELATIVE_CLAUSE = re.compile(r",?\s+(?:who|whose|which)\s+")
 _SAID = re.compile(r"\b(?:said|says|told|added|asked|shouted|wrote)\b")
+# Verdicts: words that rate rather than describe. A closed list on purpose: each is a judgement whatever the
+# sentence, and a word missing from it only leaves a sentence to the scorer.
+_VERDICT_WORDS = word_set(
+    """ambitious unrealistic realistic unfair fair wrong unacceptable acceptable absurd ridiculous reckless
+    irresponsible misguided naive premature overdue sensible foolish disgraceful outrageous shameful
+    shocking appalling disappointing encouraging worrying alarming heartbreaking devastating tragic
+    impressive excellent terrible awful dreadful brilliant wonderful pointless useless hopeless mistake
+    disaster nightmare scandal shambles farce travesty failure"""
+)
+_COPULA_THEN_VERDICT = re.compile(
+    r"(?i)\b(?:is|was|are|were|be|been|being|looks?|seems?|feels?|remains?|['’]s)\s+"
+    r"(?:(?:always|now|still|simply|just|so|too|very|really|quite|deeply|completely|utterly|totally|frankly"
+    r"|wildly|clearly|a|an|the|complete|total|real|absolute)\s+){0,3}(?P<word>[a-z]+)\b"
+)
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tells|warned|warns|predicted|predicts|argued|argues|added)\b"
+)
+_HEDGE = re.compile(r"\b(?:may|might|could|probably|possibly|perhaps|likely|unlikely|maybe)\b")
+_FEELINGS = word_set(
+    """relieved angry upset happy pleased delighted worried concerned disappointed frustrated shocked
+    saddened thrilled proud afraid scared anxious devastated heartbroken furious glad grateful nervous"""
+)
+_REPORTED_FEELING = re.compile(
+    r"(?i)\b(?:said|say|says|told\s+\w+)\s+(?:that\s+)?(?:they|he|she|we|I)\s+"
+    r"(?:were|was|are|is|felt|feel|feels|had\s+been|have\s+been)\s+(?:\w+ly\s+|very\s+|so\s+)?"
+    r"(?P<word>[a-z]+)\b"
+)
 # "said one of them, Ruth Ames": the words a sentence may hold besides the quotation and still be just
 # a quotation with its attribution.
 _MAX_ATTRIBUTION_WORDS = 12
@@ -124,3 +165,37 @@ def _outside(sentence: str, quotes: list[QuoteSpan]) -> str:
         position = quote.end
     pieces.append(sentence[position:])
     return " ".join(pieces)
+
+
+def opinion_of(sentence: str, quotes: list[QuoteSpan]) -> str | None:
+    """Why the sentence is an opinion, quoted or reported, or None (see the module's docstring).
+
+    A hedge or a feeling counts only in reported speech (a speech verb outside the quotation marks): in
+    the narrator's own sentence it is left to the scorer.
+    """
+    quoted = quoted_opinion(sentence, quotes)
+    if quoted is not None:
+        return quoted
+    if _DIGIT.search(sentence):
+        return None
+    if quotes:
+        inside = " ".join(quote.text for quote in quotes)
+        if _verdict(inside) and not _holds_checkable(inside):
+            return "judgement"
+    words = _outside(sentence, quotes)
+    if not _REPORTING.search(words):
+        return None
+    if _verdict(words):
+        return "judgement"  # "said the decision was unfair"
+    feeling = _REPORTED_FEELING.search(words)
+    if feeling and feeling.group("word").lower() in _FEELINGS:
+        return "feeling"
+    if _HEDGE.search(words):
+        return "hedged forecast"
+    return None
+
+
+def _verdict(words: str) -> bool:
+    return any(
+        match.group("word").lower() in _VERDICT_WORDS for match in _COPULA_THEN_VERDICT.finditer(words)
+    )

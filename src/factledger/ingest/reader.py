@@ -47,6 +47,8 @@ class SourceDocument:
     body: str
     published: date | None
     url: str | None = None
+    # False when the title is made from the file's name: a label for the list, not a headline to check.
+    title_is_headline: bool = True
 
 
 def read_document(path: Path) -> SourceDocument:
@@ -76,7 +78,13 @@ def read_document(path: Path) -> SourceDocument:
     # The filename is a weaker witness than the document itself, so it only fills gaps.
     title = document.title if document.title else stem_title
     published = document.published if document.published else stem_date
-    return SourceDocument(title=title, body=document.body, published=published, url=None)
+    return SourceDocument(
+        title=title,
+        body=document.body,
+        published=published,
+        url=None,
+        title_is_headline=bool(document.title),
+    )
 
 
 def parse_text(

@@ -18,7 +18,7 @@ from factledger.ingest.reader import SourceDocument
 from factledger.ingest.similar import SimilarClaim, find_similar_batch, similar_events
 from factledger.ledger.audit import NewEvent
 from factledger.ledger.bulk.document_claims import FoundClaim, add_document_claims
-from factledger.ledger.claims import ClaimDraft, claims_by_id
+from factledger.ledger.claims import HEADLINE, ClaimDraft, claims_by_id
 from factledger.ledger.documents import add_document
 from factledger.ledger.rows import Claim, Document
 
@@ -29,6 +29,8 @@ class StoredCandidate:
     claim: Claim
     created: bool
     similar: list[SimilarClaim] = field(default_factory=list)
+    # "headline" when the candidate is the document's headline (its span is then in the title).
+    role: str | None = None
 
 
 @dataclass
@@ -66,9 +68,15 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
     report = IngestReport(document=document, document_created=created)
     if not created:
         return report
-    candidates = extract(source, min_score=min_score, metadata=metadata).candidates
-    report.candidates_seen = len(candidates)
+    extraction = extract(source, min_score=min_score, metadata=metadata)
+    candidates = extraction.candidates
+    report.candidates_seen = len(candidates) + (extraction.headline is not None)
     kept = [candidate for candidate in candidates if candidate.score >= min_score]
+    roles: list[str | None] = [None] * len(kept)
+    if extraction.headline is not None:
+        # The headline is stored linked as the headline (its span is in the title), first as it is read.
+        kept.insert(0, extraction.headline)
+        roles.insert(0, HEADLINE)
     drafts = [
         ClaimDraft(
             text=candidate.text,
@@ -82,8 +90,9 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
             score=round(candidate.score, 3),
             score_reasons=list(candidate.reasons) or None,
             score_model=candidate.score_model,
+            role=role,
         )
-        for candidate in kept
+        for candidate, role in zip(kept, roles, strict=True)
     ]
     similar: dict[int, list[SimilarClaim]] = {}
 
@@ -103,8 +112,12 @@ def ingest_document(session: Session, actor: str, source: SourceDocument, min_sc
     claims = claims_by_id(session, {item.claim_id for item in found})
     report.stored = [
         StoredCandidate(
-            candidate, claims[item.claim_id], item.created, similar[item.claim_id] if item.created else []
+            candidate,
+            claims[item.claim_id],
+            item.created,
+            similar[item.claim_id] if item.created else [],
+            role,
         )
-        for item, candidate in zip(found, kept, strict=True)
+        for item, candidate, role in zip(found, kept, roles, strict=True)
     ]
     return report

@@ -88,7 +88,10 @@ _INVERTED_AFTER = re.compile(r"[”\"»’'],?\s*$|,[”\"»’']\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+")
 # "Figures from the state environment office show …": the publisher of the data is the source.
 # So is the author of a report: "A study by the Fisheries Institute found …".
-_SOURCE_NOUNS = r"(?:figures|data|statistics|numbers|estimates|report|study|survey|analysis|poll)"
+_SOURCE_NOUNS = (
+    r"(?:figures|data|statistics|numbers|estimates|reports?|study|studies|survey|analysis|poll|statements?"
+    r"|accounts|records|filings?|documents|papers|research|findings|results)"
+)
 _PUBLISHED_BY = r"(?:(?:released|published|compiled|provided|issued|conducted|carried\s+out)\s+)?"
 _DATA_FROM = re.compile(
     r"\b(?:[Ff]igures|[Dd]ata|[Ss]tatistics|[Ee]stimates|(?:[Aa]n?|[Tt]he)\s+(?:new\s+)?(?:report|study|survey"
@@ -97,6 +100,16 @@ _DATA_FROM = re.compile(
 _SOURCE_NOUN_PREFIX = re.compile(
     rf"^(?:(?:the|a|an|new|official|latest|recent)\s+)*{_SOURCE_NOUNS}\s+{_PUBLISHED_BY}(?:from|by|of)\s+",
     re.IGNORECASE,
+)
+# "according to a study published on Wednesday", "according to its annual report", "according to planning
+# data the council published": a document is not a speaker. Its owner is ("its" → the organisation just
+# named, "the ministry's" → the ministry), and so is a publisher named in a clause after it.
+_SOURCE_DOCUMENT = re.compile(
+    # Case-sensitive: "according to Statistics Norway" names a body, "according to statistics" does not.
+    r"^(?:(?P<owner>[Ii]ts|[Tt]heir|(?:the\s+)?[\w\-]+(?:\s+[A-Z][\w\-]*){0,3}[’']s?)\s+|(?:[Tt]he|[Aa]n?)\s+)?"
+    rf"(?:[\w\-]+\s+){{0,2}}?{_SOURCE_NOUNS}\b"
+    r"(?:\s+(?:that\s+)?(?P<publisher>(?:the\s+)?[\w\-]+(?:\s+[A-Z][\w\-]*){0,4})"
+    r"\s+(?:published|released|issued|compiled|filed|put\s+out))?"
 )
 _POSSESSED_STATEMENT = (
     r"[’']s?\s+"
@@ -125,6 +138,7 @@ _NOT_IN_A_TITLE = word_set(
     we and but as earlier later last next today yesterday also then again"""
 )
 _MAX_ACCORDING_WORDS = 6
+_DETERMINERS = word_set("the a an")
 _WORD = re.compile(r"\S+")
 
 
@@ -189,8 +203,13 @@ def find_attribution(sentence: str, *, pronouns: bool = False) -> Attribution | 
         for match in pattern.finditer(sentence):
             if _inside_quote(match.start(), quotes):
                 continue
-            rest = _SOURCE_NOUN_PREFIX.sub("", sentence[match.end() :], count=1)
-            phrase = _phrase_after(rest, allow_lowercase=pattern is not _PASSIVE)
+            after = sentence[match.end() :]
+            rest = _SOURCE_NOUN_PREFIX.sub("", after, count=1)
+            document = _SOURCE_DOCUMENT.match(rest) if rest is after and pattern is not _PASSIVE else None
+            if document is not None:
+                phrase = _document_owner(document, pronouns=pronouns)
+            else:
+                phrase = _phrase_after(rest, allow_lowercase=pattern is not _PASSIVE)
             if phrase:
                 cue = _squash(match.group(0)).removesuffix(" by").strip()
                 candidates.append((rank, match.start(), phrase, cue, match.end()))
@@ -214,11 +233,31 @@ def _quote_after(quotes: list[QuoteSpan], position: int) -> QuoteSpan | None:
     return next((quote for quote in quotes if quote.start >= position), None)
 
 
+def _document_owner(document: re.Match[str], *, pronouns: bool) -> str | None:
+    """Who a source document named after "according to" is from: its owner or publisher, or nobody."""
+    publisher = document.group("publisher")
+    owner = document.group("owner")
+    if publisher and publisher.split()[0].lower() in _DETERMINERS | {"its", "their"}:
+        return publisher  # "data the council published"
+    if owner is None:
+        return None  # "a study published on Wednesday": the document names no author
+    if owner.lower() in {"its", "their"}:
+        return ("it" if owner.lower() == "its" else "they") if pronouns else None
+    return strip_possessive(owner) or None  # "the ministry's report", "Baltfreight's accounts"
+
+
 def _subject_before(prefix: str) -> str | None:
     """The noun phrase that ends just before a speech verb, skipping adverbs and a comma-enclosed aside."""
     words = [match.group(0) for match in _WORD.finditer(prefix)]
+    relative = False
     while words and (words[-1].lower() in _SKIPPABLE_BEFORE_VERB or _is_adverb(words[-1])):
+        relative = relative or words[-1].lower() in {"which", "who"}
         words.pop()
+    if relative and words and words[-1].endswith(","):
+        # "the approval of the Northern Football League, which said it expected …": the name the
+        # relative clause hangs on speaks.
+        words[-1] = words[-1].rstrip(",")
+        return _trailing_name(words) or _trailing_role_noun(words)
     if words and words[-1].endswith(","):
         # "Oslo, in its turn, claims" / "Eva Lund, the WHO director, said": drop the aside.
         for index in range(len(words) - 2, -1, -1):
@@ -339,6 +378,8 @@ def _trailing_role_noun(words: list[str]) -> str | None:
         index = len(words) - back - 1
         if index < 0:
             break
+        if words[index].endswith((",", ";", ":")):
+            break  # "in the Eastgate area, police said": a comma closes the phrase before the noun
         if words[index].lower() in {"the", "a", "an"}:
             return " ".join(words[index:])
         if is_capitalised(words[index]) and words[index].endswith(("'s", "’s", "s'", "s’")):

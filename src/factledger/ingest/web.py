@@ -22,6 +22,7 @@ from factledger.ledger.database import Ledger
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.snapshot_queries import latest_snapshot_of_url
 from factledger.ledger.sources import get_or_create_source
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
 
 
 class PageUnavailableError(InvalidInputError):
@@ -65,6 +66,9 @@ def capture_page(
         raise PageUnavailableError(
             f"{url}: another archive worker is capturing this page right now; try again in a minute"
         )
+    if snapshot.error_kind in EXTRACT_ERROR_KINDS:  # over an extraction bound, or unreadable
+        reason = " ".join(f"{snapshot.error_kind}: {snapshot.error_message}".split())
+        raise PageUnavailableError(f"{url}: the page was archived, but no text could be extracted ({reason})")
     problem = _capture_problem(snapshot.error_kind, snapshot.error_message, snapshot.http_status, summary)
     if problem is not None:
         raise PageUnavailableError(f"{url}: could not archive the page ({problem})")

@@ -2,7 +2,7 @@
 
 Every change to the ledger appends an Event in the same transaction as the change. An event's hash
 covers its content and the previous event's hash, and ``audit_head`` remembers the newest one, so an
-edited, inserted or deleted row anywhere in the history is detected by ``verify_chain``.
+edited, inserted or deleted row anywhere in the history is detected by ``audit_verify.verify_log``.
 
 Appends are serialised: SQLite write transactions begin IMMEDIATE (database.py) and PostgreSQL takes a
 transaction-scoped advisory lock, so two writers can never both chain onto the same predecessor.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,6 @@ from factledger.ledger.models import AuditHead, Event, core_table
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
 _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
-_VERIFY_BATCH = 5000
 _EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "prev_hash", "hash")
 
 
@@ -149,63 +148,3 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
 
 def append_event(session: Session, actor: str, new: NewEvent) -> int:
     return append_events(session, actor, [new])[0]
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    events_checked: int
-    problem: str | None
-    bad_event_id: int | None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def _rows_in_order(session: Session) -> Iterable[Event]:
-    last_id = 0
-    while True:
-        batch = session.scalars(
-            select(Event).where(Event.id > last_id).order_by(Event.id).limit(_VERIFY_BATCH)
-        ).all()
-        if not batch:
-            return
-        yield from batch
-        last_id = batch[-1].id
-        session.expunge_all()
-
-
-def verify_chain(session: Session) -> AuditReport:
-    """Walk the log from the first event; report the first one whose hash or link does not hold."""
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)).one_or_none()
-    prev_hash = GENESIS_HASH
-    checked = 0
-    last_id: int | None = None
-    for row in _rows_in_order(session):
-        if row.prev_hash != prev_hash:
-            return AuditReport(
-                checked,
-                f"event {row.id} does not follow the event before it: an earlier event was "
-                "deleted, inserted or rewritten",
-                row.id,
-            )
-        expected = event_hash(
-            row.prev_hash, row.at, row.actor, row.kind, row.claim_id, row.before, row.after, row.rationale
-        )
-        if expected != row.hash:
-            return AuditReport(checked, f"event {row.id} was modified after it was written", row.id)
-        prev_hash = row.hash
-        last_id = row.id
-        checked += 1
-    if head is None:
-        if checked:
-            return AuditReport(checked, "the audit head record is missing", None)
-        return AuditReport(0, None, None)
-    if head.hash != prev_hash or head.event_id != last_id or head.count != checked:
-        return AuditReport(
-            checked,
-            f"the log ends at event {last_id} with {checked} events, but the head records event "
-            f"{head.event_id} of {head.count}: events at the end were deleted or added",
-            last_id,
-        )
-    return AuditReport(checked, None, None)

@@ -51,6 +51,8 @@ def clean_claim_text(text: str) -> str:
 # Who a speaker is: ClaimReview publishes a Person or an Organization.
 SpeakerKind = Literal["person", "organisation"]
 SPEAKER_KINDS: tuple[SpeakerKind, ...] = ("person", "organisation")
+# The role of a claim that is its document's headline (claims.role, claim_appearances.role).
+HEADLINE = "headline"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class ClaimDraft:
     score_model: str | None = None
     status: ClaimStatus = ClaimStatus.UNREVIEWED
     speaker_kind: str | None = None
+    # "headline" for a document's headline: its span is then in the document's title (see HEADLINE).
+    role: str | None = None
 
 
 def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str | None = None) -> Claim:

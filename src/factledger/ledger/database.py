@@ -7,6 +7,7 @@ PostgreSQL the default READ COMMITTED plus row versions and an advisory lock (se
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,12 +21,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from factledger.ledger.errors import SchemaError
+from factledger.ledger.errors import LedgerBusyError, SchemaError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a writer waits for SQLite's write lock before giving up (milliseconds); an environment
+# setting so operators (and the tests) can change it without a code change.
+BUSY_TIMEOUT_VARIABLE = "FACTLEDGER_SQLITE_BUSY_TIMEOUT_MS"
+
+
+def sqlite_busy_timeout_ms() -> int:
+    value = os.environ.get(BUSY_TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return SQLITE_BUSY_TIMEOUT_MS
+    if not value.isdigit():
+        raise SchemaError(f"{BUSY_TIMEOUT_VARIABLE} must be a whole number of milliseconds, not {value!r}")
+    return int(value)
 
 
 def migrations_dir() -> Path:
@@ -47,7 +60,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so BEGIN below is what actually runs.
@@ -55,7 +68,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -73,8 +86,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        timeout_ms = sqlite_busy_timeout_ms()
+        engine = create_engine(parsed, connect_args={"timeout": timeout_ms / 1000})
+        _configure_sqlite(engine, timeout_ms)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3, the driver we ship
@@ -220,14 +234,40 @@ class Ledger:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction; committed on success, rolled back on any exception."""
+        """One write transaction; committed on success, rolled back on any exception.
+
+        On SQLite, one writer at a time holds the lock; the others wait up to the busy timeout, then
+        get LedgerBusyError (one line that says what happened) instead of a bare "database is locked".
+        """
         bind = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
-        with Session(bind, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if self.is_sqlite and "database is locked" in str(exc.orig):
+                seconds = sqlite_busy_timeout_ms() / 1000
+                raise LedgerBusyError(
+                    f"the ledger is busy: another factledger process (a long import or archive run?) held "
+                    f"its write lock for more than {seconds:g} s; nothing was changed, try again when it "
+                    "has finished"
+                ) from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def snapshot_read(self) -> Iterator[Session]:
+        """A read transaction that sees one state of the database throughout, however many statements
+        it runs (REPEATABLE READ on PostgreSQL; an SQLite read transaction in WAL mode already does)."""
+        bind = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
     def close(self) -> None:

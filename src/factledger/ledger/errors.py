@@ -29,3 +29,7 @@ class VersionConflictError(LedgerError):
     """A stale ``--expect-version``: someone else changed the claim first."""
 
     exit_code = 3
+
+
+class LedgerBusyError(LedgerError):
+    """SQLite's write lock stayed taken past the busy timeout (another process's long transaction)."""

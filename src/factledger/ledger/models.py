@@ -104,6 +104,9 @@ class Claim(Base):
     speaker: Mapped[str | None] = mapped_column(String(200))
     # "person" or "organisation" (ClaimReview's Person or Organization); NULL when unknown.
     speaker_kind: Mapped[str | None] = mapped_column(String(16))
+    # "headline" for a claim that is its document's headline (its span is then NULL: the headline is the
+    # document's title, not part of its body); NULL for an ordinary claim.
+    role: Mapped[str | None] = mapped_column(String(16))
     # The words in quotation marks that the speaker is reported to have said, when there are any.
     quoted_text: Mapped[str | None] = mapped_column(Text)
     # ISO dates ("2023-02-18") or ranges ("2023-05-01/2023-05-04"); NULL rather than [] keeps rows small.
@@ -145,6 +148,8 @@ class ClaimAppearance(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
+    # "body", or "headline": the span is then in the document's title.
+    role: Mapped[str] = mapped_column(String(16), default="body", server_default="body")
     found_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("claim_id", "document_id", "span_start"),)

@@ -372,3 +372,53 @@ def last_event_view(session: Session, claim_id: int) -> EventView | None:
 
 def _event_view(event: Event) -> EventView:
     return EventView(event.at, event.actor, event.kind, event.before, event.after, event.rationale)
+
+
+def largest_claim_id(session: Session) -> int:
+    """The greatest claim id (0 for an empty ledger): the review table sizes its id column to it."""
+    return int(session.scalar(select(func.max(Claim.id))) or 0)
+
+
+def latest_event_id(session: Session) -> int:
+    """The newest audit event's id (0 for an empty log): the marker a watcher compares against.
+
+    Every change to the ledger appends an event in its own transaction, and appends are serialised
+    (audit.lock_log), so events become visible in id order and "anything after N" misses nothing."""
+    return int(session.scalar(select(func.max(Event.id))) or 0)
+
+
+# Events that add claims or change many at once: a watching table re-reads its rows and count.
+_RESHAPING_EVENTS = frozenset({"claim.created", "claim.imported", "claim.appeared", "document.ingested"})
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerChanges:
+    """What the audit log says changed after some event: the claims touched, and whether the set of
+    claims (or something not tied to one claim, such as a source's health) changed too."""
+
+    last_event_id: int
+    claim_ids: frozenset[int]
+    reshaped: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.claim_ids) or self.reshaped
+
+
+def changes_since(session: Session, event_id: int, *, limit: int = 500) -> LedgerChanges:
+    """The changes recorded after event ``event_id``: a range scan of the events' primary key, so a
+    poll that finds nothing new costs the same at any ledger size. More than ``limit`` new events
+    count as a reshape (the watcher re-reads everything) rather than being listed."""
+    rows = session.execute(
+        select(Event.id, Event.claim_id, Event.kind)
+        .where(Event.id > event_id)
+        .order_by(Event.id)
+        .limit(limit + 1)
+    ).all()
+    if not rows:
+        return LedgerChanges(event_id, frozenset(), reshaped=False)
+    if len(rows) > limit:
+        return LedgerChanges(latest_event_id(session), frozenset(), reshaped=True)
+    claim_ids = frozenset(claim_id for _id, claim_id, _kind in rows if claim_id is not None)
+    reshaped = any(claim_id is None or kind in _RESHAPING_EVENTS for _id, claim_id, kind in rows)
+    return LedgerChanges(rows[-1][0], claim_ids, reshaped)

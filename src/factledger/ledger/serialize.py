@@ -31,6 +31,8 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "assignee": claim.assignee,
         "rationale": claim.rationale,
         "document_id": claim.document_id,
+        # "headline" when the claim is its document's headline (no span: the headline is the title).
+        "role": claim.role,
         "span": [claim.span_start, claim.span_end] if claim.span_start is not None else None,
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
@@ -55,6 +57,7 @@ def evidence_summary(evidence: Evidence, source: Source) -> dict[str, Any]:
         else None,
         "quote_found_snapshot_id": evidence.quote_found_snapshot_id,
         "source_health": source.health,
+        "source_health_reason": source.health_reason,
         "added_by": evidence.added_by,
         "added_at": evidence.added_at,
     }

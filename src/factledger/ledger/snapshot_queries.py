@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Evidence, Snapshot, Source
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
 
 NEWEST_FIRST = (Snapshot.fetched_at.desc(), Snapshot.id.desc())
 
@@ -32,6 +33,10 @@ class PreviousCapture:
     uri: str
     fetched_at: datetime
     full_text_ref: str | None
+    # Why that capture has no text although it should (extract_limit, extract_error), and the reason: a
+    # revisit of the same payload has none either, for the same reason.
+    extract_error_kind: str | None = None
+    extract_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +78,22 @@ def previous_captures(session: Session, source_ids: Iterable[int]) -> dict[int, 
             Snapshot.final_url,
             Snapshot.fetched_at,
             Snapshot.full_text_ref,
+            Snapshot.error_kind,
+            Snapshot.error_message,
         ),
         source_ids,
         Snapshot.payload_sha256.is_not(None),
     )
-    return {row[0]: PreviousCapture(row[1] or "", row[2] or "", row[3], row[4]) for row in rows}
+    return {
+        row[0]: PreviousCapture(
+            row[1] or "",
+            row[2] or "",
+            row[3],
+            row[4],
+            *((row[5], row[6]) if row[5] in EXTRACT_ERROR_KINDS else (None, None)),
+        )
+        for row in rows
+    }
 
 
 def latest_text_snapshots(session: Session, source_ids: Iterable[int]) -> dict[int, TextSnapshot]:
@@ -92,6 +108,23 @@ def latest_text_snapshots(session: Session, source_ids: Iterable[int]) -> dict[i
         Snapshot.http_status < 300,
     )
     return {source: TextSnapshot(snapshot_id, ref) for source, snapshot_id, ref in rows if ref is not None}
+
+
+def textless_captures(session: Session, source_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """The sources whose latest successful capture gave no text because extraction failed (over a bound
+    or unreadable): each one's snapshot id and the reason ("extract_limit: nesting depth > 1024")."""
+    rows = _latest_per_source(
+        session,
+        (Snapshot.source_id, Snapshot.id, Snapshot.error_kind, Snapshot.error_message),
+        source_ids,
+        Snapshot.http_status >= 200,
+        Snapshot.http_status < 300,
+    )
+    return {
+        source: (snapshot_id, f"{kind}: {message}")
+        for source, snapshot_id, kind, message in rows
+        if kind in EXTRACT_ERROR_KINDS
+    }
 
 
 def latest_snapshot(session: Session, source_id: int, *, with_payload: bool = True) -> Snapshot | None:

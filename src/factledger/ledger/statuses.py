@@ -51,11 +51,19 @@ class SourceHealth(StrEnum):
 
 
 class QuoteStatus(StrEnum):
-    UNCHECKED = "unchecked"
+    """Whether an evidence quote is in the source's archived text (README, "Quote statuses")."""
+
+    UNCHECKED = "unchecked"  # not checked yet, or the evidence has no quote
     FOUND = "found"
     FUZZY = "fuzzy"
     MISSING = "missing"
-    NO_SNAPSHOT = "no_snapshot"
+    NO_SNAPSHOT = "no_snapshot"  # the source has no successful capture yet
+    NO_TEXT = "no_text"  # captured, but no text could be extracted from it (the detail says why)
+
+
+# The error kinds of a capture that was fetched but gave no text (text/extract.py): over an extraction
+# bound (a deep or huge page, a compression or PDF bomb), or content that cannot be read.
+EXTRACT_ERROR_KINDS = frozenset({"extract_limit", "extract_error"})
 
 
 def parse_status(value: str) -> ClaimStatus:

@@ -13,6 +13,10 @@ class ContentDecodingError(Exception):
     """The body cannot be decoded: unknown coding, invalid data, or larger than allowed once decoded."""
 
 
+class DecodedTooLargeError(ContentDecodingError):
+    """Decoding would pass the size bound (a compression bomb, or just a very large page)."""
+
+
 _STEP: Final = MiB
 # brotlipy's decompressor has no output limit, so the input goes in small slices to bound each step's
 # output (a slice of a brotli bomb can still expand to a few MB before the check runs).
@@ -33,7 +37,7 @@ def _inflate(data: bytes, wbits: int, cap: int) -> bytes:
                 chunk = decompressor.decompress(pending, min(_STEP, cap + 1 - len(out)))
                 out += chunk
                 if len(out) > cap:
-                    raise ContentDecodingError(f"decoded body larger than {cap} bytes")
+                    raise DecodedTooLargeError(f"decoded body larger than {cap} bytes")
                 pending = decompressor.unconsumed_tail
                 if decompressor.eof or (not chunk and not pending):
                     break
@@ -63,7 +67,7 @@ def _unbrotli(data: bytes, cap: int) -> bytes:
         for start in range(0, len(data), _BROTLI_SLICE):
             out += step(data[start : start + _BROTLI_SLICE])
             if len(out) > cap:
-                raise ContentDecodingError(f"decoded body larger than {cap} bytes")
+                raise DecodedTooLargeError(f"decoded body larger than {cap} bytes")
     except ContentDecodingError:
         raise
     except Exception as exc:  # brotli.error / brotli.Error, depending on the binding

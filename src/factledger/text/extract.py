@@ -21,12 +21,21 @@ from typing import Final, Literal
 
 from factledger.text.article import article_parts
 from factledger.text.charset import decode_body
-from factledger.text.encoding import ContentDecodingError, MiB, decode_content_encoding
+from factledger.text.encoding import (
+    ContentDecodingError,
+    DecodedTooLargeError,
+    MiB,
+    decode_content_encoding,
+)
 from factledger.text.html import html_text
+from factledger.text.limits import CpuBudget, ExtractLimitError, ExtractLimits, check_markup
 from factledger.text.pdf import pdf_text
 
 Kind = Literal["html", "pdf", "text", "other"]
+# Why a page that should have text has none: over a bound (limits.py), or content that cannot be read.
+ExtractErrorKind = Literal["extract_limit", "extract_error"]
 DEFAULT_MAX_DECODED_BYTES: Final = 20 * MiB
+DEFAULT_LIMITS: Final = ExtractLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,12 @@ class ExtractedText:
     kind: Kind
     error: str | None = None  # why there is no text although the kind should have some
     published: date | None = None
+    error_kind: ExtractErrorKind | None = None  # set with ``error``
+
+    @property
+    def problem(self) -> str | None:
+        """``error`` with its kind, as recorded on a capture: "extract_limit: nesting depth > 1024"."""
+        return f"{self.error_kind}: {self.error}" if self.error_kind and self.error else None
 
 
 def _header_values(headers: list[tuple[str, str]], name: str) -> list[str]:
@@ -97,27 +112,53 @@ def extract_text(
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
     url: str | None = None,
     main_text: bool = True,
+    limits: ExtractLimits = DEFAULT_LIMITS,
 ) -> ExtractedText:
     """The texts of a response payload stored as received (Content-Encoding still applied).
 
     ``main_text=False`` skips the main text and the published date, which cost far more than everything
     else here (tens of ms for a 60 KB page, against a few ms for the full text); ``url`` only helps
-    trafilatura.
+    trafilatura. A page over ``limits`` (or ``max_decoded_bytes`` once decoded: a compression bomb) gives
+    no text and ``error_kind`` "extract_limit"; content that cannot be read gives "extract_error".
     """
     content_types = _header_values(headers, "content-type")
     mime, header_charset = _parse_content_type(content_types[0] if content_types else None)
     declared = _kind(mime, None)
     if declared == "other":
         return ExtractedText(None, None, None, None, "other")
+    budget = CpuBudget(limits.cpu_seconds)
     try:
         content_encoding = ", ".join(_header_values(headers, "content-encoding"))
         body = decode_content_encoding(payload, content_encoding, max_decoded_bytes)
+    except DecodedTooLargeError as exc:
+        return _failed(declared or "other", "extract_limit", str(exc))
     except ContentDecodingError as exc:
-        return ExtractedText(None, None, None, None, declared or "other", error=str(exc))
+        return _failed(declared or "other", "extract_error", str(exc))
     kind = declared or _kind(mime, body) or "other"
+    try:
+        return _extract(kind, body, header_charset, url, main_text, limits, budget)
+    except ExtractLimitError as exc:
+        return _failed(kind, "extract_limit", str(exc))
+
+
+def _failed(kind: Kind, error_kind: ExtractErrorKind, error: str) -> ExtractedText:
+    return ExtractedText(None, None, None, None, kind, error=error, error_kind=error_kind)
+
+
+def _extract(
+    kind: Kind,
+    body: bytes,
+    header_charset: str | None,
+    url: str | None,
+    main_text: bool,
+    limits: ExtractLimits,
+    budget: CpuBudget,
+) -> ExtractedText:
     if kind == "pdf":
-        pdf = pdf_text(body)
-        return ExtractedText(pdf.text, pdf.text, pdf.title, None, "pdf", error=pdf.error)
+        pdf = pdf_text(body, max_pages=limits.max_pdf_pages, budget=budget)
+        if pdf.error:
+            return _failed("pdf", "extract_error", pdf.error)
+        return ExtractedText(pdf.text, pdf.text, pdf.title, None, "pdf")
     if kind == "text":
         text, charset = decode_body(body, header_charset, html=False)
         plain = _plain(text)
@@ -125,9 +166,12 @@ def extract_text(
     if kind != "html":
         return ExtractedText(None, None, None, None, "other")
     html, charset = decode_body(body, header_charset, html=True)
+    check_markup(html, limits)
+    budget.check()
     page = html_text(html)
     if not main_text:
         return ExtractedText(page.visible, None, page.title, charset, "html")
+    budget.check()
     article = article_parts(html, url=url)
     return ExtractedText(
         page.visible, article.main_text, page.title, charset, "html", published=article.published

@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from factledger.ledger.database import Ledger
 from factledger.tui.config import ReviewConfig
-from factledger.tui.keys import MAIN_BINDINGS
+from factledger.tui.keys import MAIN_BINDINGS, NOT_IN_PALETTE, keys_shown
 from factledger.tui.screens.main import MainScreen
 
 __all__ = ["ReviewApp", "ReviewConfig"]
@@ -40,22 +40,19 @@ class ReviewApp(App[None]):
             self.notify(problem, title="factledger.toml", severity="warning", markup=False, timeout=10)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action of the claims screen in the command palette, with the key that does it."""
-        yield from super().get_system_commands(screen)
+        """The command palette: each action of the claims screen once, with the key that does it.
+
+        Textual's own entries (theme, screenshot, its key panel, maximize) are left out: a reviewer
+        never needs them, and ``?`` is the help for this app."""
         if not isinstance(screen, MainScreen):
+            yield SystemCommand("Quit", "", self.action_quit)
             return
         for binding in MAIN_BINDINGS:
-            if not isinstance(binding, Binding) or binding.action == "app.quit":
+            if not isinstance(binding, Binding) or binding.id in NOT_IN_PALETTE:
                 continue
-            keys = self._keys_for(binding)
+            keys = keys_shown(self, binding)
             yield SystemCommand(
-                binding.description,
                 f"{binding.description} ({keys})" if keys else binding.description,
+                "",
                 partial(screen.run_action, binding.action),
             )
-
-    def _keys_for(self, binding: Binding) -> str:
-        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
-        return ", ".join(
-            self.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(",")
-        )

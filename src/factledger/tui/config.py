@@ -20,6 +20,9 @@ class ReviewConfig:
     keymap_problems: list[str] = field(default_factory=list)
     # Fetch a source as soon as it is cited (what a reviewer wants; tests without a network turn it off).
     auto_fetch: bool = True
+    # How often the app asks the ledger whether anyone changed anything (seconds; 0: never). At rest
+    # that is one primary-key read of the audit log (app.queue.changes), cheap at any ledger size.
+    watch_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> ReviewConfig:

@@ -9,9 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from textual.app import App
 from textual.binding import Binding, BindingType
 
+# The footer shows the bindings with ``show`` in this order, and a narrow terminal cuts it from the right:
+# how to get help, search, open what is selected and quit come first, so they are always on screen.
 MAIN_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="help"),
+    Binding("slash", "search", "Search", id="search"),
+    Binding("o,enter", "open_reader", "Open capture", id="open_reader"),
+    Binding("q", "app.quit", "Quit", id="quit"),
     Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
     Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
     Binding("g,home", "cursor_first", "First", show=False, id="cursor_first"),
@@ -34,15 +41,45 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "left_square_bracket", "select_evidence(-1)", "Previous evidence", show=False, id="previous_evidence"
     ),
-    Binding("o,enter", "open_reader", "Open capture", id="open_reader"),
-    Binding("slash", "search", "Search", id="search"),
     Binding("F", "filter", "Filter", id="filter"),
     Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
     Binding("x", "clear_filters", "Clear filters", show=False, id="clear_filters"),
     Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("q", "app.quit", "Quit", id="quit"),
 ]
+
+# The help screen's sections: every binding id above, by the task a reviewer has in mind.
+TASKS: dict[str, tuple[str, ...]] = {
+    "move": (
+        "cursor_down",
+        "cursor_up",
+        "page_down",
+        "page_up",
+        "cursor_first",
+        "cursor_last",
+        "next_attention",
+    ),
+    "decide": (
+        "set_supported",
+        "set_refuted",
+        "set_mixed",
+        "set_unverifiable",
+        "set_in_review",
+        "accept_suggestion",
+        "assign",
+        "note",
+        "edit_claim",
+    ),
+    "evidence": ("cite", "fetch", "next_evidence", "previous_evidence", "open_reader"),
+    "find": ("search", "filter", "cycle_sort", "clear_filters"),
+    "the app": ("help", "reload", "quit"),
+}
+# Moving the cursor from the command palette is never quicker than the key itself.
+NOT_IN_PALETTE = frozenset(TASKS["move"]) - {"next_attention"}
+
+
+def main_binding(binding_id: str) -> Binding:
+    """The claims screen's binding with this id (as declared; the keymap may have moved its keys)."""
+    return next(b for b in MAIN_BINDINGS if isinstance(b, Binding) and b.id == binding_id)
 
 
 def binding_ids() -> set[str]:
@@ -65,3 +102,11 @@ def keymap_from_options(options: Mapping[str, Any]) -> tuple[dict[str, str], lis
         else:
             keymap[binding_id] = keys.strip()
     return keymap, problems
+
+
+def keys_shown(app: App[Any], binding: Binding) -> str:
+    """The keys that run ``binding`` now (after the keymap), as the footer writes them: "j, ↓"."""
+    keys = app._keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return ", ".join(
+        dict.fromkeys(app.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(","))
+    )

@@ -18,6 +18,7 @@ from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import quoted_source_ids
 from factledger.ledger.snapshots import RecordedCapture
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
 from factledger.verify.normalize import normalize_for_matching
 from factledger.verify.service import verify_quotes
 from factledger.verify.textcache import SIDECAR_KIND, store_normalized
@@ -31,9 +32,12 @@ def normalize_new_text(texts: TextStore, ref: str, text: str) -> None:
 
 
 def _has_checkable_text(recorded: RecordedCapture) -> bool:
-    # A failed, error-page or text-less capture changes nothing the quotes are checked against.
-    status = recorded.snapshot.http_status
-    return recorded.snapshot.full_text_ref is not None and status is not None and 200 <= status < 300
+    # A failed or error-page capture changes nothing the quotes are checked against; one whose text
+    # could not be extracted does (its quotes become no_text, with the reason).
+    snapshot = recorded.snapshot
+    status = snapshot.http_status
+    readable = snapshot.full_text_ref is not None or snapshot.error_kind in EXTRACT_ERROR_KINDS
+    return readable and status is not None and 200 <= status < 300
 
 
 def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHooks:

@@ -19,7 +19,7 @@ from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import evidence_batch, stances_of_claims
 from factledger.ledger.quotes import QuoteCheck, record_quote_checks, set_suggestions
-from factledger.ledger.snapshot_queries import TextSnapshot, latest_text_snapshots
+from factledger.ledger.snapshot_queries import TextSnapshot, latest_text_snapshots, textless_captures
 from factledger.ledger.statuses import ClaimStatus, QuoteStatus
 from factledger.verify.locate import locate_quote
 from factledger.verify.suggest import EvidenceView, suggest_verdict
@@ -59,11 +59,19 @@ class EvidenceResult:
 
 
 def _check(
-    quote: str | None, snapshot: TextSnapshot | None, texts: NormalizedTextCache, evidence_id: int
+    quote: str | None,
+    snapshot: TextSnapshot | None,
+    texts: NormalizedTextCache,
+    evidence_id: int,
+    textless: tuple[int, str] | None = None,
 ) -> QuoteCheck:
     now = utcnow()
     if quote is None:
         return QuoteCheck(evidence_id, QuoteStatus.UNCHECKED, now)
+    if snapshot is None and textless is not None:
+        # Captured, but its text could not be extracted: say so and why, rather than leave it unchecked.
+        snapshot_id, reason = textless
+        return QuoteCheck(evidence_id, QuoteStatus.NO_TEXT, now, snapshot_id=snapshot_id, detail=[reason])
     if snapshot is None:
         return QuoteCheck(evidence_id, QuoteStatus.NO_SNAPSHOT, now)
     match = locate_quote(quote, texts.get(snapshot.full_text_ref))
@@ -122,9 +130,14 @@ def verify_quotes(
                 session, after, BATCH, claim_id=claim_id, source_ids=source_ids, quoted_only=quoted_only
             )
             snapshots = latest_text_snapshots(session, (row.source_id for row in batch)) if batch else {}
+            without_text = {row.source_id for row in batch if row.source_id not in snapshots}
+            textless = textless_captures(session, without_text) if without_text else {}
         if not batch:
             break
-        checks = [_check(row.quote, snapshots.get(row.source_id), cache, row.id) for row in batch]
+        checks = [
+            _check(row.quote, snapshots.get(row.source_id), cache, row.id, textless.get(row.source_id))
+            for row in batch
+        ]
         with ledger.write() as session:
             outcomes = record_quote_checks(session, actor, checks)
         for row, check, outcome in zip(batch, checks, outcomes, strict=True):

@@ -211,11 +211,13 @@ def _import_chunk(
     not_flagged = writers.not_flagged
     new_rows: list[tuple[Any, ...]] = []
     status_of_new: dict[str, str] = {}  # insertion-ordered: the new claims' hashes
+    text_of_new: dict[str, str] = {}
     for record, text_hash in zip(chunk, hashes, strict=True):
         if text_hash in claim_ids or text_hash in status_of_new:
             continue
         status = _STATUS_TEXT[record.status]
         status_of_new[text_hash] = status
+        text_of_new[text_hash] = record.text
         new_rows.append(
             (
                 record.text,
@@ -269,7 +271,8 @@ def _import_chunk(
         added = evidence_per_claim.get(claim_id, 0)
         new_status = status_of_new.get(text_hash)
         if new_status is not None:
-            after = {"status": new_status, "evidence": added}
+            # The text too, so `audit verify` can replay what the claim said (audit_verify.py).
+            after = {"status": new_status, "text": text_of_new[text_hash], "evidence": added}
             events.append(NewEvent("claim.imported", claim_id, None, after, origin))
         elif added:
             events.append(NewEvent("evidence.imported", claim_id, None, {"evidence": added}, origin))

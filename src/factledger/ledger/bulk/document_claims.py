@@ -8,7 +8,9 @@ and of the appearances, and one audit append, and it ends in the same state:
   another appearance of that claim, with a ``claim.appeared`` event; an appearance already recorded
   (same claim, document and start) is not recorded twice;
 - any other text becomes a new claim with its appearance and a ``claim.created`` event;
-- events are appended in the order of the drafts, chained like any other append.
+- events are appended in the order of the drafts, chained like any other append;
+- a draft with ``role`` "headline" (a document's headline) carries its span in the document's title: the
+  appearance records it with that role, and a new claim gets the role and no span in the body.
 
 A caller that records more about the new claims (ingest's near-duplicate suggestions) passes
 ``follow_up``: it runs once the claims are inserted (so it can search them), and the events it returns
@@ -26,7 +28,13 @@ from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
 from factledger.ledger.bulk.driver_sql import RowInserter, select_in
-from factledger.ledger.claims import ClaimDraft, claim_ids_by_hash, claim_text_hash, clean_claim_text
+from factledger.ledger.claims import (
+    HEADLINE,
+    ClaimDraft,
+    claim_ids_by_hash,
+    claim_text_hash,
+    clean_claim_text,
+)
 from factledger.ledger.clock import utcnow
 from factledger.ledger.models import Claim, ClaimAppearance, core_table
 
@@ -48,8 +56,9 @@ _CLAIM_COLUMNS = (
     "updated_at",
     "version",
     "speaker_kind",
+    "role",
 )
-_APPEARANCE_COLUMNS = ("claim_id", "document_id", "span_start", "span_end", "found_at")
+_APPEARANCE_COLUMNS = ("claim_id", "document_id", "span_start", "span_end", "role", "found_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +104,10 @@ def add_document_claims(
         if text_hash not in known and text_hash not in new_indexes:
             new_indexes[text_hash] = index
 
-    appearances_of_document = select(ClaimAppearance.claim_id, ClaimAppearance.span_start).where(
-        ClaimAppearance.document_id == document_id
-    )
-    recorded = {(claim_id, span_start) for claim_id, span_start in session.execute(appearances_of_document)}
+    appearances_of_document = select(
+        ClaimAppearance.claim_id, ClaimAppearance.role, ClaimAppearance.span_start
+    ).where(ClaimAppearance.document_id == document_id)
+    recorded = {(claim_id, role, start) for claim_id, role, start in session.execute(appearances_of_document)}
     now = utcnow()
     if new_indexes:
         _insert_claims(
@@ -124,20 +133,25 @@ def add_document_claims(
         claim_id = known[text_hash]
         created = new_indexes.get(text_hash) == index
         found.append(FoundClaim(claim_id, created))
-        if (claim_id, span_start) in recorded:
+        role = draft.role or "body"
+        if (claim_id, role, span_start) in recorded:
             own_events.append(None)  # already known: nothing to record
             continue
-        recorded.add((claim_id, span_start))
-        appearance_rows.append((claim_id, document_id, span_start, span_end))
+        recorded.add((claim_id, role, span_start))
+        appearance_rows.append((claim_id, document_id, span_start, span_end, role))
         if created:
             after: dict[str, Any] = {"status": draft.status.value, "text": text}
             if draft.speaker:
                 after["speaker"] = draft.speaker
             if draft.speaker_kind:
                 after["speaker_kind"] = draft.speaker_kind
+            if draft.role:
+                after["role"] = draft.role
             own_events.append(NewEvent("claim.created", claim_id, None, after, None))
         else:
             after = {"document_id": document_id, "span": [span_start, span_end]}
+            if draft.role:
+                after["role"] = draft.role
             own_events.append(NewEvent("claim.appeared", claim_id, None, after, None))
     _insert_appearances(session, appearance_rows, now)
     extra = follow_up(found) if follow_up is not None else {}
@@ -167,8 +181,10 @@ def _insert_claims(
                 draft.quoted_text,
                 dates_json(draft.dates or None),
                 document_id,
-                draft.span_start,
-                draft.span_end,
+                # A headline's span is in the title, and a claim's span is in the body: only the
+                # appearance keeps it.
+                None if draft.role == HEADLINE else draft.span_start,
+                None if draft.role == HEADLINE else draft.span_end,
                 draft.score,
                 reasons_json(draft.score_reasons or None),
                 draft.score_model,
@@ -178,6 +194,7 @@ def _insert_claims(
                 timestamp,
                 1,
                 draft.speaker_kind,
+                draft.role,
             )
             for text, text_hash, draft in new
         ]

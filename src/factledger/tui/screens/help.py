@@ -1,4 +1,8 @@
-"""The help screen: every binding of the screen it was opened from, with its current key and id."""
+"""The help screen: the claims screen's own keys, grouped by task, with their current keys and ids.
+
+Textual's inherited bindings (scrolling, focus, copy) are left out: the claims screen does not use them,
+and a first-time reviewer reads this screen to learn the app's keys.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,18 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from factledger.tui.keys import TASKS, keys_shown, main_binding
 
 
 @dataclass(frozen=True)
 class HelpEntry:
+    task: str
     keys: str
     description: str
     binding_id: str
@@ -35,11 +42,17 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(Text("key"), style="bold", no_wrap=True)
         table.add_column(Text("does"))
         table.add_column(Text("id for [keys] in factledger.toml"), style="dim")
+        task = None
         for entry in self.entries:
+            if entry.task != task:
+                if task is not None:
+                    table.add_section()
+                task = entry.task
+                table.add_row(Text(entry.task, style="bold underline"), Text(""), Text(""))
             table.add_row(Text(entry.keys), Text(entry.description), Text(entry.binding_id))
         footer = Text(
             'Remap any key in factledger.toml, e.g.\n[keys]\nset_supported = "ctrl+s"\n'
-            "ctrl+p opens the command palette with every action. Esc closes this screen.",
+            "ctrl+p opens the command palette: find an action by its name. Esc closes this screen.",
             style="dim",
         )
         with VerticalScroll(classes="help"):
@@ -50,16 +63,11 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def help_entries(screen: Screen[Any]) -> list[HelpEntry]:
-    """One entry per binding (all of its keys together, as remapped), in the order they are declared."""
-    keys: dict[str, list[str]] = {}
-    found: dict[str, HelpEntry] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        ident = binding.id or binding.action
-        keys.setdefault(ident, []).append(screen.app.get_key_display(binding))
-        found[ident] = HelpEntry("", binding.description or binding.action, binding.id or "")
-    return [
-        HelpEntry(", ".join(dict.fromkeys(keys[ident])), entry.description, entry.binding_id)
-        for ident, entry in found.items()
-    ]
+def help_entries(app: App[Any]) -> list[HelpEntry]:
+    """One entry per binding of the claims screen, by task, with all of its keys as remapped."""
+    entries = []
+    for task, binding_ids in TASKS.items():
+        for binding_id in binding_ids:
+            binding = main_binding(binding_id)
+            entries.append(HelpEntry(task, keys_shown(app, binding), binding.description, binding_id))
+    return entries

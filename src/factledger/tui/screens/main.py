@@ -254,17 +254,21 @@ class MainScreen(TriageScreen):
             self.app.call_from_thread(self.show_error, exc, "Fetch failed")
             return
         failures = dict(summary.failed_by_kind)
-        if summary.refused:  # our own guard, not the source: say how to allow it
-            failures["refused: private address (allow_private_networks = true in factledger.toml)"] = (
-                summary.refused
-            )
+        if summary.refused:  # our own guard, not the source (counted apart from failures): say so
+            failures[GUARD_REFUSAL] = summary.refused
         self.app.call_from_thread(self._fetched, claim_id, summary.attempted, summary.ok, failures)
 
     def _fetched(self, claim_id: int, attempted: int, ok: int, failures: dict[str, int]) -> None:
         if failures:
             kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(failures.items()))
+            why = ""
+            if GUARD_REFUSAL in failures and not self.config.allow_private_networks:
+                why = (
+                    "; the address guard refuses private and loopback addresses: set"
+                    " allow_private_networks = true in factledger.toml to fetch from your own network"
+                )
             self.app.notify(
-                f"claim {claim_id}: {ok} of {attempted} sources captured; failed ({kinds})",
+                f"claim {claim_id}: {ok} of {attempted} sources captured; failed ({kinds}){why}",
                 title="Fetch",
                 severity="warning",
                 markup=False,
@@ -283,7 +287,10 @@ class MainScreen(TriageScreen):
         self.app.push_screen(ReaderScreen(self.ledger, self.config.archive_paths, evidence))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_entries(self)))
+        self.app.push_screen(HelpScreen(help_entries(self.app)))
 
+
+# How a fetch the address guard refused is named in the notice (RunSummary.refused, archive/runner.py).
+GUARD_REFUSAL = "refused: private address"
 
 _conflict_note = "Someone else changed this claim (see the notification); your text is kept — Enter saves it."

@@ -25,12 +25,23 @@ CANCEL = Binding("escape", "cancel", "Cancel", id="prompt.cancel")
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Asks for one line. Enter gives the text (maybe empty), Escape gives None."""
+    """Asks for one line. Enter gives the text (maybe empty), Escape gives None.
+
+    ``enter_does`` is what the help line says Enter does ("save" for a write, "search" for the search)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [CANCEL]
 
-    def __init__(self, title: str | Text, *, value: str = "", placeholder: str = "", note: str = "") -> None:
+    def __init__(
+        self,
+        title: str | Text,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        note: str = "",
+        enter_does: str = "save",
+    ) -> None:
         super().__init__()
+        self.enter_does = enter_does
         self.prompt_title = title
         self.value = value
         self.placeholder = placeholder
@@ -42,7 +53,7 @@ class TextPrompt(ModalScreen[str | None]):
             if self.note:
                 yield Label(Text(self.note), classes="prompt-note")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label(Text("Enter: save · Esc: cancel"), classes="prompt-help")
+            yield Label(Text(f"Enter: {self.enter_does} · Esc: cancel"), classes="prompt-help")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:

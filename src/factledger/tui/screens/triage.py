@@ -4,6 +4,10 @@ The reviewer's writes, fetching and the reader are added by screens/main.py's Ma
 writes run on thread workers (the ledger may be PostgreSQL across a network, or an SQLite file another
 process is writing) and report back on the UI thread; a failure becomes a notification. The screen is
 handed the ledger and the ReviewConfig it works with; it never reaches back into the app for them.
+
+Other reviewers work on the same ledger. Every few seconds the screen asks the audit log what changed
+since the last event it has seen (app.queue.changes) and re-reads only what it shows of that: the rows
+of changed claims, the detail pane if its claim changed, the whole table when claims were added.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from textual.widgets import Footer, Static
 from factledger.app import queue
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import LedgerError
-from factledger.ledger.review_queries import ClaimDetail, ClaimRow, RowQuery
+from factledger.ledger.review_queries import ClaimDetail, ClaimRow, LedgerChanges, RowQuery
 from factledger.tui.config import ReviewConfig
 from factledger.tui.describe import describe_query
 from factledger.tui.screens.prompts import FilterPrompt, TextPrompt
@@ -46,6 +50,9 @@ class TriageScreen(Screen[None]):
         self.ledger = ledger
         self.config = config
         self.detail_generation = 0
+        # The newest audit event the screen reflects; None until the table's first read says.
+        self.seen_event: int | None = None
+        self._watching = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
@@ -57,6 +64,8 @@ class TriageScreen(Screen[None]):
         self.table.focus()
         self._update_title()
         self.table.reload()
+        if self.config.watch_seconds > 0:
+            self.set_interval(self.config.watch_seconds, self.watch_ledger)
 
     @property
     def table(self) -> ClaimTable:
@@ -106,6 +115,55 @@ class TriageScreen(Screen[None]):
     @on(ClaimTable.Loaded)
     def on_loaded(self, message: ClaimTable.Loaded) -> None:
         self._update_title(message.total, message.exact)
+        if self.seen_event is None:
+            self.seen_event = message.as_of_event
+
+    # ------------------------------------------------------------ other reviewers' changes
+
+    def watch_ledger(self) -> None:
+        """Ask for what changed since the last event seen (the timer's tick; also callable by hand)."""
+        if self.seen_event is not None and not self._watching:
+            self._watching = True  # one question at a time: a slow answer is not asked again meanwhile
+            self._read_changes(self.seen_event)
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _read_changes(self, after_event: int) -> None:
+        try:
+            changes = queue.changes(self.ledger, after_event)
+        except Exception:  # a lost connection shows on the next read the reviewer makes
+            changes = None
+        self.app.call_from_thread(self._show_changes, after_event, changes)
+
+    def _show_changes(self, after_event: int, changes: LedgerChanges | None) -> None:
+        self._watching = False
+        if changes is None or self.seen_event != after_event:
+            return
+        self.seen_event = changes.last_event_id
+        if not changes.any:
+            return
+        current = self.table.current
+        if changes.reshaped:
+            self._reread_table(current)
+            return
+        on_screen = self.table.cached_ids() & changes.claim_ids
+        if on_screen:
+            self.table.refresh_rows(sorted(on_screen))
+        if current is not None and current.id in changes.claim_ids:
+            self.load_detail(current.id, keep_selection=True)
+
+    def _reread_table(self, current: ClaimRow | None) -> None:
+        """Claims were added: read the table again, with the cursor on the claim the reviewer was on."""
+        if current is None:
+            self.table.reload(keep_cursor=True)
+            return
+        ledger, query, claim_id = self.ledger, self.table.row_query, current.id
+
+        def reread(position: int | None) -> None:
+            if self.table.row_query == query:  # the reviewer has not filtered meanwhile
+                # The detail follows the cursor (CursorMoved) once the rows are read.
+                self.table.reload(cursor=position, keep_cursor=position is None)
+
+        self.run_job(lambda: queue.position_now(ledger, query, claim_id), reread, group="watch")
 
     @on(ClaimTable.LoadFailed)
     def on_load_failed(self, message: ClaimTable.LoadFailed) -> None:
@@ -116,7 +174,8 @@ class TriageScreen(Screen[None]):
         if message.row is None:
             self.detail_pane.show_message("no claims match (x clears the filters)")
             return
-        self.load_detail(message.row.id)
+        # The same claim again (the table was re-read around it) keeps its selected evidence.
+        self.load_detail(message.row.id, keep_selection=True)
 
     def load_detail(self, claim_id: int, *, keep_selection: bool = False) -> None:
         self.detail_generation += 1
@@ -205,6 +264,7 @@ class TriageScreen(Screen[None]):
             TextPrompt(
                 "Search claim text (every word, as a word prefix; empty clears)",
                 value=self.table.row_query.search or "",
+                enter_does="search",
             ),
             searched,
         )

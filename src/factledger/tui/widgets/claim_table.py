@@ -13,6 +13,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.cells import set_cell_size
@@ -61,7 +62,7 @@ def one_line(text: str) -> str:
 @dataclass(frozen=True)
 class Column:
     title: str
-    width: int  # 0: takes the rest of the line
+    width: int  # 0: sized by the layout (the id column to the largest id, the claim to the rest)
     cell: Callable[[ClaimRow], tuple[str, Style]]
     right: bool = False
 
@@ -78,18 +79,42 @@ def _health(row: ClaimRow) -> tuple[str, Style]:
     return (row.worst_health or "—", HEALTH_STYLES.get(row.worst_health or "", Style(dim=True)))
 
 
-COLUMNS = (
-    Column("id", 6, lambda r: (str(r.id), _NO_STYLE), right=True),
-    Column("status", 12, _status),
-    Column("suggested", 12, _suggested),
-    Column("score", 5, lambda r: ("—" if r.score is None else f"{r.score:.2f}", _NO_STYLE), right=True),
-    Column("+sup −ref", 9, lambda r: (f"+{r.supporting} −{r.refuting}", _NO_STYLE)),
-    Column("health", 10, _health),
-    Column("⚑", 1, lambda r: ("⚑" if r.needs_review else "", Style(color="red", bold=True))),
-    Column("assignee", 10, lambda r: (one_line(r.assignee or ""), _NO_STYLE)),
-    Column("updated", 11, lambda r: (f"{r.updated_at:%m-%d %H:%M}", Style(dim=True))),
-    Column("claim", 0, lambda r: (one_line(r.text), _NO_STYLE)),
-)
+ID = Column("id", 0, lambda r: (str(r.id), _NO_STYLE), right=True)
+STATUS = Column("status", 12, _status)
+CLAIM = Column("claim", 0, lambda r: (one_line(r.text), _NO_STYLE))
+SUGGESTED = Column("suggested", 12, _suggested)
+SCORE = Column("score", 5, lambda r: ("—" if r.score is None else f"{r.score:.2f}", _NO_STYLE), right=True)
+TALLY = Column("+sup −ref", 9, lambda r: (f"+{r.supporting} −{r.refuting}", _NO_STYLE))
+HEALTH = Column("health", 10, _health)
+FLAG = Column("⚑", 1, lambda r: ("⚑" if r.needs_review else "", Style(color="red", bold=True)))
+ASSIGNEE = Column("assignee", 10, lambda r: (one_line(r.assignee or ""), _NO_STYLE))
+UPDATED = Column("updated", 11, lambda r: (f"{r.updated_at:%m-%d %H:%M}", Style(dim=True)))
+
+COLUMNS = (ID, STATUS, SUGGESTED, SCORE, TALLY, HEALTH, FLAG, ASSIGNEE, UPDATED, CLAIM)
+# The claim is the point of a row: when the line is too narrow for it to get CLAIM_MIN_WIDTH cells,
+# these columns go, first to last, until it does. id, status and the claim always stay.
+DROPPED_FIRST = (UPDATED, ASSIGNEE, SUGGESTED, SCORE, TALLY, HEALTH, FLAG)
+CLAIM_MIN_WIDTH = 30
+
+
+@lru_cache(maxsize=32)
+def column_layout(width: int, largest_id: int) -> tuple[tuple[Column, int], ...]:
+    """The columns that fit a line ``width`` cells wide, each with its width (one blank after each).
+
+    The id column is as wide as the largest id in the ledger, so no id is ever cut (a cut id sends a
+    reviewer to another claim); the claim takes what the others leave."""
+    id_width = max(len(ID.title), len(str(largest_id)))
+    shown = list(COLUMNS)
+
+    def claim_width() -> int:
+        fixed = sum((id_width if c is ID else c.width) + 1 for c in shown if c is not CLAIM)
+        return max(width - fixed - 1, 0)
+
+    for column in DROPPED_FIRST:
+        if claim_width() >= CLAIM_MIN_WIDTH:
+            break
+        shown.remove(column)
+    return tuple((c, id_width if c is ID else claim_width() if c is CLAIM else c.width) for c in shown)
 
 
 class ClaimTable(ScrollView, can_focus=True):
@@ -115,11 +140,13 @@ class ClaimTable(ScrollView, can_focus=True):
             super().__init__()
 
     class Loaded(Message):
-        """A new query's first page is on screen; ``exact`` is False while the count is still coming."""
+        """A new query's first page is on screen; ``exact`` is False while the count is still coming.
+        ``as_of_event`` is the newest audit event the page reflects."""
 
-        def __init__(self, total: int, exact: bool = True) -> None:
+        def __init__(self, total: int, exact: bool = True, as_of_event: int = 0) -> None:
             self.total = total
             self.exact = exact
+            self.as_of_event = as_of_event
             super().__init__()
 
     class LoadFailed(Message):
@@ -129,13 +156,21 @@ class ClaimTable(ScrollView, can_focus=True):
 
     class _PageArrived(Message):
         def __init__(
-            self, generation: int, page: int, rows: list[ClaimRow], total: int | None, *, exact: bool = True
+            self,
+            generation: int,
+            page: int,
+            rows: list[ClaimRow],
+            total: int | None,
+            *,
+            exact: bool = True,
+            first: queue.Page | None = None,
         ) -> None:
             self.exact = exact
             self.generation = generation
             self.page = page
             self.rows = rows
             self.total = total
+            self.first = first  # the first read of a query: with the largest id and its event marker
             super().__init__()
 
     class _RowsArrived(Message):
@@ -154,34 +189,43 @@ class ClaimTable(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[ClaimRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._announced: int | None = None
+        self.largest_id = 0
 
     # ------------------------------------------------------------ loading
 
-    def reload(self, query: RowQuery | None = None, *, keep_cursor: bool = False) -> None:
-        """Show ``query`` (or re-read the current one) from its first page."""
+    def reload(
+        self, query: RowQuery | None = None, *, keep_cursor: bool = False, cursor: int | None = None
+    ) -> None:
+        """Show ``query`` (or re-read the current one) from its first page, or from the page holding
+        row ``cursor`` with the cursor there."""
         if query is not None:
             self.row_query = query
         self._generation += 1
         self._awaiting_first = True
         self._pending.clear()
         self._announced = None
-        if not keep_cursor:
+        if cursor is not None:
+            # Set quietly: the rows cached for the old read must not be announced at the new position.
+            self.set_reactive(ClaimTable.cursor, max(cursor, 0))
+        elif not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         self._load_first(self._generation, self.row_query, self.cursor)
 
     @work(thread=True, exclusive=True, group="claim-table-first", exit_on_error=False)
     def _load_first(self, generation: int, query: RowQuery, cursor: int) -> None:
-        def show_early(rows: list[ClaimRow]) -> None:
+        def show_early(early: queue.Page) -> None:
             # The full first page goes on screen before the count is known.
-            self.post_message(self._PageArrived(generation, 0, rows, PAGE_SIZE, exact=False))
+            self.post_message(
+                self._PageArrived(generation, 0, early.rows, early.total, exact=False, first=early)
+            )
 
         try:
             first = queue.first_page(self.ledger, query, cursor, show_early)
         except Exception as exc:  # a lost connection, a bad search: the screen says so and stays up
             self.post_message(self.LoadFailed(exc))
             return
-        self.post_message(self._PageArrived(generation, first.number, first.rows, first.total))
+        self.post_message(self._PageArrived(generation, first.number, first.rows, first.total, first=first))
 
     @work(thread=True, group="claim-table-pages", exit_on_error=False)
     def _load_page(
@@ -197,6 +241,8 @@ class ClaimTable(ScrollView, can_focus=True):
     def _on_claim_table__page_arrived(self, message: _PageArrived) -> None:
         if message.generation != self._generation:
             return
+        if message.first is not None:
+            self.largest_id = max(self.largest_id, message.first.largest_id)
         if message.total is not None:
             self.total = message.total
             self._pages.clear()
@@ -210,7 +256,8 @@ class ClaimTable(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         self.refresh()
         if message.total is not None:
-            self.post_message(self.Loaded(self.total, message.exact))
+            as_of = message.first.as_of_event if message.first is not None else 0
+            self.post_message(self.Loaded(self.total, message.exact, as_of))
             self._scroll_cursor_visible()
         self._announce_cursor()
 
@@ -239,6 +286,7 @@ class ClaimTable(ScrollView, can_focus=True):
         if message.generation != self._generation:
             return
         fresh = {row.id: row for row in message.rows}
+        self.largest_id = max([self.largest_id, *fresh])
         for page_rows in self._pages.values():
             for index, row in enumerate(page_rows):
                 if row.id in fresh:
@@ -246,6 +294,10 @@ class ClaimTable(ScrollView, can_focus=True):
         self.refresh()
         self._announced = None
         self._announce_cursor()
+
+    def cached_ids(self) -> set[int]:
+        """The claims whose rows the table holds (the ones on screen and a few pages around them)."""
+        return {row.id for rows in self._pages.values() for row in rows}
 
     # ------------------------------------------------------------ rows and the cursor
 
@@ -326,20 +378,19 @@ class ClaimTable(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("claim-table--header")
-        return self._cells([(c.title, _NO_STYLE) for c in COLUMNS], width).apply_style(style)
+        layout = column_layout(width, self.largest_id)
+        return self._cells([(c.title, _NO_STYLE) for c, _w in layout], layout, width).apply_style(style)
 
     def _row_strip(self, row: ClaimRow, width: int) -> Strip:
-        return self._cells([column.cell(row) for column in COLUMNS], width)
+        layout = column_layout(width, self.largest_id)
+        return self._cells([column.cell(row) for column, _w in layout], layout, width)
 
     @staticmethod
-    def _cells(cells: list[tuple[str, Style]], width: int) -> Strip:
+    def _cells(cells: list[tuple[str, Style]], layout: tuple[tuple[Column, int], ...], width: int) -> Strip:
         segments: list[Segment] = []
-        used = 0
-        for column, (text, style) in zip(COLUMNS, cells, strict=True):
-            cell_width = column.width or max(width - used - 1, 0)
+        for (column, cell_width), (text, style) in zip(layout, cells, strict=True):
             if column.right:
                 text = text.rjust(cell_width)
             segments.append(Segment(set_cell_size(text, cell_width), style))
             segments.append(Segment(" "))
-            used += cell_width + 1
         return Strip(segments).crop_extend(0, width, None)

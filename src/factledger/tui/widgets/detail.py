@@ -26,6 +26,7 @@ QUOTE_STYLES = {
     "fuzzy": Style(color="yellow"),
     "missing": Style(color="red", bold=True),
     "no_snapshot": Style(color="magenta"),
+    "no_text": Style(color="magenta"),
     "unchecked": DIM,
 }
 STANCE_STYLES = {"supports": Style(color="green"), "refutes": Style(color="red"), "context": DIM}
