@@ -74,8 +74,11 @@ def test_the_demo_source_stays_fetchable_while_the_review_app_runs(
 
     seen: dict[str, object] = {}
 
-    def press_f(ledger: Ledger, settings: Settings) -> None:
-        config = ReviewConfig.from_settings(settings)
+    def press_f(ledger: Ledger, settings: Settings, *, allow_private_networks: bool | None = None) -> None:
+        overrides = (
+            {} if allow_private_networks is None else {"allow_private_networks": allow_private_networks}
+        )
+        config = ReviewConfig.from_settings(settings, **overrides)
         [claim] = list_claims(ledger, ClaimFilter(search=demo_module.DEMO_CLAIM_SEARCH, limit=1))
         ids = source_ids_of_claim(ledger, claim["id"])
         seen["summary"] = capture_now(ledger, "mariam", config.archive_paths, config.capture_options, ids)

@@ -162,8 +162,9 @@ def _print_evidence(item: dict[str, Any]) -> None:
         status = item["quote_status"]
         reasons = "; ".join(item["quote_detail"])
         if status == "no_text":  # the capture has no text to check the quote against
-            status, reasons = "not checkable", reasons or "no text"
-        stdout.print(plain(f"    quote ({status}{': ' + reasons if reasons else ''}): {item['quote']}"))
+            stdout.print(plain(f"    quote not checkable ({reasons or 'no text'}): {item['quote']}"))
+        else:
+            stdout.print(plain(f"    quote ({status}{': ' + reasons if reasons else ''}): {item['quote']}"))
     if item["note"]:
         stdout.print(plain(f"    note: {item['note']}"))
     if claims.is_unreachable(item):
