@@ -24,9 +24,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from factledger.archive.capture_store import ArchivePaths
 from factledger.cli import cli
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Snapshot
+from tests.s3_server import S3Server, serve_s3
 from tests.site_server import Site, serve_site
 
 PG_ENV = "FACTLEDGER_TEST_DATABASE_URL"
@@ -101,9 +103,22 @@ class Factledger:
     db_url: str
     home: Path
     reviewer: str = "tester"
+    store: str | None = None  # the capture store's URL; None: the directories in ``home``
+
+    def archive_paths(self) -> ArchivePaths:
+        return ArchivePaths.under(self.home, self.store)
+
+    def _global_options(self) -> list[str]:
+        return [
+            "--home",
+            str(self.home),
+            "--db",
+            self.db_url,
+            *(["--store", self.store] if self.store else []),
+        ]
 
     def __call__(self, *args: str, reviewer: str | None = None, input: str | None = None) -> Result:
-        argv = ["--home", str(self.home), "--db", self.db_url, "--as", reviewer or self.reviewer, *args]
+        argv = [*self._global_options(), "--as", reviewer or self.reviewer, *args]
         return CliRunner().invoke(cli, argv, input=input, catch_exceptions=False)
 
     def json(self, *args: str, reviewer: str | None = None) -> Any:
@@ -113,7 +128,7 @@ class Factledger:
 
     def command(self, *args: str) -> list[str]:
         """The argv that runs ``factledger *args`` on this ledger in a process of its own."""
-        return [sys.executable, "-m", "factledger", "--home", str(self.home), "--db", self.db_url, *args]
+        return [sys.executable, "-m", "factledger", *self._global_options(), *args]
 
     def archive(self, *extra: str) -> None:
         """`archive run` on loopback (private addresses allowed), which must succeed."""
@@ -131,8 +146,29 @@ class Factledger:
 
 
 @pytest.fixture
-def factledger(db_url: str, tmp_path: Path) -> Factledger:
-    return Factledger(db_url=db_url, home=tmp_path / "home")
+def factledger(db_url: str, tmp_path: Path, store_url: str | None) -> Factledger:
+    return Factledger(db_url=db_url, home=tmp_path / "home", store=store_url)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on loopback, one per test process; the AWS variables point at it."""
+    with serve_s3() as server:
+        yield server
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """The capture store: the home's directories (None) unless a test asks for each (``on_both_stores``),
+    when it is also a fresh bucket on the loopback S3 server."""
+    if getattr(request, "param", "local") == "local":
+        return None
+    server: S3Server = request.getfixturevalue("s3_server")
+    return server.new_bucket()
+
+
+# Runs a test on the local store and on S3 (moto on loopback): for the tests of what reads captures back.
+on_both_stores = pytest.mark.parametrize("store_url", ["local", "s3"], indirect=True)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Settings: where the ledger lives, which database it uses and who is acting.
 
 Precedence, highest first: command-line flags, environment variables (FACTLEDGER_HOME,
-FACTLEDGER_DATABASE_URL, FACTLEDGER_REVIEWER), ``factledger.toml`` in the home directory, defaults.
+FACTLEDGER_DATABASE_URL, FACTLEDGER_STORE, FACTLEDGER_REVIEWER), ``factledger.toml`` in the home
+directory, defaults.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class Settings:
     database_url: str
     reviewer: str
     options: dict[str, Any] = field(default_factory=dict)
+    # Where captures live: an S3 URL (s3://bucket/prefix) or a directory; None: ``warcs/`` and ``text/``
+    # in the home.
+    store: str | None = None
 
     @property
     def file(self) -> ConfigFile:
@@ -173,6 +177,7 @@ def load_settings(
     database_url: str | None = None,
     reviewer: str | None = None,
     environ: dict[str, str] | None = None,
+    store: str | None = None,
 ) -> Settings:
     env = os.environ if environ is None else environ
     home_path = Path(home or env.get("FACTLEDGER_HOME") or default_home()).expanduser()
@@ -184,7 +189,16 @@ def load_settings(
         or f"sqlite:///{home_path / 'ledger.sqlite3'}"
     )
     who = reviewer or env.get("FACTLEDGER_REVIEWER") or file_options.get("reviewer") or _os_user()
-    return Settings(home=home_path, database_url=str(url), reviewer=str(who), options=file_options)
+    where = store or env.get("FACTLEDGER_STORE") or file_options.get("store")
+    if where is not None and (not isinstance(where, str) or not where.strip()):
+        raise ConfigError(f"{CONFIG_FILENAME}: store must be an s3:// URL or a directory, got {where!r}")
+    return Settings(
+        home=home_path,
+        database_url=str(url),
+        reviewer=str(who),
+        options=file_options,
+        store=where.strip() if where else None,
+    )
 
 
 def bundled_data_dir() -> Path:

@@ -13,13 +13,17 @@ from factledger.app.capture import capture_now, source_ids_of_claim
 from factledger.archive.runner import ArchivePaths, RunOptions
 from factledger.ledger.database import Ledger
 from factledger.ledger.statuses import Stance
+from tests.conftest import on_both_stores
 from tests.site_server import Site
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_reader_gets_each_capture_and_the_one_before(ledger: Ledger, site: Site, tmp_path: Path) -> None:
-    paths = ArchivePaths.under(tmp_path)
+@on_both_stores
+def test_the_reader_gets_each_capture_and_the_one_before(
+    ledger: Ledger, site: Site, tmp_path: Path, store_url: str | None
+) -> None:
+    paths = ArchivePaths.under(tmp_path, store_url)
     url = site.html("/bridge", "The bridge reopened in May.")
     claim_id = int(claims.add_claim(lambda: ledger, "tester", "The bridge reopened.", None, [])["id"])
     review.cite(ledger, "tester", claim_id, url, Stance.SUPPORTS, quote="reopened in May")

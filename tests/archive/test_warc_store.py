@@ -24,10 +24,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from factledger.archive.objects import ObjectMissingError
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
-from factledger.archive.warc.repair import repair
+from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.archive.warc.store import WarcStore
 from tests.pywb_replay import pywb_missing, replaying
 
@@ -424,7 +425,8 @@ def test_read_record_rejects_bad_locations(warc_dir: Path, captures: Captures) -
         read_record(warc_dir, WarcLocation(location.filename, 0, location.offset))
     with pytest.raises(WarcError, match="ends before"):
         read_record(warc_dir, WarcLocation(location.filename, location.offset, 10**9))
-    with pytest.raises(WarcError, match="missing"):
+    # A file the ledger names but the store lacks: the error names the store and the object.
+    with pytest.raises(ObjectMissingError, match=f"{warc_dir} has no object factledger-nope.warc.gz"):
         read_record(warc_dir, WarcLocation("factledger-nope.warc.gz", 0, 10))
 
 
@@ -516,3 +518,44 @@ def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captu
         # The revisit replays the payload it refers to.
         status, body = replay(later.fetched_at.strftime("%Y%m%d%H%M%S"), later.target_uri)
         assert (status, body) == (200, HTML_BODY)
+
+
+def test_trim_cuts_the_uncommitted_records_a_killed_writer_left(tmp_path: Path, captures: Captures) -> None:
+    """Issue 14, section 6: a writer killed between its fsync and its commit leaves complete records no
+    snapshot points at. The bad input: three synced pairs of which the ledger recorded two."""
+    warcs = tmp_path / "warcs"
+    with WarcStore(warcs, writer_name="dead-1") as store:
+        first = store_capture(store, captures(b"one", uri="https://example.org/a"))
+        second = store_capture(store, captures(b"two", uri="https://example.org/b"))
+        store_capture(store, captures(b"three", uri="https://example.org/b"))  # synced, never committed
+    [path] = warcs.glob("*.warc.gz")
+    committed = {path.name: second.offset + second.length}
+
+    actions = trim_uncommitted(warcs, lambda names: {n: committed[n] for n in names if n in committed})
+
+    assert len(actions) == 1
+    assert "cut" in actions[0]
+    assert record_types(path) == ["warcinfo", "response", "request", "response", "request"]
+    assert read_record(warcs, second).payload == b"two"
+    assert read_record(warcs, first).payload == b"one"
+    assert_warcio_check(warcs)
+    # A second start finds nothing more to do.
+    assert trim_uncommitted(warcs, lambda names: {n: committed[n] for n in names if n in committed}) == []
+
+
+def test_trim_spares_files_the_ledger_does_not_point_into_and_a_live_writers(
+    tmp_path: Path, captures: Captures
+) -> None:
+    """A file no snapshot points into may be another ledger's (a shared home): it is never cut or
+    deleted at start. Neither is a live writer's file, whose synced group may be committing right now."""
+    warcs = tmp_path / "warcs"
+    with WarcStore(warcs, writer_name="other-2") as store:
+        store_capture(store, captures(b"another ledger's"))
+    [other] = warcs.glob("*.warc.gz")
+    before = other.read_bytes()
+    with WarcStore(warcs, writer_name="live-3") as live:
+        location = store_capture(live, captures(b"in flight"))  # synced, its commit not yet made
+        live_file = warcs / location.filename
+        assert trim_uncommitted(warcs, lambda names: {live_file.name: 1}) == []
+        assert record_types(live_file) == ["warcinfo", "response", "request"]
+    assert other.read_bytes() == before

@@ -16,6 +16,9 @@ response. On the same URL list, in one run:
    quotes re-verified after each commit), writing WARC and text as it always does. It runs in a fresh subprocess, so its peak RSS is
    its own; afterwards every URL must have a snapshot with HTTP status 200.
 3. ``wget --warc-file -i urls.txt``, what ArchiveBox uses to write WARCs.
+4. ``--s3``: factledger again, into an S3 capture store (moto's server on loopback, its own process), on
+   a fresh copy of the ledger: its throughput and peak RSS against run 2's, and the median time to open
+   a capture's text through the store (what verify and the reader do), from S3 and from the local store.
 5. one 1 GiB response without a Content-Length, archived under the default 50 MB cap in a fresh process
    whose peak RSS is reset just before the run: the fetch must stop at the cap (``too_large``) and the
    peak RSS must grow by less than 50 MB.
@@ -66,6 +69,8 @@ TARGET_WGET_MULTIPLE = 10.0
 TARGET_BARE_FRACTION = 0.5
 TARGET_PEAK_RSS_MB = 250.0  # MB = 10**6 bytes
 TARGET_LARGE_GROWTH_MB = 50.0
+TARGET_S3_FRACTION = 0.8  # S3 store throughput against the local store's, same run
+TARGET_S3_TEXT_MS = 20.0  # median time to open a capture's text from S3
 CONCURRENCY = 32
 PER_HOST = 4
 ACTOR = "bench"
@@ -237,16 +242,21 @@ class FactledgerResult:
 
 
 def run_factledger(
-    workdir: Path, ledger_path: Path, *, profile: str | None = None, profile_output: Path | None = None
+    workdir: Path,
+    ledger_path: Path,
+    *,
+    profile: str | None = None,
+    profile_output: Path | None = None,
+    store: str | None = None,
 ) -> FactledgerResult:
     """Run the archive in a fresh interpreter and collect what it reports plus the kernel's rusage.
 
     The child reads its own VmHWM: ru_maxrss of a child also counts the parent's resident set at the
     moment of fork/exec (the kernel folds the old mm's high-water mark in on exec), VmHWM does not.
     """
-    home = workdir / ("home-profile" if profile else "home")
+    home = workdir / ("home-profile" if profile else "home-s3" if store else "home")
     shutil.rmtree(home, ignore_errors=True)
-    config = {"database": f"sqlite:///{ledger_path}", "home": str(home)}
+    config = {"database": f"sqlite:///{ledger_path}", "home": str(home), "store": store}
     command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(config)]
     if profile:
         assert profile_output is not None
@@ -266,8 +276,11 @@ def run_factledger(
     report_line = [line for line in output.decode().splitlines() if line.startswith("{")][-1]
     reported = json.loads(report_line)
     counts = snapshot_counts(ledger_path)
-    warcs = list((home / "warcs").glob("*.warc.gz"))
-    texts = list((home / "text").rglob("*.txt.gz"))
+    from factledger.archive.capture_store import ArchivePaths, open_store
+
+    stored = open_store(ArchivePaths.under(home, store))
+    warcs = [o.size for o in stored.warcs.list() if o.key.endswith(".warc.gz")]
+    texts = [o.size for o in stored.texts.objects.list() if o.key.endswith(".txt.gz")]
     return FactledgerResult(
         seconds=reported["seconds"],
         summary=reported["summary"],
@@ -278,9 +291,9 @@ def run_factledger(
         snapshots_200=counts[1],
         distinct_sources_200=counts[2],
         warc_files=len(warcs),
-        warc_bytes=sum(p.stat().st_size for p in warcs),
+        warc_bytes=sum(warcs),
         text_files=len(texts),
-        text_bytes=sum(p.stat().st_size for p in texts),
+        text_bytes=sum(texts),
     )
 
 
@@ -320,7 +333,7 @@ def child_main(config_json: str) -> int:
         options = RunOptions(
             allow_private=True, fetch=FetchLimits(concurrency=CONCURRENCY, per_host=PER_HOST)
         )
-        paths = ArchivePaths.under(Path(config["home"]))
+        paths = ArchivePaths.under(Path(config["home"]), config.get("store"))
         # The hooks `factledger archive run` always passes: new texts normalized for quote checks, and
         # the quotes citing each committed group's sources re-verified.
         hooks = capture_hooks(ledger, ACTOR, paths)
@@ -498,6 +511,50 @@ def write_urls(path: Path, urls: list[str]) -> None:
         out.writelines(f"{url}\n" for url in urls)
 
 
+@contextmanager
+def running_s3() -> Iterator[str]:
+    """moto's S3 server on loopback and a fresh bucket; yields the store URL (AWS_* set for children)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.s3_server import serve_s3
+
+    with serve_s3() as server:
+        yield server.new_bucket("bench")
+
+
+def text_open_ms(ledger_path: Path, home: Path, store: str | None, samples: int = 200) -> float:
+    """Median milliseconds to open one capture's full text through the store, as verify and the reader
+    do (a fresh store object first, so no client-side cache helps)."""
+    import random
+    import statistics
+
+    from factledger.archive import reading
+    from factledger.archive.capture_store import ArchivePaths, open_store
+    from factledger.ledger.database import open_ledger
+
+    connection = sqlite3.connect(ledger_path)
+    try:
+        ids = [
+            row[0] for row in connection.execute("SELECT id FROM snapshots WHERE full_text_ref IS NOT NULL")
+        ]
+    finally:
+        connection.close()
+    random.Random(7).shuffle(ids)
+    paths = ArchivePaths.under(home, store)
+    open_store(paths)  # the client and its connection pool, as in a running reader
+    ledger = open_ledger(f"sqlite:///{ledger_path}")
+    timings = []
+    try:
+        for snapshot_id in ids[:samples]:
+            snapshot = reading.get_snapshot(ledger, snapshot_id)
+            started = time.perf_counter()
+            text = reading.snapshot_text(ledger, paths, snapshot, "full")
+            timings.append((time.perf_counter() - started) * 1000)
+            assert text
+    finally:
+        ledger.close()
+    return statistics.median(timings)
+
+
 def print_factledger(label: str, result: FactledgerResult, expected: int) -> None:
     rate = expected / result.seconds
     complete = result.distinct_sources_200 == expected
@@ -548,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=["active", "gil"],
         help="afterwards, archive again under py-spy (all active samples, or only those holding the GIL) "
         "and print the hot spots; not part of the timed numbers",
+    )
+    parser.add_argument(
+        "--s3", action="store_true", help="also archive into an S3 store (moto on loopback) and compare"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -618,6 +678,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    origin CPU during the run: {fl_origin_cpu:.1f} s")
             fl_rate = n / fl.seconds
 
+            s3: FactledgerResult | None = None
+            s3_text_ms = local_text_ms = 0.0
+            if args.s3:
+                print("\n4. factledger run_archive into an S3 store (moto on loopback, fresh subprocess)")
+                s3_ledger = workdir / "ledger-s3.sqlite3"
+                prepare_ledger(s3_ledger, urls, args.register, quotes)
+                with running_s3() as bucket:
+                    s3 = run_factledger(workdir, s3_ledger, store=bucket)
+                    print_factledger("factledger, S3 store", s3, n)
+                    s3_text_ms = text_open_ms(s3_ledger, workdir / "home-s3", bucket)
+                local_text_ms = text_open_ms(ledger_path, workdir / "home", None)
+                print(
+                    f"    open a capture's text, median of 200: S3 {s3_text_ms:.2f} ms, local {local_text_ms:.2f} ms"
+                )
+
             wget: WgetResult | None = None
             if not args.skip_wget:
                 print("\n3. wget --warc-file -i urls.txt")
@@ -651,6 +726,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nresults for {n:,} pages (latency bound {bound:,.0f} pages/s)")
         print(f"  {'client':<34} {'pages/s':>9} {'% of bound':>11}")
         rows = [("bare httpx loop", bare_rate), ("factledger archive run", fl_rate)]
+        if s3 is not None:
+            rows.append(("factledger archive run, S3 store", n / s3.seconds))
         if wget is not None:
             rows.append(("wget --warc-file", n / wget.seconds))
         for label, rate in rows:
@@ -681,6 +758,21 @@ def main(argv: list[str] | None = None) -> int:
             f"  {f'  and RSS grew < {TARGET_LARGE_GROWTH_MB:g} MB':<44} {f'{growth_mb:,.1f} MB':>16}   "
             f"{verdict(growth_mb < TARGET_LARGE_GROWTH_MB)}"
         )
+        if s3 is not None:
+            s3_fraction = (n / s3.seconds) / fl_rate
+            print(
+                f"  {f'S3 store >= {TARGET_S3_FRACTION:.0%} of local pages/s':<44} {f'{s3_fraction:.0%}':>16}   "
+                f"{verdict(s3_fraction >= TARGET_S3_FRACTION)}"
+            )
+            print(
+                f"  {f'text from S3 < {TARGET_S3_TEXT_MS:g} ms (median)':<44} {f'{s3_text_ms:.2f} ms':>16}   "
+                f"{verdict(s3_text_ms < TARGET_S3_TEXT_MS)}"
+            )
+            s3_peak, local_peak = s3.vm_hwm_bytes / 1e6, fl.vm_hwm_bytes / 1e6
+            print(
+                f"  {'S3 worker peak RSS <= local':<44} {f'{s3_peak:,.1f} / {local_peak:,.1f} MB':>16}   "
+                f"{verdict(s3_peak <= local_peak)}"
+            )
         if quotes is not None:
             statuses = quote_statuses(ledger_path)
             found = statuses.get("found", 0)

@@ -17,7 +17,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from tests.conftest import Factledger
+from factledger.archive.capture_store import open_store
+from tests.conftest import Factledger, on_both_stores
 from tests.pywb_replay import pywb_missing, pywb_tool, replaying
 from tests.site_server import Site
 
@@ -167,6 +168,7 @@ def assert_valid_wacz(path: Path, tmp_path: Path) -> zipfile.ZipFile:
     return bundle
 
 
+@on_both_stores
 def test_bundle_holds_every_capture_of_the_cited_sources(
     factledger: Factledger, ledger_with_history: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -184,14 +186,14 @@ def test_bundle_holds_every_capture_of_the_cited_sources(
     # The records are the store's bytes, unchanged: same gzip member, same digests.
     warc = bundle.read("archive/data.warc.gz")
     in_bundle = {warc[int(f["offset"]) : int(f["offset"]) + int(f["length"])] for _, _, f in index}
-    home_warcs = factledger.home / "warcs"
+    warcs = open_store(factledger.archive_paths()).warcs
     for snapshot in stored:
         assert snapshot.warc_filename
         assert snapshot.warc_offset is not None
         assert snapshot.warc_length
-        with (home_warcs / snapshot.warc_filename).open("rb") as handle:
-            handle.seek(snapshot.warc_offset)
-            assert handle.read(snapshot.warc_length) in in_bundle
+        assert (
+            warcs.get_range(snapshot.warc_filename, snapshot.warc_offset, snapshot.warc_length) in in_bundle
+        )
 
     urls = ledger_with_history["urls"]
     _, entries = pages(bundle)
@@ -256,6 +258,7 @@ def test_nothing_archived_is_an_error_and_leaves_no_file(
     assert list(output.parent.iterdir()) == []
 
 
+@on_both_stores
 def test_a_missing_warc_fails_without_touching_the_previous_bundle(
     factledger: Factledger, site: Site, tmp_path: Path
 ) -> None:
@@ -267,11 +270,15 @@ def test_a_missing_warc_fails_without_touching_the_previous_bundle(
     output.parent.mkdir()
     export(factledger, output, "--claim", str(claim_id))
     before = output.read_bytes()
-    for warc in (factledger.home / "warcs").glob("*.warc.gz"):
-        warc.unlink()
+    warcs = open_store(factledger.archive_paths()).warcs
+    names = [stored.key for stored in warcs.list()]
+    for name in names:
+        warcs.delete(name)
     result = factledger("export", "wacz", "--claim", str(claim_id), "-o", str(output))
     assert result.exit_code == 1
-    assert "is missing" in result.stderr
+    # One line naming the object and the store it is missing from.
+    assert f"WARC file {names[0]} is missing from {warcs.name}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
     assert output.read_bytes() == before
     assert [p.name for p in output.parent.iterdir()] == ["bridge.wacz"]  # no scratch or partial files
 

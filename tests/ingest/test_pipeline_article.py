@@ -49,8 +49,12 @@ def test_every_span_is_exact_and_in_document_order(document: SourceDocument) -> 
         assert document.body[item.start : item.end] == item.text
 
 
-def test_about_twenty_candidates_pass_the_default_threshold(candidates: list[Candidate]) -> None:
-    assert 15 <= len(candidates) <= 25
+def test_the_default_threshold_keeps_the_factual_sentences_and_drops_some(
+    candidates: list[Candidate],
+) -> None:
+    # The threshold favours recall (best F2 on training folds, see ingest/scoring.py): of the article's
+    # 30 sentences, the 15 or so that report facts pass, some commentary too, and not everything.
+    assert 15 <= len(candidates) < 30
     assert all(item.score >= DEFAULT_MIN_SCORE for item in candidates)
 
 
@@ -60,12 +64,9 @@ def test_about_twenty_candidates_pass_the_default_threshold(candidates: list[Can
         "took place on February 18",
         "between May 1-4",
         "Ararat Mirzoyan and Jeyhun Bayramov were held",
-        pytest.param(
-            "really within reach of an agreement",
-            # The learned model (issue 10) scores this reported quotation 0.25: in its debate training data
-            # quotations are mostly rhetoric (the "direct quote" cue weighs -0.45). Kept as a known miss.
-            marks=pytest.mark.xfail(strict=True, reason="the learned model ranks this quotation low"),
-        ),
+        # The learned model scores this reported quotation low (0.21: in its debate training data quotations
+        # are mostly rhetoric), but above the recall-oriented threshold.
+        "really within reach of an agreement",
         "took place between June 27-29",
         "planned for the end of last year on November 20",
         "O’Brien noted that",
@@ -86,18 +87,28 @@ def test_factual_sentences_are_candidates(candidates: list[Candidate], fragment:
 @pytest.mark.parametrize(
     "fragment",
     [
-        "one can conclude",
+        # Known misses at the recall-oriented threshold (0.15), each with the learned model's score: a desk
+        # sees them and dismisses them. Their hedge, opinion or evaluation words lower the score, but
+        # event words, places and a year raise it more (the reasons are the model's own).
+        pytest.param(
+            "one can conclude",
+            marks=pytest.mark.xfail(strict=True, reason="0.17: “prevented” and “invasion”"),
+        ),
         "It seemed that the final version",
         pytest.param(
             "This speaks to the fact",
-            # 0.32 with the learned model: the opinion cue (-0.37) is outweighed by "the United States"
-            # and "relations". Kept as a known miss.
-            marks=pytest.mark.xfail(strict=True, reason="the learned model scores this analysis 0.32"),
+            marks=pytest.mark.xfail(strict=True, reason="0.33: “the United States” and “relations”"),
         ),
-        "remains no less important",
+        pytest.param(
+            "remains no less important",
+            marks=pytest.mark.xfail(strict=True, reason="0.23: a place outweighs “important”"),
+        ),
         "the United States can expand its influence",
         "there was information that Azerbaijan was going to invade",
-        "there is not much information available",
+        pytest.param(
+            "there is not much information available",
+            marks=pytest.mark.xfail(strict=True, reason="0.32: a place and “2023”"),
+        ),
     ],
 )
 def test_opinion_and_analysis_score_below_the_threshold(

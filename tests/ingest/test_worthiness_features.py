@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from factledger.ingest.dates import find_dates
 from factledger.ingest.speakers import find_attribution
-from factledger.ingest.worthiness.features import extract_features, word_fragments, word_pairs
+from factledger.ingest.worthiness.features import ANY_DAY, extract_features, word_fragments, word_pairs
 
 pytestmark = pytest.mark.unit
 
@@ -82,3 +85,29 @@ def test_fragments_are_three_to_five_letters_with_word_boundaries() -> None:
 def test_a_known_attribution_gives_the_same_features_as_finding_it() -> None:
     sentence = "The minister said the fund received €2,500 from 14 donors on Monday."
     assert extract_features(sentence) == extract_features(sentence, find_attribution(sentence))
+
+
+# Year-less days, weekdays, "yesterday", lone months, relative years and figures next to dates: the kinds a
+# publication day anchors, so the ones where the pipeline's reading could differ from the model's own.
+DATED = [
+    "The talks were held on February 18 in Munich, after 3 rounds.",
+    "On Tuesday the ministry said prices rose 4% since last year.",
+    "Yesterday the council approved a $2 million budget for March.",
+    "The plant will open in August, two months to September 2027 later.",
+    "Between May 1-4 and on June 27 the envoys met 12 times.",
+    "Turnout was 61.5% in the vote of 12 May 2024, down from 2019.",
+    "Next year the fund doubles, and in the first quarter of 2026 it pays out.",
+]
+
+
+@pytest.mark.parametrize("sentence", DATED)
+@pytest.mark.parametrize("published", [date(2024, 1, 14), date(2019, 12, 31), date(2023, 3, 1)])
+def test_the_pipelines_dates_give_the_same_features_as_finding_them(sentence: str, published: date) -> None:
+    # The pipeline hands over what it read against the document's publication day (and the "last year"
+    # of an earlier sentence); the model reads against ANY_DAY in training. The features must agree.
+    own = extract_features(sentence)
+    for context in ("", "last year"):
+        handed = extract_features(sentence, dates=find_dates(sentence, published, context))
+        assert handed == own, (sentence, published, context)
+    assert own.cues.get("f:date") == "date"
+    assert find_dates(sentence, ANY_DAY)  # every sentence above has a date for the model to see

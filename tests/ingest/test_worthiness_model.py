@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from factledger.ingest.scoring import DEFAULT_MIN_SCORE, MODEL_ID, score_sentence, score_sentences
 from factledger.ingest.worthiness import model as model_module
 from factledger.ingest.worthiness.features import extract_features
-from factledger.ingest.worthiness.model import ModelError, load_model
+from factledger.ingest.worthiness.model import ModelError, load_model, weights_digest
 from factledger.ledger.errors import LedgerError
 
 pytestmark = pytest.mark.unit
@@ -46,6 +47,21 @@ def test_shipped_weights_load_and_are_small() -> None:
 
 def test_default_threshold_is_the_one_measured_in_training() -> None:
     assert load_model().threshold == DEFAULT_MIN_SCORE
+
+
+def test_shipped_weights_record_what_produced_them() -> None:
+    path = model_module.MODEL_DIR / f"{MODEL_ID}.json.gz"
+    document = json.loads(gzip.decompress(path.read_bytes()))
+    made_by = document["provenance"]
+    assert made_by["script"] == "training/train_worthiness.py"
+    assert isinstance(made_by["seed"], int)
+    assert "F2" in made_by["threshold_rule"]
+    # The data digest is that of the training data in the repository, and the weights digest that of the
+    # weights in the file: `make check-model` goes further and refits them.
+    data = Path(__file__).resolve().parents[2] / "training" / "claimbuster" / "claimbuster_2class.json"
+    assert made_by["data_sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert made_by["weights_sha256"] == weights_digest(load_model().weights)
+    assert len(made_by["features_sha256"]) == 64
 
 
 def test_scores_are_probabilities_recorded_with_the_model() -> None:

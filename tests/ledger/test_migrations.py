@@ -126,10 +126,10 @@ def test_foreign_database_is_not_taken_over(sqlite_url: str, tmp_path: Path) -> 
 
 
 def test_0012_turns_blocked_sources_into_refused(db_url: str, tmp_path: Path) -> None:
-    """A 0009 ledger whose guard-refused source was recorded `blocked` upgrades to `refused`."""
+    """A 0011 ledger whose guard-refused source was recorded `blocked` upgrades to `refused`."""
     ledger = Ledger(db_url)
     with ledger.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0009")
+        command.upgrade(alembic_config(connection), "0011")
         connection.execute(
             text(
                 "INSERT INTO sources (url, domain, health, health_reason, consecutive_failures, created_at) "

@@ -400,7 +400,10 @@ def test_text_store_is_content_addressed_and_round_trips(tmp_path: Path) -> None
 def test_text_store_errors_are_clear(tmp_path: Path) -> None:
     store = TextStore(tmp_path)
     missing = "0" * 64
-    with pytest.raises(TextNotFoundError, match=f"no stored text {missing}"):
+    # The error names the store and the object: one line for the command line.
+    with pytest.raises(
+        TextNotFoundError, match=f"capture store {tmp_path} has no object 00/00/{missing}.txt.gz"
+    ):
         store.get(missing)
     with pytest.raises(ValueError, match="not a text ref"):
         store.get("../../etc/passwd")
@@ -421,7 +424,7 @@ def test_make_durable_falls_back_to_fsync_per_file(
     """Where syncfs(2) is missing (not Linux) or fails, each text and its directories are fsynced."""
     import os
 
-    from factledger.archive import textstore
+    from factledger.archive import objects
 
     synced: list[int] = []
     real_fsync = os.fsync
@@ -430,8 +433,8 @@ def test_make_durable_falls_back_to_fsync_per_file(
         synced.append(fd)
         real_fsync(fd)
 
-    monkeypatch.setattr(textstore, "_syncfs", None if syncfs == "missing" else lambda fd: -1)
-    monkeypatch.setattr(os, "fsync", counting_fsync)  # the module textstore calls
+    monkeypatch.setattr(objects, "_syncfs", None if syncfs == "missing" else lambda fd: -1)
+    monkeypatch.setattr(os, "fsync", counting_fsync)  # the module the local store calls
     store = TextStore(tmp_path)
     refs = [store.put(f"text number {n}", durable=False) for n in range(3)]
     assert synced == []  # durable=False: nothing flushed yet
@@ -443,7 +446,7 @@ def test_make_durable_falls_back_to_fsync_per_file(
 
 
 def test_make_durable_with_syncfs_is_one_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from factledger.archive import textstore
+    from factledger.archive import objects
 
     calls: list[int] = []
 
@@ -451,7 +454,7 @@ def test_make_durable_with_syncfs_is_one_call(tmp_path: Path, monkeypatch: pytes
         calls.append(fd)
         return 0
 
-    monkeypatch.setattr(textstore, "_syncfs", counting_syncfs)
+    monkeypatch.setattr(objects, "_syncfs", counting_syncfs)
     store = TextStore(tmp_path)
     refs = [store.put(f"text {n}", durable=False) for n in range(5)]
     store.make_durable(refs)

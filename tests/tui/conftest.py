@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from factledger.archive.runner import ArchivePaths
+from factledger.archive.capture_store import ArchivePaths, open_store
 from factledger.archive.textstore import TextStore
 from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import Ledger, open_ledger
@@ -49,9 +49,19 @@ class Demo:
     power_id: int  # the claim with a document, evidence, a capture and a suggestion
     talks_id: int
     plain_ids: list[int]
+    store: str | None = None  # the capture store's URL (None: the home's directories)
+
+    @property
+    def texts(self) -> TextStore:
+        return open_store(ArchivePaths.under(self.home, self.store)).texts
 
     def config(self, **overrides: object) -> ReviewConfig:
-        values: dict[str, object] = {"reviewer": REVIEWER, "home": self.home, "auto_fetch": False}
+        values: dict[str, object] = {
+            "reviewer": REVIEWER,
+            "home": self.home,
+            "store": self.store,
+            "auto_fetch": False,
+        }
         return ReviewConfig(**(values | overrides))  # type: ignore[arg-type]
 
     def app(self, **overrides: object) -> ReviewApp:
@@ -70,9 +80,9 @@ class Demo:
             return list(session.scalars(select(Event).where(Event.claim_id == claim_id).order_by(Event.id)))
 
 
-def build_demo(home: Path, *, extra_claims: list[str] | None = None) -> Demo:
+def build_demo(home: Path, *, extra_claims: list[str] | None = None, store: str | None = None) -> Demo:
     ledger = open_ledger(f"sqlite:///{home / 'ledger.sqlite3'}")
-    paths = ArchivePaths.under(home)
+    paths = ArchivePaths.under(home, store)
     with ledger.write() as session:
         document, _ = add_document(session, "ingest", ARTICLE, title="US mediation: Armenia and Azerbaijan")
         start = ARTICLE.index(CLAIM_TEXT)
@@ -106,7 +116,7 @@ def build_demo(home: Path, *, extra_claims: list[str] | None = None) -> Demo:
         )
         cite(session, "tomas", talks.id, "https://example.org/talks-gone", Stance.REFUTES)
         power_id, talks_id, source_id, evidence_id = power.id, talks.id, evidence.source_id, evidence.id
-    full_ref = TextStore(paths.texts).put(RELEASE_TEXT)
+    full_ref = open_store(paths).texts.put(RELEASE_TEXT)
     with ledger.write() as session:
         capture = record_captures(
             session,
@@ -150,7 +160,7 @@ def build_demo(home: Path, *, extra_claims: list[str] | None = None) -> Demo:
         session.execute(update(Claim).values(created_at=FIXED, updated_at=FIXED))
         session.execute(update(Event).values(at=FIXED))
         session.execute(update(Evidence).values(added_at=FIXED))
-    return Demo(ledger, home, power_id, talks_id, plain)
+    return Demo(ledger, home, power_id, talks_id, plain, store)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from factledger.ledger.statuses import ClaimStatus
 from factledger.tui.screens.help import HelpScreen
 from factledger.tui.screens.prompts import CitePrompt, TextPrompt
 from factledger.tui.screens.reader import ReaderScreen
+from tests.s3_server import S3Server
 from tests.tui.conftest import REVIEWER, Demo, build_demo
 from tests.tui.helpers import (
     SIZE,
@@ -254,6 +255,24 @@ async def test_reader_highlights_the_quote_and_steps_through_captures(demo: Demo
         assert "capture 1 of 2" in screen_text(pilot)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, ReaderScreen)
+
+
+async def test_the_reader_opens_captures_from_the_teams_bucket(tmp_path: Path, s3_server: S3Server) -> None:
+    """A reviewer on another machine: the capture's text lives in the bucket (moto on loopback), not in
+    the reviewer's home."""
+    demo = build_demo(tmp_path / "home", store=s3_server.new_bucket())
+    try:
+        assert not (demo.home / "text").exists()
+        async with demo.app().run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("o")
+            await settle(pilot)
+            reader = pilot.app.screen
+            assert isinstance(reader, ReaderScreen)
+            area = reader.query_one("#reader-text")
+            assert area.selected_text == "announced $11.5 million in humanitarian assistance"  # type: ignore[attr-defined]
+    finally:
+        demo.ledger.close()
 
 
 async def test_help_lists_every_binding(demo: Demo) -> None:

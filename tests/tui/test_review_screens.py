@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 def add_second_capture(demo: Demo) -> None:
     """A later capture of the release in which the quoted sentence was reworded."""
     changed = RELEASE_TEXT.replace("announced $11.5 million", "pledged $11.5 million")
-    ref = TextStore(ArchivePaths.under(demo.home).texts).put(changed)
+    ref = demo.texts.put(changed)
     with demo.ledger.write() as session:
         source_id = session.scalars(select(Source.id).where(Source.url.like("%usaid%"))).one()
         record_captures(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot, Source
-from tests.conftest import Factledger
+from tests.conftest import Factledger, on_both_stores
 from tests.site_server import Site
 
 pytestmark = pytest.mark.integration
@@ -19,6 +19,7 @@ RELEASE = (
 QUOTE = "announced $11.5 million in humanitarian assistance"
 
 
+@on_both_stores
 def test_found_quote_suggests_supported_and_accept_records_it(factledger: Factledger, site: Site) -> None:
     url = site.html("/usaid", RELEASE.replace("$11.5 million", "<b>$11.5&nbsp;million</b>"))
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million in aid.")["id"])
@@ -46,6 +47,7 @@ def test_found_quote_suggests_supported_and_accept_records_it(factledger: Factle
     assert "accepted the suggested verdict" in last["rationale"]
 
 
+@on_both_stores
 def test_quote_lost_from_a_new_capture_flags_the_claim(factledger: Factledger, site: Site) -> None:
     url = site.html("/statement", RELEASE)
     cid = str(factledger.json("claims", "add", "Power announced $11.5 million.")["id"])
@@ -98,6 +100,7 @@ def test_unarchived_evidence_is_no_snapshot_and_unverifiable(factledger: Factled
     assert unknown.exit_code == 1
 
 
+@on_both_stores
 def test_gone_source_points_to_our_snapshot_that_still_holds_the_quote(
     factledger: Factledger, site: Site
 ) -> None:

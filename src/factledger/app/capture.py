@@ -8,7 +8,10 @@ new capture of it lands, whoever started the run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from factledger.archive.leases import make_due, waiting_sources
 from factledger.archive.runner import (
@@ -31,6 +34,10 @@ def quote_checks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHook
     return capture_hooks(ledger, actor, paths)
 
 
+class PassStopped(Exception):
+    """SIGTERM stopped an archive pass; its unfinished sources were given back to the queue."""
+
+
 def archive_due(
     ledger: Ledger,
     actor: str,
@@ -40,11 +47,42 @@ def archive_due(
     recheck: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> RunSummary:
-    """One archive pass over the sources that are due (every source, with ``recheck``)."""
+    """One archive pass over the sources that are due (every source, with ``recheck``).
+
+    SIGTERM (systemd stopping a worker) ends the pass at once and raises PassStopped: the captures
+    already committed stay, and the leases of the rest are released for the other workers."""
     if recheck:
         make_due(ledger)
     hooks = quote_checks(ledger, actor, paths)
-    return asyncio.run(run_archive(ledger, actor, paths, options, on_progress=on_progress, hooks=hooks))
+    return asyncio.run(
+        _stopped_by_sigterm(run_archive(ledger, actor, paths, options, on_progress=on_progress, hooks=hooks))
+    )
+
+
+async def _stopped_by_sigterm(run: Coroutine[Any, Any, RunSummary]) -> RunSummary:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is None or threading.current_thread() is not threading.main_thread():
+        return await run
+    signalled = False
+
+    def stop() -> None:
+        nonlocal signalled
+        signalled = True
+        task.cancel()
+
+    previous = signal.getsignal(signal.SIGTERM)
+    loop.add_signal_handler(signal.SIGTERM, stop)
+    try:
+        return await run
+    except asyncio.CancelledError:
+        if signalled:
+            raise PassStopped("stopped by SIGTERM; unfinished sources were given back") from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        if previous is not None:  # remove_signal_handler leaves SIG_DFL behind
+            signal.signal(signal.SIGTERM, previous)
 
 
 def capture_now(

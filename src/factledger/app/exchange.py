@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths
 from factledger.config import Settings
 from factledger.ledger import claims
@@ -145,4 +146,4 @@ def export_wacz(ledger: Ledger, paths: ArchivePaths, output: Path, claim_id: int
     from factledger.exchange.wacz import write_wacz
 
     with ledger.read() as session:
-        return write_wacz(session, paths.warcs, output, claim_id=claim_id)
+        return write_wacz(session, open_store(paths).warcs, output, claim_id=claim_id)

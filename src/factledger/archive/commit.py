@@ -1,23 +1,22 @@
 """The commit stage: a group of finished captures appended to the WARC file, made durable, and recorded.
 
-Order of durability, which is what makes a kill -9 harmless: the WARC records are written and fsynced,
-the group's text files are flushed to disk (TextStore.make_durable), and only then are the snapshots
-committed.
+Order of durability, which is what makes a kill -9 harmless: the WARC records are written and fsynced
+(or, in a bucket, PUT as one object), the group's texts are made durable (TextStore.make_durable), and
+only then are the snapshots committed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.fetch import FetchResult
 from factledger.archive.health import classify
 from factledger.archive.leases import LeasedSource
 from factledger.archive.mementos import url_to_fetch
 from factledger.archive.options import AfterCommit, ArchivePaths, RunOptions
 from factledger.archive.prepare import Prepared
-from factledger.archive.textstore import TextStore
 from factledger.archive.warc.records import WarcLocation
-from factledger.archive.warc.store import WarcStore
 from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import CaptureRecord, PreviousCapture, RecordedCapture, record_captures
@@ -47,8 +46,9 @@ class Committer:
         self.actor = actor
         self.options = options
         self.after_commit = after_commit
-        self.warcs = WarcStore(paths.warcs, writer_name=options.worker, max_file_bytes=options.max_warc_bytes)
-        self.texts = TextStore(paths.texts)
+        store = open_store(paths)
+        self.warcs = store.warc_writer(options.worker, options.max_warc_bytes)
+        self.texts = store.texts
 
     def commit(self, group: list[Finished]) -> list[RecordedCapture]:
         """Blocking: WARC append, one fsync, then the snapshot rows (see the module docstring)."""

@@ -19,6 +19,9 @@ def previous_captures_of(ledger: Ledger, source_ids: list[int]) -> dict[int, Pre
         return previous_captures(session, source_ids)
 
 
+LEASE_WINDOW_PER_SLOT = 2  # sources leased at a time per fetch slot
+
+
 class Dispatcher:
     """Hands out leased sources so that no host gets more than ``per_host`` at once, leasing more as
     the pool runs low. One lease at a time; ``None`` once nothing is due (or the limit is reached)."""
@@ -45,7 +48,9 @@ class Dispatcher:
         return sum(len(queue) for queue in self.pending.values())
 
     def _window(self) -> int:
-        window = max(32, self.options.fetch.concurrency * 8)
+        # About what this worker finishes before it next leases: a bigger window would leave the
+        # workers that start a moment later with nothing (one took all 60 of 60 sources with 128).
+        window = self.options.fetch.concurrency * LEASE_WINDOW_PER_SLOT
         if self.options.limit is not None:
             window = min(window, self.options.limit - self.leased_total)
         return window
@@ -109,7 +114,7 @@ class Dispatcher:
                 if (
                     not self._leasing
                     and not self.exhausted
-                    and self.pending_count < self.options.fetch.concurrency * 2
+                    and self.pending_count < self.options.fetch.concurrency
                 ):
                     self._leasing = True
                     asyncio.get_running_loop().create_task(self._refill())

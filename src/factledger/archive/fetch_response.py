@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -19,6 +21,7 @@ import httpx
 
 from factledger.archive.errors import ErrorKind
 from factledger.archive.guard import peer_ip
+from factledger.archive.processes import pid_alive
 
 __all__ = ["FetchFailure", "Response", "describe_response", "retry_after_seconds", "save_body"]
 
@@ -68,7 +71,8 @@ async def save_body(raw: httpx.Response, response: Response, *, cap: int, temp_d
     declared = raw.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise FetchFailure("too_large", f"Content-Length {declared} is over the {cap} byte cap")
-    descriptor, name = tempfile.mkstemp(dir=temp_dir, prefix="fetch-", suffix=".payload")
+    # The process id in the name lets a later run sweep what a killed worker left (sweep_payloads).
+    descriptor, name = tempfile.mkstemp(dir=temp_dir, prefix=f"fetch-{os.getpid()}-", suffix=".payload")
     path = Path(name)
     digest = hashlib.sha256()
     length = 0
@@ -86,6 +90,31 @@ async def save_body(raw: httpx.Response, response: Response, *, cap: int, temp_d
         path.unlink(missing_ok=True)
         raise
     response.body_path, response.body_length, response.payload_sha256 = path, length, digest.hexdigest()
+
+
+_PAYLOAD_NAME = re.compile(r"fetch-(\d+)-[^/]*\.payload")
+_ORPHAN_AGE_SECONDS = 3600  # a payload file without a process id in its name (older versions) this old
+
+
+def sweep_payloads(temp_dir: Path) -> list[str]:
+    """Remove the payload files that killed workers left in ``temp_dir``: those whose process is gone.
+    One line saying how many, or none."""
+    if not temp_dir.is_dir():
+        return []
+    removed = 0
+    for path in temp_dir.glob("fetch-*.payload"):
+        match = _PAYLOAD_NAME.fullmatch(path.name)
+        try:
+            if match is not None:
+                if pid_alive(int(match.group(1))):
+                    continue
+            elif path.stat().st_mtime > time.time() - _ORPHAN_AGE_SECONDS:
+                continue
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return [f"{temp_dir.name}: removed {removed} payload files that killed workers left"] if removed else []
 
 
 def describe_response(request: httpx.Request, raw: httpx.Response) -> Response:

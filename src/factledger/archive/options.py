@@ -1,31 +1,29 @@
-"""What an archive run is given: where its files go, its limits, and the hooks later stages plug in."""
+"""What an archive run is given: where its captures go (``ArchivePaths``), its limits, and the hooks later
+stages plug in."""
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
+from factledger.archive.capture_store import ArchivePaths
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
-from factledger.archive.leases import DEFAULT_LEASE
+from factledger.archive.leases import DEFAULT_LEASE, default_worker_name
 from factledger.archive.prepare import TextHook
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.text.limits import ExtractLimits
 
-
-@dataclass(frozen=True)
-class ArchivePaths:
-    warcs: Path
-    texts: Path
-    scratch: Path
-
-    @classmethod
-    def under(cls, home: Path) -> ArchivePaths:
-        return cls(warcs=home / "warcs", texts=home / "text", scratch=home / "tmp")
+__all__ = [
+    "AfterCommit",
+    "ArchivePaths",
+    "CaptureHooks",
+    "Progress",
+    "ProgressCallback",
+    "RunOptions",
+    "TextWanted",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class RunOptions:
     allow_private: bool = False
     recheck: RecheckPolicy = field(default_factory=RecheckPolicy)
     lease_for: timedelta = DEFAULT_LEASE
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    worker: str = field(default_factory=default_worker_name)
     max_warc_bytes: int = 1024**3
     only_source_ids: tuple[int, ...] | None = None  # capture just these (if due), e.g. `ingest URL`
     # Worker processes for preparing captures; None: one per CPU, or threads for a run of few sources.
@@ -52,6 +50,7 @@ class Progress:
     total_known: int
     url: str
     health: str
+    duration_ms: int | None = None  # the fetch's, all hops
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from factledger.archive.capture_store import ArchivePaths, open_store
 from factledger.archive.textstore import TextStore
 from factledger.archive.warc.build import BuiltPair, build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
@@ -28,7 +28,7 @@ TextHook = Callable[[TextStore, str, str], None]
 class PrepareJob:
     capture: HttpExchange
     refers_to: RevisitTarget | None  # set when the payload is identical to the previous capture
-    texts: Path
+    paths: ArchivePaths  # where the text goes; each worker process opens the store once
     url: str
     on_new_text: TextHook | None = None
     limits: ExtractLimits = DEFAULT_LIMITS
@@ -65,7 +65,7 @@ def prepare_capture(job: PrepareJob) -> Prepared:
     # snapshots that point at them are committed.
     if not extracted.full_text:
         return Prepared(built, None, extracted.title, extracted.error_kind, extracted.error)
-    store = TextStore(job.texts)
+    store = open_store(job.paths).texts
     ref = store.put(extracted.full_text, durable=False)
     if job.on_new_text is not None:
         job.on_new_text(store, ref, extracted.full_text)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from factledger.archive.runner import ArchivePaths
-from factledger.archive.textstore import TextStore
-from factledger.archive.warc.reader import StoredResponse, read_record
+from factledger.archive.capture_store import ArchivePaths, open_store
+from factledger.archive.warc.reader import StoredResponse
 from factledger.archive.warc.records import WarcLocation
 from factledger.ledger import snapshot_queries
 from factledger.ledger.database import Ledger
@@ -36,8 +35,8 @@ def read_response(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) -> St
         raise NotFoundError(
             f"snapshot {snapshot.id} has no archived response ({snapshot.error_kind or 'failed'})"
         )
-    return read_record(
-        paths.warcs, WarcLocation(holder.warc_filename, holder.warc_offset, holder.warc_length)
+    return open_store(paths).read_record(
+        WarcLocation(holder.warc_filename, holder.warc_offset, holder.warc_length)
     )
 
 
@@ -46,7 +45,7 @@ def readable_text_of(ledger: Ledger, paths: ArchivePaths, snapshot: Snapshot) ->
     digest, or else derived from one read of the capture and kept.
 
     Raises NotFoundError when the capture holds no archived response."""
-    texts = TextStore(paths.texts)
+    texts = open_store(paths).texts
     digest = snapshot.payload_sha256
     if digest is not None:
         kept = texts.get_readable(digest, snapshot.content_type)
@@ -65,7 +64,7 @@ def snapshot_text(
 ) -> str | None:
     """A capture's full text, or its main text; None when it has no such text."""
     if kind == "full":
-        return TextStore(paths.texts).get(snapshot.full_text_ref) if snapshot.full_text_ref else None
+        return open_store(paths).texts.get(snapshot.full_text_ref) if snapshot.full_text_ref else None
     if snapshot.warc_filename is None and not snapshot.is_revisit:
         return None
     readable = readable_text_of(ledger, paths, snapshot)

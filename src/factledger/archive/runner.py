@@ -17,6 +17,7 @@ them again. What a run is given (paths, limits, hooks) is in options.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -24,16 +25,23 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import httpcore
 
 from factledger.archive.commit import Committer, Finished
 from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
+from factledger.archive.fetch_response import sweep_payloads
 from factledger.archive.guard import AddressPolicy, Resolver
-from factledger.archive.leases import LeasedSource, make_due, release_dead_local_leases, release_leases
+from factledger.archive.leases import (
+    LeasedSource,
+    make_due,
+    release_dead_local_leases,
+    release_leases,
+    renew_leases,
+)
 from factledger.archive.mementos import url_to_fetch
+from factledger.archive.objects import LocalObjects
 from factledger.archive.options import (
     AfterCommit,
     ArchivePaths,
@@ -46,10 +54,11 @@ from factledger.archive.options import (
 from factledger.archive.prepare import Prepared, PrepareJob, prepare_capture
 from factledger.archive.prepare_pool import PreparePool, PrepareTimeoutError
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
-from factledger.archive.warc.repair import repair
+from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import EXTRACT_ERROR_KINDS, SourceHealth
+from factledger.ledger.store_queries import committed_record_ends
 
 __all__ = [
     "AfterCommit",
@@ -85,6 +94,9 @@ class RunSummary:
     no_text: Counter[str] = field(default_factory=Counter)
     repaired: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    leased: int = 0
+    lease_renewals: int = 0
+    lease_renewal_failures: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -100,6 +112,8 @@ class RunSummary:
             "no_text": dict(sorted(self.no_text.items())),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
+            "leased": self.leased,
+            "lease_renewals": self.lease_renewals,
         }
 
 
@@ -148,7 +162,7 @@ class _Pipeline:
         dispatcher: Dispatcher,
         committer: Committer,
         executor: Executor,
-        texts: Path,
+        paths: ArchivePaths,
         hooks: CaptureHooks,
         summary: RunSummary,
         on_progress: ProgressCallback | None,
@@ -157,7 +171,7 @@ class _Pipeline:
         self.dispatcher = dispatcher
         self.committer = committer
         self.executor = executor
-        self.texts = texts
+        self.paths = paths
         self.hooks = hooks
         self.summary = summary
         self.on_progress = on_progress
@@ -170,12 +184,37 @@ class _Pipeline:
         self.preparing = asyncio.Semaphore(dispatcher.options.fetch.concurrency * 2)
 
     async def run(self, first: LeasedSource) -> None:
+        renewing = asyncio.create_task(self._renew_leases())
         try:
             async with asyncio.TaskGroup() as stages:
                 stages.create_task(self._commit_loop())
                 stages.create_task(self._fetch_all(first))
         except BaseExceptionGroup as group:
             raise _first_cause(group) from None
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of the sources this run still works on, a third of a lease before they
+        would expire, so a slow pass never has another worker fetch them too. A failed renewal is
+        not fatal: at worst a lease expires and another worker captures that source as well."""
+        options = self.dispatcher.options
+        every = max(options.lease_for.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            held = sorted(self.dispatcher.uncommitted)
+            if not held:
+                continue
+            try:
+                await asyncio.to_thread(
+                    renew_leases, self.dispatcher.ledger, options.worker, held, lease_for=options.lease_for
+                )
+            except Exception:
+                self.summary.lease_renewal_failures += 1
+                continue
+            self.summary.lease_renewals += 1
 
     async def _fetch_all(self, first: LeasedSource) -> None:
         async with asyncio.TaskGroup() as fetching:
@@ -215,7 +254,7 @@ class _Pipeline:
                 )
                 revisit = refers_to is not None
                 text_hook = self.hooks.on_new_text if source.id in self.dispatcher.wants_text else None
-                job = PrepareJob(capture, refers_to, self.texts, result.final_url, text_hook, self.limits)
+                job = PrepareJob(capture, refers_to, self.paths, result.final_url, text_hook, self.limits)
                 prepared = await self._prepare(job)
             await self.finished.put(Finished(source, result, prepared, prior, revisit))
         finally:
@@ -253,6 +292,7 @@ class _Pipeline:
                         self.dispatcher.leased_total,
                         entry.source.url,
                         outcome.health.value,
+                        entry.result.duration_ms,
                     )
                     self.on_progress(progress)
 
@@ -265,6 +305,25 @@ def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
         if not isinstance(exc, asyncio.CancelledError):
             return exc
     return group.exceptions[0]
+
+
+def _tidy_after_crashes(ledger: Ledger, paths: ArchivePaths) -> list[str]:
+    """What killed workers left behind, one line per repair: torn WARC tails and complete but
+    uncommitted records in a local store (cut off, so no replay shows a capture the ledger never
+    recorded), half-written texts, and fetched payloads in the scratch directory. A bucket needs none
+    of it: an object is complete or absent, and ``store check`` removes whole orphaned objects."""
+    actions: list[str] = []
+    if paths.is_local and paths.warcs.exists():
+        actions += repair(paths.warcs)
+
+        def committed_ends(names: list[str]) -> dict[str, int]:
+            with ledger.read() as session:
+                return committed_record_ends(session, names)
+
+        actions += trim_uncommitted(paths.warcs, committed_ends)
+        LocalObjects(paths.texts).sweep_temporary()
+    actions += sweep_payloads(paths.scratch)
+    return actions
 
 
 async def run_archive(
@@ -280,12 +339,9 @@ async def run_archive(
 ) -> RunSummary:
     """Capture every due source (up to ``options.limit``), then return what happened."""
     started = time.monotonic()
-    summary = RunSummary(
-        repaired=await asyncio.to_thread(repair, paths.warcs) if paths.warcs.exists() else []
-    )
+    summary = RunSummary(repaired=await asyncio.to_thread(_tidy_after_crashes, ledger, paths))
     # A worker killed on this machine left leases behind; free them now instead of at their expiry.
     await asyncio.to_thread(release_dead_local_leases, ledger, socket.gethostname())
-    paths.texts.mkdir(parents=True, exist_ok=True)
     hooks = hooks or CaptureHooks()
     dispatcher = Dispatcher(ledger, options, hooks.text_wanted)
     committer = Committer(ledger, actor, paths, options, hooks.after_commit)
@@ -302,11 +358,12 @@ async def run_archive(
             if first is not None:
                 executor = _pool(options, dispatcher.first_lease_size or 0)
                 pipeline = _Pipeline(
-                    fetcher, dispatcher, committer, executor, paths.texts, hooks, summary, on_progress
+                    fetcher, dispatcher, committer, executor, paths, hooks, summary, on_progress
                 )
                 await pipeline.run(first)
     finally:
-        if dispatcher.uncommitted:  # a failed run: back to the pool now rather than when the leases expire
+        summary.leased = dispatcher.leased_total
+        if dispatcher.uncommitted:  # a failed or stopped run: back to the pool now, not at their expiry
             await asyncio.to_thread(release_leases, ledger, options.worker, sorted(dispatcher.uncommitted))
         committer.close()
         if executor is not None:

@@ -1,4 +1,5 @@
-"""Extracted texts live outside the database, content-addressed: ``ab/cd/<sha256>.txt.gz``.
+"""Extracted texts live outside the database, content-addressed: ``ab/cd/<sha256>.txt.gz`` in the capture
+store's text objects (objects.py: a directory, or a bucket).
 
 A Snapshot row keeps only the ref (the SHA-256 of the UTF-8 text), so a million snapshots stay lean and
 identical texts (an unchanged page, a PDF whose full and main text are the same) are stored once.
@@ -15,21 +16,17 @@ received) rather than by a text ref: the ``readable`` sidecar keeps what ingest 
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import os
 import re
-import sys
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Final, cast, get_args
 
 from isal import igzip, isal_zlib
 
-from factledger.archive.fsync import fsync_path
+from factledger.archive.objects import LocalObjects, ObjectMissingError, ObjectStore
 from factledger.text import Kind, ReadableText
 
 _REF = re.compile(r"[0-9a-f]{64}")
@@ -45,7 +42,7 @@ _READABLE: Final = "readable"
 _READABLE_KINDS: Final = get_args(Kind)
 
 
-class TextNotFoundError(LookupError):
+class TextNotFoundError(ObjectMissingError, LookupError):
     """No stored text has this ref."""
 
 
@@ -58,76 +55,57 @@ def text_ref(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class TextStore:
-    """Content-addressed, gzip-compressed text files under ``directory``; safe across threads and processes."""
+def text_key(ref: str) -> str:
+    """The object key of the text with this ref: ``ab/cd/<ref>.txt.gz``."""
+    if not _REF.fullmatch(ref):
+        raise ValueError(f"not a text ref (64 lowercase hex digits): {ref!r}")
+    return f"{ref[:2]}/{ref[2:4]}/{ref}.txt.gz"
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
+
+def sidecar_key(ref: str, kind: str) -> str:
+    if not _SIDECAR_KIND.fullmatch(kind) or kind == "txt":
+        raise ValueError(f"not a sidecar kind (lowercase letters and digits, not 'txt'): {kind!r}")
+    return text_key(ref).removesuffix(".txt.gz") + f".{kind}.gz"
+
+
+class TextStore:
+    """Content-addressed, gzip-compressed texts in an object store (a directory by default); safe across
+    threads and processes."""
+
+    def __init__(self, objects: ObjectStore | Path) -> None:
+        self.objects: ObjectStore = LocalObjects(objects) if isinstance(objects, Path) else objects
+
+    @property
+    def directory(self) -> Path:
+        """The directory of a local store (tests and tools that look at the files)."""
+        if not isinstance(self.objects, LocalObjects):
+            raise TypeError(f"the text store at {self.objects.name} is not a local directory")
+        return self.objects.root
 
     def path_for(self, ref: str) -> Path:
-        if not _REF.fullmatch(ref):
-            raise ValueError(f"not a text ref (64 lowercase hex digits): {ref!r}")
-        return self.directory / ref[:2] / ref[2:4] / f"{ref}.txt.gz"
+        return self.directory / text_key(ref)
 
     def put(self, text: str, *, durable: bool = True) -> str:
-        """Store ``text`` (once) and return its ref; durable on disk when this returns, unless
-        ``durable=False``: then it is only atomically in place, and ``make_durable`` must follow before
-        anything that must survive a power cut points at it."""
+        """Store ``text`` (once) and return its ref; durable when this returns, unless ``durable=False``:
+        then it is only atomically in place, and ``make_durable`` must follow before anything that must
+        survive a power cut points at it."""
         data = text.encode("utf-8")
         ref = hashlib.sha256(data).hexdigest()
-        path = self.path_for(ref)
-        if path.exists():
-            return ref
-        new_directories = [d for d in (path.parent.parent, path.parent) if not d.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write a temp file, fsync, then rename: a reader never sees half a file, and a crash leaves at
-        # worst a stray temp file, never a truncated text under a valid name.
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{ref[:8]}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(igzip.compress(data, compresslevel=_COMPRESS_LEVEL, mtime=0))
-                if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-        if durable:
-            for directory in (*[d.parent for d in new_directories], path.parent):
-                fsync_path(directory)  # the new name (and any new fan-out directory) survives a crash
+        self.objects.put_if_absent(
+            text_key(ref), igzip.compress(data, compresslevel=_COMPRESS_LEVEL, mtime=0), durable=durable
+        )
         return ref
 
     def make_durable(self, refs: Iterable[str]) -> None:
-        """Flush texts that were put with ``durable=False`` to disk.
-
-        Where Linux offers syncfs(2), one call flushes the store's whole filesystem: for the archiver's
-        group of 64 captures that costs about 3 ms here, against about 400 ms for an fsync of each
-        file and of its fan-out directory. Elsewhere, each file and directory is fsynced.
-        """
-        wanted = [self.path_for(ref) for ref in refs]
-        if not wanted:
-            return
-        if _syncfs is not None:
-            fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                if _syncfs(fd) == 0:
-                    return
-            finally:
-                os.close(fd)
-        for path in wanted:
-            fsync_path(path)
-        for directory in sorted(
-            {d for path in wanted for d in (path.parent, path.parent.parent, self.directory)}
-        ):
-            fsync_path(directory)
+        """Flush texts that were put with ``durable=False`` (one syncfs for a local store's group)."""
+        self.objects.make_durable([text_key(ref) for ref in refs])
 
     def get(self, ref: str) -> str:
-        path = self.path_for(ref)
+        key = text_key(ref)
         try:
-            compressed = path.read_bytes()
-        except FileNotFoundError:
-            raise TextNotFoundError(f"no stored text {ref} (looked for {path})") from None
+            compressed = self.objects.get(key)
+        except ObjectMissingError:
+            raise TextNotFoundError(self.objects.name, key) from None
         try:
             data = isal_zlib.decompress(compressed, 31)  # one gzip member, CRC and length checked
         except _INFLATE_ERROR as exc:
@@ -137,28 +115,22 @@ class TextStore:
         return data.decode("utf-8")
 
     def sidecar_path(self, ref: str, kind: str) -> Path:
-        if not _SIDECAR_KIND.fullmatch(kind) or kind == "txt":
-            raise ValueError(f"not a sidecar kind (lowercase letters and digits, not 'txt'): {kind!r}")
-        return self.path_for(ref).with_name(f"{ref}.{kind}.gz")
+        return self.directory / sidecar_key(ref, kind)
+
+    def has_sidecar(self, ref: str, kind: str) -> bool:
+        return self.objects.exists(sidecar_key(ref, kind))
 
     def put_sidecar(self, ref: str, kind: str, data: bytes) -> None:
-        """Store ``data`` derived from text ``ref``, replacing any earlier version atomically."""
-        path = self.sidecar_path(ref, kind)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{ref[:8]}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(igzip.compress(data, compresslevel=_SIDECAR_COMPRESS_LEVEL, mtime=0))
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        """Store ``data`` derived from text ``ref``, replacing any earlier version atomically. Not made
+        durable: a sidecar can always be rebuilt from its text."""
+        compressed = igzip.compress(data, compresslevel=_SIDECAR_COMPRESS_LEVEL, mtime=0)
+        self.objects.put(sidecar_key(ref, kind), compressed, durable=False)
 
     def get_sidecar(self, ref: str, kind: str) -> bytes | None:
         """The sidecar's data, or None when there is none or it is damaged (rebuild it from the text)."""
         try:
-            compressed = self.sidecar_path(ref, kind).read_bytes()
-        except FileNotFoundError:
+            compressed = self.objects.get(sidecar_key(ref, kind))
+        except ObjectMissingError:
             return None
         # The gzip trailer's length field sizes the output buffer up front, which saves a quarter of
         # the time of growing it; capped, because a damaged trailer can claim anything.
@@ -205,20 +177,14 @@ class TextStore:
             return None
         return ReadableText(record["kind"], text, title, published, main)
 
+    def readable_text_ref(self, payload_sha256: str) -> str | None:
+        """The ref of the text the readable record of this payload keeps, if there is one."""
+        data = self.get_sidecar(payload_sha256, _READABLE)
+        try:
+            ref = json.loads(data)["text_ref"] if data is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return ref if isinstance(ref, str) else None
+
     def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.path_for(ref).exists()
-
-
-def _load_syncfs() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return function
-
-
-_syncfs: Final = _load_syncfs()
+        return isinstance(ref, str) and bool(_REF.fullmatch(ref)) and self.objects.exists(text_key(ref))

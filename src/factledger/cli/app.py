@@ -22,6 +22,7 @@ from factledger.config import ConfigError, Settings, load_settings
 from factledger.ledger.errors import LedgerError
 
 if TYPE_CHECKING:
+    from factledger.archive.capture_store import ArchivePaths
     from factledger.ledger.database import Ledger
 
 # Each subcommand of `factledger`: the module that defines it, its name there, and the first paragraph
@@ -66,6 +67,14 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Score every claim again with the current check-worthiness model.",
     ),
     "audit": ("factledger.cli.ledger_commands:audit_group", "The tamper-evident audit log."),
+    "status": (
+        "factledger.cli.status:status",
+        "Claims by status, sources by health and due, failures in 24 h, each worker's last pass.",
+    ),
+    "store": (
+        "factledger.cli.store:store_group",
+        "The capture store: WARC data and texts, in the home or in a bucket (--store, FACTLEDGER_STORE).",
+    ),
     "demo": (
         "factledger.cli.demo:demo",
         "Build a fresh demo ledger from the bundled articles, archive a source, and show the result.",
@@ -86,7 +95,7 @@ click.rich_click.COMMAND_GROUPS = {
         {"name": "Start", "commands": ["init", "demo", "ingest", "import"]},
         {"name": "Review", "commands": ["claims", "cite", "verify", "review"]},
         {"name": "Sources", "commands": ["sources", "archive"]},
-        {"name": "Ledger", "commands": ["export", "rescore", "audit"]},
+        {"name": "Ledger", "commands": ["status", "export", "rescore", "audit", "store"]},
     ]
 }
 click.rich_click.SHOW_ARGUMENTS = True
@@ -103,6 +112,12 @@ class AppContext:
     @property
     def actor(self) -> str:
         return self.settings.reviewer
+
+    def archive_paths(self) -> ArchivePaths:
+        """Where this ledger's captures are (``--store``, FACTLEDGER_STORE, ``store`` in the toml)."""
+        from factledger.archive.capture_store import ArchivePaths
+
+        return ArchivePaths.under(self.settings.home, self.settings.store)
 
     def ledger(self) -> Ledger:
         """The existing ledger: a command that only reads (or changes what is there) never creates one,
@@ -208,10 +223,17 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 @click.option(
     "--as", "reviewer", metavar="REVIEWER", help="Who is acting (default: $FACTLEDGER_REVIEWER or OS user)."
 )
+@click.option(
+    "--store",
+    metavar="URL",
+    help="Capture store: s3://bucket/prefix or a directory (default: $FACTLEDGER_STORE, or the home).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None) -> None:
+def cli(
+    ctx: click.Context, home: Path | None, database_url: str | None, reviewer: str | None, store: str | None
+) -> None:
     """factledger: track factual claims, their sources and their verdicts."""
-    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer))
+    app = AppContext(load_settings(home=home, database_url=database_url, reviewer=reviewer, store=store))
     ctx.obj = app
     ctx.call_on_close(app.close)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import signal
 import time
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import rich_click as click
@@ -18,12 +20,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from factledger.app.capture import archive_due, sources_waiting
+from factledger.app.capture import PassStopped, archive_due, sources_waiting
+from factledger.app.status import backlog, record_pass
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
-from factledger.archive.runner import ArchivePaths, RunOptions, RunSummary
+from factledger.archive.objects import StoreError
 from factledger.archive.runner import Progress as ArchiveProgress
+from factledger.archive.runner import RunOptions, RunSummary
 from factledger.cli.app import AppContext, examples, json_option, pass_app
+from factledger.cli.metrics import WorkerMetrics
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
 
@@ -39,21 +44,81 @@ def parse_duration(text: str) -> float:
 
 
 def _options(
-    app: AppContext, limit: int | None, concurrency: int, per_host: int, allow_private: bool
+    app: AppContext,
+    limit: int | None,
+    concurrency: int,
+    per_host: int,
+    allow_private: bool,
+    worker_name: str | None = None,
+    lease: str | None = None,
 ) -> RunOptions:
-    return RunOptions(
+    options = RunOptions(
         limit=limit,
         fetch=FetchLimits(concurrency=concurrency, per_host=per_host),
         allow_private=allow_private or app.settings.allow_private_networks,
         recheck=RecheckPolicy(healthy_every=timedelta(days=app.settings.recheck_days)),
     )
+    if worker_name is not None:
+        if not worker_name.strip() or len(worker_name) > 255:
+            raise click.BadParameter("a worker name needs 1 to 255 characters", param_hint="--worker-name")
+        options = replace(options, worker=worker_name.strip())
+    if lease is not None:
+        options = replace(options, lease_for=timedelta(seconds=parse_duration(lease)))
+    return options
 
 
-def _run_once(app: AppContext, options: RunOptions, recheck: bool, show_progress: bool) -> RunSummary:
+class Pass:
+    """One pass of `archive run` or `archive watch` as an operator sees it: a JSON line, the ledger's
+    record of the worker's last pass (`factledger status`), and the metrics."""
+
+    def __init__(self, app: AppContext, options: RunOptions, metrics: WorkerMetrics | None) -> None:
+        self.app = app
+        self.options = options
+        self.metrics = metrics
+
+    def run(self, recheck: bool, show_progress: bool) -> RunSummary:
+        try:
+            summary = _run_once(self.app, self.options, recheck, show_progress, self.metrics)
+        except StoreError:
+            if self.metrics is not None:
+                self.metrics.finished_pass(None, backlog(self.app.ledger()), store_error=True)
+            raise
+        line = self.line(summary)
+        record_pass(self.app.ledger(), self.options.worker, _recorded(line), datetime.now(UTC))
+        if self.metrics is not None:
+            self.metrics.finished_pass(summary, int(line["backlog"]))
+        self.last_line = line
+        return summary
+
+    def line(self, summary: RunSummary) -> dict[str, Any]:
+        """The pass as one compact JSON object: when, who, what was leased, done and failed, and what is
+        left (the backlog)."""
+        return {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "worker": self.options.worker,
+            "backlog": backlog(self.app.ledger()),
+            **summary.as_dict(),
+        }
+
+
+def _recorded(line: dict[str, Any]) -> dict[str, Any]:
+    """What the ledger keeps of a pass (the per-source lists stay out)."""
+    kept = ("leased", "attempted", "ok", "failed", "failed_by_kind", "no_text", "backlog", "seconds")
+    return {key: line[key] for key in kept}
+
+
+def _run_once(
+    app: AppContext,
+    options: RunOptions,
+    recheck: bool,
+    show_progress: bool,
+    metrics: WorkerMetrics | None = None,
+) -> RunSummary:
     ledger = app.ledger()
-    paths = ArchivePaths.under(app.settings.home)
+    paths = app.archive_paths()
     if not show_progress:
-        return archive_due(ledger, app.actor, paths, options, recheck=recheck)
+        on_capture = metrics.capture if metrics is not None else None
+        return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=on_capture)
     queue = sources_waiting(ledger)
     due = queue.due + queue.count if recheck else queue.due  # --recheck makes every source due
     total = min(due, options.limit) if options.limit else due
@@ -138,7 +203,42 @@ run_options = [
     click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True),
     click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),
     click.option("--recheck", is_flag=True, help="Treat every source as due now, whatever its schedule."),
+    click.option(
+        "--worker-name",
+        metavar="NAME",
+        help="This worker's name in leases, logs and status (default host:pid).",
+    ),
+    click.option(
+        "--lease",
+        metavar="DURATION",
+        help="How long a leased source stays this worker's between renewals (10m).",
+    ),
+    click.option(
+        "--metrics-port", type=click.IntRange(1, 65535), help="Serve Prometheus metrics on this port."
+    ),
+    click.option(
+        "--metrics-address", default="127.0.0.1", show_default=True, help="Where --metrics-port listens."
+    ),
+    click.option(
+        "--metrics-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write Prometheus metrics here after each pass (node_exporter's textfile collector).",
+    ),
 ]
+
+
+def _metrics(options: RunOptions, port: int | None, address: str, file: Path | None) -> WorkerMetrics | None:
+    if port is None and file is None:
+        return None
+    metrics = WorkerMetrics(options.worker, file=file)
+    if port is not None:
+        try:
+            metrics.serve(port, address)
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot serve metrics on {address}:{port}: {exc.strerror or exc}"
+            ) from None
+    return metrics
 
 
 def with_run_options(func: Any) -> Any:
@@ -166,13 +266,26 @@ def archive_run(
     per_host: int,
     allow_private: bool,
     recheck: bool,
+    worker_name: str | None,
+    lease: str | None,
+    metrics_port: int | None,
+    metrics_address: str,
+    metrics_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Capture every source that is due, then exit. A failed fetch is reported, not an error."""
-    options = _options(app, limit, concurrency, per_host, allow_private)
-    summary = _run_once(app, options, recheck, show_progress=not as_json and stderr.is_terminal)
+    """Capture every source that is due, then exit. A failed fetch is reported, not an error.
+
+    SIGTERM stops the pass and gives its unfinished sources back to the other workers."""
+    options = _options(app, limit, concurrency, per_host, allow_private, worker_name, lease)
+    metrics = _metrics(options, metrics_port, metrics_address, metrics_file)
+    one_pass = Pass(app, options, metrics)
+    try:
+        summary = one_pass.run(recheck, show_progress=not as_json and stderr.is_terminal and metrics is None)
+    except PassStopped as stopped:
+        info(f"archive run {stopped}")
+        return
     if as_json:
-        print_json(summary.as_dict())
+        print_json(one_pass.last_line, one_line=True)  # one JSON line per pass, like `archive watch`
     else:
         _report(app, summary, recheck)
 
@@ -190,11 +303,20 @@ def archive_watch(
     per_host: int,
     allow_private: bool,
     recheck: bool,
+    worker_name: str | None,
+    lease: str | None,
+    metrics_port: int | None,
+    metrics_address: str,
+    metrics_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Run `archive run` every interval until stopped (SIGTERM or Ctrl-C): the form for systemd."""
+    """Run `archive run` every interval until stopped (SIGTERM or Ctrl-C): the form for systemd.
+
+    SIGTERM during a pass stops it at once; its unfinished sources go back to the other workers."""
     interval = parse_duration(every)
-    options = _options(app, limit, concurrency, per_host, allow_private)
+    options = _options(app, limit, concurrency, per_host, allow_private, worker_name, lease)
+    metrics = _metrics(options, metrics_port, metrics_address, metrics_file)
+    one_pass = Pass(app, options, metrics)
     stopping = False
 
     def stop(_signum: int, _frame: object) -> None:
@@ -203,9 +325,12 @@ def archive_watch(
 
     signal.signal(signal.SIGTERM, stop)
     while not stopping:
-        summary = _run_once(app, options, recheck, show_progress=False)
+        try:
+            summary = one_pass.run(recheck, show_progress=False)
+        except PassStopped:
+            break
         if as_json:
-            print_json(summary.as_dict(), one_line=True)  # one JSON line per pass, for log shippers
+            print_json(one_pass.last_line, one_line=True)  # one JSON line per pass, for log shippers
         else:
             _report(app, summary, recheck)
         deadline = time.monotonic() + interval

@@ -17,7 +17,6 @@ from factledger.app.exchange import (
     export_wacz,
     import_file,
 )
-from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json
 
@@ -81,7 +80,7 @@ def _export_wacz(app: AppContext, claim_id: int | None, output: Path | None) -> 
         raise click.UsageError("export wacz writes a zip file: name it with -o FILE.wacz")
     if output.suffix != ".wacz":
         raise click.UsageError(f"a WACZ file name must end in .wacz, not {output.name!r}")
-    summary = export_wacz(app.ledger(), ArchivePaths.under(app.settings.home), output, claim_id)
+    summary = export_wacz(app.ledger(), app.archive_paths(), output, claim_id)
 
     def count(number: int, noun: str) -> str:
         return f"{number} {noun}{'' if number == 1 else 's'}"

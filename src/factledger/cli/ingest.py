@@ -6,7 +6,6 @@ from __future__ import annotations
 import rich_click as click
 
 from factledger.app.ingest import ingest as ingest_documents
-from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import print_json
 from factledger.cli.reports import ingest_summary, print_ingest_report
@@ -41,7 +40,7 @@ def ingest(
     outcomes = ingest_documents(
         app.creating_ledger,
         app.actor,
-        ArchivePaths.under(app.settings.home),
+        app.archive_paths(),
         list(paths),
         min_score,
         allow_private=allow_private or app.settings.allow_private_networks,

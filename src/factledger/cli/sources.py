@@ -10,7 +10,6 @@ import rich_click as click
 from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.app.wording import value_in_words
-from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.choices import HEALTH, STANCE
 from factledger.cli.output import (
@@ -199,7 +198,7 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
 def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
     """Print what one capture holds, read back from the WARC archive and the text store."""
     ledger = app.ledger()
-    paths = ArchivePaths.under(app.settings.home)
+    paths = app.archive_paths()
     if show in ("raw", "headers"):
         response = app_sources.snapshot_response(ledger, paths, snapshot_id)
         if show == "raw":

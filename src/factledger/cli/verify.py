@@ -5,7 +5,6 @@ from __future__ import annotations
 import rich_click as click
 
 from factledger.app.verify import verify as verify_evidence
-from factledger.archive.runner import ArchivePaths
 from factledger.cli.app import AppContext, examples, pass_app
 from factledger.cli.output import Column, info, list_format_options, plain, print_records
 
@@ -26,7 +25,7 @@ VERIFY_COLUMNS = [
 @pass_app
 def verify(app: AppContext, claim_id: int | None, fmt: str | None) -> None:
     """Check each evidence quote against its source's latest snapshot; update suggested verdicts."""
-    results = verify_evidence(app.ledger(), app.actor, ArchivePaths.under(app.settings.home), claim_id)
+    results = verify_evidence(app.ledger(), app.actor, app.archive_paths(), claim_id)
     print_records(fmt, [result.as_dict() for result in results], VERIFY_COLUMNS)
     if fmt is None:
         lost = sum(1 for r in results if r.lost)

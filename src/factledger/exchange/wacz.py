@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from factledger import __version__
 from factledger.archive.fsync import fsync_path
+from factledger.archive.objects import LocalObjects, ObjectStore
 from factledger.archive.warc.records import WarcError
 from factledger.exchange.jsonl import iter_export, write_jsonl
 from factledger.exchange.wacz_captures import Page, copy_captures, write_pages
@@ -130,7 +131,7 @@ def _datapackage(
 
 def write_wacz(
     session: Session,
-    warcs: Path,
+    warcs: ObjectStore | Path,
     output: Path,
     *,
     claim_id: int | None = None,
@@ -143,7 +144,7 @@ def write_wacz(
     if not output.parent.is_dir():
         raise BundleError(f"no such directory: {output.parent}")
     created = created or datetime.now(UTC)
-    reader = StoreReader(warcs)
+    reader = StoreReader(LocalObjects(warcs) if isinstance(warcs, Path) else warcs)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch_dir:
         scratch = Path(scratch_dir)
         files = {

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Final
 
+from factledger.archive.objects import ObjectMissingError, ObjectStore
 from factledger.archive.warc.records import WarcError, WarcLocation, check_filename, check_location
 
 _CHUNK: Final = 1024 * 1024
@@ -92,10 +92,10 @@ class CopiedCapture:
 
 
 class StoreReader:
-    """Reads members out of the WARC files in ``directory``, keeping each file open while a bundle is built."""
+    """Reads members out of the store's WARC objects, keeping each open while a bundle is built."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
+    def __init__(self, objects: ObjectStore) -> None:
+        self.objects = objects
         self._open: dict[str, IO[bytes]] = {}
 
     def _handle(self, name: str) -> IO[bytes]:
@@ -104,9 +104,9 @@ class StoreReader:
             return handle
         check_filename(name)
         try:
-            handle = (self.directory / name).open("rb")
-        except FileNotFoundError:
-            raise WarcError(f"WARC file {name} is missing from {self.directory}") from None
+            handle = self.objects.open(name)
+        except ObjectMissingError:
+            raise WarcError(f"WARC file {name} is missing from {self.objects.name}") from None
         if len(self._open) >= _MAX_OPEN_FILES:
             oldest = next(iter(self._open))
             self._open.pop(oldest).close()

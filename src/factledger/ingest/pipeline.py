@@ -98,10 +98,14 @@ def extract(
         read.append(_ReadSentence(sentence, mentions, attribution, speaker))
     title = metadata.title.strip() if document.title_is_headline else ""
     title_attribution = find_attribution(title) if title else None
-    # The model scores the whole document in one batch: per-sentence calls would redo its set-up.
+    # The model scores the whole document in one batch: per-sentence calls would redo its set-up. Dates read
+    # against the publication day are the model's date features too; without that day, year-less dates
+    # were left out above, so the model finds its own (as it does for the headline).
     scores = score_sentences(
         [item.sentence.text for item in read] + ([title] if title else []),
         [item.attribution for item in read] + ([title_attribution] if title else []),
+        [item.mentions if metadata.published is not None else None for item in read]
+        + ([None] if title else []),
     )
     headline_score = scores.pop() if title else None
     candidates: list[Candidate] = []

@@ -96,6 +96,20 @@ def release(session: Session, owners: Sequence[str], source_ids: Sequence[int] |
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def renew(session: Session, owner: str, source_ids: Sequence[int], until: datetime) -> int:
+    """Extend ``owner``'s leases on ``source_ids`` to ``until``; how many it still held (a lease another
+    worker took over after it expired is not taken back)."""
+    if not source_ids:
+        return 0
+    result = session.execute(
+        update(Source)
+        .where(Source.lease_owner == owner, Source.id.in_(source_ids))
+        .values(lease_expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def schedule_now(session: Session, source_ids: Sequence[int] | None, now: datetime) -> int:
     """Make sources due at ``now`` (all of them when ``source_ids`` is None); how many."""
     statement = update(Source).values(next_check_at=now)

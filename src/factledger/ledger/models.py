@@ -113,7 +113,7 @@ class Claim(Base):
     dates: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float | None] = mapped_column(Float)
     score_reasons: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
-    # The check-worthiness model that gave ``score`` ("cw-linear-2026.11"); NULL for claims scored before
+    # The check-worthiness model that gave ``score`` ("cw-linear-2026.12"); NULL for claims scored before
     # models were recorded, or not scored at all.
     score_model: Mapped[str | None] = mapped_column(String(40))
 
@@ -263,6 +263,16 @@ class AuditHead(Base):
     event_id: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class WorkerPass(Base):
+    """Each archive worker's last pass: when it ended and what it did (``factledger status``)."""
+
+    __tablename__ = "worker_passes"
+
+    worker: Mapped[str] = mapped_column(String(255), primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON(none_as_null=True))
 
 
 def core_table(model: type[Base]) -> Table:

@@ -8,6 +8,6 @@ outside the ledger, so every query stays here.
 
 from __future__ import annotations
 
-from factledger.ledger.models import Claim, Document, Event, Evidence, Snapshot, Source
+from factledger.ledger.models import Claim, Document, Event, Evidence, Snapshot, Source, WorkerPass
 
-__all__ = ["Claim", "Document", "Event", "Evidence", "Snapshot", "Source"]
+__all__ = ["Claim", "Document", "Event", "Evidence", "Snapshot", "Source", "WorkerPass"]

@@ -15,6 +15,7 @@ from factledger.tui.keys import keymap_from_options
 class ReviewConfig:
     reviewer: str
     home: Path
+    store: str | None = None  # the capture store's URL (None: the directories in ``home``)
     allow_private_networks: bool = False
     keymap: dict[str, str] = field(default_factory=dict)
     keymap_problems: list[str] = field(default_factory=list)
@@ -30,6 +31,7 @@ class ReviewConfig:
         values: dict[str, Any] = {
             "reviewer": settings.reviewer,
             "home": settings.home,
+            "store": settings.store,
             "allow_private_networks": settings.allow_private_networks,
             "keymap": keymap,
             "keymap_problems": problems,
@@ -38,7 +40,7 @@ class ReviewConfig:
 
     @property
     def archive_paths(self) -> ArchivePaths:
-        return ArchivePaths.under(self.home)
+        return ArchivePaths.under(self.home, self.store)
 
     @property
     def capture_options(self) -> RunOptions:

@@ -26,7 +26,7 @@ from factledger.verify.textcache import SIDECAR_KIND, store_normalized
 
 def normalize_new_text(texts: TextStore, ref: str, text: str) -> None:
     """Store the normalized form of a newly captured text (module level: it is sent to worker processes)."""
-    if texts.sidecar_path(ref, SIDECAR_KIND).exists():
+    if texts.has_sidecar(ref, SIDECAR_KIND):
         return  # a text seen before (an unchanged page) was normalized then
     store_normalized(texts, ref, normalize_for_matching(text))
 

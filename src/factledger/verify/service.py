@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths
-from factledger.archive.textstore import TextStore
 from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import evidence_batch, stances_of_claims
@@ -121,7 +121,7 @@ def verify_quotes(
     archiver's hook uses it). ``texts`` lets a caller share normalized texts it already holds; by
     default each run keeps its own ``CACHED_TEXTS`` most recent ones.
     """
-    cache = texts if texts is not None else NormalizedTextCache(TextStore(paths.texts), CACHED_TEXTS)
+    cache = texts if texts is not None else NormalizedTextCache(open_store(paths).texts, CACHED_TEXTS)
     results: list[EvidenceResult] = []
     after = (0, 0)
     while True:

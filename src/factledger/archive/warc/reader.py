@@ -9,6 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from factledger.archive.objects import LocalObjects, ObjectStore
 from factledger.archive.warc.records import RevisitTarget, WarcError, WarcLocation, check_location
 
 
@@ -30,23 +31,20 @@ class StoredResponse:
         return self.record_type == "revisit"
 
 
-def _read_member(directory: Path, location: WarcLocation) -> bytes:
+def _read_member(objects: ObjectStore | Path, location: WarcLocation) -> bytes:
     check_location(location)
     name = location.filename
-    try:
-        with (Path(directory) / name).open("rb") as handle:
-            handle.seek(location.offset)
-            member = handle.read(location.length)
-    except FileNotFoundError as exc:
-        raise WarcError(f"WARC file {name} is missing") from exc
+    store = LocalObjects(objects) if isinstance(objects, Path) else objects
+    member = store.get_range(name, location.offset, location.length)  # ObjectMissingError names both
     if len(member) != location.length:
         raise WarcError(f"{name} ends before the record at {location.offset} (+{location.length}) does")
     return member
 
 
-def read_record(directory: Path, location: WarcLocation) -> StoredResponse:
-    """Read back the response or revisit record at ``location`` (payload raw, Content-Encoding kept)."""
-    member = _read_member(directory, location)
+def read_record(objects: ObjectStore | Path, location: WarcLocation) -> StoredResponse:
+    """Read back the response or revisit record at ``location`` (payload raw, Content-Encoding kept):
+    one ranged read from the store's WARC objects (or a directory of WARC files)."""
+    member = _read_member(objects, location)
     where = f"{location.filename}:{location.offset}"
     try:
         record = next(iter(ArchiveIterator(io.BytesIO(member))))

@@ -13,6 +13,7 @@ import fcntl
 import os
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -83,10 +84,71 @@ def repair(directory: Path) -> list[str]:
     directory = Path(directory)
     if not directory.is_dir():
         return actions
-    for path in sorted(directory.iterdir()):
-        creating = path.name.endswith(CREATING_SUFFIX)
-        if not (creating or path.name.endswith(WARC_SUFFIX)) or not path.is_file():
+    paths = sorted(
+        p
+        for p in directory.iterdir()
+        if (p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)) and p.is_file()
+    )
+    for path, handle in _locked_files(paths):
+        if handle is None:
+            actions.append(f"{path.name}: skipped, a live writer holds it")
             continue
+        if path.name.endswith(CREATING_SUFFIX):
+            path.unlink()
+            actions.append(f"{path.name}: deleted, a writer died before its warcinfo was committed")
+            continue
+        size = os.fstat(handle.fileno()).st_size
+        good_end, records = _complete_records_end(handle)
+        if records == 0:
+            path.unlink()
+            actions.append(f"{path.name}: deleted, no complete record ({size} bytes)")
+        elif good_end < size:
+            _truncate(handle, good_end)
+            actions.append(
+                f"{path.name}: truncated {size - good_end} bytes of partial tail after "
+                f"{records} complete records (now {good_end} bytes)"
+            )
+    if actions:
+        fsync_path(directory)
+    return actions
+
+
+def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict[str, int]]) -> list[str]:
+    """Cut off the complete but uncommitted records that a killed writer left at the end of its file.
+
+    A writer appends a group, fsyncs, then commits the group's snapshots; a kill between the two leaves
+    whole records that no snapshot points at, which a replay tool would show beside the committed
+    capture of the same URI. ``committed_ends`` says, per file, where the last response a snapshot
+    points at ends; the file is cut after the request record that follows it. A file this ledger does
+    not point into is left alone (it may be another ledger's; ``store check`` lists it as an orphan),
+    and so are files a live writer holds (exclusive flock). One line per file changed.
+    """
+    actions: list[str] = []
+    directory = Path(directory)
+    if not directory.is_dir():
+        return actions
+    candidates = sorted(p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIX) and p.is_file())
+    ends = committed_ends([p.name for p in candidates])
+    for path, handle in _locked_files(candidates):
+        response_end = ends.get(path.name)
+        # A live writer's file (None) may have a group committing right now; a file nothing in this
+        # ledger points into may be another ledger's. Only `store check --remove-orphans` deletes one.
+        if handle is None or response_end is None:
+            continue
+        size = os.fstat(handle.fileno()).st_size
+        keep = _member_end(handle, response_end) or response_end  # the request record after it
+        if keep < size:
+            _truncate(handle, keep)
+            actions.append(f"{path.name}: cut {size - keep} bytes of uncommitted records (now {keep} bytes)")
+    if actions:
+        fsync_path(directory)
+    return actions
+
+
+def _locked_files(paths: Iterable[Path]) -> Iterator[tuple[Path, IO[bytes] | None]]:
+    """Each file opened for writing and exclusively locked, or with None when a live writer holds it.
+    Files that vanish or are replaced meanwhile are passed over."""
+    for path in paths:
         try:
             handle = path.open("r+b")
         except FileNotFoundError:
@@ -95,32 +157,36 @@ def repair(directory: Path) -> list[str]:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    actions.append(f"{path.name}: skipped, a live writer holds it")
-                    continue
-                raise
-            if not _same_file(path, handle):  # renamed or removed while we waited
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                yield path, None
                 continue
-            if creating:
-                path.unlink()
-                actions.append(f"{path.name}: deleted, a writer died before its warcinfo was committed")
-                continue
-            size = os.fstat(handle.fileno()).st_size
-            good_end, records = _complete_records_end(handle)
-            if records == 0:
-                path.unlink()
-                actions.append(f"{path.name}: deleted, no complete record ({size} bytes)")
-            elif good_end < size:
-                handle.truncate(good_end)
-                handle.flush()
-                os.fsync(handle.fileno())
-                actions.append(
-                    f"{path.name}: truncated {size - good_end} bytes of partial tail after "
-                    f"{records} complete records (now {good_end} bytes)"
-                )
-    if actions:
-        fsync_path(directory)
-    return actions
+            if _same_file(path, handle):  # not renamed or removed while we waited
+                yield path, handle
+
+
+def _truncate(handle: IO[bytes], size: int) -> None:
+    handle.truncate(size)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _member_end(stream: IO[bytes], offset: int) -> int | None:
+    """Where the gzip member starting at ``offset`` ends; None if there is no complete member there."""
+    stream.seek(offset)
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    consumed = 0
+    try:
+        while not decompressor.eof:
+            data = decompressor.unconsumed_tail or stream.read(READ_CHUNK)
+            if not data:
+                return None
+            before = len(data)
+            decompressor.decompress(data, READ_CHUNK)
+            consumed += before - len(decompressor.unconsumed_tail) - len(decompressor.unused_data)
+    except zlib.error:
+        return None
+    return offset + consumed
 
 
 def _same_file(path: Path, handle: IO[bytes]) -> bool:

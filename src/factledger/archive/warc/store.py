@@ -25,6 +25,7 @@ from warcio.warcwriter import WARCWriter
 
 from factledger import __version__
 from factledger.archive.fsync import fsync_path
+from factledger.archive.objects import ObjectStore
 from factledger.archive.warc.records import (
     CONFORMS_TO,
     CREATING_SUFFIX,
@@ -149,17 +150,7 @@ class WarcStore:
         return handle, filename
 
     def _write_warcinfo(self, handle: io.FileIO, filename: str) -> None:
-        writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
-        warcinfo = writer.create_warcinfo_record(
-            filename,
-            {
-                "software": f"factledger/{__version__} (warcio/{package_version('warcio')})",
-                "format": "WARC file version 1.1",
-                "conformsTo": CONFORMS_TO,
-                "writer": self.writer_name,
-            },
-        )
-        writer.write_record(warcinfo)
+        _write_warcinfo(handle, filename, self.writer_name)
 
     def _close_file(self) -> None:
         if self._file is None:
@@ -170,6 +161,66 @@ class WarcStore:
             self._file.close()  # closing releases the flock
             self._file = None
             self._filename = ""
+
+
+class ObjectWarcWriter:
+    """Writes each group of appended pairs as one immutable WARC object: object stores do not append.
+
+    ``append_built`` collects the group in memory behind a warcinfo record; ``sync`` PUTs it as a new
+    object, complete or absent, and only then may a database row point at it. Same interface as
+    ``WarcStore``, so the committer does not know which it has. Thread-safe.
+    """
+
+    def __init__(self, objects: ObjectStore, *, writer_name: str) -> None:
+        name = _SAFE_NAME.sub("_", writer_name).strip("._")
+        if not name:
+            raise ValueError(f"writer_name {writer_name!r} has no usable characters")
+        self.objects = objects
+        self.writer_name = name
+        self._lock = threading.Lock()
+        self._serial = 0
+        self._buffer: io.BytesIO | None = None
+        self._filename = ""
+
+    def append_built(self, data: bytes, response_length: int) -> WarcLocation:
+        """Add a pair built by ``build.build_pair`` to the current group; NOT stored until ``sync()``."""
+        with self._lock:
+            if self._buffer is None:
+                stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+                self._filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
+                self._serial += 1
+                self._buffer = io.BytesIO()
+                _write_warcinfo(self._buffer, self._filename, self.writer_name)
+            start = self._buffer.tell()
+            self._buffer.write(data)
+            return WarcLocation(self._filename, start, response_length)
+
+    def sync(self) -> None:
+        """Store the group appended since the last sync as one object."""
+        with self._lock:
+            if self._buffer is None:
+                return
+            data, filename = self._buffer.getvalue(), self._filename
+            self._buffer = None  # a failed PUT loses the group: its captures are not recorded
+            self.objects.put(filename, data)
+
+    def close(self) -> None:
+        with self._lock:
+            self._buffer = None  # appended but never synced: nothing points at it
+
+
+def _write_warcinfo(handle: io.RawIOBase | io.BytesIO, filename: str, writer_name: str) -> None:
+    writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
+    warcinfo = writer.create_warcinfo_record(
+        filename,
+        {
+            "software": f"factledger/{__version__} (warcio/{package_version('warcio')})",
+            "format": "WARC file version 1.1",
+            "conformsTo": CONFORMS_TO,
+            "writer": writer_name,
+        },
+    )
+    writer.write_record(warcinfo)
 
 
 def _write_all(file: io.FileIO, data: bytes) -> None:

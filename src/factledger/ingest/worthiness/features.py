@@ -21,17 +21,20 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from factledger.ingest.dates import find_dates
+from factledger.ingest.dates import DateMention, find_dates
 from factledger.ingest.names import find_names
 from factledger.ingest.speakers import Attribution, find_attribution, find_quotes
 
-# Dates are found as if published on this day: only whether a sentence has a date matters here, not which
-# day it is, and a year-less "February 18" is found only when there is a day to read it from.
-_ANY_DAY = date(2000, 1, 1)
+# Dates are found as if published on this day: only whether a sentence has a date matters here (and where,
+# and whether it is a day), not which day it is; a year-less "February 18" is found only when there is a
+# day to read it from. Read against any other publication day, ``find_dates`` finds the same mentions with
+# the same spans and precisions (the anchor picks the year, not whether there is a date), so the pipeline
+# may hand over its own; the one exception is a February 29 whose year the anchor makes a common year.
+ANY_DAY = date(2000, 1, 1)
 # A quotation this short is usually a scare quote ("high level visits"), not somebody's statement.
 MIN_QUOTE_WORDS = 3
 FRAGMENT_SIZES = (3, 4, 5)
@@ -116,16 +119,26 @@ class SentenceFeatures:
         return found
 
 
-def extract_features(sentence: str, attribution: Attribution | bool | None = True) -> SentenceFeatures:
+def extract_features(
+    sentence: str,
+    attribution: Attribution | bool | None = True,
+    dates: Sequence[DateMention] | None = None,
+) -> SentenceFeatures:
     """The features of ``sentence``.
 
     ``attribution`` may pass the speaker already found by the pipeline (``None`` when there is none),
-    which saves finding it again; ``True`` (the default) finds it here. Either way the result is the same.
+    which saves finding it again; ``True`` (the default) finds it here. ``dates`` may pass the sentence's
+    date mentions as the pipeline read them against the document's publication day (never without one:
+    year-less dates are then left out); ``None`` finds them here against ``ANY_DAY``. Either way the
+    result is the same (see ``ANY_DAY``).
     """
     if attribution is True:
         attribution = find_attribution(sentence)
+    if dates is None:
+        dates = find_dates(sentence, ANY_DAY)
     cues: dict[str, str] = {}
-    for name, label in _cues(sentence, attribution if isinstance(attribution, Attribution) else None):
+    speaker = attribution if isinstance(attribution, Attribution) else None
+    for name, label in _cues(sentence, speaker, dates):
         cues.setdefault("f:" + name, label)
     shown: list[str] = _WORD.findall(sentence.lower())
     # Folding digits keeps every word's boundaries (a digit and a 0 are both word characters).
@@ -151,12 +164,13 @@ def word_fragments(word: str) -> tuple[str, ...]:
     )
 
 
-def _cues(sentence: str, attribution: Attribution | None) -> Iterator[tuple[str, str]]:
+def _cues(
+    sentence: str, attribution: Attribution | None, dates: Sequence[DateMention]
+) -> Iterator[tuple[str, str]]:
     """(feature name, what the reviewer is shown) for each visible cue in ``sentence``."""
     quotes = find_quotes(sentence)
     own_words = _mask(sentence, [(quote.start, quote.end) for quote in quotes])
     lowered = own_words.lower()
-    dates = find_dates(sentence, _ANY_DAY)
     if dates:
         yield "date", "date"
         if any(mention.precision == "day" for mention in dates):

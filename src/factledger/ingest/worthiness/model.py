@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import heapq
 import json
 import math
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from factledger.ingest.dates import DateMention
 from factledger.ingest.speakers import Attribution
 from factledger.ingest.worthiness.features import (
     SentenceFeatures,
@@ -28,7 +30,7 @@ from factledger.ingest.worthiness.features import (
 )
 from factledger.ledger.errors import LedgerError
 
-MODEL_ID = "cw-linear-2026.11"
+MODEL_ID = "cw-linear-2026.12"
 MODEL_DIR = Path(__file__).resolve().parent
 MAX_REASONS = 5
 # A share of the logit smaller than this is not worth a reviewer's attention.
@@ -70,15 +72,20 @@ class WorthinessModel:
         self._word_share = functools.lru_cache(maxsize=65536)(self._word_weight)
 
     def score_batch(
-        self, sentences: Sequence[str], attributions: Sequence[Attribution | None] | None = None
+        self,
+        sentences: Sequence[str],
+        attributions: Sequence[Attribution | None] | None = None,
+        dates: Sequence[Sequence[DateMention] | None] | None = None,
     ) -> list[Scored]:
-        """Scores of ``sentences``, in order. ``attributions`` (one per sentence) saves finding speakers again."""
+        """Scores of ``sentences``, in order. ``attributions`` and ``dates`` (one item per sentence, as
+        ``extract_features`` takes them) save finding speakers and dates again."""
         found: Sequence[Attribution | bool | None] = (
             attributions if attributions is not None else [True] * len(sentences)
         )
+        mentions = dates if dates is not None else [None] * len(sentences)
         return [
-            self._score(extract_features(sentence, attribution))
-            for sentence, attribution in zip(sentences, found, strict=True)
+            self._score(extract_features(sentence, attribution, sentence_dates))
+            for sentence, attribution, sentence_dates in zip(sentences, found, mentions, strict=True)
         ]
 
     def logit(self, sentence: str) -> float:
@@ -121,6 +128,13 @@ class WorthinessModel:
         return weights.get("w:" + word, 0.0) + sum(weights.get(name, 0.0) for name in word_fragments(word))
 
 
+def weights_digest(weights: LinearWeights) -> str:
+    """sha256 of the bias and the sorted weights as written: the training script records it in the weights
+    file's ``provenance``, and ``train_worthiness.py --check`` compares a refit with it."""
+    canonical = json.dumps([weights.bias, sorted(weights.weights.items())], separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _logistic(logit: float) -> float:
     if logit >= 0:
         return 1 / (1 + math.exp(-logit))
@@ -130,8 +144,14 @@ def _logistic(logit: float) -> float:
 
 def _reasons(shares: dict[str, float]) -> list[str]:
     """The largest contributions, for and against, as "label +0.42" (shares of the logit)."""
-    ranked = heapq.nsmallest(MAX_REASONS, shares.items(), key=lambda item: (-abs(item[1]), item[0]))
-    return [f"{label} {share:+.2f}" for label, share in ranked if abs(share) >= MIN_REASON_SHARE]
+    # Shares too small to show are left out before ranking; the rest are ranked as plain tuples (largest
+    # size first, then label), which compare without a Python key function.
+    large = [
+        (-abs(share), label, share)
+        for label, share in shares.items()
+        if not -MIN_REASON_SHARE < share < MIN_REASON_SHARE
+    ]
+    return [f"{label} {share:+.2f}" for _, label, share in heapq.nsmallest(MAX_REASONS, large)]
 
 
 @functools.cache
