@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo
 
-.PHONY: demo test lint bench clean train-model check-model
+.PHONY: demo test lint bench clean train-model check-model fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The fuzz targets of tests/fuzz/ (the importers, the URL normaliser, HTML and PDF text, the WARC reader),
+# each for FUZZ_SECONDS; a failing input is saved under tests/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/ledger_bench.py

@@ -42,6 +42,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from factledger.files import safe_output
 from factledger.ingest.worthiness.features import extract_features
 from factledger.ingest.worthiness.model import MODEL_DIR, MODEL_ID, LinearWeights, weights_digest
 
@@ -311,7 +312,8 @@ def write(
     }
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     # mtime=0: the same training run writes the same bytes.
-    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    with safe_output(path, "wb") as out:
+        out.write(gzip.compress(payload, compresslevel=9, mtime=0))
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {len(model.weights)} weights)")
 
 

@@ -21,6 +21,7 @@ import platformdirs
 CONFIG_FILENAME = "factledger.toml"
 DEFAULT_PUBLISHER_NAME = "factledger"
 DEFAULT_PUBLISHER_URL = "https://example.org"
+DEFAULT_INGEST_MAX_BYTES = 5 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -59,6 +60,13 @@ class ConfigFile:
     wayback_lookup: bool = False
     """Ask the Internet Archive for a copy of a dead source in `claims show` (sends the URL to it)."""
 
+    store: str | None = None
+    """Where captures live: s3://bucket/prefix or a directory (as --store); default: the home."""
+
+    ingest_max_bytes: int = DEFAULT_INGEST_MAX_BYTES
+    """The largest document `ingest` reads, in bytes (a file's size, a page's text): a 20 MB text took
+    minutes and most of a gigabyte; an article is tens of kilobytes, a long report a few megabytes."""
+
     keys: dict[str, Any] = field(default_factory=dict)
     """The review app's key bindings: binding id = key (a table, [keys])."""
 
@@ -76,6 +84,11 @@ _CHECKS: dict[str, tuple[str, Callable[[Any], bool]]] = {
         lambda v: not isinstance(v, bool) and isinstance(v, int | float) and v > 0,
     ),
     "wayback_lookup": ("true or false", lambda v: isinstance(v, bool)),
+    "store": ("an s3:// URL or a directory", lambda v: isinstance(v, str) and bool(v.strip())),
+    "ingest_max_bytes": (
+        "a positive whole number",
+        lambda v: not isinstance(v, bool) and isinstance(v, int) and v > 0,
+    ),
     "keys": ("a table of binding = key", lambda v: isinstance(v, dict)),
 }
 
@@ -147,6 +160,10 @@ class Settings:
     @property
     def wayback_lookup(self) -> bool:
         return self.file.wayback_lookup
+
+    @property
+    def ingest_max_bytes(self) -> int:
+        return self.file.ingest_max_bytes
 
 
 def default_home() -> Path:

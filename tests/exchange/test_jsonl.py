@@ -102,7 +102,12 @@ def test_a_bad_line_imports_nothing_and_names_the_line(
     result = factledger("import", "jsonl", str(path))
     assert result.exit_code == 1
     assert fragment in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    # The bad record on a line of its own, then the summary: nothing imported.
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert fragment in lines[0]
+    assert "1 bad" in lines[1]
+    assert "nothing imported" in lines[1]
     assert factledger.json("claims", "list") == []
     assert factledger.json("sources", "list") == []
 

@@ -95,8 +95,11 @@ def test_an_unknown_speaker_kind_is_refused_and_nothing_is_written(
     )
     result = factledger("import", "jsonl", str(path))
     assert result.exit_code == 1
-    assert "speaker_kind" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    lines = result.stderr.strip().splitlines()
+    assert "speaker_kind" in lines[0]
+    assert "'robot'" in lines[0]
+    assert len(lines) == 2  # the bad line, then the summary
+    assert "nothing imported" in lines[1]
     assert factledger.json("claims", "list") == []
 
 

@@ -197,6 +197,15 @@ def test_batched_appends_verify_like_single_ones(factledger: Factledger, tmp_pat
         "https://example.org/" + "x" * 2100,
         "https://-leading.example.org/a",
         "https://127.0.0.1/a",
+        # Hostile forms (issue 14): dot segments, numeric hosts other tools read as addresses, port 0.
+        "https://example.org/a/./b/../c",
+        "https://example.org/a/..",
+        "https://example.org/.well-known/x",
+        "http://0177.0.0.1/a",
+        "http://0x7f.1/a",
+        "http://2130706433/a",
+        "http://example.org:0/a",
+        "https://faß.de/a",
     ],
 )
 def test_the_canonical_url_shortcut_agrees_with_normalize_url(url: str) -> None:

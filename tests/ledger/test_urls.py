@@ -67,3 +67,39 @@ def test_refusal_never_echoes_credentials() -> None:
     with pytest.raises(InvalidInputError) as caught:
         normalize_url("https://alice:hunter2@example.com/")
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Dot segments (RFC 3986 5.2.4); on main `/a/./b/../c` and `/a/c` were two sources.
+        ("https://example.com/a/./b/../c", "https://example.com/a/c"),
+        ("https://example.com/a/b/..", "https://example.com/a/"),
+        ("https://example.com/../../x", "https://example.com/x"),
+        ("https://example.com/a/%2e%2E/b", "https://example.com/b"),
+        ("https://example.com/.well-known/x", "https://example.com/.well-known/x"),
+        # UTS #46, non-transitional: on main the IDNA 2003 codec mapped faß.de to fass.de, another site.
+        ("https://faß.de/", "https://xn--fa-hia.de/"),
+        ("https://FASS.de/", "https://fass.de/"),
+        ("https://☃.net/", "https://xn--n3h.net/"),
+        ("http://127.0.0.1/", "http://127.0.0.1/"),
+    ],
+)
+def test_dot_segments_and_international_names(raw: str, expected: str) -> None:
+    assert normalize_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["http://0177.0.0.1/", "http://0x7f.0.0.1/", "http://0x7f.1/", "http://2130706433/", "http://1.2.3.04/"],
+)
+def test_numeric_hosts_other_than_dotted_decimal_are_refused(raw: str) -> None:
+    # Hostile input: IPv4 in octal, hex or short forms; browsers read each as an address, other tools
+    # as a host name, so one URL would name two things.
+    with pytest.raises(InvalidInputError, match="ambiguous numeric host"):
+        normalize_url(raw)
+
+
+def test_port_zero_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="port 0"):
+        normalize_url("http://example.com:0/a")

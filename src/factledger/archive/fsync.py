@@ -1,15 +1,9 @@
-"""fsync by path, for files and for directories (a new or renamed name survives a crash only once its
-directory is synced). Shared by the WARC store, the text store and the WACZ writer."""
+"""fsync by path, for files and for directories: the one implementation lives in ``factledger.files``
+(below every layer, so the exports can use it too); the WARC store, the text store and the repair
+import it from here."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from factledger.files import fsync_path
 
-
-def fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+__all__ = ["fsync_path"]

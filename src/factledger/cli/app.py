@@ -19,7 +19,9 @@ from click.exceptions import Exit as ClickExit
 
 from factledger.cli.output import error
 from factledger.config import ConfigError, Settings, load_settings
+from factledger.files import OutputPathError
 from factledger.ledger.errors import LedgerError
+from factledger.ledger.storable import MAX_STORED_INT
 
 if TYPE_CHECKING:
     from factledger.archive.capture_store import ArchivePaths
@@ -55,7 +57,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "import": (
         "factledger.cli.exchange:import_command",
-        "Import claims with their evidence: all or nothing.",
+        "Import claims with their evidence: all or nothing, unless --skip-invalid.",
     ),
     "export": (
         "factledger.cli.exchange:export_command",
@@ -176,10 +178,14 @@ class FactledgerGroup(click.RichGroup):
             raise
         except LedgerError as exc:
             _fail(str(exc), exc.exit_code)
-        except ConfigError as exc:
+        except (ConfigError, OutputPathError) as exc:
             _fail(str(exc), 1)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as exc:
+            # The machine said no (a full disk, a read-only file system, no permission): the user can act.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}", 1)
         except Exception as exc:
             _fail_unexpected(exc)
 
@@ -207,6 +213,10 @@ def examples(*commands: str) -> str:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+# Ids, versions and limits: a number the ledger cannot hold is a usage error (exit 2), not a database one.
+ROW_ID = click.IntRange(1, MAX_STORED_INT)
+VERSION = click.IntRange(1, MAX_STORED_INT)
+LIMIT = click.IntRange(1, MAX_STORED_INT)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
 

@@ -27,7 +27,7 @@ from factledger.archive.health import RecheckPolicy
 from factledger.archive.objects import StoreError
 from factledger.archive.runner import Progress as ArchiveProgress
 from factledger.archive.runner import RunOptions, RunSummary
-from factledger.cli.app import AppContext, examples, json_option, pass_app
+from factledger.cli.app import LIMIT, AppContext, examples, json_option, pass_app
 from factledger.cli.metrics import WorkerMetrics
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
@@ -198,7 +198,7 @@ def _when(moment: datetime) -> str:
 
 
 run_options = [
-    click.option("--limit", type=click.IntRange(min=1), help="Capture at most N sources."),
+    click.option("--limit", type=LIMIT, help="Capture at most N sources."),
     click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True),
     click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True),
     click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),

@@ -8,7 +8,7 @@ import rich_click as click
 
 from factledger.app import claims, review
 from factledger.app.wording import describe_change, value_in_words
-from factledger.cli.app import AppContext, examples, json_option, pass_app
+from factledger.cli.app import LIMIT, ROW_ID, VERSION, AppContext, examples, json_option, pass_app
 from factledger.cli.choices import STATUS
 from factledger.cli.output import (
     Column,
@@ -88,7 +88,7 @@ CLAIM_COLUMNS = [
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
 @click.option("--assignee", metavar="NAME", help="Only claims assigned to NAME.")
 @click.option("--mine", is_flag=True, help="Only claims assigned to you (the --as reviewer).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=LIMIT, default=50, show_default=True)
 @list_format_options
 @pass_app
 def claims_list(
@@ -117,7 +117,7 @@ def claims_list(
 @claims_group.command(
     "show", epilog=examples("factledger claims show 42", "factledger claims show 42 --json | jq .evidence")
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @json_option
 @pass_app
 def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
@@ -185,10 +185,12 @@ def _print_evidence(item: dict[str, Any]) -> None:
         'factledger claims status 42 refuted --note "the report says 198, not 212" --expect-version 3'
     ),
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("status", type=STATUS)
 @click.option("--note", help="Why: recorded with the change.")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_status(
@@ -212,7 +214,7 @@ def claims_status(
         'factledger claims edit 42 --text "The council spent 4.2 million." --note "typo in the figure"'
     ),
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--text", help="The corrected text (the document keeps its sentence; `show` gives both).")
 @click.option("--speaker", help='Who made the claim; "" clears the speaker and its kind.')
 @click.option(
@@ -227,7 +229,9 @@ def claims_status(
     help='Replaces the dates: YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, repeatable; --date "" clears them.',
 )
 @click.option("--note", help="Why: recorded with the change.")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_edit(
@@ -257,9 +261,11 @@ def claims_edit(
 @claims_group.command(
     "note", epilog=examples('factledger claims note 42 "Asked the press office for the raw figures."')
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("text")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int | None, as_json: bool) -> None:
@@ -275,9 +281,11 @@ def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int |
 @claims_group.command(
     "accept", epilog=examples('factledger claims accept 42 --note "quote checked against the release"')
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_accept(
@@ -297,9 +305,11 @@ def claims_accept(
 @claims_group.command(
     "assign", epilog=examples("factledger claims assign 42 mariam", "factledger claims assign 42")
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("assignee", required=False)
-@click.option("--expect-version", type=int, help="Fail with exit code 3 unless the claim is at this version.")
+@click.option(
+    "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
+)
 @json_option
 @pass_app
 def claims_assign(
@@ -318,7 +328,7 @@ def claims_assign(
 @claims_group.command(
     "history", epilog=examples("factledger claims history 42", "factledger claims history 42 --jsonl")
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @list_format_options
 @pass_app
 def claims_history(app: AppContext, claim_id: int, fmt: str | None) -> None:

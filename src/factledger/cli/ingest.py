@@ -7,14 +7,15 @@ import rich_click as click
 
 from factledger.app.ingest import ingest as ingest_documents
 from factledger.cli.app import AppContext, examples, json_option, pass_app
-from factledger.cli.output import print_json
+from factledger.cli.output import print_json, progress_on_terminal
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 
 
 @click.command(
     epilog=examples(
-        "factledger ingest article.md", "factledger ingest https://example.org/news/budget --min-score 0.5"
+        "factledger ingest article.md",
+        "factledger ingest https://example.org/news/budget --min-score 0.5",
     )
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL ...")
@@ -36,15 +37,22 @@ def ingest(
     app: AppContext, paths: tuple[str, ...], min_score: float, allow_private: bool, as_json: bool
 ) -> None:
     """Read documents (text, Markdown, HTML files, or web pages by URL) and store their check-worthy
-    claims, ranked. A URL is archived first and its claims are read from the capture."""
-    outcomes = ingest_documents(
-        app.creating_ledger,
-        app.actor,
-        app.archive_paths(),
-        list(paths),
-        min_score,
-        allow_private=allow_private or app.settings.allow_private_networks,
-    )
+    claims, ranked. A URL is archived first and its claims are read from the capture.
+
+    All or nothing: every document is read before any claim is stored, so one that cannot be read
+    (missing, not UTF-8, over ingest_max_bytes, a page that cannot be archived) exits 1 with nothing
+    ingested."""
+    with progress_on_terminal() as progress:
+        outcomes = ingest_documents(
+            app.creating_ledger,
+            app.actor,
+            app.archive_paths(),
+            list(paths),
+            min_score,
+            allow_private=allow_private or app.settings.allow_private_networks,
+            max_bytes=app.settings.ingest_max_bytes,
+            progress=progress,
+        )
     summaries = [ingest_summary(outcome) for outcome in outcomes]
     if as_json:
         print_json(summaries)

@@ -10,7 +10,7 @@ import rich_click as click
 from factledger.app import review
 from factledger.app import sources as app_sources
 from factledger.app.wording import value_in_words
-from factledger.cli.app import AppContext, examples, json_option, pass_app
+from factledger.cli.app import LIMIT, ROW_ID, AppContext, examples, json_option, pass_app
 from factledger.cli.choices import HEALTH, STANCE
 from factledger.cli.output import (
     Column,
@@ -21,6 +21,7 @@ from factledger.cli.output import (
     print_records,
     print_table,
     stdout,
+    write_untrusted,
 )
 from factledger.ledger.errors import InvalidInputError, NotFoundError
 from factledger.ledger.serialize import evidence_summary
@@ -35,7 +36,7 @@ from factledger.ledger.statuses import SourceHealth, Stance
         "factledger cite 42 - --stance context < urls.txt",
     )
 )
-@click.argument("claim_id", type=int)
+@click.argument("claim_id", type=ROW_ID)
 @click.argument("url", metavar="URL|-")
 @click.option(
     "--stance",
@@ -137,7 +138,7 @@ SOURCE_COLUMNS = [
     epilog=examples("factledger sources list --health gone", "factledger sources list --jsonl | jq -r .url"),
 )
 @click.option("--health", type=HEALTH, help="Only sources with this health.")
-@click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--limit", type=LIMIT, default=None)
 @list_format_options
 @pass_app
 def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: str | None) -> None:
@@ -147,7 +148,7 @@ def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: st
 
 
 @sources_group.command("show", epilog=examples("factledger sources show 7"))
-@click.argument("source_id", type=int)
+@click.argument("source_id", type=ROW_ID)
 @json_option
 @pass_app
 def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
@@ -186,7 +187,7 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
         "factledger sources snapshot 12 --show main", "factledger sources snapshot 12 --show raw > page.html"
     ),
 )
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=ROW_ID)
 @click.option(
     "--show",
     type=click.Choice(["text", "main", "raw", "headers"]),
@@ -204,12 +205,12 @@ def sources_snapshot(app: AppContext, snapshot_id: int, show: str) -> None:
         if show == "raw":
             sys.stdout.buffer.write(response.payload)
         else:
-            sys.stdout.write(f"{response.status}\n")
-            sys.stdout.writelines(f"{name}: {value}\n" for name, value in response.headers)
+            write_untrusted(f"{response.status}\n")
+            write_untrusted("".join(f"{name}: {value}\n" for name, value in response.headers))
         return
     found = app_sources.snapshot_text(ledger, paths, snapshot_id, main=show == "main")
     if found.fell_back:
         info("no main content found in this page (it may be short or unusual); showing the full text")
     if found.text is None:
         raise NotFoundError(f"snapshot {snapshot_id} has no {'main ' if show == 'main' else ''}text")
-    sys.stdout.write(found.text + "\n")
+    write_untrusted(found.text + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import rich_click as click
 
 from factledger.app.verify import verify as verify_evidence
-from factledger.cli.app import AppContext, examples, pass_app
+from factledger.cli.app import ROW_ID, AppContext, examples, pass_app
 from factledger.cli.output import Column, info, list_format_options, plain, print_records
 
 VERIFY_COLUMNS = [
@@ -20,7 +20,7 @@ VERIFY_COLUMNS = [
 
 
 @click.command(epilog=examples("factledger verify", "factledger verify --claim 42 --json"))
-@click.option("--claim", "claim_id", type=int, help="Only this claim's evidence.")
+@click.option("--claim", "claim_id", type=ROW_ID, help="Only this claim's evidence.")
 @list_format_options
 @pass_app
 def verify(app: AppContext, claim_id: int | None, fmt: str | None) -> None:

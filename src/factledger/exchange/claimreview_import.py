@@ -13,7 +13,15 @@ import re
 from collections.abc import Mapping
 from typing import IO, Any
 
-from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
+from factledger.exchange.json_input import JsonInputError, parse_json
+from factledger.exchange.records import (
+    RecordError,
+    Rejected,
+    claim_from_fields,
+    evidence_from_fields,
+    strict,
+    value_at,
+)
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.statuses import ClaimStatus
@@ -75,10 +83,9 @@ _WORD_PATTERNS = [
 DEFAULT_BEST, DEFAULT_WORST = 5.0, 1.0
 
 
-class ItemError(InvalidInputError):
+class ItemError(RecordError):
     def __init__(self, index: int, field: str | None, message: str) -> None:
-        where = f"item {index}" + (f", field {field!r}" if field else "")
-        super().__init__(f"{where}: {message}")
+        super().__init__(index, field, message, unit="item")
 
 
 def status_from_words(name: str) -> ClaimStatus | None:
@@ -96,7 +103,7 @@ def _number(value: Any, index: int, field: str) -> float | None:
         raise ItemError(index, field, f"expected a number, got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # an integer beyond any float
         raise ItemError(index, field, f"expected a number, got {value!r}") from None
     if not math.isfinite(number):
         raise ItemError(index, field, f"expected a number, got {value!r}")
@@ -213,27 +220,40 @@ def claim_from_review(review: Mapping[str, Any], index: int) -> ClaimRecord:
 
 
 def read_claim_reviews(stream: IO[bytes]) -> list[ClaimRecord]:
-    """Parse and validate a whole file (JSON-LD is one document, not a stream of lines)."""
+    """Parse and validate a whole file (JSON-LD is one document, not a stream of lines); raises the
+    first bad item's ItemError."""
+    return list(strict(scan_claim_reviews(stream)))
+
+
+def scan_claim_reviews(stream: IO[bytes]) -> list[ClaimRecord | Rejected]:
+    """Every ClaimReview's claim, or its rejection (the item as JSON in ``source``). A file that is not
+    JSON, or holds no ClaimReview at all, is an InvalidInputError: there are no items to report."""
     raw = stream.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(f"not valid UTF-8 (byte {exc.start})") from None
     try:
-        document = json.loads(text)
+        document = parse_json(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"line {exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
         ) from None
+    except JsonInputError as exc:
+        raise InvalidInputError(f"field {exc.field!r}: {exc.message}" if exc.field else exc.message) from None
     all_nodes = nodes(document)
-    records = [
-        claim_from_review(node, index)
-        for index, node in enumerate(all_nodes, start=1)
-        if isinstance(node, Mapping) and "ClaimReview" in _types(node)
-    ]
-    if not records:
+    results: list[ClaimRecord | Rejected] = []
+    for index, node in enumerate(all_nodes, start=1):
+        if not (isinstance(node, Mapping) and "ClaimReview" in _types(node)):
+            continue
+        try:
+            results.append(claim_from_review(node, index))
+        except ItemError as exc:
+            source = json.dumps(node, ensure_ascii=False, default=repr)
+            results.append(Rejected(exc, value_at(node, exc.field), source))
+    if not results:
         raise InvalidInputError(
             f"no ClaimReview objects found among {len(all_nodes)} item(s); "
             'expected objects with "@type": "ClaimReview"'
         )
-    return records
+    return results

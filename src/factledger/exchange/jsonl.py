@@ -9,7 +9,16 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from factledger.exchange.records import RecordError, claim_from_fields, evidence_from_fields
+from factledger.exchange.json_input import JsonInputError, JsonParser
+from factledger.exchange.records import (
+    NO_VALUE,
+    RecordError,
+    Rejected,
+    claim_from_fields,
+    evidence_from_fields,
+    strict,
+    value_at,
+)
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.export_queries import AnyRow, claims_page, evidence_of_claim_range
 from factledger.ledger.rows import Claim
@@ -19,30 +28,46 @@ EXPORT_BATCH = 5000
 
 def read_jsonl(stream: IO[bytes]) -> Iterator[ClaimRecord]:
     """Parse and validate claims lazily; raises RecordError naming the first bad line."""
-    loads = json.loads
+    return strict(scan_jsonl(stream))
+
+
+def scan_jsonl(stream: IO[bytes]) -> Iterator[ClaimRecord | Rejected]:
+    """Every line's claim, or its rejection (line, field, value, the line as it was): one pass that
+    finds every bad line."""
+    parser = JsonParser()
     for line_number, raw in enumerate(stream, start=1):
+        fields: Any = None
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise RecordError(line_number, None, f"not valid UTF-8 (byte {exc.start})") from None
+            error = RecordError(line_number, None, f"not valid UTF-8 (byte {exc.start})")
+            yield Rejected(error, NO_VALUE, raw.decode("utf-8", "backslashreplace").rstrip("\r\n"))
+            continue
         try:
-            fields = loads(line)
+            fields = parser.parse(line)
+            yield _claim(fields, line_number)
         except json.JSONDecodeError as exc:
             if not line.strip():  # blank lines are allowed; checked only here, where they fail to parse
                 continue
-            raise RecordError(
-                line_number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
-        if type(fields) is not dict:
-            raise RecordError(line_number, None, "expected a JSON object for each claim")
-        evidence_items = fields.get("evidence")
-        if not evidence_items:
-            evidence: tuple[EvidenceRecord, ...] = ()
-        elif type(evidence_items) is list:
-            evidence = tuple(_evidence(item, line_number, index) for index, item in enumerate(evidence_items))
-        else:
-            raise RecordError(line_number, "evidence", "expected a list of evidence objects")
-        yield claim_from_fields(fields, line_number, evidence)
+            error = RecordError(line_number, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            yield Rejected(error, NO_VALUE, line.rstrip("\r\n"))
+        except JsonInputError as exc:
+            yield Rejected(RecordError(line_number, exc.field, exc.message), NO_VALUE, line.rstrip("\r\n"))
+        except RecordError as exc:
+            yield Rejected(exc, value_at(fields, exc.field), line.rstrip("\r\n"))
+
+
+def _claim(fields: Any, line_number: int) -> ClaimRecord:
+    if type(fields) is not dict:
+        raise RecordError(line_number, None, "expected a JSON object for each claim")
+    evidence_items = fields.get("evidence")
+    if not evidence_items:
+        evidence: tuple[EvidenceRecord, ...] = ()
+    elif type(evidence_items) is list:
+        evidence = tuple(_evidence(item, line_number, index) for index, item in enumerate(evidence_items))
+    else:
+        raise RecordError(line_number, "evidence", "expected a list of evidence objects")
+    return claim_from_fields(fields, line_number, evidence)
 
 
 def _evidence(item: Any, line_number: int, index: int) -> EvidenceRecord:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from factledger.ledger.claims import MAX_CLAIM_LENGTH, SPEAKER_KINDS
 from factledger.ledger.errors import InvalidInputError, LedgerError
 from factledger.ledger.sources import clean_quote
 from factledger.ledger.statuses import ClaimStatus, Stance, parse_stance, parse_status
+from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.urls import MAX_URL_LENGTH, normalize_url
 
 # Imports repeat URLs (many claims cite one source); normalizing is pure, and errors are not cached.
@@ -26,21 +28,94 @@ _normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 # are. Recognising one is a regex match; normalizing it would cost a full parse (about 8 µs), which adds
 # up at a million claims citing hundreds of thousands of sources. tests/ledger/test_bulk_import.py
 # checks that both give the same answer.
-_CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
+# The last label starts with a letter (a name, never an address in any notation) and the path holds no
+# dot segment: URLs outside the shortcut take the full path.
+_CANONICAL_URL = re.compile(
+    r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z][a-z0-9-]{0,62}"
+    r"/(?![^?]*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+)
 _STANCES = {stance.value: stance for stance in Stance}
 _STATUSES = {status.value: status for status in ClaimStatus}
 _DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:/(\d{4}-\d{2}-\d{2}))?$")
 
 
 class RecordError(InvalidInputError):
-    def __init__(self, line: int, field: str | None, message: str) -> None:
-        where = f"line {line}" + (f", field {field!r}" if field else "")
+    def __init__(self, line: int, field: str | None, message: str, *, unit: str = "line") -> None:
+        where = f"{unit} {line}" + (f", field {field!r}" if field else "")
         super().__init__(f"{where}: {message}")
         self.line = line
         self.field = field
+        self.unit = unit  # "line", or "item" for formats that count objects rather than lines (ClaimReview)
         # The complaint without its location, so formats that count items rather than lines (ClaimReview)
         # can say where in their own terms.
         self.reason = message
+
+
+NO_VALUE: Any = object()  # a field that holds no value to show
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One input record that failed validation: where, which field, why, the field's value, and the
+    record exactly as it was in the file (``source``), for a rejects file."""
+
+    error: RecordError
+    value: Any  # the offending field's value as read, or NO_VALUE when there is none to show
+    source: str
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not NO_VALUE
+
+    def describe(self) -> str:
+        """One line: the error, then the value (shortened) when it is not already in the message."""
+        text = str(self.error)
+        if self.has_value:
+            shown = repr(self.value)
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            if shown not in text:
+                text += f" (value: {shown})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            self.error.unit: self.error.line,
+            "field": self.error.field,
+            "reason": self.error.reason,
+            **({"value": _jsonable(self.value)} if self.has_value else {}),
+            "input": self.source,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | list | dict | None) else repr(value)
+
+
+def value_at(record: Any, path: str | None) -> Any:
+    """The value at ``path`` (``evidence[0].url``, ``reviewRating.ratingValue``) in a parsed record, or
+    a marker when there is none; for naming the offending value in a report."""
+    if not path:
+        return NO_VALUE
+    here = record
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("[") and isinstance(here, list):
+            index = int(part[1:-1])
+            if index >= len(here):
+                return NO_VALUE
+            here = here[index]
+        elif isinstance(here, Mapping) and part in here:
+            here = here[part]
+        else:
+            return NO_VALUE
+    return here
+
+
+def _storable(value: str, line: int, name: str) -> str:
+    """NUL and lone surrogates are refused here, by line and field, on both engines alike."""
+    problem = unstorable_reason(value)
+    if problem is not None:
+        raise RecordError(line, name, problem)
+    return value
 
 
 def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str | None:
@@ -50,7 +125,7 @@ def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str |
         raise RecordError(line, name, f"expected text, got {type(value).__name__}")
     if len(value) > limit:
         raise RecordError(line, name, f"longer than {limit} characters")
-    return value.strip() or None
+    return _storable(value, line, name).strip() or None
 
 
 def _check_date(value: Any, line: int, name: str) -> str:
@@ -85,7 +160,7 @@ def _score(value: Any, line: int) -> float | None:
         return None
     try:
         score = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond any float
         raise RecordError(line, "score", f"expected a number between 0 and 1, got {value!r}") from None
     if math.isnan(score) or not 0.0 <= score <= 1.0:
         raise RecordError(line, "score", f"expected a number between 0 and 1, got {value!r}")
@@ -102,6 +177,7 @@ def normalize_source_url(url: str) -> str:
 def _url(value: Any, line: int, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RecordError(line, name, "every evidence item needs a url")
+    _storable(value, line, name)
     try:
         return normalize_source_url(value)
     except LedgerError as exc:
@@ -152,6 +228,7 @@ def claim_from_fields(
         raise RecordError(line, "text", "every claim needs non-empty text")
     if len(text) > MAX_CLAIM_LENGTH:
         raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
+    _storable(text, line, "text")
     status = _status(fields.get("status"), line)
     speaker = _optional_text(fields.get("speaker"), line, "speaker", 200)
     speaker_kind = _speaker_kind(fields.get("speaker_kind"), line)
@@ -175,3 +252,12 @@ def _speaker_kind(value: Any, line: int) -> str | None:
     if value not in SPEAKER_KINDS:
         raise RecordError(line, "speaker_kind", f"expected one of {', '.join(SPEAKER_KINDS)}")
     return str(value)
+
+
+def strict(items: Iterable[ClaimRecord | Rejected]) -> Iterator[ClaimRecord]:
+    """The records of a scan, raising the first rejection's RecordError: the all-or-nothing reading
+    that stops at the first bad record."""
+    for item in items:
+        if isinstance(item, Rejected):
+            raise item.error
+        yield item

@@ -10,15 +10,16 @@ Layout (https://specs.webrecorder.net/wacz/1.1.1/):
     datapackage.json            every file above with its sha256 and size
     datapackage-digest.json     the sha256 of datapackage.json
 
-The bundle is built in a scratch directory beside the output and renamed into place at the end, so a
-failure leaves no partial file behind.
+The members are built in a scratch directory beside the output, and the zip is written through
+``factledger.files.safe_output`` (a temporary file renamed into place), so a failure leaves no partial
+file behind.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -30,12 +31,12 @@ from cdxj_indexer.main import CDXJIndexer  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from factledger import __version__
-from factledger.archive.fsync import fsync_path
 from factledger.archive.objects import LocalObjects, ObjectStore
 from factledger.archive.warc.records import WarcError
 from factledger.exchange.jsonl import iter_export, write_jsonl
 from factledger.exchange.wacz_captures import Page, copy_captures, write_pages
 from factledger.exchange.wacz_records import StoreReader
+from factledger.files import check_writable_name, safe_output
 from factledger.ledger.claims import get_claim
 from factledger.ledger.errors import LedgerError
 
@@ -64,7 +65,7 @@ class WaczSummary:
     captures: int
     requests: int
     pages: int
-    bytes: int
+    bytes: int | None  # None when the output is a FIFO or a device
     # Revisit records whose original (full) capture is not archived: they cannot be replayed.
     unresolved_revisits: int
 
@@ -141,11 +142,13 @@ def write_wacz(
     if claim_id is not None:
         get_claim(session, claim_id)  # NotFoundError for an unknown id
     output = Path(output)
-    if not output.parent.is_dir():
-        raise BundleError(f"no such directory: {output.parent}")
+    check_writable_name(output)
     created = created or datetime.now(UTC)
     reader = StoreReader(LocalObjects(warcs) if isinstance(warcs, Path) else warcs)
-    with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.") as scratch_dir:
+    # The members are as large as the captures: build them beside the output (its disk has room for the
+    # bundle), unless the output is a device or a FIFO, whose directory is no place for files.
+    beside = output.parent if not output.exists() or output.is_file() else None
+    with tempfile.TemporaryDirectory(dir=beside, prefix=f".{output.name[:64]}.") as scratch_dir:
         scratch = Path(scratch_dir)
         files = {
             arcname: scratch / arcname.replace("/", "_")
@@ -173,8 +176,7 @@ def write_wacz(
         with files[CLAIMS_PATH].open("w", encoding="utf-8") as out:
             claims = write_jsonl(iter_export(session, claim_id), out)
 
-        partial = scratch / "bundle.wacz"
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as bundle:
+        with safe_output(output, "wb") as zipped, zipfile.ZipFile(zipped, "w", allowZip64=True) as bundle:
             resources = [
                 _zip_member(bundle, arcname, path, arcname == WARC_PATH, created)
                 for arcname, path in files.items()
@@ -185,15 +187,13 @@ def write_wacz(
             _zip_json(bundle, DATAPACKAGE, datapackage, created)
             digest = {"path": DATAPACKAGE, "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
             _zip_json(bundle, DATAPACKAGE_DIGEST, json.dumps(digest, indent=2).encode("utf-8"), created)
-        fsync_path(partial)
-        os.replace(partial, output)
-        fsync_path(output.parent)
+    written = output.stat()
     return WaczSummary(
         path=output,
         claims=claims,
         captures=copied.captures,
         requests=copied.requests,
         pages=len(pages),
-        bytes=output.stat().st_size,
+        bytes=written.st_size if stat.S_ISREG(written.st_mode) else None,
         unresolved_revisits=copied.unresolved_revisits,
     )

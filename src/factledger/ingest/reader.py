@@ -51,8 +51,22 @@ class SourceDocument:
     title_is_headline: bool = True
 
 
-def read_document(path: Path) -> SourceDocument:
-    """Read a .txt, .md or .html file. Raises InvalidInputError for anything we cannot turn into prose."""
+def check_size(size: int, max_bytes: int | None, source_name: str) -> None:
+    """Refuse a document over the ingest size limit before any work is done on it."""
+    if max_bytes is not None and size > max_bytes:
+        raise InvalidInputError(
+            f"{source_name}: {_megabytes(size)} is over the ingest size limit of {_megabytes(max_bytes)} "
+            "(set ingest_max_bytes in factledger.toml to raise it)"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size} bytes"
+
+
+def read_document(path: Path, *, max_bytes: int | None = None) -> SourceDocument:
+    """Read a .txt, .md or .html file of at most ``max_bytes``. Raises InvalidInputError for anything
+    we cannot turn into prose."""
     fmt = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(_FORMAT_BY_SUFFIX))
@@ -60,6 +74,7 @@ def read_document(path: Path) -> SourceDocument:
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; expected {known}"
         )
     try:
+        check_size(path.stat().st_size, max_bytes, str(path))
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file") from None

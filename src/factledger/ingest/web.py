@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from factledger.archive.reading import readable_text_of
 from factledger.archive.runner import ArchivePaths, CaptureHooks, RunOptions, RunSummary, capture_sources
-from factledger.ingest.reader import SourceDocument, read_page
+from factledger.ingest.reader import SourceDocument, check_size, read_page
 from factledger.ledger.database import Ledger
 from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.snapshot_queries import latest_snapshot_of_url
@@ -48,6 +48,7 @@ def capture_page(
     options: RunOptions,
     *,
     hooks: CaptureHooks | None = None,
+    max_bytes: int | None = None,
 ) -> CapturedPage:
     """Archive ``url`` now (one capture, through the archiver) and read it back as a document.
 
@@ -76,6 +77,7 @@ def capture_page(
     if not readable.text or not readable.text.strip():
         kind = snapshot.content_type or "unknown content type"
         raise PageUnavailableError(f"{url}: the archived page has no text to read ({kind})")
+    check_size(len(readable.text.encode("utf-8")), max_bytes, url)
     if readable.title is None and source.title:
         readable = replace(readable, title=source.title)
     document = read_page(readable, url=source.url, source_name=url)

@@ -19,6 +19,7 @@ from factledger.ledger.errors import InvalidInputError, NotFoundError, VersionCo
 from factledger.ledger.models import Claim, ClaimAppearance, Event
 from factledger.ledger.search import PG_TSVECTOR_SQL, search_terms, with_search
 from factledger.ledger.statuses import ClaimStatus, check_transition
+from factledger.ledger.storable import unstorable_reason
 
 MAX_CLAIM_LENGTH = 10_000
 _SPACE_RUN = re.compile(r"\s+")
@@ -45,6 +46,8 @@ def clean_claim_text(text: str) -> str:
         raise InvalidInputError("claim text is empty")
     if len(cleaned) > MAX_CLAIM_LENGTH:
         raise InvalidInputError(f"claim text is longer than {MAX_CLAIM_LENGTH} characters")
+    if (problem := unstorable_reason(cleaned)) is not None:
+        raise InvalidInputError(f"claim text {problem}")
     return cleaned
 
 
@@ -258,6 +261,8 @@ def add_note(
         raise InvalidInputError("the note is empty")
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidInputError(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+    if (problem := unstorable_reason(text)) is not None:
+        raise InvalidInputError(f"the note {problem}")
     claim = get_claim(session, claim_id, for_update=True)
     check_expected_version(session, claim, expect_version)
     event_id = append_event(

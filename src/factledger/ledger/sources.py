@@ -15,6 +15,7 @@ from factledger.ledger.clock import utcnow
 from factledger.ledger.errors import InvalidInputError, NotFoundError
 from factledger.ledger.models import Evidence, Snapshot, Source, core_table
 from factledger.ledger.statuses import SourceHealth, Stance
+from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.urls import domain_of, normalize_url
 
 MAX_QUOTE_LENGTH = 5_000
@@ -69,6 +70,8 @@ def clean_quote(quote: str | None) -> str | None:
         return None
     if len(quote) > MAX_QUOTE_LENGTH:
         raise InvalidInputError(f"quote is longer than {MAX_QUOTE_LENGTH} characters")
+    if (problem := unstorable_reason(quote)) is not None:
+        raise InvalidInputError(f"quote {problem}")
     return quote.strip()
 
 

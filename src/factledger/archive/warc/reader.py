@@ -62,16 +62,20 @@ def read_record(objects: ObjectStore | Path, location: WarcLocation) -> StoredRe
     http_headers = record.http_headers
     if http_headers is None:
         raise WarcError(f"record at {where} has no HTTP headers")
-    refers_to = None
-    if record_type == "revisit":
-        refers_uri = rec.get_header("WARC-Refers-To-Target-URI")
-        refers_date = rec.get_header("WARC-Refers-To-Date")
-        if refers_uri and refers_date:
-            refers_to = RevisitTarget(
-                uri=refers_uri, date=datetime.fromisoformat(refers_date.replace("Z", "+00:00"))
-            )
+    try:  # a damaged record can hold a status line or a date that does not parse (found by fuzzing)
+        status = int(http_headers.get_statuscode())
+        refers_to = None
+        if record_type == "revisit":
+            refers_uri = rec.get_header("WARC-Refers-To-Target-URI")
+            refers_date = rec.get_header("WARC-Refers-To-Date")
+            if refers_uri and refers_date:
+                refers_to = RevisitTarget(
+                    uri=refers_uri, date=datetime.fromisoformat(refers_date.replace("Z", "+00:00"))
+                )
+    except ValueError as exc:
+        raise WarcError(f"unreadable WARC record at {where}: {exc}") from exc
     return StoredResponse(
-        status=int(http_headers.get_statuscode()),
+        status=status,
         headers=list(http_headers.headers),
         payload=payload,
         target_uri=rec.get_header("WARC-Target-URI") or "",

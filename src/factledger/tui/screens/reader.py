@@ -27,14 +27,10 @@ from factledger.app.claims import memento_of
 from factledger.archive.runner import ArchivePaths
 from factledger.ledger.database import Ledger
 from factledger.ledger.review_queries import EvidenceDetail
+from factledger.terminal import printable
+from factledger.tui.widgets.detail import shown
 
 MAX_DIFF_LINES = 2000
-_CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10)} | {127: "\ufffd"}
-
-
-def readable(text: str) -> str:
-    """Page text with control codes replaced one for one, so quote offsets still line up."""
-    return text.translate(_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -171,7 +167,7 @@ class ReaderScreen(Screen[None]):
             area.load_text(self._diff(loaded))
             self._header(header)
             return
-        area.load_text(readable(loaded.text or ""))
+        area.load_text(printable(loaded.text or ""))
         span = self._quote_span(loaded)
         if self.evidence.quote:
             header.append("\nquote ")
@@ -213,8 +209,8 @@ class ReaderScreen(Screen[None]):
             return "(this is the first capture with text: nothing to compare with)"
         lines = list(
             difflib.unified_diff(
-                readable(loaded.previous).splitlines(),
-                readable(loaded.text or "").splitlines(),
+                printable(loaded.previous).splitlines(),
+                printable(loaded.text or "").splitlines(),
                 "capture before",
                 "this capture",
                 lineterm="",
@@ -225,7 +221,8 @@ class ReaderScreen(Screen[None]):
         return "\n".join(lines[:MAX_DIFF_LINES])
 
     def _header(self, text: Text) -> None:
-        self.query_one("#reader-header", Static).update(text)
+        # The header holds the source's URL: control characters made visible, spans kept (one for one).
+        self.query_one("#reader-header", Static).update(shown(text))
 
     def action_earlier(self) -> None:
         if self.index > 0:

@@ -9,7 +9,6 @@ query it was made for, so a page for an old filter that lands late is dropped.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from textual.strip import Strip
 from factledger.app import queue
 from factledger.ledger.database import Ledger
 from factledger.ledger.review_queries import PAGE_SIZE, ClaimRow, RowQuery
+from factledger.terminal import one_line
 
 MAX_CACHED_PAGES = 60
 
@@ -48,15 +48,6 @@ HEALTH_STYLES = {
     "ok": Style(color="green"),
 }
 _NO_STYLE = Style()
-_CONTROL = dict.fromkeys(range(32), " ") | {127: " "}
-
-
-def one_line(text: str) -> str:
-    """Untrusted text as one literal line: no newlines, tabs or terminal control codes."""
-    cleaned = text.translate(_CONTROL)
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in cleaned)
-    return cleaned
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The detail pane: one claim in its document's context, its evidence, the suggestion and its history.
 
 Everything shown here that came from outside (claim and document text, quotes, URLs, titles, notes,
-names) is appended to a rich ``Text`` as plain strings, so square brackets are shown, never parsed.
+names) is appended to a rich ``Text`` as plain strings, so square brackets are shown, never parsed, and
+each part passes through ``factledger.terminal.printable`` before it is shown, so a control character
+(an ESC [2J, an OSC 8 link) is shown as a visible stand-in and never reaches the terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from factledger.ledger.review_queries import ClaimDetail, EventView, EvidenceDetail
+from factledger.terminal import printable
 from factledger.tui.describe import describe_change
 from factledger.tui.widgets.claim_table import HEALTH_STYLES, STATUS_STYLES
 
@@ -166,14 +169,21 @@ def render_history(events: list[EventView]) -> Text:
 def render_detail(detail: ClaimDetail, selected_evidence: int) -> RenderableType:
     rule = Text("─" * 40, DIM)
     return Group(
-        render_header(detail),
+        shown(render_header(detail)),
         rule,
-        render_context(detail),
+        shown(render_context(detail)),
         rule,
-        render_evidence(detail.evidence, selected_evidence),
+        shown(render_evidence(detail.evidence, selected_evidence)),
         rule,
-        render_history(detail.events),
+        shown(render_history(detail.events)),
     )
+
+
+def shown(text: Text) -> Text:
+    """``text`` with its control characters made visible; ``printable`` maps one character to one, so
+    the styles' spans still cover the same characters."""
+    text.plain = printable(text.plain)
+    return text
 
 
 class DetailPane(VerticalScroll):
