@@ -7,10 +7,12 @@ directory, defaults.
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,92 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class ConfigFile:
+    """What ``factledger.toml`` may set: each field a key of the file, with its type and default.
+
+    The file is checked against these fields when it is read: an unknown key (a misspelling, say) or a
+    value of the wrong type stops the command with one line naming the key, instead of being ignored.
+    """
+
+    database_url: str | None = None
+    """The ledger's SQLAlchemy URL (sqlite:///… or postgresql://…); default: ledger.sqlite3 in the home."""
+
+    reviewer: str | None = None
+    """Who is acting, when neither --as nor $FACTLEDGER_REVIEWER says; default: the OS user."""
+
+    publisher_name: str = DEFAULT_PUBLISHER_NAME
+    """Who publishes the verdicts: the author of `export claimreview`'s reviews."""
+
+    publisher_url: str = DEFAULT_PUBLISHER_URL
+    """The publisher's web address, and the base of the review URLs."""
+
+    claimreview_base_url: str | None = None
+    """Where each review lives (…/claims/ID); default: publisher_url + "/claims"."""
+
+    allow_private_networks: bool = False
+    """Let the archiver reach private, loopback and link-local addresses (as --allow-private)."""
+
+    recheck_days: float = 30.0
+    """How often a healthy source is captured again, in days."""
+
+    wayback_lookup: bool = False
+    """Ask the Internet Archive for a copy of a dead source in `claims show` (sends the URL to it)."""
+
+    store: str | None = None
+    """Where captures live: s3://bucket/prefix or a directory (as --store); default: the home."""
+
+    ingest_max_bytes: int = DEFAULT_INGEST_MAX_BYTES
+    """The largest document `ingest` reads, in bytes (a file's size, a page's text): a 20 MB text took
+    minutes and most of a gigabyte; an article is tens of kilobytes, a long report a few megabytes."""
+
+    keys: dict[str, Any] = field(default_factory=dict)
+    """The review app's key bindings: binding id = key (a table, [keys])."""
+
+
+# The checks a value must pass, by field: (what to call the type, the test).
+_CHECKS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "database_url": ("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+    "reviewer": ("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+    "publisher_name": ("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+    "publisher_url": ("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+    "claimreview_base_url": ("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip())),
+    "allow_private_networks": ("true or false", lambda v: isinstance(v, bool)),
+    "recheck_days": (
+        "a positive number",
+        lambda v: not isinstance(v, bool) and isinstance(v, int | float) and v > 0,
+    ),
+    "wayback_lookup": ("true or false", lambda v: isinstance(v, bool)),
+    "store": ("an s3:// URL or a directory", lambda v: isinstance(v, str) and bool(v.strip())),
+    "ingest_max_bytes": (
+        "a positive whole number",
+        lambda v: not isinstance(v, bool) and isinstance(v, int) and v > 0,
+    ),
+    "keys": ("a table of binding = key", lambda v: isinstance(v, dict)),
+}
+
+CONFIG_KEYS = tuple(f.name for f in fields(ConfigFile))
+
+
+def parse_config(values: dict[str, Any], source: str = CONFIG_FILENAME) -> ConfigFile:
+    """Check the file's keys and values against ConfigFile; ConfigError names the first bad key (and,
+    for an unknown one, the known key nearest to it)."""
+    for key, value in values.items():
+        if key not in _CHECKS:
+            nearest = difflib.get_close_matches(key, CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean {nearest[0]!r}?" if nearest else f" (known keys: {', '.join(CONFIG_KEYS)})"
+            )
+            raise ConfigError(f"{source}: unknown key {key!r}{hint}")
+        what, check = _CHECKS[key]
+        if not check(value):
+            raise ConfigError(f"{source}: {key} must be {what}, got {value!r}")
+    cleaned: dict[str, Any] = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    if "recheck_days" in cleaned:
+        cleaned["recheck_days"] = float(cleaned["recheck_days"])
+    return ConfigFile(**cleaned)
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -36,14 +124,19 @@ class Settings:
     # in the home.
     store: str | None = None
 
+    @property
+    def file(self) -> ConfigFile:
+        """The checked contents of factledger.toml."""
+        return parse_config(self.options)
+
     # Who publishes the verdicts: the author and the review URLs of `export claimreview`.
     @property
     def publisher_name(self) -> str:
-        return self._text_option("publisher_name", DEFAULT_PUBLISHER_NAME)
+        return self.file.publisher_name
 
     @property
     def publisher_url(self) -> str:
-        return self._text_option("publisher_url", DEFAULT_PUBLISHER_URL).rstrip("/")
+        return self.file.publisher_url.rstrip("/")
 
     @property
     def publisher_is_placeholder(self) -> bool:
@@ -52,49 +145,25 @@ class Settings:
 
     @property
     def claimreview_base_url(self) -> str:
-        return self._text_option("claimreview_base_url", self.publisher_url + "/claims").rstrip("/")
+        return (self.file.claimreview_base_url or self.publisher_url + "/claims").rstrip("/")
 
     # The archiver. Private networks stay off limits unless the operator says otherwise.
     @property
     def allow_private_networks(self) -> bool:
-        value = self.options.get("allow_private_networks", False)
-        if not isinstance(value, bool):
-            raise ConfigError(
-                f"{CONFIG_FILENAME}: allow_private_networks must be true or false, got {value!r}"
-            )
-        return value
+        return self.file.allow_private_networks
 
     @property
     def recheck_days(self) -> float:
-        value = self.options.get("recheck_days", 30)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{CONFIG_FILENAME}: recheck_days must be a positive number, got {value!r}")
-        return float(value)
+        return self.file.recheck_days
 
     # Sends dead source URLs to the Internet Archive's availability API, so it is opt-in.
     @property
     def wayback_lookup(self) -> bool:
-        value = self.options.get("wayback_lookup", False)
-        if not isinstance(value, bool):
-            raise ConfigError(f"{CONFIG_FILENAME}: wayback_lookup must be true or false, got {value!r}")
-        return value
+        return self.file.wayback_lookup
 
-    # The largest document `ingest` reads, in bytes (a file's size, a page's text): a 20 MB text took
-    # minutes and most of a gigabyte; an article is tens of kilobytes, a long report a few megabytes.
     @property
     def ingest_max_bytes(self) -> int:
-        value = self.options.get("ingest_max_bytes", DEFAULT_INGEST_MAX_BYTES)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ConfigError(
-                f"{CONFIG_FILENAME}: ingest_max_bytes must be a positive whole number, got {value!r}"
-            )
-        return value
-
-    def _text_option(self, key: str, default: str) -> str:
-        value = self.options.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{CONFIG_FILENAME}: {key} must be a non-empty string, got {value!r}")
-        return value.strip()
+        return self.file.ingest_max_bytes
 
 
 def default_home() -> Path:
@@ -113,9 +182,11 @@ def _read_config_file(home: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    parse_config(values, str(path))  # refuse a misspelled key or a bad value before anything runs
+    return values
 
 
 def load_settings(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -150,18 +151,78 @@ def test_gone_source_flags_claims_and_backs_off(factledger: Factledger, site: Si
     assert run(factledger)["attempted"] == 0  # backed off, not retried in the same cycle
 
 
-def test_private_addresses_are_blocked_by_default(factledger: Factledger, site: Site) -> None:
+def test_a_private_address_is_refused_by_us_and_flags_nothing(factledger: Factledger, site: Site) -> None:
+    """Loopback source, archive run without --allow-private: was `blocked` and a flagged claim."""
     url = site.html("/intranet", "secret")
     cid = str(factledger.json("claims", "add", "Internal claim.")["id"])
     factledger("cite", cid, url, "--stance", "context")
     result = factledger("archive", "run", "--json")
-    assert result.exit_code == 0  # a failed fetch is data, not an error
-    assert '"blocked": 1' in result.stdout
+    assert result.exit_code == 0  # a refusal is data, not an error
+    summary = json.loads(result.stdout)
+    assert (summary["refused"], summary["failed"], summary["failed_by_kind"]) == (1, 0, {})
     assert site.hits["/intranet"] == 0  # refused before any packet was sent
     source = factledger.json("sources", "list")[0]
-    assert source["health"] == "blocked"
+    assert source["health"] == "refused"
     assert "loopback" in source["health_reason"]
+    claim = factledger.json("claims", "show", cid)
+    assert claim["needs_review"] is False
+    assert "claim.flagged" not in [e["kind"] for e in factledger.json("claims", "history", cid)]
+
+
+def test_a_refusal_says_why_and_how_to_allow_it(factledger: Factledger, site: Site) -> None:
+    url = site.html("/intranet", "secret")
+    cid = str(factledger.json("claims", "add", "Internal claim.")["id"])
+    factledger("cite", cid, url, "--stance", "context")
+    result = factledger("archive", "run")
+    assert "1 refused: private address" in result.stderr
+    assert "--allow-private" in result.stderr
+    assert "allow_private_networks" in result.stderr
+    assert "blocked" not in result.stderr
+
+
+def test_nothing_due_says_how_many_wait_until_when(factledger: Factledger, site: Site) -> None:
+    """The second run after a failure printed `archived 0 sources … 0 ok, 0 failed` and nothing else."""
+    url = site.html("/flaky", "down", status=503)
+    cid = str(factledger.json("claims", "add", "A claim.")["id"])
+    factledger("cite", cid, url, "--stance", "context")
+    factledger.archive()
+    again = factledger("archive", "run", "--allow-private")
+    assert again.exit_code == 0
+    assert "nothing is due: 1 sources wait" in again.stderr
+    assert "1 of them retrying after a failure, the first at 20" in again.stderr
+    assert "--recheck" in again.stderr
+    assert "archived 0 sources" not in again.stderr
+
+
+def test_a_gone_source_that_answers_again_clears_its_flag(factledger: Factledger, site: Site) -> None:
+    url = site.html("/moved-back", "Removed.", status=410)
+    cid = str(factledger.json("claims", "add", "A claim on a page that came back.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    factledger.archive()
     assert factledger.json("claims", "show", cid)["needs_review"] is True
+    site.html("/moved-back", "Back again.")
+    result = factledger("archive", "run", "--allow-private", "--recheck", "--json")
+    assert json.loads(result.stdout)["unflagged_claims"] == [int(cid)]
+    claim = factledger.json("claims", "show", cid)
+    assert (claim["needs_review"], claim["needs_review_reason"]) == (False, None)
+    last = factledger.json("claims", "history", cid)[-1]
+    assert last["kind"] == "claim.unflagged"
+    assert "answers again" in last["rationale"]
+
+
+def test_recovery_leaves_a_flag_raised_by_something_else(factledger: Factledger, site: Site) -> None:
+    url = site.html("/back", "Removed.", status=410)
+    cid = str(factledger.json("claims", "add", "A claim.")["id"])
+    factledger("cite", cid, url, "--stance", "supports")
+    factledger.archive()
+    other = site.html("/other", "Removed.", status=404)
+    factledger("cite", cid, other, "--stance", "context")
+    factledger.archive()  # the second source's flag replaces the first's
+    reason = factledger.json("claims", "show", cid)["needs_review_reason"]
+    assert other in reason
+    site.html("/back", "Back again.")
+    factledger.archive("--recheck")
+    assert factledger.json("claims", "show", cid)["needs_review_reason"] == reason
 
 
 WORKER_COUNT = 4

@@ -19,6 +19,7 @@ def _assert_one_line_error(result, fragment: str, code: int = 1) -> None:  # typ
 
 
 def test_unknown_claim_id(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     _assert_one_line_error(factledger("claims", "show", "4242"), "no claim with id 4242")
     _assert_one_line_error(factledger("claims", "status", "4242", "supported"), "no claim with id 4242")
     _assert_one_line_error(
@@ -26,14 +27,29 @@ def test_unknown_claim_id(factledger: Factledger) -> None:
     )
 
 
-def test_unknown_status_and_stance(factledger: Factledger) -> None:
+def _words(text: str) -> str:
+    """The text of a usage error, without the box the help formatter draws around it."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_an_unknown_status_or_stance_is_a_usage_error_listing_the_choices(factledger: Factledger) -> None:
+    """A bad choice exited 1 in one style (`claims status`) and 2 in another (`import FORMAT`)."""
     cid = str(factledger.json("claims", "add", "A claim.")["id"])
-    _assert_one_line_error(factledger("claims", "status", cid, "true-ish"), "unknown status 'true-ish'")
-    _assert_one_line_error(factledger("claims", "list", "--status", "nope"), "unknown status")
-    _assert_one_line_error(
-        factledger("cite", cid, "https://example.com", "--stance", "maybe"), "unknown stance"
-    )
+    for args in (
+        ("claims", "status", cid, "true-ish"),
+        ("claims", "list", "--status", "nope"),
+        ("cite", cid, "https://example.com", "--stance", "maybe"),
+        ("sources", "list", "--health", "poorly"),
+        ("import", "yaml", "claims.yaml"),
+    ):
+        result = factledger(*args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "is not one of" in _words(result.stderr)
+        assert "Traceback" not in result.stderr
+    assert "'supported'" in _words(factledger("claims", "status", cid, "true-ish").stderr)
+    assert "'refutes'" in _words(factledger("cite", cid, "https://example.com", "--stance", "maybe").stderr)
     assert factledger.json("claims", "history", cid)[-1]["kind"] == "claim.created"
+    assert factledger("claims", "status", cid, "In_Review").exit_code == 0  # case does not matter
 
 
 @pytest.mark.parametrize(
@@ -57,6 +73,7 @@ def test_malformed_urls_are_refused_without_a_source(factledger: Factledger, url
 
 
 def test_search_without_words(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     _assert_one_line_error(factledger("claims", "list", "--search", "?!"), "no words")
 
 

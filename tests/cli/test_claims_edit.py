@@ -99,6 +99,7 @@ def test_bad_input_is_one_line_exit_1_and_changes_nothing(
 
 
 def test_unknown_id_exits_1(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0
     result = factledger("claims", "edit", "41", "--text", "Anything.")
     assert result.exit_code == 1
     assert result.stderr.strip() == "factledger: error: no claim with id 41"
@@ -120,3 +121,15 @@ def test_stale_expect_version_exits_3_naming_who_and_when(factledger: Factledger
     assert "(claim.status_changed)" in stale.stderr
     assert len(stale.stderr.strip().splitlines()) == 1
     assert factledger.json("claims", "show", cid)["text"] == TEXT
+
+
+def test_conflict_names_the_change_that_bumped_the_version_not_a_later_note(factledger: Factledger) -> None:
+    """ade changed the status, then bo added a note: the conflict blamed bo's `claim.noted`."""
+    cid = _added(factledger)
+    assert factledger("claims", "status", cid, "in_review", reviewer="ade").exit_code == 0
+    assert factledger("claims", "note", cid, "Looked at it.", reviewer="bo").exit_code == 0
+    stale = factledger("claims", "status", cid, "supported", "--expect-version", "1")
+    assert stale.exit_code == 3
+    assert "it was changed by ade at" in stale.stderr
+    assert "(claim.status_changed)" in stale.stderr
+    assert "claim.noted" not in stale.stderr

@@ -64,6 +64,7 @@ def test_the_same_sentence_in_a_second_document_is_one_claim(factledger: Factled
 
 
 def test_ingest_bad_inputs(factledger: Factledger, tmp_path: Path) -> None:
+    assert factledger("init").exit_code == 0
     missing = factledger("ingest", str(tmp_path / "absent.txt"))
     assert missing.exit_code == 1
     assert "no such file" in missing.stderr

@@ -123,3 +123,22 @@ def test_foreign_database_is_not_taken_over(sqlite_url: str, tmp_path: Path) -> 
     result = Factledger(db_url=sqlite_url, home=tmp_path / "home")("claims", "list")
     assert result.exit_code == 1
     assert "not a factledger ledger" in result.stderr
+
+
+def test_0012_turns_blocked_sources_into_refused(db_url: str, tmp_path: Path) -> None:
+    """A 0011 ledger whose guard-refused source was recorded `blocked` upgrades to `refused`."""
+    ledger = Ledger(db_url)
+    with ledger.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0011")
+        connection.execute(
+            text(
+                "INSERT INTO sources (url, domain, health, health_reason, consecutive_failures, created_at) "
+                "VALUES ('http://127.0.0.1/x', '127.0.0.1', 'blocked', 'loopback', 1, '2026-01-01 00:00:00'),"
+                " ('https://example.org/', 'example.org', 'gone', 'HTTP 410', 1, '2026-01-01 00:00:00')"
+            )
+        )
+    ledger.close()
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    healths = {s["url"]: s["health"] for s in factledger.json("sources", "list")}
+    assert healths == {"http://127.0.0.1/x": "refused", "https://example.org/": "gone"}

@@ -164,4 +164,8 @@ async def test_fetch_refuses_private_addresses_unless_allowed(demo: Demo, site: 
             if any("captured" in n for n in notifications(pilot)):
                 break
         assert any("0 of 1 sources captured" in n for n in notifications(pilot))
+        # Says why: our own refusal, and how to allow it (it read "failed (blocked: 1)").
+        assert any(
+            "refused: private address" in n and "allow_private_networks" in n for n in notifications(pilot)
+        )
     assert site.hits["/internal"] == 0

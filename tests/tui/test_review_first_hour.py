@@ -269,6 +269,6 @@ async def test_f_on_a_refused_private_address_says_why(demo: Demo, site: Site) -
         await pilot.press("j", "f")
         assert await _until(pilot, lambda: any("captured" in n for n in notifications(pilot)), 20)
         [notice] = [n for n in notifications(pilot) if "captured" in n]
-        assert "blocked: 1" in notice  # the loopback page (the fixture's example.org one fails to resolve)
+        assert "refused: private address: 1" in notice  # the loopback page (example.org fails to resolve)
         assert "allow_private_networks = true" in notice
     assert site.hits["/on-my-laptop"] == 0

@@ -129,6 +129,11 @@ def test_f_in_the_demo_fetches_the_demo_source_again(tmp_path: Path) -> None:
         subprocess.run([TMUX, "send-keys", "-t", session, *typed], check=True)
 
     try:
+        # The demo's summary waits for a key before the app takes the screen.
+        assert _wait_for(lambda: "press any key to open the review app" in _capture(session), 120), _capture(
+            session
+        )
+        keys("Enter")
         assert _wait_for(lambda: re.search(r"Claim \d+\s+unreviewed", _capture(session)), 120), _capture(
             session
         )

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from factledger.archive.leases import make_due
+from factledger.archive.leases import make_due, waiting_sources
 from factledger.archive.runner import (
     ArchivePaths,
     CaptureHooks,
@@ -25,6 +25,7 @@ from factledger.archive.runner import (
 )
 from factledger.ledger import evidence_queries
 from factledger.ledger.database import Ledger
+from factledger.ledger.leases import Waiting
 from factledger.verify.capture import capture_hooks
 
 
@@ -96,3 +97,9 @@ def source_ids_of_claim(ledger: Ledger, claim_id: int) -> list[int]:
     """The sources a claim cites, for fetching them all at once."""
     with ledger.read() as session:
         return evidence_queries.source_ids_of_claim(session, claim_id)
+
+
+def sources_waiting(ledger: Ledger) -> Waiting:
+    """The archive queue now: how many sources are due (a progress bar's total) and, of those not due
+    yet, how many and until when (what to tell a user whose pass found nothing to do)."""
+    return waiting_sources(ledger)

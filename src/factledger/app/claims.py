@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from factledger.exchange.records import claim_from_fields
-from factledger.ingest.similar import suggest_similar
+from factledger.archive.mementos import parse_memento
 from factledger.ledger import claims, sources
 from factledger.ledger.database import Ledger
 from factledger.ledger.rows import Snapshot, Source
 from factledger.ledger.serialize import claim_summary, event_summary, evidence_summary
 from factledger.ledger.snapshot_queries import archived_copy
 from factledger.ledger.statuses import UNREACHABLE_HEALTH
-from factledger.verify.wayback import lookup_wayback
 
 ClaimFilter = claims.ClaimFilter
 
@@ -33,6 +31,11 @@ def add_claim(
     """Add a claim by hand (checked as an imported one is, before the ledger is opened); a near-duplicate
     is suggested and recorded as an event, never merged silently. The summary lists it under
     ``similar_to``. ``speaker_kind`` (person | organisation) needs a speaker."""
+    # Imported here, not at the top: `claims list` and `claims show` load this module, and these two
+    # (the import checks and the similarity search) would double their start-up time.
+    from factledger.exchange.records import claim_from_fields
+    from factledger.ingest.similar import suggest_similar
+
     fields = {"text": text, "speaker": speaker, "speaker_kind": speaker_kind, "dates": list(dates)}
     record = claim_from_fields(fields, 1, ())
     with open_ledger().write() as session:
@@ -55,16 +58,30 @@ def _archived_copy(snapshot: Snapshot | None, source: Source) -> dict[str, Any] 
     return {"snapshot_id": snapshot.id, "captured": snapshot.fetched_at, "source_health": source.health}
 
 
+def memento_of(url: str) -> dict[str, Any] | None:
+    """An Internet Archive memento cited as a source: the page it preserves, and when it was captured."""
+    memento = parse_memento(url)
+    if memento is None:
+        return None
+    return {"original_url": memento.original_url, "captured": memento.captured}
+
+
 def show_claim(ledger: Ledger, claim_id: int, *, wayback_lookup: bool = False) -> dict[str, Any]:
     """One claim with its evidence. A source that went unreachable comes with our newest capture that
     still holds the quote and, with ``wayback_lookup``, the Internet Archive's copy."""
     with ledger.read() as session:
         summary = claim_summary(claims.get_claim(session, claim_id))
         summary["evidence"] = [
-            {**evidence_summary(ev, src), "archived_copy": _archived_copy(archived_copy(session, ev), src)}
+            {
+                **evidence_summary(ev, src),
+                "archived_copy": _archived_copy(archived_copy(session, ev), src),
+                "memento": memento_of(src.url),
+            }
             for ev, src in sources.evidence_for_claim(session, claim_id)
         ]
     if wayback_lookup:  # outside the transaction: it waits on the network
+        from factledger.verify.wayback import lookup_wayback  # httpx: only when it is used
+
         for item in summary["evidence"]:
             if is_unreachable(item):
                 found = lookup_wayback(item["url"])

@@ -11,8 +11,12 @@ expected version.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from factledger.ledger import claims, quotes, sources
 from factledger.ledger.database import Ledger
+from factledger.ledger.errors import InvalidInputError
 from factledger.ledger.review_queries import EventView, last_event_view
 from factledger.ledger.rows import Claim, Event, Evidence, Source
 from factledger.ledger.statuses import ClaimStatus, Stance
@@ -70,6 +74,36 @@ def cite(
     with ledger.write() as session:
         evidence = sources.cite(session, actor, claim_id, url, stance, quote=quote, note=note)
         return evidence, sources.get_source(session, evidence.source_id)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One source to cite, as read from a list (``factledger cite ID -``); ``line`` names it in errors."""
+
+    url: str
+    stance: Stance
+    quote: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+def cite_many(
+    ledger: Ledger, actor: str, claim_id: int, citations: Sequence[Citation]
+) -> list[tuple[Evidence, Source]]:
+    """Cite every source in one transaction: all of them, or (on a bad URL, say) none. The error names
+    the line the citation came from."""
+    cited = []
+    with ledger.write() as session:
+        for item in citations:
+            try:
+                evidence = sources.cite(
+                    session, actor, claim_id, item.url, item.stance, quote=item.quote, note=item.note
+                )
+            except InvalidInputError as exc:
+                where = f"line {item.line}: " if item.line is not None else ""
+                raise InvalidInputError(f"{where}{exc}") from None
+            cited.append((evidence, sources.get_source(session, evidence.source_id)))
+    return cited
 
 
 def last_change(ledger: Ledger, claim_id: int) -> EventView | None:

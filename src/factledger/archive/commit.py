@@ -13,6 +13,7 @@ from factledger.archive.capture_store import open_store
 from factledger.archive.fetch import FetchResult
 from factledger.archive.health import classify
 from factledger.archive.leases import LeasedSource
+from factledger.archive.mementos import url_to_fetch
 from factledger.archive.options import AfterCommit, ArchivePaths, RunOptions
 from factledger.archive.prepare import Prepared
 from factledger.archive.warc.records import WarcLocation
@@ -76,7 +77,7 @@ class Committer:
     def _record(self, item: Finished, location: WarcLocation | None) -> CaptureRecord:
         result, source = item.result, item.source
         verdict = classify(
-            requested_url=source.url,
+            requested_url=url_to_fetch(source.url),  # what was asked for: a memento's raw form
             final_url=result.final_url,
             status=result.status,
             error_kind=result.error_kind,

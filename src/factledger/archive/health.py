@@ -47,8 +47,8 @@ def classify(
     error_kind: str | None,
     error_message: str | None,
 ) -> HealthVerdict:
-    if error_kind == "blocked":
-        return HealthVerdict(SourceHealth.BLOCKED, error_message or "address not allowed")
+    if error_kind == "blocked":  # our address guard said no: our policy, not the source's fault
+        return HealthVerdict(SourceHealth.REFUSED, error_message or "private address")
     if status is not None and status in GONE_STATUSES:
         return HealthVerdict(SourceHealth.GONE, f"HTTP {status}")
     if error_kind is not None and error_kind != "http_status":

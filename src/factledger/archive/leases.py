@@ -28,6 +28,7 @@ __all__ = [
     "make_due",
     "release_dead_local_leases",
     "renew_leases",
+    "waiting_sources",
 ]
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -94,3 +95,9 @@ def release_dead_local_leases(ledger: Ledger, hostname: str) -> int:
         if not dead:
             return 0
         return leases.release(session, dead)
+
+
+def waiting_sources(ledger: Ledger, *, now: datetime | None = None) -> leases.Waiting:
+    """The sources not due yet (how many, and when the soonest is), for a pass that found nothing due."""
+    with ledger.read() as session:
+        return leases.waiting_sources(session, now or utcnow())

@@ -40,6 +40,7 @@ from factledger.archive.leases import (
     release_leases,
     renew_leases,
 )
+from factledger.archive.mementos import url_to_fetch
 from factledger.archive.objects import LocalObjects
 from factledger.archive.options import (
     AfterCommit,
@@ -56,7 +57,7 @@ from factledger.archive.warc.records import HttpExchange, RevisitTarget
 from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.ledger.database import Ledger
 from factledger.ledger.snapshots import RecordedCapture
-from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
+from factledger.ledger.statuses import EXTRACT_ERROR_KINDS, SourceHealth
 from factledger.ledger.store_queries import committed_record_ends
 
 __all__ = [
@@ -81,10 +82,14 @@ class RunSummary:
     attempted: int = 0
     ok: int = 0
     failed: int = 0
+    # Refused by our own address guard (a private address without --allow-private): not a failure of the
+    # source, so neither counted as failed nor flagging any claim.
+    refused: int = 0
     failed_by_kind: Counter[str] = field(default_factory=Counter)
     health: Counter[str] = field(default_factory=Counter)
     drift: Counter[str] = field(default_factory=Counter)
     flagged_claims: set[int] = field(default_factory=set)
+    unflagged_claims: set[int] = field(default_factory=set)
     # Pages fetched but archived without text, by why (extract_limit, extract_error): counted in ``ok``.
     no_text: Counter[str] = field(default_factory=Counter)
     repaired: list[str] = field(default_factory=list)
@@ -98,10 +103,12 @@ class RunSummary:
             "attempted": self.attempted,
             "ok": self.ok,
             "failed": self.failed,
+            "refused": self.refused,
             "failed_by_kind": dict(sorted(self.failed_by_kind.items())),
             "health": dict(sorted(self.health.items())),
             "drift": dict(sorted(self.drift.items())),
             "flagged_claims": sorted(self.flagged_claims),
+            "unflagged_claims": sorted(self.unflagged_claims),
             "no_text": dict(sorted(self.no_text.items())),
             "repaired": self.repaired,
             "seconds": round(self.seconds, 3),
@@ -224,7 +231,7 @@ class _Pipeline:
                 self.preparing.release()
                 return
             try:
-                result = await self.fetcher.fetch(source.url)
+                result = await self.fetcher.fetch(url_to_fetch(source.url))  # a memento: its raw form
             except BaseException:
                 self.preparing.release()
                 raise
@@ -392,10 +399,13 @@ def _count(summary: RunSummary, item: Finished, recorded: RecordedCapture) -> No
     summary.health[health] += 1
     summary.drift[recorded.drift] += 1
     summary.flagged_claims.update(recorded.flagged_claim_ids)
+    summary.unflagged_claims.update(recorded.unflagged_claim_ids)
     if recorded.snapshot.error_kind in EXTRACT_ERROR_KINDS:
         summary.no_text[recorded.snapshot.error_kind] += 1
     if health in ("ok", "redirected"):
         summary.ok += 1
+    elif recorded.health is SourceHealth.REFUSED:
+        summary.refused += 1
     else:
         summary.failed += 1
         summary.failed_by_kind[_failure_kind(item.result, health)] += 1

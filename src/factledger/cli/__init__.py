@@ -1,18 +1,7 @@
-"""The command line: parses arguments, calls use-cases, renders output. No business rules here."""
+"""The command line: parses arguments, calls use-cases, renders output. No business rules here.
 
-from factledger.cli import (  # noqa: F401  (importing registers the commands)
-    archive,
-    claims,
-    demo,
-    exchange,
-    ingest,
-    rescore,
-    review,
-    sources,
-    status,
-    store,
-    verify,
-)
+The root group (cli/app.py) imports each subcommand's module only when that subcommand runs."""
+
 from factledger.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,26 +1,109 @@
-"""The command group, its shared context and error handling, and the ledger-wide commands."""
+"""The command group, its shared context and error handling.
+
+Start-up is kept short (``--help``, ``claims list`` and ``claims show`` are meant to start in well under a
+third of a second): the root group loads a subcommand's module only when that subcommand is asked for
+(click's lazy-group pattern, ``LAZY_COMMANDS``), and this module imports no database or network code.
+``tests/bench/startup_bench.py`` measures it.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
-from sqlalchemy.exc import DBAPIError, OperationalError
+import rich_click as click
+from click.exceptions import Exit as ClickExit
 
-from factledger import __version__
-from factledger.app.audit import AuditAnchor, anchor_audit_log, parse_anchor, verify_audit_log
-from factledger.app.schema import init_ledger
-from factledger.archive.capture_store import ArchivePaths
-from factledger.cli.output import error, info, print_json
+from factledger.cli.output import error
 from factledger.config import ConfigError, Settings, load_settings
 from factledger.files import OutputPathError
-from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.errors import LedgerError
 from factledger.ledger.storable import MAX_STORED_INT
+
+if TYPE_CHECKING:
+    from factledger.archive.capture_store import ArchivePaths
+    from factledger.ledger.database import Ledger
+
+# Each subcommand of `factledger`: the module that defines it, its name there, and the first paragraph
+# of its help. The root --help lists these without importing a module (tests/cli/test_help.py checks
+# that each matches the command's own help); running a subcommand, or its --help, loads its module.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "factledger.cli.ledger_commands:init",
+        "Create the ledger, or upgrade it to this version's schema.",
+    ),
+    "ingest": (
+        "factledger.cli.ingest:ingest",
+        "Read documents (text, Markdown, HTML files, or web pages by URL) and store their check-worthy "
+        "claims, ranked. A URL is archived first and its claims are read from the capture.",
+    ),
+    "claims": ("factledger.cli.claims:claims_group", "Record, list and review claims."),
+    "cite": ("factledger.cli.sources:cite", "Attach a source URL to a claim as evidence."),
+    "sources": ("factledger.cli.sources:sources_group", "Archived sources and their health."),
+    "archive": (
+        "factledger.cli.archive:archive_group",
+        "Capture sources into WARC files and track their health.",
+    ),
+    "verify": (
+        "factledger.cli.verify:verify",
+        "Check each evidence quote against its source's latest snapshot; update suggested verdicts.",
+    ),
+    "review": (
+        "factledger.cli.review:review",
+        "Triage claims in the terminal: the keyboard-first review app (press ? inside for the keys).",
+    ),
+    "import": (
+        "factledger.cli.exchange:import_command",
+        "Import claims with their evidence: all or nothing, unless --skip-invalid.",
+    ),
+    "export": (
+        "factledger.cli.exchange:export_command",
+        "Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an "
+        "evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb).",
+    ),
+    "rescore": (
+        "factledger.cli.rescore:rescore",
+        "Score every claim again with the current check-worthiness model.",
+    ),
+    "audit": ("factledger.cli.ledger_commands:audit_group", "The tamper-evident audit log."),
+    "status": (
+        "factledger.cli.status:status",
+        "Claims by status, sources by health and due, failures in 24 h, each worker's last pass.",
+    ),
+    "store": (
+        "factledger.cli.store:store_group",
+        "The capture store: WARC data and texts, in the home or in a bucket (--store, FACTLEDGER_STORE).",
+    ),
+    "demo": (
+        "factledger.cli.demo:demo",
+        "Build a fresh demo ledger from the bundled articles, archive a source, and show the result.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of subcommand ``name`` and return the command."""
+    module_name, attribute = LAZY_COMMANDS[name][0].split(":")
+    command = getattr(importlib.import_module(module_name), attribute)
+    assert isinstance(command, click.Command), f"{LAZY_COMMANDS[name][0]} is not a click command"
+    return command
+
+
+click.rich_click.COMMAND_GROUPS = {
+    "factledger": [
+        {"name": "Start", "commands": ["init", "demo", "ingest", "import"]},
+        {"name": "Review", "commands": ["claims", "cite", "verify", "review"]},
+        {"name": "Sources", "commands": ["sources", "archive"]},
+        {"name": "Ledger", "commands": ["status", "export", "rescore", "audit", "store"]},
+    ]
+}
+click.rich_click.SHOW_ARGUMENTS = True
+click.rich_click.OPTIONS_TABLE_COLUMN_TYPES = ["required", "opt_short", "opt_long", "help"]
+# The metavar (a Choice's values among them) after each option's help, then its default.
+click.rich_click.OPTIONS_TABLE_HELP_SECTIONS = ["help", "metavar", "default", "required"]
 
 
 @dataclass
@@ -34,11 +117,26 @@ class AppContext:
 
     def archive_paths(self) -> ArchivePaths:
         """Where this ledger's captures are (``--store``, FACTLEDGER_STORE, ``store`` in the toml)."""
+        from factledger.archive.capture_store import ArchivePaths
+
         return ArchivePaths.under(self.settings.home, self.settings.store)
 
     def ledger(self) -> Ledger:
+        """The existing ledger: a command that only reads (or changes what is there) never creates one,
+        so a mistyped --home is an error rather than a new, empty ledger."""
         if self._ledger is None:
-            self._ledger = open_ledger(self.settings.database_url)
+            from factledger.ledger.database import open_ledger
+
+            self._ledger = open_ledger(self.settings.database_url, create=False)
+        return self._ledger
+
+    def creating_ledger(self) -> Ledger:
+        """The ledger, created when the database is empty: for the commands that put the first things in
+        one (init, ingest, import, demo, claims add)."""
+        if self._ledger is None:
+            from factledger.ledger.database import open_ledger
+
+            self._ledger = open_ledger(self.settings.database_url, create=True)
         return self._ledger
 
     def close(self) -> None:
@@ -47,33 +145,56 @@ class AppContext:
             self._ledger = None
 
 
-class FactledgerGroup(click.Group):
-    """Turns the errors a user can act on into one line on stderr and a meaningful exit code."""
+class FactledgerGroup(click.RichGroup):
+    """The root group: loads its subcommands lazily, and turns the errors a user can act on into one line
+    on stderr and a meaningful exit code."""
+
+    _listing = False  # while the group's own help is drawn: list the commands without loading them
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:
+            return click.Command(cmd_name, help=LAZY_COMMANDS[cmd_name][1])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (ClickExit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            # `factledger … | head`: the reader has gone. click's main ends quietly, as Unix tools do.
             raise
         except LedgerError as exc:
             _fail(str(exc), exc.exit_code)
         except (ConfigError, OutputPathError) as exc:
             _fail(str(exc), 1)
-        except (OperationalError, DBAPIError) as exc:
-            _fail(f"database error: {str(exc.orig or exc).strip().splitlines()[0]}", 1)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except OSError as exc:
-            if isinstance(exc, BrokenPipeError):
-                _internal_error(exc)
             # The machine said no (a full disk, a read-only file system, no permission): the user can act.
             where = f"{exc.filename}: " if exc.filename else ""
             _fail(f"{where}{exc.strerror or exc}", 1)
         except Exception as exc:
-            _internal_error(exc)
+            _fail_unexpected(exc)
 
 
-def _internal_error(exc: Exception) -> NoReturn:
+def _fail_unexpected(exc: Exception) -> NoReturn:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):  # OperationalError is one: the database is down, locked or full
+        _fail(f"database error: {str(exc.orig or exc).strip().splitlines()[0]}", 1)
     # A bug, not bad input. People get one line; FACTLEDGER_DEBUG=1 brings the traceback back.
     if os.environ.get("FACTLEDGER_DEBUG"):
         raise exc
@@ -82,7 +203,13 @@ def _internal_error(exc: Exception) -> NoReturn:
 
 def _fail(message: str, code: int) -> NoReturn:
     error(message)
-    raise click.exceptions.Exit(code)
+    raise ClickExit(code)
+
+
+def examples(*commands: str) -> str:
+    """A command's epilog: one or two real invocations, shown at the end of its --help."""
+    label = "Example" if len(commands) == 1 else "Examples"
+    return f"{label}:\n\n" + "\n\n".join(f"  {command}" for command in commands)
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -93,8 +220,12 @@ LIMIT = click.IntRange(1, MAX_STORED_INT)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 
 
-@click.group(cls=FactledgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="factledger")
+@click.group(
+    cls=FactledgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Examples:\n\n  factledger demo\n\n  factledger ingest article.md && factledger claims list --needs-review",
+)
+@click.version_option(package_name="factledger", prog_name="factledger")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Ledger home directory.")
 @click.option(
     "--db", "database_url", metavar="URL", help="SQLAlchemy database URL (sqlite:/// or postgresql://)."
@@ -117,102 +248,11 @@ def cli(
     ctx.call_on_close(app.close)
 
 
-@cli.command()
-@json_option
-@pass_app
-def init(app: AppContext, as_json: bool) -> None:
-    """Create the ledger, or upgrade it to this version's schema."""
-    change = init_ledger(app.settings.database_url)
-    result = {"database": _redacted(app.settings.database_url), "from": change.before, "schema": change.after}
-    if as_json:
-        print_json(result)
-    elif change.before == change.after:
-        info(f"ledger at {result['database']} is up to date (schema {change.after})")
-    else:
-        info(f"ledger at {result['database']} upgraded from {change.before or 'nothing'} to {change.after}")
-
-
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
+    """A database URL without its password, fit to print."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-# ---------------------------------------------------------------- audit
-
-
-@cli.group("audit")
-def audit_group() -> None:
-    """The tamper-evident audit log."""
-
-
-@audit_group.command("verify")
-@click.option(
-    "--anchor",
-    "anchor_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="An anchor written earlier by `audit anchor`: also prove the log still extends it.",
-)
-@json_option
-@pass_app
-def audit_verify(app: AppContext, anchor_file: Path | None, as_json: bool) -> None:
-    """Check the hash chain, replay it against every claim, and (with --anchor) that nothing was cut
-    from its end; exit 1 naming the first bad event or claim."""
-    anchor = _read_anchor(anchor_file) if anchor_file is not None else None
-    report = verify_audit_log(app.ledger(), anchor)
-    if as_json:
-        print_json(
-            {
-                "ok": report.ok,
-                "events": report.events_checked,
-                "claims": report.claims_checked,
-                "anchored": anchor is not None,
-                "problem": report.problem,
-                "bad_event_id": report.bad_event_id,
-                "bad_claim_id": report.bad_claim_id,
-            }
-        )
-    if not report.ok:
-        raise LedgerError(f"audit log is broken: {report.problem}")
-    if not as_json:
-        extends = f"; it extends the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC" if anchor else ""
-        info(
-            f"audit log intact: {report.events_checked} events verified, "
-            f"{report.claims_checked} claims match their history{extends}"
-        )
-
-
-def _read_anchor(path: Path) -> AuditAnchor:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"cannot read the anchor {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_anchor(text, str(path))
-
-
-@audit_group.command("anchor")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the anchor to this file (default: standard output).",
-)
-@pass_app
-def audit_anchor(app: AppContext, output: Path | None) -> None:
-    """Write where the log ends now (event count, last event id, hash, time) as a small JSON document.
-
-    Keep it somewhere the ledger's database cannot reach (a git repository, another machine, a
-    published digest); `audit verify --anchor FILE` later proves the log still extends it."""
-    anchor = anchor_audit_log(app.ledger())
-    document = json.dumps(anchor.as_dict(), indent=2) + "\n"
-    if output is None:
-        click.echo(document, nl=False)
-        return
-    try:
-        output.write_text(document, encoding="utf-8")
-    except OSError as exc:
-        raise LedgerError(f"cannot write the anchor to {output}: {exc.strerror or exc}") from None
-    info(f"anchored the audit log at event {anchor.last_event_id} ({anchor.events} events) in {output}")
 
 
 # ---------------------------------------------------------------- entry point

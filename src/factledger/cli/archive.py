@@ -10,17 +10,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+import rich_click as click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from factledger.app.capture import PassStopped, archive_due
+from factledger.app.capture import PassStopped, archive_due, sources_waiting
 from factledger.app.status import backlog, record_pass
 from factledger.archive.fetch import FetchLimits
 from factledger.archive.health import RecheckPolicy
 from factledger.archive.objects import StoreError
 from factledger.archive.runner import Progress as ArchiveProgress
 from factledger.archive.runner import RunOptions, RunSummary
-from factledger.cli.app import LIMIT, AppContext, cli, json_option, pass_app
+from factledger.cli.app import LIMIT, AppContext, examples, json_option, pass_app
 from factledger.cli.metrics import WorkerMetrics
 from factledger.cli.output import info, print_json, stderr
 from factledger.ledger.errors import InvalidInputError
@@ -112,42 +119,82 @@ def _run_once(
     if not show_progress:
         on_capture = metrics.capture if metrics is not None else None
         return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=on_capture)
+    queue = sources_waiting(ledger)
+    due = queue.due + queue.count if recheck else queue.due  # --recheck makes every source due
+    total = min(due, options.limit) if options.limit else due
     with Progress(
         TextColumn("archiving"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         TextColumn("{task.description}"),
         console=stderr,
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=options.limit)
+        task = bar.add_task("", total=total or None)
 
         def advance(progress: ArchiveProgress) -> None:
+            # Another worker may have taken some of the due sources: never show more done than total.
             bar.update(
-                task, completed=progress.done, description=f"{progress.health:<10} {progress.url[:60]}"
+                task,
+                completed=progress.done,
+                total=max(total, progress.done) or None,
+                description=f"{progress.health:<10} {progress.url[:60]}",
             )
 
         return archive_due(ledger, app.actor, paths, options, recheck=recheck, on_progress=advance)
 
 
-def _report(summary: RunSummary) -> None:
+REFUSED_HINT = (
+    "refused: private address (our address guard, not the source: pass --allow-private "
+    "or set allow_private_networks = true in factledger.toml to archive it)"
+)
+
+
+def _report(app: AppContext, summary: RunSummary, recheck: bool) -> None:
     data = summary.as_dict()
-    info(
-        f"archived {summary.attempted} sources in {data['seconds']}s: {summary.ok} ok, {summary.failed} failed"
-        + (
-            f" ({', '.join(f'{k}: {v}' for k, v in summary.failed_by_kind.items())})"
-            if summary.failed
-            else ""
+    if summary.attempted == 0 and not recheck:
+        info(_nothing_due(app))
+    else:
+        failures = ", ".join(f"{kind}: {count}" for kind, count in summary.failed_by_kind.items())
+        info(
+            f"archived {summary.attempted} sources in {data['seconds']}s: {summary.ok} ok, "
+            f"{summary.failed} failed" + (f" ({failures})" if failures else "")
         )
-    )
+    if summary.refused:
+        info(f"{summary.refused} {REFUSED_HINT}")
     if summary.no_text:
         why = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.no_text.items()))
         info(f"archived without text: {sum(summary.no_text.values())} ({why}; `sources list` says why)")
     if summary.flagged_claims:
         info(f"flagged {len(summary.flagged_claims)} claims for review (a source went bad or changed)")
+    if summary.unflagged_claims:
+        info(
+            f"cleared the review flag of {len(summary.unflagged_claims)} claims (their source answers again)"
+        )
     for line in summary.repaired:
         info(f"repaired: {line}")
+
+
+def _nothing_due(app: AppContext) -> str:
+    waiting = sources_waiting(app.ledger())
+    if waiting.count == 0:
+        return "nothing to archive: no source is due and none is scheduled (cite a source first)"
+    line = f"nothing is due: {waiting.count} sources wait for their next check"
+    if waiting.retrying and waiting.retrying_soonest is not None:
+        line += (
+            f", {waiting.retrying} of them retrying after a failure, the first at "
+            f"{_when(waiting.retrying_soonest)}"
+        )
+    elif waiting.soonest is not None:
+        line += f", the first at {_when(waiting.soonest)}"
+    return line + "; `factledger archive run --recheck` captures them now"
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 run_options = [
@@ -200,12 +247,15 @@ def with_run_options(func: Any) -> Any:
     return func
 
 
-@cli.group("archive")
+@click.group("archive")
 def archive_group() -> None:
     """Capture sources into WARC files and track their health."""
 
 
-@archive_group.command("run")
+@archive_group.command(
+    "run",
+    epilog=examples("factledger archive run", "factledger archive run --allow-private --recheck --limit 100"),
+)
 @with_run_options
 @json_option
 @pass_app
@@ -237,10 +287,10 @@ def archive_run(
     if as_json:
         print_json(one_pass.last_line, one_line=True)  # one JSON line per pass, like `archive watch`
     else:
-        _report(summary)
+        _report(app, summary, recheck)
 
 
-@archive_group.command("watch")
+@archive_group.command("watch", epilog=examples("factledger archive watch --every 15m --json"))
 @click.option("--every", default="15m", show_default=True, help="Time between passes (e.g. 90s, 15m, 6h).")
 @with_run_options
 @json_option
@@ -282,7 +332,7 @@ def archive_watch(
         if as_json:
             print_json(one_pass.last_line, one_line=True)  # one JSON line per pass, for log shippers
         else:
-            _report(summary)
+            _report(app, summary, recheck)
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(1.0, deadline - time.monotonic()))

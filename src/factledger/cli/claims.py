@@ -4,23 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
+import rich_click as click
 
 from factledger.app import claims, review
-from factledger.cli.app import LIMIT, ROW_ID, VERSION, AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout
+from factledger.app.wording import describe_change, value_in_words
+from factledger.cli.app import LIMIT, ROW_ID, VERSION, AppContext, examples, json_option, pass_app
+from factledger.cli.choices import STATUS
+from factledger.cli.output import (
+    Column,
+    info,
+    list_format_options,
+    plain,
+    print_json,
+    print_records,
+    stdout,
+)
 from factledger.ledger.serialize import claim_summary, event_summary
-from factledger.ledger.statuses import parse_status
+from factledger.ledger.statuses import ClaimStatus
 
 # ---------------------------------------------------------------- claims
 
 
-@cli.group("claims")
+@click.group("claims")
 def claims_group() -> None:
     """Record, list and review claims."""
 
 
-@claims_group.command("add")
+@claims_group.command(
+    "add",
+    epilog=examples(
+        'factledger claims add "Unemployment fell to 4.1% in May." --speaker "Labour ministry" --date 2025-06-03'
+    ),
+)
 @click.argument("text")
 @click.option("--speaker", help="Who made the claim.")
 @click.option("--speaker-kind", metavar="KIND", help="person or organisation (needs --speaker).")
@@ -36,7 +51,7 @@ def claims_add(
     as_json: bool,
 ) -> None:
     """Add a claim by hand."""
-    summary = claims.add_claim(app.ledger, app.actor, text, speaker, dates, speaker_kind)
+    summary = claims.add_claim(app.creating_ledger, app.actor, text, speaker, dates, speaker_kind)
     if as_json:
         print_json(summary)
     else:
@@ -45,51 +60,63 @@ def claims_add(
             info(f"similar to claim {match['id']} (score {match['score']}): review whether they are one fact")
 
 
-@claims_group.command("list")
-@click.option("--status", help="Only claims with this status.")
+CLAIM_COLUMNS = [
+    Column("id", lambda r: r["id"]),
+    Column("status", lambda r: r["status"]),
+    Column("score", lambda r: "" if r["score"] is None else f"{r['score']:.2f}"),
+    Column("speaker", lambda r: r["speaker"]),
+    Column("assignee", lambda r: r["assignee"]),
+    Column("claim", lambda r: r["text"]),
+    Column(
+        "flag",
+        lambda r: ", ".join(
+            flag for flag, on in (("review", r["needs_review"]), ("headline", r["role"])) if on
+        ),
+    ),
+]
+
+
+@claims_group.command(
+    "list",
+    epilog=examples(
+        "factledger claims list --needs-review --mine",
+        'factledger claims list --status unreviewed --search "unemployment" --csv > unreviewed.csv',
+    ),
+)
+@click.option("--status", type=STATUS, help="Only claims with this status.")
 @click.option("--search", metavar="Q", help="Full-text search over claim text (every word must match).")
 @click.option("--needs-review", is_flag=True, help="Only claims flagged for review.")
+@click.option("--assignee", metavar="NAME", help="Only claims assigned to NAME.")
+@click.option("--mine", is_flag=True, help="Only claims assigned to you (the --as reviewer).")
 @click.option("--limit", type=LIMIT, default=50, show_default=True)
-@json_option
+@list_format_options
 @pass_app
 def claims_list(
-    app: AppContext, status: str | None, search: str | None, needs_review: bool, limit: int, as_json: bool
+    app: AppContext,
+    status: str | None,
+    search: str | None,
+    needs_review: bool,
+    assignee: str | None,
+    mine: bool,
+    limit: int,
+    fmt: str | None,
 ) -> None:
     """List claims, oldest first."""
+    if mine and assignee is not None and assignee != app.actor:
+        raise click.UsageError(f"--mine is --assignee {app.actor}: give one of them")
     criteria = claims.ClaimFilter(
-        status=parse_status(status) if status else None,
+        status=ClaimStatus(status) if status else None,
         search=search,
         needs_review=True if needs_review else None,
+        assignee=app.actor if mine else assignee,
         limit=limit,
     )
-    rows = claims.list_claims(app.ledger(), criteria)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        None,
-        ["id", "status", "score", "speaker", "claim", "flag"],
-        [
-            [
-                r["id"],
-                r["status"],
-                "" if r["score"] is None else f"{r['score']:.2f}",
-                r["speaker"],
-                _shorten(r["text"], 90),
-                ", ".join(
-                    flag for flag, on in (("review", r["needs_review"]), ("headline", r["role"])) if on
-                ),
-            ]
-            for r in rows
-        ],
-    )
+    print_records(fmt, claims.list_claims(app.ledger(), criteria), CLAIM_COLUMNS)
 
 
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-@claims_group.command("show")
+@claims_group.command(
+    "show", epilog=examples("factledger claims show 42", "factledger claims show 42 --json | jq .evidence")
+)
 @click.argument("claim_id", type=ROW_ID)
 @json_option
 @pass_app
@@ -115,37 +142,51 @@ def claims_show(app: AppContext, claim_id: int, as_json: bool) -> None:
     ):
         if summary.get(label) not in (None, [], ""):
             kind = f" ({summary['speaker_kind']})" if label == "speaker" and summary["speaker_kind"] else ""
-            stdout.print(plain(f"  {label}: {summary[label]}{kind}"))
+            stdout.print(plain(f"  {label}: {value_in_words(summary[label], width=None)}{kind}"))
     if summary["suggested"]:
         stdout.print(plain(f"  suggested verdict: {summary['suggested']} — {summary['suggestion_reason']}"))
     for item in summary["evidence"]:
-        if claims.is_unreachable(item):
-            copy = item["archived_copy"]
-            held = (
-                f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
-                if copy
-                else "no snapshot of ours holds the quote"
-            )
-            wayback = item.get("wayback")
-            extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
-            stdout.print(plain(f"  source {item['source_health']}: {item['url']}: {held}{extra}"))
-        elif item["quote_status"] == "no_text":
-            why = "; ".join(item["quote_detail"]) or "no text"
-            stdout.print(plain(f"  quote not checkable: {item['url']}: {why}"))
-    if summary["evidence"]:
-        print_table(
-            "evidence",
-            ["stance", "url", "quote", "quote status"],
-            [
-                [e["stance"], e["url"], _shorten(e["quote"] or "", 60), e["quote_status"]]
-                for e in summary["evidence"]
-            ],
+        _print_evidence(item)
+
+
+def _print_evidence(item: dict[str, Any]) -> None:
+    """One evidence item as a few labelled lines: a table squeezed the URL and the quote to slivers."""
+    stdout.print(
+        plain(f"  evidence {item['id']}: {item['stance']} {item['url']} (source {item['source_health']})")
+    )
+    memento = item.get("memento")
+    if memento:
+        when = f"{memento['captured']:%Y-%m-%d %H:%M} UTC" if memento["captured"] else "an unknown date"
+        stdout.print(plain(f"    Internet Archive copy of {memento['original_url']}, captured {when}"))
+    if item["quote"]:
+        status = item["quote_status"]
+        reasons = "; ".join(item["quote_detail"])
+        if status == "no_text":  # the capture has no text to check the quote against
+            stdout.print(plain(f"    quote not checkable ({reasons or 'no text'}): {item['quote']}"))
+        else:
+            stdout.print(plain(f"    quote ({status}{': ' + reasons if reasons else ''}): {item['quote']}"))
+    if item["note"]:
+        stdout.print(plain(f"    note: {item['note']}"))
+    if claims.is_unreachable(item):
+        copy = item["archived_copy"]
+        held = (
+            f"our snapshot {copy['snapshot_id']} (captured {copy['captured']:%Y-%m-%d}) still holds the quote"
+            if copy
+            else "no snapshot of ours holds the quote"
         )
+        wayback = item.get("wayback")
+        extra = f"; Internet Archive: {wayback['url']}" if wayback else ""
+        stdout.print(plain(f"    source {item['source_health']}: {held}{extra}"))
 
 
-@claims_group.command("status")
+@claims_group.command(
+    "status",
+    epilog=examples(
+        'factledger claims status 42 refuted --note "the report says 198, not 212" --expect-version 3'
+    ),
+)
 @click.argument("claim_id", type=ROW_ID)
-@click.argument("status")
+@click.argument("status", type=STATUS)
 @click.option("--note", help="Why: recorded with the change.")
 @click.option(
     "--expect-version", type=VERSION, help="Fail with exit code 3 unless the claim is at this version."
@@ -156,7 +197,7 @@ def claims_status(
     app: AppContext, claim_id: int, status: str, note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Change a claim's status (a verdict, or back to in_review)."""
-    target = parse_status(status)
+    target = ClaimStatus(status)
     claim = review.set_status(
         app.ledger(), app.actor, claim_id, target, rationale=note, expect_version=expect_version
     )
@@ -167,7 +208,12 @@ def claims_status(
         stdout.print(plain(f"claim {claim_id} is now {target.value} (version {summary['version']})"))
 
 
-@claims_group.command("edit")
+@claims_group.command(
+    "edit",
+    epilog=examples(
+        'factledger claims edit 42 --text "The council spent 4.2 million." --note "typo in the figure"'
+    ),
+)
 @click.argument("claim_id", type=ROW_ID)
 @click.option("--text", help="The corrected text (the document keeps its sentence; `show` gives both).")
 @click.option("--speaker", help='Who made the claim; "" clears the speaker and its kind.')
@@ -212,7 +258,9 @@ def claims_edit(
         stdout.print(plain(f"claim {claim_id} edited (version {summary['version']})"))
 
 
-@claims_group.command("note")
+@claims_group.command(
+    "note", epilog=examples('factledger claims note 42 "Asked the press office for the raw figures."')
+)
 @click.argument("claim_id", type=ROW_ID)
 @click.argument("text")
 @click.option(
@@ -230,7 +278,9 @@ def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int |
         stdout.print(plain(f"note added to claim {claim_id}"))
 
 
-@claims_group.command("accept")
+@claims_group.command(
+    "accept", epilog=examples('factledger claims accept 42 --note "quote checked against the release"')
+)
 @click.argument("claim_id", type=ROW_ID)
 @click.option("--note", help="Why, in your words (the suggestion's reason is recorded too).")
 @click.option(
@@ -252,7 +302,9 @@ def claims_accept(
         stdout.print(plain(f"claim {claim_id} is now {summary['status']} (accepted suggestion)"))
 
 
-@claims_group.command("assign")
+@claims_group.command(
+    "assign", epilog=examples("factledger claims assign 42 mariam", "factledger claims assign 42")
+)
 @click.argument("claim_id", type=ROW_ID)
 @click.argument("assignee", required=False)
 @click.option(
@@ -273,32 +325,27 @@ def claims_assign(
         stdout.print(plain(f"claim {claim_id} assigned to {who} (version {summary['version']})"))
 
 
-@claims_group.command("history")
+@claims_group.command(
+    "history", epilog=examples("factledger claims history 42", "factledger claims history 42 --jsonl")
+)
 @click.argument("claim_id", type=ROW_ID)
-@json_option
+@list_format_options
 @pass_app
-def claims_history(app: AppContext, claim_id: int, as_json: bool) -> None:
+def claims_history(app: AppContext, claim_id: int, fmt: str | None) -> None:
     """Every recorded change to a claim, oldest first."""
     events = claims.claim_history(app.ledger(), claim_id)
-    if as_json:
-        print_json(events)
-        return
-    print_table(
-        f"history of claim {claim_id}",
-        ["event", "when", "who", "what", "change", "why"],
-        [[e["id"], e["at"], e["actor"], e["kind"], _change(e), e["rationale"]] for e in events],
-    )
+    print_records(fmt, events, HISTORY_COLUMNS, title=f"history of claim {claim_id}")
 
 
 def _change(event: dict[str, Any]) -> str:
-    before, after = event["before"] or {}, event["after"] or {}
-    if "status" in after and "status" in before:
-        return f"{before['status']} → {after['status']}"
-    if event["kind"] == "claim.edited":
-        # An edit's before and after hold just the fields it changed.
-        return "; ".join(
-            f"{key}: {_shorten(str(before.get(key)), 40)} → {_shorten(str(after[key]), 40)}"
-            for key in after
-            if key != "version"
-        )
-    return ", ".join(f"{key}={value}" for key, value in after.items() if key != "text")
+    return describe_change(event["before"], event["after"])
+
+
+HISTORY_COLUMNS = [
+    Column("event", lambda e: e["id"]),
+    Column("when", lambda e: e["at"]),
+    Column("who", lambda e: e["actor"]),
+    Column("what", lambda e: e["kind"]),
+    Column("change", _change),
+    Column("why", lambda e: e["rationale"]),
+]

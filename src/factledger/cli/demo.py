@@ -7,23 +7,26 @@ page stays served until the review app closes, so ``f`` (fetch now) on the demo 
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import click
+import rich_click as click
 
 from factledger.app import claims, review
 from factledger.app.audit import verify_audit_log
 from factledger.app.capture import archive_due
 from factledger.app.ingest import ingest
+from factledger.app.wording import counts_in_words
 from factledger.archive.runner import ArchivePaths, RunOptions
-from factledger.cli.app import AppContext, cli, pass_app
+from factledger.cli.app import AppContext, examples, pass_app
 from factledger.cli.output import info, plain, stdout
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.config import bundled_data_dir
@@ -54,28 +57,58 @@ def serve_directory(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _cite_and_archive(demo: AppContext, base_url: str) -> None:
+def command_as_typed() -> str:
+    """How the user started factledger, as a command that works when typed in the same directory: the
+    bare name when the shell finds this very program on PATH, else its path (``.venv/bin/factledger``
+    after ``make demo``), or ``python -m factledger``."""
+    program = Path(sys.argv[0])
+    if program.name == "__main__.py":
+        return f"{shlex.quote(_shortest(Path(sys.executable)))} -m factledger"
+    found = shutil.which(program.name)
+    if found is not None and Path(found).resolve() == program.resolve():
+        return program.name
+    return shlex.quote(_shortest(program))
+
+
+def _shortest(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    absolute = path.resolve() if not path.is_absolute() else path
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return str(absolute)
+    text = str(relative)
+    return text if "/" in text else f"./{text}"
+
+
+def _cite_and_archive(demo: AppContext, base_url: str) -> list[str]:
+    """Cite the demo's source page (served from ``base_url``) and archive it; the lines of the summary."""
     ledger = demo.ledger()
     matches = claims.list_claims(ledger, claims.ClaimFilter(search=DEMO_CLAIM_SEARCH, limit=1))
     if not matches:
         info(f"no claim mentions {DEMO_CLAIM_SEARCH!r}; skipping the archive part of the demo")
-        return
+        return []
     claim_id = matches[0]["id"]
     paths = ArchivePaths.under(demo.settings.home)
     review.cite(ledger, demo.actor, claim_id, f"{base_url}/{DEMO_SOURCE}", Stance.SUPPORTS, quote=DEMO_QUOTE)
     info(f"claim {claim_id} cites the demo source; archiving it from {base_url} (loopback only)")
-    # allow_private: the only source in this fresh ledger is the demo's own loopback server.
     summary = archive_due(ledger, demo.actor, paths, RunOptions(allow_private=True))
     info(f"archived {summary.attempted} source(s): {summary.ok} ok; WARC files in {paths.warcs}")
     claim = claims.show_claim(ledger, claim_id)
     [evidence] = claim["evidence"]
-    stdout.print(plain(f"claim {claim_id}: {claim['text']}"))
-    stdout.print(plain(f"  quote {DEMO_QUOTE!r}: {evidence['quote_status']}"))
-    stdout.print(plain(f"  suggested verdict: {claim['suggested']} ({claim['suggestion_reason']})"))
-    stdout.print(plain(f"  accept it with: factledger --home {demo.settings.home} claims accept {claim_id}"))
+    return [
+        f"claim {claim_id}: {claim['text']}",
+        f"  quote {DEMO_QUOTE!r}: {evidence['quote_status']}",
+        f"  suggested verdict: {claim['suggested']} ({claim['suggestion_reason']})",
+        f"  accept it with: {_demo_command(demo, 'claims', 'accept', str(claim_id))}",
+    ]
 
 
-@cli.command()
+def _demo_command(demo: AppContext, *args: str) -> str:
+    return " ".join([command_as_typed(), "--home", shlex.quote(str(demo.settings.home)), *args])
+
+
+@click.command(epilog=examples("factledger demo", "factledger demo --no-review"))
 @click.option(
     "--no-review", is_flag=True, help="Print the summary and exit instead of opening the review TUI."
 )
@@ -90,34 +123,36 @@ def demo(app: AppContext, no_review: bool) -> None:
             app.settings, home=demo_home, database_url=f"sqlite:///{demo_home / 'ledger.sqlite3'}"
         )
     )
-    # The demo's source is served until the end, review app included: its URL must keep working.
-    served = ExitStack()
     try:
-        base_url = served.enter_context(serve_directory(bundled_data_dir() / "sources"))
         articles = sorted(str(p) for p in (bundled_data_dir() / "articles").iterdir() if p.is_file())
         info(f"building a fresh demo ledger in {demo_home} from {len(articles)} bundled article(s)")
         paths = ArchivePaths.under(demo_home)
-        for outcome in ingest(demo_app.ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
+        for outcome in ingest(demo_app.creating_ledger, demo_app.actor, paths, articles, DEFAULT_MIN_SCORE):
             print_ingest_report(ingest_summary(outcome))
-        _cite_and_archive(demo_app, base_url)
-        counts = claims.claims_by_status(demo_app.ledger())
-        report = verify_audit_log(demo_app.ledger())
-        stdout.print(plain(f"claims by status: {counts}"))
-        stdout.print(
-            plain(f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}")
-        )
-        stdout.print(plain(f"explore it: factledger --home {demo_home} claims list"))
-        if not no_review:
-            _review(demo_app)
+        # The demo's source stays served until the demo ends, so the review app can fetch it again.
+        with serve_directory(bundled_data_dir() / "sources") as base_url:
+            lines = _cite_and_archive(demo_app, base_url)
+            counts = claims.claims_by_status(demo_app.ledger())
+            report = verify_audit_log(demo_app.ledger())
+            lines += [
+                f"claims by status: {counts_in_words(counts)}",
+                f"audit log: {report.events_checked} events, {'intact' if report.ok else report.problem}",
+                f"explore it: {_demo_command(demo_app, 'claims', 'list')}",
+            ]
+            for line in lines:
+                stdout.print(plain(line))
+            if not no_review:
+                _review(demo_app)
     finally:
         demo_app.close()
-        served.close()
 
 
 def _review(demo: AppContext) -> None:
     if not on_a_terminal():
         info("not on a terminal: skipping the review TUI (run `factledger review` on a terminal)")
         return
+    # The app takes over the screen: let the summary be read first.
+    click.pause(info="press any key to open the review app (q quits it)…", err=True)
     # The demo ledger's sources are the demo's own server on 127.0.0.1, which the address guard refuses
     # unless told otherwise; the archive pass above was told the same.
     run_review(demo.ledger(), demo.settings, allow_private_networks=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
+import rich_click as click
 
 from factledger.app.exchange import (
     EXPORT_FORMATS,
@@ -19,13 +19,18 @@ from factledger.app.exchange import (
     export_wacz,
     import_file,
 )
-from factledger.cli.app import ROW_ID, AppContext, cli, json_option, pass_app
+from factledger.cli.app import ROW_ID, AppContext, examples, json_option, pass_app
 from factledger.cli.output import error, info, print_json
 from factledger.files import OutputPathError
 
 
-@cli.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.command(
+    "import",
+    epilog=examples(
+        "factledger import jsonl claims.jsonl", "factledger import jsonl factchecks.jsonl --skip-invalid"
+    ),
+)
+@click.argument("format", type=click.Choice(IMPORT_FORMATS, case_sensitive=False))
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--skip-invalid",
@@ -34,13 +39,14 @@ from factledger.files import OutputPathError
 )
 @json_option
 @pass_app
-def import_command(app: AppContext, fmt: str, path: Path, skip_invalid: bool, as_json: bool) -> None:
+def import_command(app: AppContext, format: str, path: Path, skip_invalid: bool, as_json: bool) -> None:
     """Import claims with their evidence: all or nothing, unless --skip-invalid.
 
     Every bad line (or ClaimReview item) is reported in one run: the first 100 with line, field and
     value, then how many more."""
+    fmt = format.lower()
     try:
-        outcome = import_file(app.ledger, app.actor, fmt, path, skip_invalid=skip_invalid)
+        outcome = import_file(app.creating_ledger, app.actor, fmt, path, skip_invalid=skip_invalid)
     except InvalidRecords as exc:
         _report_rejections(exc.shown, exc.total, as_json)
         raise
@@ -71,8 +77,13 @@ def _report_rejections(shown: list[Rejected], total: int, as_json: bool, *, skip
         say(f"… and {total - len(shown)} more not shown")
 
 
-@cli.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@click.command(
+    "export",
+    epilog=examples(
+        "factledger export jsonl -o claims.jsonl", "factledger export wacz --claim 42 -o claim-42.wacz"
+    ),
+)
+@click.argument("format", type=click.Choice(EXPORT_FORMATS, case_sensitive=False))
 @click.option("--claim", "claim_id", type=ROW_ID, help="Export only this claim.")
 @click.option(
     "-o",
@@ -82,7 +93,7 @@ def _report_rejections(shown: list[Rejected], total: int, as_json: bool, *, skip
     help="File to write (default: stdout; `-` is stdout too).",
 )
 @pass_app
-def export_command(app: AppContext, fmt: str, claim_id: int | None, output_name: str | None) -> None:
+def export_command(app: AppContext, format: str, claim_id: int | None, output_name: str | None) -> None:
     """Export claims with their evidence (claimreview: the verdicts, as schema.org JSON-LD; wacz: an
     evidence bundle of the cited sources' archived captures, replayable in ReplayWeb.page and pywb).
 
@@ -91,6 +102,7 @@ def export_command(app: AppContext, fmt: str, claim_id: int | None, output_name:
     if output_name == "":  # Path("") would be ".", the current directory
         raise OutputPathError("the output file name is empty")
     output = Path(output_name) if output_name is not None else None
+    fmt = format.lower()
     if fmt == WACZ:
         _export_wacz(app, claim_id, output)
         return

@@ -3,16 +3,21 @@ the capture, so the appearance of its claims is preserved too (the use-case: app
 
 from __future__ import annotations
 
-import click
+import rich_click as click
 
 from factledger.app.ingest import ingest as ingest_documents
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import print_json, progress_on_terminal
 from factledger.cli.reports import ingest_summary, print_ingest_report
 from factledger.ingest.pipeline import DEFAULT_MIN_SCORE
 
 
-@cli.command()
+@click.command(
+    epilog=examples(
+        "factledger ingest article.md",
+        "factledger ingest https://example.org/news/budget --min-score 0.5",
+    )
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL ...")
 @click.option(
     "--min-score",
@@ -39,7 +44,7 @@ def ingest(
     ingested."""
     with progress_on_terminal() as progress:
         outcomes = ingest_documents(
-            app.ledger,
+            app.creating_ledger,
             app.actor,
             app.archive_paths(),
             list(paths),

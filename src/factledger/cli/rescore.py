@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import rich_click as click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from factledger.app.rescore import RescoreReport, rescore_claims
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json, stderr
 
 
-@cli.command()
+@click.command(epilog=examples("factledger rescore", "factledger rescore --json"))
 @json_option
 @pass_app
 def rescore(app: AppContext, as_json: bool) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from factledger.cli.app import AppContext, cli, pass_app
+import rich_click as click
+
+from factledger.cli.app import AppContext, examples, pass_app
 from factledger.tui.launch import run_review
 
 
-@cli.command()
+@click.command(epilog=examples("factledger review", "factledger --as mariam review"))
 @pass_app
 def review(app: AppContext) -> None:
     """Triage claims in the terminal: the keyboard-first review app (press ? inside for the keys)."""

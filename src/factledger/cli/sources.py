@@ -3,36 +3,78 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
-import click
+import rich_click as click
 
 from factledger.app import review
 from factledger.app import sources as app_sources
-from factledger.cli.app import LIMIT, ROW_ID, AppContext, cli, json_option, pass_app
-from factledger.cli.output import info, plain, print_json, print_table, stdout, write_untrusted
-from factledger.ledger.errors import NotFoundError
+from factledger.app.wording import value_in_words
+from factledger.cli.app import LIMIT, ROW_ID, AppContext, examples, json_option, pass_app
+from factledger.cli.choices import HEALTH, STANCE
+from factledger.cli.output import (
+    Column,
+    info,
+    list_format_options,
+    plain,
+    print_json,
+    print_records,
+    print_table,
+    stdout,
+    write_untrusted,
+)
+from factledger.ledger.errors import InvalidInputError, NotFoundError
 from factledger.ledger.serialize import evidence_summary
-from factledger.ledger.sources import parse_health
-from factledger.ledger.statuses import parse_stance
+from factledger.ledger.statuses import SourceHealth, Stance
 
 # ---------------------------------------------------------------- sources and evidence
 
 
-@cli.command()
+@click.command(
+    epilog=examples(
+        'factledger cite 42 https://example.org/report --stance supports --quote "took in 198 families"',
+        "factledger cite 42 - --stance context < urls.txt",
+    )
+)
 @click.argument("claim_id", type=ROW_ID)
-@click.argument("url")
-@click.option("--stance", required=True, help="supports, refutes or context.")
+@click.argument("url", metavar="URL|-")
+@click.option(
+    "--stance",
+    type=STANCE,
+    help="How the source bears on the claim (with -, the stance of lines that give none).",
+)
 @click.option("--quote", help="The words in the source that bear on the claim.")
 @click.option("--note", help="A note for reviewers.")
 @json_option
 @pass_app
 def cite(
-    app: AppContext, claim_id: int, url: str, stance: str, quote: str | None, note: str | None, as_json: bool
+    app: AppContext,
+    claim_id: int,
+    url: str,
+    stance: str | None,
+    quote: str | None,
+    note: str | None,
+    as_json: bool,
 ) -> None:
-    """Attach a source URL to a claim as evidence."""
-    parsed_stance = parse_stance(stance)
+    """Attach a source URL to a claim as evidence.
+
+    With - for URL, read many from stdin, one `URL [STANCE] [QUOTE]` a line (blank lines and lines
+    starting with # are skipped): all are cited, or none when a line is bad."""
+    if url == "-":
+        if quote is not None:
+            raise click.UsageError("with -, each line gives its own quote: drop --quote")
+        items = parse_cite_lines(sys.stdin, Stance(stance) if stance else None, note)
+        cited = review.cite_many(app.ledger(), app.actor, claim_id, items)
+        summaries = [evidence_summary(evidence, source) for evidence, source in cited]
+        if as_json:
+            print_json(summaries)
+        else:
+            stdout.print(plain(f"claim {claim_id} cites {len(summaries)} sources"))
+        return
+    if stance is None:
+        raise click.UsageError("give --stance (supports, refutes or context)")
     evidence, source = review.cite(
-        app.ledger(), app.actor, claim_id, url, parsed_stance, quote=quote, note=note
+        app.ledger(), app.actor, claim_id, url, Stance(stance), quote=quote, note=note
     )
     summary = evidence_summary(evidence, source)
     if as_json:
@@ -41,42 +83,71 @@ def cite(
         stdout.print(plain(f"claim {claim_id} cites {summary['url']} ({summary['stance']})"))
 
 
-@cli.group("sources")
+def parse_cite_lines(
+    lines: Iterable[str], default_stance: Stance | None, note: str | None
+) -> list[review.Citation]:
+    """``URL [STANCE] [QUOTE]`` lines; the QUOTE is the rest of the line (surrounding double quotes are
+    dropped). A line that cannot be cited stops it all, naming the line."""
+    items = []
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        url, *rest = text.split(maxsplit=2)
+        stance = default_stance
+        if rest:
+            try:
+                stance = Stance(rest[0].lower())
+            except ValueError:
+                choices = ", ".join(s.value for s in Stance)
+                raise InvalidInputError(
+                    f"line {number}: {rest[0]!r} is not a stance (choose from {choices})"
+                ) from None
+        if stance is None:
+            raise InvalidInputError(f"line {number}: no stance; give one on the line or --stance")
+        quote = rest[1].strip() if len(rest) > 1 else None
+        if quote and len(quote) >= 2 and quote[0] == quote[-1] == '"':
+            quote = quote[1:-1]
+        items.append(review.Citation(url=url, stance=stance, quote=quote or None, note=note, line=number))
+    if not items:
+        raise InvalidInputError("stdin held no URL to cite")
+    return items
+
+
+@click.group("sources")
 def sources_group() -> None:
     """Archived sources and their health."""
 
 
-@sources_group.command("list")
-@click.option("--health", help="Only sources with this health (ok, gone, blocked, …).")
+# Each column is its header and the record field it shows, side by side, so no column can slip under
+# another's header; a new column (another reason, say) is one more line here.
+SOURCE_COLUMNS = [
+    Column("id", lambda r: r["id"]),
+    Column("health", lambda r: r["health"]),
+    Column("reason", lambda r: r["health_reason"]),
+    Column("url", lambda r: r["url"]),
+    Column("last check", lambda r: r["last_checked_at"]),
+    Column("next check", lambda r: r["next_check_at"]),
+    Column("snapshots", lambda r: r["snapshots"]),
+    Column("evidence", lambda r: r["evidence"]),
+]
+
+
+@sources_group.command(
+    "list",
+    epilog=examples("factledger sources list --health gone", "factledger sources list --jsonl | jq -r .url"),
+)
+@click.option("--health", type=HEALTH, help="Only sources with this health.")
 @click.option("--limit", type=LIMIT, default=None)
-@json_option
+@list_format_options
 @pass_app
-def sources_list(app: AppContext, health: str | None, limit: int | None, as_json: bool) -> None:
+def sources_list(app: AppContext, health: str | None, limit: int | None, fmt: str | None) -> None:
     """List sources with their health, checks and snapshot counts."""
-    wanted = parse_health(health) if health else None
-    rows = app_sources.list_sources(app.ledger(), wanted, limit)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        None,
-        ["id", "health", "reason", "url", "last check", "next check", "snapshots", "evidence"],
-        [
-            [
-                r["id"],
-                r["health"],
-                r["url"],
-                r["last_checked_at"],
-                r["next_check_at"],
-                r["snapshots"],
-                r["evidence"],
-            ]
-            for r in rows
-        ],
-    )
+    wanted = SourceHealth(health) if health else None
+    print_records(fmt, app_sources.list_sources(app.ledger(), wanted, limit), SOURCE_COLUMNS)
 
 
-@sources_group.command("show")
+@sources_group.command("show", epilog=examples("factledger sources show 7"))
 @click.argument("source_id", type=ROW_ID)
 @json_option
 @pass_app
@@ -90,7 +161,8 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     stdout.print(plain(f"source {source_id}  [{summary['health']}]  {summary['url']}"))
     if summary["health_reason"]:
         stdout.print(plain(f"  reason: {summary['health_reason']}"))
-    stdout.print(plain(f"  last check: {summary['last_checked_at']}  next check: {summary['next_check_at']}"))
+    last, following = (value_in_words(summary[key]) for key in ("last_checked_at", "next_check_at"))
+    stdout.print(plain(f"  last check: {last}  next check: {following}"))
     print_table(
         "captures",
         ["snapshot", "fetched", "status", "drift", "bytes", "warc", "error"],
@@ -109,7 +181,12 @@ def sources_show(app: AppContext, source_id: int, as_json: bool) -> None:
     )
 
 
-@sources_group.command("snapshot")
+@sources_group.command(
+    "snapshot",
+    epilog=examples(
+        "factledger sources snapshot 12 --show main", "factledger sources snapshot 12 --show raw > page.html"
+    ),
+)
 @click.argument("snapshot_id", type=ROW_ID)
 @click.option(
     "--show",

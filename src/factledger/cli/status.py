@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import rich_click as click
+
 from factledger.app.status import ledger_status
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import plain, print_json, stdout
 
 
-@cli.command("status")
+@click.command("status", epilog=examples("factledger status", "factledger status --json"))
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import click
+import rich_click as click
 
 from factledger.app import store
-from factledger.cli.app import AppContext, cli, json_option, pass_app
+from factledger.cli.app import AppContext, examples, json_option, pass_app
 from factledger.cli.output import info, print_json
 from factledger.ledger.errors import LedgerError
 
 
-@cli.group("store")
+@click.group("store")
 def store_group() -> None:
     """The capture store: WARC data and texts, in the home or in a bucket (--store, FACTLEDGER_STORE)."""
 
 
-@store_group.command("check")
+@store_group.command(
+    "check",
+    epilog=examples(
+        "factledger store check", "factledger --store s3://desk-archive/ledger store check --json"
+    ),
+)
 @click.option("--remove-orphans", is_flag=True, help="Delete the objects no snapshot refers to.")
 @json_option
 @pass_app
@@ -41,7 +46,7 @@ def store_check(app: AppContext, remove_orphans: bool, as_json: bool) -> None:
         raise LedgerError(f"store {report.store}: {report.problems[0]}")
 
 
-@store_group.command("migrate")
+@store_group.command("migrate", epilog=examples("factledger store migrate --to s3://desk-archive/ledger"))
 @click.option(
     "--to",
     "to",

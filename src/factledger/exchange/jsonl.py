@@ -84,7 +84,6 @@ def claim_to_exchange(claim: Claim | AnyRow, evidence: list[dict[str, Any]]) -> 
         "text": claim.text,
         "speaker": claim.speaker,
         "speaker_kind": claim.speaker_kind,
-        "date": dates[0] if len(dates) == 1 and "/" not in dates[0] else None,
         "dates": dates,
         "status": claim.status,
         "score": claim.score,

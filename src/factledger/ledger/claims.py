@@ -167,10 +167,24 @@ def last_event_for(session: Session, claim_id: int) -> Event | None:
     ).first()
 
 
+# Events that record something about a claim without writing its fields: they never bump its version.
+_VERSIONLESS_KINDS = frozenset({"claim.noted"})
+
+
+def version_change_for(session: Session, claim: Claim) -> Event | None:
+    """The event that brought the claim to its current version: what a stale reviewer missed. A note
+    written since does not bump the version, so the newest event is not necessarily it."""
+    events = session.scalars(select(Event).where(Event.claim_id == claim.id).order_by(Event.id.desc()))
+    for event in events:
+        if event.kind not in _VERSIONLESS_KINDS and (event.after or {}).get("version") == claim.version:
+            return event
+    return last_event_for(session, claim.id)
+
+
 def check_expected_version(session: Session, claim: Claim, expected: int | None) -> None:
     if expected is None or expected == claim.version:
         return
-    last = last_event_for(session, claim.id)
+    last = version_change_for(session, claim)
     who = f" by {last.actor} at {last.at:%Y-%m-%d %H:%M:%S} UTC ({last.kind})" if last else ""
     raise VersionConflictError(
         f"claim {claim.id} is at version {claim.version}, not {expected}: it was changed{who}; "
@@ -265,6 +279,19 @@ def flag_for_review(session: Session, actor: str, claim_id: int, reason: str) ->
     write_next_version(session, claim, {"needs_review": True, "needs_review_reason": reason})
     after = {"needs_review": True, "reason": reason, "version": claim.version}
     append_event(session, actor, NewEvent("claim.flagged", claim.id, before, after, reason))
+    return claim
+
+
+def clear_flag(session: Session, actor: str, claim_id: int, expected_reason: str, why: str) -> Claim | None:
+    """Clear the claim's review flag if it is still the one raised for ``expected_reason`` (a reviewer
+    may have cleared it, or something else flagged the claim since); the claim when it was cleared."""
+    claim = get_claim(session, claim_id, for_update=True)
+    if not claim.needs_review or claim.needs_review_reason != expected_reason:
+        return None
+    before = {"needs_review": True, "reason": claim.needs_review_reason}
+    write_next_version(session, claim, {"needs_review": False, "needs_review_reason": None})
+    after = {"needs_review": False, "reason": None, "version": claim.version}
+    append_event(session, actor, NewEvent("claim.unflagged", claim.id, before, after, why))
     return claim
 
 

@@ -8,23 +8,23 @@ PostgreSQL the default READ COMMITTED plus row versions and an advisory lock (se
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from factledger import __version__
 from factledger.ledger.errors import LedgerBusyError, SchemaError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # How long a writer waits for SQLite's write lock before giving up (milliseconds); an environment
@@ -51,6 +51,8 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if connection is not None:
@@ -111,6 +113,55 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
+    """Where the ledger's schema stands against this factledger's migrations.
+
+    Every command opens the ledger through this, so the common case (the ledger is at the head) is
+    answered without importing Alembic, whose import alone costs more than a `claims list`: the head is
+    read from the migration scripts' ``revision`` lines and the current revision from alembic_version.
+    Anything else goes to Alembic itself."""
+    head = _head_from_scripts()
+    if head is not None:
+        current = _current_revision(engine)
+        if current == head:
+            return SchemaState(current=current, head=head, known=True)
+    return _alembic_schema_state(engine)
+
+
+_REVISION_LINE = re.compile(r"^revision(?:: str)? = [\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION_LINE = re.compile(r"^down_revision(?:: [^=]+)? = [\"']([^\"']+)[\"']", re.MULTILINE)
+
+
+@cache
+def _head_from_scripts() -> str | None:
+    """The one revision no other script revises, read from the scripts' text; None when that is not
+    clear-cut (then Alembic decides)."""
+    revisions, revised = set(), set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        found = _REVISION_LINE.search(text)
+        if found is None:
+            return None
+        revisions.add(found.group(1))
+        revised.update(_DOWN_REVISION_LINE.findall(text))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except OperationalError as exc:
+        raise SchemaError(f"cannot open the ledger database: {_first_line(exc)}") from None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def _alembic_schema_state(engine: Engine) -> SchemaState:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     assert head is not None, "factledger ships at least one migration"
@@ -139,12 +190,16 @@ def upgrade(engine: Engine) -> SchemaState:
     if not state.known:
         raise newer_schema_error(state)
     if not state.is_current:
+        from alembic import command
+
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
     return schema_state(engine)
 
 
 def newer_schema_error(state: SchemaState) -> SchemaError:
+    from factledger import __version__
+
     return SchemaError(
         f"this ledger was written by a newer factledger (schema revision {state.current}, "
         f"factledger {__version__} knows up to {state.head}); upgrade factledger to open it"
@@ -168,6 +223,8 @@ class Ledger:
         if state.is_empty and create_if_empty and not _has_foreign_tables(self.engine):
             upgrade(self.engine)
             return
+        if state.is_empty and not create_if_empty and not _has_foreign_tables(self.engine):
+            raise SchemaError("no ledger in this database yet: `factledger init` creates one (or check --db)")
         if state.is_empty:
             raise SchemaError("this database holds tables that are not a factledger ledger")
         raise SchemaError(
@@ -221,11 +278,30 @@ def _has_foreign_tables(engine: Engine) -> bool:
     return bool(inspect(engine).get_table_names())
 
 
-def open_ledger(url: str) -> Ledger:
+def open_ledger(url: str, *, create: bool = True) -> Ledger:
+    """Open the ledger at ``url``, at the head revision. With ``create`` an empty database becomes a new
+    ledger; without it, a missing one is an error (a read on a mistyped --home must not make one)."""
+    if not create:
+        _require_sqlite_file(url)
     ledger = Ledger(url)
     try:
-        ledger.ensure_schema()
+        ledger.ensure_schema(create_if_empty=create)
     except BaseException:
         ledger.close()
         raise
     return ledger
+
+
+def _require_sqlite_file(url: str) -> None:
+    """A SQLite ledger that is not there is reported before the engine creates its file (and folder)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SchemaError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database).expanduser()
+    if not path.exists():
+        raise SchemaError(
+            f"no ledger at {path}: check --home (or $FACTLEDGER_HOME); `factledger init` creates one there"
+        )

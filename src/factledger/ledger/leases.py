@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, ColumnElement, and_, literal, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, and_, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from factledger.ledger.models import Source
@@ -125,3 +125,32 @@ def lease_owners_starting(session: Session, prefix: str) -> list[str]:
         select(Source.lease_owner).where(Source.lease_owner.startswith(prefix, autoescape=True)).distinct()
     )
     return [owner for owner in owners if owner is not None]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The archive queue at a moment: how many sources are due, how many are not yet (and the soonest
+    next check among them), and how many of those wait out a retry after a failed check (the rest are
+    healthy and on their regular schedule)."""
+
+    due: int
+    count: int
+    soonest: datetime | None
+    retrying: int
+    retrying_soonest: datetime | None
+
+
+def waiting_sources(session: Session, now: datetime) -> Waiting:
+    """How many sources a pass would capture now, and what it can tell the user about the others."""
+    not_due = Source.next_check_at > now
+    retry = and_(not_due, Source.consecutive_failures > 0)
+    row = session.execute(
+        select(
+            func.count().filter(is_due(now)),
+            func.count().filter(not_due),
+            func.min(Source.next_check_at).filter(not_due),
+            func.count().filter(retry),
+            func.min(Source.next_check_at).filter(retry),
+        )
+    ).one()
+    return Waiting(int(row[0]), int(row[1]), row[2], int(row[3]), row[4])

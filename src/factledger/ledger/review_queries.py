@@ -20,7 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from factledger.ledger.claims import ClaimFilter, claim_history, claims_query, get_claim, last_event_for
+from factledger.ledger.claims import (
+    ClaimFilter,
+    claim_history,
+    claims_query,
+    get_claim,
+    version_change_for,
+)
 from factledger.ledger.models import Claim, Document, Event, Evidence, Source
 from factledger.ledger.sources import evidence_for_claim
 from factledger.ledger.statuses import HEALTH_SEVERITY, ClaimStatus
@@ -359,8 +365,8 @@ def _evidence_view(evidence: Evidence, source: Source) -> EvidenceDetail:
 
 
 def last_event_view(session: Session, claim_id: int) -> EventView | None:
-    """The claim's latest event (what a conflicting edit did)."""
-    event = last_event_for(session, claim_id)
+    """The event that brought the claim to its current version (what a conflicting edit did)."""
+    event = version_change_for(session, get_claim(session, claim_id))
     return None if event is None else _event_view(event)
 
 

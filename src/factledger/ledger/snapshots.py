@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
-from factledger.ledger.claims import flag_for_review
+from factledger.ledger.claims import claims_by_id, clear_flag, flag_for_review
 from factledger.ledger.errors import NotFoundError
 from factledger.ledger.models import Evidence, Snapshot, Source
 from factledger.ledger.snapshot_queries import PreviousCapture, previous_captures
@@ -67,6 +67,7 @@ class RecordedCapture:
     previous_health: SourceHealth
     drift: str
     flagged_claim_ids: list[int] = field(default_factory=list)
+    unflagged_claim_ids: list[int] = field(default_factory=list)
 
 
 def _drift(record: CaptureRecord, previous: PreviousCapture | None) -> str:
@@ -88,9 +89,40 @@ def _flag_reason(
     if record.health in DEAD_HEALTH and previous_health not in DEAD_HEALTH:
         detail = f" ({record.health_reason})" if record.health_reason else ""
         return f"source {record.health.value}{detail} (captured {captured}): {source.url}"
-    if drift == "changed_text":
+    # Back from dead: the previous capture was the error page, so a changed text says nothing.
+    if drift == "changed_text" and previous_health not in DEAD_HEALTH:
         return f"source text changed (captured {captured}): {source.url}"
     return None
+
+
+def _dead_flag_of(source: Source, reason: str | None) -> bool:
+    """Whether a claim's review flag is the one ``_flag_reason`` raised when this source went dead."""
+    if reason is None or not reason.endswith(f": {source.url}"):
+        return False
+    return any(reason.startswith(f"source {health.value} ") for health in DEAD_HEALTH)
+
+
+def _recovered(result: RecordedCapture) -> bool:
+    return result.previous_health in DEAD_HEALTH and result.health in (
+        SourceHealth.OK,
+        SourceHealth.REDIRECTED,
+    )
+
+
+def _clear_dead_flags(session: Session, actor: str, source: Source, fetched_at: datetime) -> list[int]:
+    """A dead source answers again: the flags it raised on the claims citing it are cleared, each with a
+    ``claim.unflagged`` event. A flag raised by anything else stays."""
+    why = f"source answers again (captured {fetched_at:%Y-%m-%d}): {source.url}"
+    cleared = []
+    for claim_id, claim in claims_by_id(session, citing_claim_ids(session, source.id)).items():
+        reason = claim.needs_review_reason
+        if (
+            reason is not None
+            and _dead_flag_of(source, reason)
+            and clear_flag(session, actor, claim_id, reason, why) is not None
+        ):
+            cleared.append(claim_id)
+    return sorted(cleared)
 
 
 def record_captures(session: Session, actor: str, records: Sequence[CaptureRecord]) -> list[RecordedCapture]:
@@ -149,6 +181,8 @@ def record_captures(session: Session, actor: str, records: Sequence[CaptureRecor
 
     for record, result in zip(records, results, strict=True):
         source = sources[record.source_id]
+        if _recovered(result):
+            result.unflagged_claim_ids.extend(_clear_dead_flags(session, actor, source, record.fetched_at))
         reason = _flag_reason(source, record, result.drift, result.previous_health)
         if reason is not None:
             for claim_id in citing_claim_ids(session, source.id):

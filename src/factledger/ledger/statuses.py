@@ -45,7 +45,9 @@ class SourceHealth(StrEnum):
     REDIRECTED = "redirected"
     GONE = "gone"
     ERROR = "error"
-    BLOCKED = "blocked"
+    # Our own address guard refused it (a private, loopback or link-local address): our policy, not the
+    # source's fault, so it flags no claim; --allow-private / allow_private_networks lifts it.
+    REFUSED = "refused"
 
 
 class QuoteStatus(StrEnum):
@@ -89,17 +91,18 @@ def check_transition(current: ClaimStatus, target: ClaimStatus) -> None:
 
 
 # The health vocabulary a reader acts on, defined once:
-# - dead: the source no longer gives what it said (gone, or it blocks us); lasting, so a source turning
-#   dead flags the claims that cite it for review;
+# - dead: the source no longer gives what it said (gone); lasting, so a source turning dead flags the
+#   claims that cite it for review, and a dead source that answers again clears those flags;
 # - unreachable: dead, or failing right now (an error may pass by the next check); a reader of a claim
 #   is pointed at the archived copy of any unreachable source.
-DEAD_HEALTH = frozenset({SourceHealth.GONE, SourceHealth.BLOCKED})
+# A source our guard refused is neither: nothing is known about it, and the refusal is ours.
+DEAD_HEALTH = frozenset({SourceHealth.GONE})
 UNREACHABLE_HEALTH = DEAD_HEALTH | {SourceHealth.ERROR}
 # Worst first: the health that should worry a reviewer most wins a claim's "worst health".
 HEALTH_SEVERITY = {
     SourceHealth.GONE: 6,
-    SourceHealth.BLOCKED: 5,
-    SourceHealth.ERROR: 4,
+    SourceHealth.ERROR: 5,
+    SourceHealth.REFUSED: 4,
     SourceHealth.REDIRECTED: 3,
     SourceHealth.UNKNOWN: 2,
     SourceHealth.OK: 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factledger.app.wording import describe_change as describe_event_change
 from factledger.ledger.review_queries import EventView, RowQuery
 
 
@@ -23,14 +24,4 @@ def describe_change(event: EventView | None) -> str:
     """One line on what an event changed, for conflict notices and the history list."""
     if event is None:
         return ""
-    before, after = event.before or {}, event.after or {}
-    changes = [
-        f"{key} {before.get(key)!s} → {value!s}"
-        for key, value in after.items()
-        if key not in ("version", "text") and key in before and before.get(key) != value
-    ]
-    if "text" in before and before["text"] != after.get("text", before["text"]):
-        changes.insert(0, "text edited")
-    if not changes:
-        changes = [f"{key}={value}" for key, value in after.items() if key not in ("version", "text")]
-    return ", ".join(changes)
+    return describe_event_change(event.before, event.after)

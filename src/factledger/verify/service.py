@@ -51,8 +51,9 @@ class EvidenceResult:
             "quote": self.quote,
             "quote_status": self.quote_status,
             "score": self.score,
-            "snapshot_id": self.snapshot_id,
-            "detail": self.detail,
+            # The names evidence has in `claims show --json`: one key per concept in every output.
+            "quote_snapshot_id": self.snapshot_id,
+            "quote_detail": self.detail,
             "lost": self.lost,
         }
 

@@ -253,9 +253,10 @@ class MainScreen(TriageScreen):
         except Exception as exc:
             self.app.call_from_thread(self.show_error, exc, "Fetch failed")
             return
-        self.app.call_from_thread(
-            self._fetched, claim_id, summary.attempted, summary.ok, dict(summary.failed_by_kind)
-        )
+        failures = dict(summary.failed_by_kind)
+        if summary.refused:  # our own guard, not the source (counted apart from failures): say so
+            failures[GUARD_REFUSAL] = summary.refused
+        self.app.call_from_thread(self._fetched, claim_id, summary.attempted, summary.ok, failures)
 
     def _fetched(self, claim_id: int, attempted: int, ok: int, failures: dict[str, int]) -> None:
         if failures:
@@ -289,7 +290,7 @@ class MainScreen(TriageScreen):
         self.app.push_screen(HelpScreen(help_entries(self.app)))
 
 
-# The failure kind of a fetch the address guard refused (archive/health.py).
-GUARD_REFUSAL = "blocked"
+# How a fetch the address guard refused is named in the notice (RunSummary.refused, archive/runner.py).
+GUARD_REFUSAL = "refused: private address"
 
 _conflict_note = "Someone else changed this claim (see the notification); your text is kept — Enter saves it."

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from factledger.app import sources as app_sources
+from factledger.app.claims import memento_of
 from factledger.archive.runner import ArchivePaths
 from factledger.ledger.database import Ledger
 from factledger.ledger.review_queries import EvidenceDetail
@@ -153,6 +154,10 @@ class ReaderScreen(Screen[None]):
         capture = self.captures[loaded.index]
         header = Text()
         header.append(self.evidence.url, Style(bold=True))
+        memento = memento_of(self.evidence.url)
+        if memento is not None:  # a Wayback Machine memento: the page it preserves, and from when
+            when = f"{memento['captured']:%Y-%m-%d %H:%M} UTC" if memento["captured"] else "an unknown date"
+            header.append(f"\nInternet Archive copy of {memento['original_url']}, captured {when}")
         header.append(f"\ncapture {loaded.index + 1} of {len(self.captures)}", Style(bold=True))
         header.append(f" · {capture.fetched_at:%Y-%m-%d %H:%M} UTC")
         header.append(f" · HTTP {capture.http_status}" if capture.http_status else "")
@@ -170,7 +175,9 @@ class ReaderScreen(Screen[None]):
                 "highlighted" if span else "not found verbatim in this capture",
                 Style(color="green") if span else Style(color="red"),
             )
-            header.append(f" ({self.evidence.quote_status})", Style(dim=True))
+            # Why it is missing or fuzzy ("number differs: …"): the words `verify` gave.
+            why = "; ".join(self.evidence.quote_detail)
+            header.append(f" ({self.evidence.quote_status}{': ' + why if why else ''})", Style(dim=True))
         self._header(header)
         if span is not None:
             self._select(*span)

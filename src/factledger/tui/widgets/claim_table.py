@@ -42,7 +42,7 @@ STATUS_STYLES = {
 }
 HEALTH_STYLES = {
     "gone": Style(color="red", bold=True),
-    "blocked": Style(color="red"),
+    "refused": Style(color="yellow", dim=True),  # our guard said no: not the source's fault
     "error": Style(color="yellow"),
     "redirected": Style(color="cyan"),
     "ok": Style(color="green"),
