@@ -75,3 +75,22 @@ async def test_control_characters_are_shown_visibly_in_the_detail_pane_and_the_r
             assert "␛[2J" in reader
     finally:
         demo.ledger.close()
+
+
+async def test_a_notice_quoting_outside_text_shows_its_control_characters_visibly(tmp_path: Path) -> None:
+    # Hostile input: a notice (e.g. a fetch error quoting a server's reason phrase) holding ESC [2J and
+    # an OSC 8 hyperlink. Before, ReviewApp.notify handed them to Textual, which wrote them raw.
+    demo = build_demo(tmp_path / "home")
+    try:
+        async with demo.app().run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            pilot.app.notify("server said \x1b[2J\x1b]8;;https://evil.example/\x1b\\", title="\x1b[31mFetch")
+            await pilot.pause(0.3)
+            # What Textual was given to show: its notifications (the toast layer is not among the
+            # screen's strips in a headless run).
+            shown = "\n".join(f"{n.title}: {n.message}" for n in pilot.app._notifications)
+            assert "\x1b" not in shown
+            assert "server said ␛[2J␛]8;;https://evil.example/" in shown
+            assert "␛[31mFetch" in shown
+    finally:
+        demo.ledger.close()

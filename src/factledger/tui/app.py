@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from factledger.ledger.database import Ledger
+from factledger.terminal import printable
 from factledger.tui.config import ReviewConfig
 from factledger.tui.keys import MAIN_BINDINGS, NOT_IN_PALETTE, keys_shown
 from factledger.tui.screens.main import MainScreen
@@ -38,6 +40,21 @@ class ReviewApp(App[None]):
             self.set_keymap(self.config.keymap)
         for problem in self.config.keymap_problems:
             self.notify(problem, title="factledger.toml", severity="warning", markup=False, timeout=10)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice passes through the terminal sanitiser: an error or a notice may quote a URL, a
+        server's reason phrase or a reviewer's text, and Textual writes control characters through."""
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette: each action of the claims screen once, with the key that does it.
