@@ -142,6 +142,7 @@ def test_claims_add_records_the_speaker_kind(factledger: Factledger) -> None:
 def test_claims_add_refuses_a_bad_speaker_kind(
     factledger: Factledger, arguments: list[str], field: str
 ) -> None:
+    assert factledger("init").exit_code == 0
     result = factledger("claims", "add", "Kelso Foods sold 12 million loaves.", *arguments)
     assert result.exit_code == 1
     assert field in result.stderr

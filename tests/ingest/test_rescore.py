@@ -76,6 +76,7 @@ def test_rescore_updates_old_scores_and_audits_each_change(factledger: Factledge
 
 
 def test_rescore_of_an_empty_ledger(factledger: Factledger) -> None:
+    assert factledger("init").exit_code == 0  # rescore reads a ledger; it does not create one
     assert factledger.json("rescore") == {"model": MODEL_ID, "claims": 0, "changed": 0}
     human = factledger("rescore")
     assert human.exit_code == 0
