@@ -26,10 +26,12 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # The fuzz targets of tests/fuzz/ (the importers, the URL normaliser, HTML and PDF text, the WARC reader),
-# each for FUZZ_SECONDS; a failing input is saved under tests/fuzz/crashes/.
+# each for FUZZ_SECONDS; a failing input is saved under tests/fuzz/crashes/. Each run draws a new seed
+# unless FUZZ_SEED repeats one.
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?=
 fuzz: $(STAMP)
-	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/ledger_bench.py

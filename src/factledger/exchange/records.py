@@ -30,9 +30,11 @@ _normalize_url_cached = functools.lru_cache(maxsize=65_536)(normalize_url)
 # checks that both give the same answer.
 # The last label starts with a letter (a name, never an address in any notation) and the path holds no
 # dot segment: URLs outside the shortcut take the full path.
+# The lookahead sits before the path's first slash, so a dot segment right after the host ("/./",
+# "/." at the end) is refused too: the fuzzer found "http://kh/." kept as written.
 _CANONICAL_URL = re.compile(
     r"https?://(?:[a-z0-9-]{1,63}\.)*[a-z][a-z0-9-]{0,62}"
-    r"/(?![^?]*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+    r"(?![^?]*/\.\.?(?:/|$))/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
 )
 _STANCES = {stance.value: stance for stance in Stance}
 _STATUSES = {status.value: status for status in ClaimStatus}
