@@ -122,13 +122,14 @@ def _child(which: str, path: Path) -> None:
 
 
 def _timed(which: str, path: Path) -> dict[str, float]:
-    output = subprocess.run(
+    child = subprocess.run(
         [sys.executable, __file__, "--child", which, "--ledger", str(path)],
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(output.splitlines()[-1])
+    )
+    if child.returncode:
+        raise SystemExit(f"the {which} child failed:\n{child.stderr}")
+    figures: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
     figures["load"] = os.getloadavg()[0]
     return figures
 
