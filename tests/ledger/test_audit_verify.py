@@ -63,7 +63,8 @@ class Expected:
 
 
 def _assert_report(report: AuditReport, expected: Expected) -> None:
-    assert report.problem is not None and report.problem.startswith(expected.problem), report.problem
+    assert report.problem is not None
+    assert report.problem.startswith(expected.problem), report.problem
     assert (report.events_checked, report.bad_event_id, report.bad_claim_id) == (
         expected.events,
         expected.event_id,
@@ -77,7 +78,8 @@ def test_an_intact_ledger_verifies(ledger: Ledger) -> None:
     report = _verify(ledger)
     assert report.ok, report.problem
     assert (report.events_checked, report.claims_checked) == (EVENTS, CLAIMS)
-    assert report.head is not None and report.head.last_event_id == EVENTS
+    assert report.head is not None
+    assert report.head.last_event_id == EVENTS
 
 
 # Each statement is hostile input: a row changed underneath factledger.
