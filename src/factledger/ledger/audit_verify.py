@@ -177,26 +177,32 @@ def _canonical_text(raw: str | None, column: str, event_id: int) -> str:
 
 
 class _Replay:
-    """Each claim's state as the log tells it: [status, version, assignee, text, evidence links].
+    """Each claim's state as the log tells it: (status, version, assignee, text, evidence links).
 
-    The text is kept as its ``hash()``, not itself: a million claims' texts would cost hundreds of MB.
-    str hashes are keyed per process (PYTHONHASHSEED), so a text cannot be crafted to collide."""
+    Kept small, for a million claims: a tuple per claim (an event that changes a claim replaces its
+    tuple), each distinct status text held once, and the text as its ``hash()``, not itself (a million
+    texts would cost hundreds of MB). str hashes are keyed per process (PYTHONHASHSEED), so a text
+    cannot be crafted to collide."""
 
     def __init__(self) -> None:
-        self.claims: dict[int, list[Any]] = {}
+        self.claims: dict[int, tuple[Any, ...]] = {}
+        self._statuses: dict[str, str] = {}
 
     def apply(self, event_id: int, kind: str, claim_id: int, after: Any) -> None:
         if not isinstance(after, dict):
             raise _Broken(f"event {event_id} ({kind}) has no `after` object to replay", event_id)
+        claims = self.claims
         try:
             if kind in _CREATES:
-                if claim_id in self.claims:
+                if claim_id in claims:
                     raise _Broken(f"event {event_id} creates claim {claim_id} a second time", event_id)
                 text = hash(after["text"]) if "text" in after else _UNKNOWN
-                evidence = after.get("evidence", 0)
-                self.claims[claim_id] = [after["status"], 1, None, text, evidence]
+                status = after["status"]
+                if type(status) is str:
+                    status = self._statuses.setdefault(status, status)
+                claims[claim_id] = (status, 1, None, text, after.get("evidence", 0))
                 return
-            state = self.claims.get(claim_id)
+            state = claims.get(claim_id)
             if state is None:
                 if kind == "evidence.imported" or kind == "evidence.added" or "version" in after:
                     raise _Broken(
@@ -204,20 +210,22 @@ class _Replay:
                         event_id,
                     )
                 return
+            status, version, assignee, text, evidence = state
             if kind in _STATUS_KINDS:
-                state[0], state[1] = after["status"], after["version"]
+                status, version = after["status"], after["version"]
             elif kind == "claim.assigned":
-                state[2], state[1] = after["assignee"], after["version"]
+                assignee, version = after["assignee"], after["version"]
             elif kind == "claim.edited":
-                state[1] = after["version"]
+                version = after["version"]
                 if "text" in after:
-                    state[3] = hash(after["text"])
+                    text = hash(after["text"])
             elif kind == "claim.flagged":
-                state[1] = after["version"]
+                version = after["version"]
             elif kind == "evidence.added":
-                state[4] += 1
+                evidence += 1
             elif kind == "evidence.imported":
-                state[4] += after["evidence"]
+                evidence += after["evidence"]
+            claims[claim_id] = (status, version, assignee, text, evidence)
         except KeyError as exc:
             raise _Broken(f"event {event_id} ({kind}) lacks the field {exc} in `after`", event_id) from None
         except TypeError:
@@ -386,7 +394,7 @@ def _compare_claims(session: Session, replay: _Replay) -> int:
                     "(the log was emptied or cut, or the claim was inserted behind its back)",
                     claim_id=claim_id,
                 )
-            found = [status, version, assignee, hash(text), evidence]
+            found = (status, version, assignee, hash(text), evidence)
             if state != found:
                 _name_difference(claim_id, state, found, text)
         checked += len(batch)
@@ -396,7 +404,7 @@ def _compare_claims(session: Session, replay: _Replay) -> int:
     return checked
 
 
-def _name_difference(claim_id: int, logged: list[Any], found: list[Any], text: str) -> None:
+def _name_difference(claim_id: int, logged: tuple[Any, ...], found: tuple[Any, ...], text: str) -> None:
     for name, was, now in zip(_FIELDS, logged, found, strict=True):
         if was is _UNKNOWN or was == now:
             continue
