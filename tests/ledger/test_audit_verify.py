@@ -4,15 +4,18 @@ were verified before it), so a faster walk cannot change what is reported withou
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
+from factledger.ledger.audit import GENESIS_HASH, canonical_json
 from factledger.ledger.audit_verify import AuditReport, verify_log
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord, import_claims
 from factledger.ledger.claims import ClaimDraft, add_claim, assign_claim, change_status
-from factledger.ledger.database import Ledger
+from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, Stance
 
@@ -188,3 +191,85 @@ def test_the_first_problem_in_log_order_is_named(ledger: Ledger) -> None:
         "UPDATE claims SET status = 'refuted' WHERE id = 4",
     )
     _assert_report(_verify(ledger), Expected("event 3 was modified after it was written", 2, event_id=3))
+
+
+def _rechain(ledger: Ledger) -> None:
+    """Hostile input: every event's hash recomputed over what is stored now, and the head rewritten, as
+    someone who edits the log and knows the hash rule would do (the chain then holds)."""
+    with ledger.write() as session:
+        rows = session.execute(
+            text(
+                "SELECT id, at, actor, kind, claim_id, CAST(before AS TEXT), CAST(after AS TEXT), rationale "
+                "FROM events ORDER BY id"
+            )
+        ).all()
+        prev = GENESIS_HASH
+        for event_id, at, actor, kind, claim_id, before, after, rationale in rows:
+            moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            texts = [
+                canonical_json(prev),
+                canonical_json(moment.isoformat(timespec="microseconds")),
+                canonical_json(actor),
+                canonical_json(kind),
+                canonical_json(claim_id),
+                before or "null",
+                after or "null",
+                canonical_json(rationale),
+            ]
+            digest = hashlib.sha256(f"[{','.join(texts)}]".encode()).hexdigest()
+            session.execute(
+                text("UPDATE events SET prev_hash = :prev, hash = :hash WHERE id = :id"),
+                {"prev": prev, "hash": digest, "id": event_id},
+            )
+            prev = digest
+        session.execute(
+            text("UPDATE audit_head SET event_id = :id, count = :count, hash = :hash"),
+            {"id": rows[-1][0], "count": len(rows), "hash": prev},
+        )
+
+
+REWRITTEN_CASES = {
+    # The chain rewritten to hold over the change: the replay still names what does not add up.
+    "status change removed from the log": (
+        ["DELETE FROM events WHERE id = 3"],
+        Expected(
+            "claim 1 differs from its history: its status is 'in_review' but the log says",
+            EVENTS - 1,
+            claim_id=1,
+        ),
+    ),
+    "a second creation of a claim": (
+        ["UPDATE events SET claim_id = 2 WHERE id = 8"],
+        Expected("event 8 creates claim 2 a second time", 7, event_id=8),
+    ),
+    "an evidence event before the claim's creation": (
+        ["UPDATE events SET claim_id = 5 WHERE id = 2"],
+        Expected("event 2 (evidence.added) changes claim 5 before any event created it", 1, event_id=2),
+    ),
+    "a creation without a status": (
+        ['UPDATE events SET after = \'{"text":"The bridge opened in 1932."}\' WHERE id = 8'],
+        Expected("event 8 (claim.created) lacks the field 'status' in `after`", 7, event_id=8),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REWRITTEN_CASES))
+def test_a_rewritten_chain_is_caught_by_the_replay(ledger: Ledger, case: str) -> None:
+    statements, expected = REWRITTEN_CASES[case]
+    _populate(ledger)
+    _tamper(ledger, *statements)
+    _rechain(ledger)
+    _assert_report(_verify(ledger), expected)
+
+
+def test_a_claim_event_without_after_is_named_not_crashed_on(sqlite_url: str) -> None:
+    # Hostile input: a claim's creation with a NULL `after`, the chain rewritten to cover it.
+    ledger = open_ledger(sqlite_url)
+    try:
+        _populate(ledger)
+        _tamper(ledger, "UPDATE events SET after = NULL WHERE id = 8")
+        _rechain(ledger)
+        _assert_report(_verify(ledger), Expected("event 8 has a corrupt `after` (not JSON)", 7, event_id=8))
+    finally:
+        ledger.close()

@@ -350,9 +350,9 @@ class _Chain:
                 if claim_id is not None and kind in replayed:
                     try:
                         parsed, end = scan(after, 0)
-                    except (StopIteration, ValueError, TypeError):
+                    except (StopIteration, ValueError, TypeError):  # TypeError: a NULL `after`
                         end = -1
-                    if end != len(after):
+                    if end < 0 or end != len(after):
                         raise _Broken(f"event {event_id} has a corrupt `after` (not JSON)", event_id)
                     apply(event_id, kind, claim_id, parsed)
                 prev_hash, last_id = stored_hash, event_id
