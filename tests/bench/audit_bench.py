@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,26 +146,26 @@ def _line(name: str, figures: dict[str, float]) -> str:
 
 def _measure(path: Path, rounds: int) -> None:
     _bare_chain(path)  # warm the page cache for both runs alike
-    best: dict[str, dict[str, float]] = {}
+    wall_ratios: list[float] = []
+    cpu_ratios: list[float] = []
+    rates: list[float] = []
     for round_number in range(1, rounds + 1):
         bare, full = _timed("bare", path), _timed("verify", path)
         print(f"round {round_number} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):")
         print("  " + _line("bare hash-chain pass:", bare))
         print("  " + _line("audit verify (chain+replay):", full))
+        wall_ratios.append(full["wall"] / bare["wall"])
+        cpu_ratios.append(full["cpu"] / bare["cpu"])
+        rates.append(full["events"] / full["wall"])
         print(
-            f"  verify takes {full['wall'] / bare['wall']:.2f}x the baseline's wall time, "
-            f"{full['cpu'] / bare['cpu']:.2f}x its CPU time ({full.get('claims', 0):.0f} claims compared)"
+            f"  verify takes {wall_ratios[-1]:.2f}x the baseline's wall time, {cpu_ratios[-1]:.2f}x its CPU "
+            f"time ({full.get('claims', 0):.0f} claims compared)"
         )
-        for name, figures in (("bare", bare), ("verify", full)):
-            if name not in best or figures["wall"] < best[name]["wall"]:
-                best[name] = figures
-    full, bare = best["verify"], best["bare"]
-    rate = full["events"] / full["wall"]
-    verdict = "PASS" if rate >= TARGET_EVENTS_PER_S else "FAIL"
+    verdict = "PASS" if max(rates) >= TARGET_EVENTS_PER_S else "FAIL"
     print(
-        f"{verdict}: best wall rate {rate:,.0f} events/s (target {TARGET_EVENTS_PER_S:,}); best CPU-time rate "
-        f"{full['events'] / full['cpu']:,.0f} events/s; best-of ratio to the baseline "
-        f"{full['wall'] / bare['wall']:.2f}x wall, {full['cpu'] / bare['cpu']:.2f}x CPU"
+        f"{verdict}: best wall rate {max(rates):,.0f} events/s (target {TARGET_EVENTS_PER_S:,}); median "
+        f"ratio to the baseline of the same round {statistics.median(wall_ratios):.2f}x wall, "
+        f"{statistics.median(cpu_ratios):.2f}x CPU"
     )
 
 
