@@ -5,6 +5,12 @@ Each process writes its own file and holds an exclusive ``flock`` on it while it
 arrive as finished gzip members (build.py), one member per record, and a new file is only published
 once its warcinfo record is on disk. Appending is not durable by itself: ``sync`` is, so a caller
 appends a group of captures, syncs once, and only then lets a database row point at any of them.
+
+A file the writer is done with (rotated away or closed) whose records are all synced and committed
+(the caller says so with ``committed``) is *sealed*: its write permission is removed. Nothing is ever
+appended to it again and no crash can have left anything unfinished in it, so the start-up repair
+skips it without opening it (``is_sealed``); a run that wrote a hundred 1 GiB files leaves at most the
+last one to check.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import fcntl
 import io
 import os
 import re
+import stat
 import threading
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
@@ -63,6 +70,8 @@ class WarcStore:
         self._filename = ""
         self._size = 0
         self._records_in_file = 0
+        self._closed_unsealed: list[Path] = []  # closed files whose records may not be committed yet
+        self._uncommitted = False  # something was appended since the last ``committed``
 
     def append_built(self, data: bytes, response_length: int) -> WarcLocation:
         """Append a pair built by ``build.build_pair``; return the location of its first record.
@@ -83,6 +92,7 @@ class WarcStore:
                 raise
             self._size = start + len(data)
             self._records_in_file += 2
+            self._uncommitted = True
             return WarcLocation(self._filename, start, response_length)
 
     def sync(self) -> None:
@@ -91,9 +101,23 @@ class WarcStore:
             if self._file is not None:
                 os.fsync(self._file.fileno())
 
+    def committed(self) -> None:
+        """Everything synced so far is committed (rows point at it): seal the files already closed.
+
+        The current file stays open and unsealed; a file rotated away in the middle of a group is only
+        sealed here, once that group's rows are in, because a crash before then leaves records in it that
+        ``trim_uncommitted`` must still be able to cut."""
+        with self._lock:
+            self._uncommitted = False
+            self._seal_closed()
+
     def close(self) -> None:
+        """Close the current file; seal it too if nothing appended to it is still waiting for a commit
+        (after a failed commit it stays unsealed, for the next start to trim)."""
         with self._lock:
             self._close_file()
+            if not self._uncommitted:
+                self._seal_closed()
 
     def __enter__(self) -> Self:
         return self
@@ -160,7 +184,13 @@ class WarcStore:
         finally:
             self._file.close()  # closing releases the flock
             self._file = None
+            self._closed_unsealed.append(self.directory / self._filename)
             self._filename = ""
+
+    def _seal_closed(self) -> None:
+        for path in self._closed_unsealed:
+            seal(path)
+        self._closed_unsealed.clear()
 
 
 class ObjectWarcWriter:
@@ -204,9 +234,28 @@ class ObjectWarcWriter:
             self._buffer = None  # a failed PUT loses the group: its captures are not recorded
             self.objects.put(filename, data)
 
+    def committed(self) -> None:
+        return None  # each object is complete once stored: nothing to seal
+
     def close(self) -> None:
         with self._lock:
             self._buffer = None  # appended but never synced: nothing points at it
+
+
+def seal(path: Path) -> None:
+    """Mark a finished WARC file, all of whose records are complete and committed, as never to be
+    written again: no write permission (kept for group and others' read bits). A file that is gone is
+    passed over. Not fsynced: a seal lost in a power cut only means the next start checks the file."""
+    try:
+        mode = path.stat().st_mode
+        os.chmod(path, stat.S_IMODE(mode) & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    except FileNotFoundError:
+        return
+
+
+def is_sealed(path: Path) -> bool:
+    """Whether ``seal`` marked this file (from its mode alone: the file is not opened)."""
+    return not path.stat().st_mode & stat.S_IWUSR
 
 
 def _write_warcinfo(handle: io.RawIOBase | io.BytesIO, filename: str, writer_name: str) -> None:
