@@ -390,7 +390,9 @@ def _append_torn_tail(path: Path) -> int:
     return size
 
 
-def test_a_rotated_file_is_sealed_only_once_its_group_is_committed(warc_dir: Path, captures: Captures) -> None:
+def test_a_rotated_file_is_sealed_only_once_its_group_is_committed(
+    warc_dir: Path, captures: Captures
+) -> None:
     store = WarcStore(warc_dir, writer_name="sealer", max_file_bytes=6000)
     first = store.append_built(*_built(captures))
     second = store.append_built(*_built(captures))  # too big for the first file: it rotates mid-group
@@ -417,11 +419,14 @@ def test_a_cleanly_closed_writer_seals_its_last_file(warc_dir: Path, captures: C
     assert_warcio_check(warc_dir)
 
 
-def test_repair_opens_only_the_files_a_crash_can_have_left_unfinished(warc_dir: Path, captures: Captures) -> None:
+def test_repair_opens_only_the_files_a_crash_can_have_left_unfinished(
+    warc_dir: Path, captures: Captures
+) -> None:
     with WarcStore(warc_dir, writer_name="finished", max_file_bytes=6000) as store:
         _committed_captures(store, captures, 40)
     sealed = sorted(warc_dir.glob("*.warc.gz"))
-    assert len(sealed) >= 20 and all(is_sealed(path) for path in sealed)
+    assert len(sealed) >= 20
+    assert all(is_sealed(path) for path in sealed)
     # Torn tails in the sealed files: repair would cut every one of them if it read them.
     sizes = {path: _append_torn_tail(path) for path in sealed}
     # A writer killed mid-group: its file is unsealed and has a torn tail.
@@ -433,13 +438,16 @@ def test_repair_opens_only_the_files_a_crash_can_have_left_unfinished(warc_dir: 
 
     actions = repair(warc_dir)
 
-    assert len(actions) == 1 and actions[0].startswith(f"{torn.name}: truncated")
+    assert len(actions) == 1
+    assert actions[0].startswith(f"{torn.name}: truncated")
     assert torn.stat().st_size == good_size
     assert all(path.stat().st_size > sizes[path] for path in sealed)  # not opened, so not repaired
     assert read_record(warc_dir, location).payload == HTML_BODY
 
 
-def test_trim_seals_a_dead_writers_file_so_the_next_start_skips_it(warc_dir: Path, captures: Captures) -> None:
+def test_trim_seals_a_dead_writers_file_so_the_next_start_skips_it(
+    warc_dir: Path, captures: Captures
+) -> None:
     dead = WarcStore(warc_dir, writer_name="dead")
     kept = store_capture(dead, captures(HTML_BODY))
     store_capture(dead, captures(os.urandom(2000)))  # synced, but killed before its commit
@@ -580,7 +588,8 @@ def test_kill_9_mid_write_then_repair(tmp_path: Path) -> None:
     assert len(files) >= 2  # it rotated at least once before dying
     # Only the file it was writing (and one it had just rotated away from, its group uncommitted) can
     # be unfinished: every earlier file was sealed, and repair looked at no other.
-    assert 1 <= len(unsealed) <= 2 and len(files) - len(unsealed) >= 1
+    assert 1 <= len(unsealed) <= 2
+    assert len(files) - len(unsealed) >= 1
     assert all(action.split(":")[0] in unsealed for action in actions)
     for payload_path, filename, offset, length in committed:
         stored = read_record(warc_dir, WarcLocation(filename, offset, length))

@@ -92,7 +92,9 @@ def repair(directory: Path) -> list[str]:
     if not directory.is_dir():
         return actions
     paths = sorted(
-        p for p in _unsealed_files(directory) if p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)
+        p
+        for p in _unsealed_files(directory)
+        if p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)
     )
     for path, handle in _locked_files(paths):
         if handle is None:
