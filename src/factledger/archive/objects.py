@@ -35,6 +35,10 @@ from factledger.archive.fsync import fsync_path
 from factledger.ledger.errors import LedgerError, NotFoundError
 
 S3_SCHEME: Final = "s3"
+# A multipart upload holds at most this many parts of this size in memory (obstore's defaults, 12
+# parts in flight, would let a migration or a big WARC group hold 60 MB or more).
+UPLOAD_PART_BYTES: Final = 5 * 1024 * 1024  # S3's smallest part
+UPLOAD_PARTS_IN_FLIGHT: Final = 2
 _ENDPOINT_VARIABLES: Final = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
 _T = TypeVar("_T")
 
@@ -78,6 +82,10 @@ class ObjectStore(Protocol):
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         """Store an object of any size from pieces (a multipart upload on S3), durable when it returns."""
+        ...
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        """Store the rest of an open binary file, read in bounded parts; durable when it returns."""
         ...
 
     def make_durable(self, keys: Iterable[str]) -> None:
@@ -146,6 +154,9 @@ class LocalObjects:
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         self._write(key, chunks, durable=True)
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        self._write(key, iter(lambda: file.read(UPLOAD_PART_BYTES), b""), durable=True)
 
     def make_durable(self, keys: Iterable[str]) -> None:
         """Where Linux offers syncfs(2), one call flushes the store's whole filesystem: for the
@@ -282,7 +293,20 @@ class S3Objects:
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         import obstore
 
-        self._call(key, lambda: obstore.put(self._store, key, iter(chunks)))
+        self._call(
+            key, lambda: obstore.put(self._store, key, iter(chunks), max_concurrency=UPLOAD_PARTS_IN_FLIGHT)
+        )
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        """One PUT up to a part's size, a multipart upload of parts read from the file above it."""
+        import obstore
+
+        self._call(
+            key,
+            lambda: obstore.put(
+                self._store, key, file, chunk_size=UPLOAD_PART_BYTES, max_concurrency=UPLOAD_PARTS_IN_FLIGHT
+            ),
+        )
 
     def make_durable(self, keys: Iterable[str]) -> None:
         return None  # a PUT is durable when it returns

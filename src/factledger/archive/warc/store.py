@@ -21,12 +21,13 @@ import io
 import os
 import re
 import stat
+import tempfile
 import threading
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self
+from typing import IO, Final, Self
 
 from warcio.warcwriter import WARCWriter
 
@@ -196,50 +197,66 @@ class WarcStore:
 class ObjectWarcWriter:
     """Writes each group of appended pairs as one immutable WARC object: object stores do not append.
 
-    ``append_built`` collects the group in memory behind a warcinfo record; ``sync`` PUTs it as a new
-    object, complete or absent, and only then may a database row point at it. Same interface as
-    ``WarcStore``, so the committer does not know which it has. Thread-safe.
+    ``append_built`` spools the group to an anonymous temporary file in ``spool_dir`` (the local scratch
+    directory) behind a warcinfo record; ``sync`` uploads that file as a new object, complete or absent,
+    and only then may a database row point at it. The group is never held in memory: like the local
+    store, the writer keeps no more than the pair it is given, however large the group (captures of
+    up to 50 MB each), and the upload reads the file in bounded parts (``ObjectStore.put_file``). The
+    spool file has no name, so a crash leaves nothing behind. Same interface as ``WarcStore``, so the
+    committer does not know which it has. Thread-safe.
     """
 
-    def __init__(self, objects: ObjectStore, *, writer_name: str) -> None:
+    def __init__(self, objects: ObjectStore, *, writer_name: str, spool_dir: Path | None = None) -> None:
         name = _SAFE_NAME.sub("_", writer_name).strip("._")
         if not name:
             raise ValueError(f"writer_name {writer_name!r} has no usable characters")
         self.objects = objects
         self.writer_name = name
+        self.spool_dir = spool_dir
         self._lock = threading.Lock()
         self._serial = 0
-        self._buffer: io.BytesIO | None = None
+        self._spool: IO[bytes] | None = None
         self._filename = ""
 
     def append_built(self, data: bytes, response_length: int) -> WarcLocation:
         """Add a pair built by ``build.build_pair`` to the current group; NOT stored until ``sync()``."""
         with self._lock:
-            if self._buffer is None:
+            if self._spool is None:
                 stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
                 self._filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
                 self._serial += 1
-                self._buffer = io.BytesIO()
-                _write_warcinfo(self._buffer, self._filename, self.writer_name)
-            start = self._buffer.tell()
-            self._buffer.write(data)
+                if self.spool_dir is not None:
+                    self.spool_dir.mkdir(parents=True, exist_ok=True)
+                self._spool = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115  # closed in sync/close
+                _write_warcinfo(self._spool, self._filename, self.writer_name)
+            start = self._spool.tell()
+            try:
+                self._spool.write(data)
+            except BaseException:
+                self._spool.truncate(start)  # the group stays valid without the pair that failed
+                self._spool.seek(start)
+                raise
             return WarcLocation(self._filename, start, response_length)
 
     def sync(self) -> None:
         """Store the group appended since the last sync as one object."""
         with self._lock:
-            if self._buffer is None:
+            if self._spool is None:
                 return
-            data, filename = self._buffer.getvalue(), self._filename
-            self._buffer = None  # a failed PUT loses the group: its captures are not recorded
-            self.objects.put(filename, data)
+            spool, filename = self._spool, self._filename
+            self._spool = None  # a failed upload loses the group: its captures are not recorded
+            with spool:
+                spool.seek(0)
+                self.objects.put_file(filename, spool)
 
     def committed(self) -> None:
         return None  # each object is complete once stored: nothing to seal
 
     def close(self) -> None:
         with self._lock:
-            self._buffer = None  # appended but never synced: nothing points at it
+            if self._spool is not None:
+                self._spool.close()  # appended but never synced: nothing points at it
+                self._spool = None
 
 
 def seal(path: Path) -> None:
@@ -258,7 +275,7 @@ def is_sealed(path: Path) -> bool:
     return not path.stat().st_mode & stat.S_IWUSR
 
 
-def _write_warcinfo(handle: io.RawIOBase | io.BytesIO, filename: str, writer_name: str) -> None:
+def _write_warcinfo(handle: io.RawIOBase | IO[bytes], filename: str, writer_name: str) -> None:
     writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
     warcinfo = writer.create_warcinfo_record(
         filename,
