@@ -79,7 +79,7 @@ def test_read_commands_load_only_the_cli_and_the_database_layer(
         "print(sorted(m for m in sys.modules if m in ('tomllib', 'difflib')))\n"
         "print(sorted(m for m in sys.modules if m.startswith(('factledger.archive.runner', "
         "'factledger.archive.fetch', 'factledger.ingest', 'factledger.exchange', 'factledger.verify', "
-        "'factledger.tui'))))\n"
+        "'factledger.tui', 'factledger.app.review', 'factledger.ledger.review_queries'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     packages, config_parsing, write_machinery = result.stdout.splitlines()[:3]
