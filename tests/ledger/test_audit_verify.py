@@ -14,7 +14,14 @@ from sqlalchemy import text
 from factledger.ledger.audit import GENESIS_HASH, canonical_json
 from factledger.ledger.audit_verify import AuditReport, verify_log
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord, import_claims
-from factledger.ledger.claims import ClaimDraft, add_claim, assign_claim, change_status
+from factledger.ledger.claims import (
+    ClaimDraft,
+    add_claim,
+    assign_claim,
+    change_status,
+    clear_flag,
+    flag_for_review,
+)
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.sources import cite
 from factledger.ledger.statuses import ClaimStatus, Stance
@@ -273,3 +280,23 @@ def test_a_claim_event_without_after_is_named_not_crashed_on(sqlite_url: str) ->
         _assert_report(_verify(ledger), Expected("event 8 has a corrupt `after` (not JSON)", 7, event_id=8))
     finally:
         ledger.close()
+
+
+def test_a_cleared_review_flag_replays(ledger: Ledger) -> None:
+    # Clearing a flag gives the claim a new version with a claim.unflagged event: the replay follows it
+    # (it once did not, and called every cleared claim changed without an event).
+    _populate(ledger)
+    with ledger.write() as session:
+        flag_for_review(session, "archive", 5, "source dead")
+        assert clear_flag(session, "archive", 5, "source dead", "source answers again") is not None
+    report = _verify(ledger)
+    assert report.ok, report.problem
+    assert report.events_checked == EVENTS + 2
+    # Hostile input: the version moved on again with no event.
+    _tamper(ledger, "UPDATE claims SET version = version + 1 WHERE id = 5")
+    _assert_report(
+        _verify(ledger),
+        Expected(
+            "claim 5 differs from its history: its version is 4 but the log says 3", EVENTS + 2, claim_id=5
+        ),
+    )

@@ -51,6 +51,7 @@ _REPLAYED: Final = (
         "claim.assigned",
         "claim.edited",
         "claim.flagged",
+        "claim.unflagged",
         "evidence.added",
         "evidence.imported",
     }
@@ -220,7 +221,7 @@ class _Replay:
                 version = after["version"]
                 if "text" in after:
                     text = hash(after["text"])
-            elif kind == "claim.flagged":
+            elif kind == "claim.flagged" or kind == "claim.unflagged":
                 version = after["version"]
             elif kind == "evidence.added":
                 evidence += 1
