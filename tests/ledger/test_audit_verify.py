@@ -129,13 +129,21 @@ STATE_CASES = {
     "status without an event": (
         ["UPDATE claims SET status = 'refuted' WHERE id = 3"],
         Expected(
-            "claim 3 differs from its history: its status is 'refuted' but the log says", EVENTS, claim_id=3
+            "claim 3 differs from its history: its status is “refuted” but the log says", EVENTS, claim_id=3
+        ),
+    ),
+    "assignee removed without an event": (
+        ["UPDATE claims SET assignee = NULL WHERE id = 2"],
+        Expected(
+            "claim 2 differs from its history: its assignee is unset but the log says “bob”",
+            EVENTS,
+            claim_id=2,
         ),
     ),
     "assignee without an event": (
         ["UPDATE claims SET assignee = 'mallory' WHERE id = 2"],
         Expected(
-            "claim 2 differs from its history: its assignee is 'mallory' but the log says 'bob'",
+            "claim 2 differs from its history: its assignee is “mallory” but the log says “bob”",
             EVENTS,
             claim_id=2,
         ),
@@ -143,13 +151,15 @@ STATE_CASES = {
     "text without an event": (
         ["UPDATE claims SET text = 'The bridge opened in 1933.' WHERE id = 5"],
         Expected(
-            "claim 5 differs from its history: its text is 'The bridge opened in 1933.'", EVENTS, claim_id=5
+            "claim 5 differs from its history: its text is “The bridge opened in 1933.”", EVENTS, claim_id=5
         ),
     ),
     "evidence link deleted": (
         ["DELETE FROM evidence WHERE claim_id = 4"],
         Expected(
-            "claim 4 differs from its history: its evidence links is 0 but the log says 1", EVENTS, claim_id=4
+            "claim 4 differs from its history: its evidence links are 0 but the log says 1",
+            EVENTS,
+            claim_id=4,
         ),
     ),
     "evidence link added": (
@@ -159,7 +169,9 @@ STATE_CASES = {
             "WHERE claim_id = 1"
         ],
         Expected(
-            "claim 5 differs from its history: its evidence links is 1 but the log says 0", EVENTS, claim_id=5
+            "claim 5 differs from its history: its evidence links are 1 but the log says 0",
+            EVENTS,
+            claim_id=5,
         ),
     ),
     "claim creation removed from the log with its head": (
@@ -241,7 +253,7 @@ REWRITTEN_CASES = {
     "status change removed from the log": (
         ["DELETE FROM events WHERE id = 3"],
         Expected(
-            "claim 1 differs from its history: its status is 'in_review' but the log says",
+            "claim 1 differs from its history: its status is “in_review” but the log says",
             EVENTS - 1,
             claim_id=1,
         ),

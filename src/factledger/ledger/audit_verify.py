@@ -406,14 +406,25 @@ def _compare_claims(session: Session, replay: _Replay) -> int:
     return checked
 
 
+def _shown(value: Any) -> str:
+    """A stored value as a reader writes it: text in quotation marks, no value as "unset" (never a
+    Python repr such as ``None`` or ``'bob'``)."""
+    if value is None:
+        return "unset"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
+
+
 def _name_difference(claim_id: int, logged: tuple[Any, ...], found: tuple[Any, ...], text: str) -> None:
     for name, was, now in zip(_FIELDS, logged, found, strict=True):
         if was is _UNKNOWN or was == now:
             continue
         if name == "text":
-            detail = f"its text is {text!r}, not the one the log gives it"
+            detail = f"its text is {_shown(text)}, not the one the log gives it"
         else:
-            detail = f"its {name} is {now!r} but the log says {was!r}"
+            verb = "are" if name == "evidence links" else "is"
+            detail = f"its {name} {verb} {_shown(now)} but the log says {_shown(was)}"
         raise _Broken(
             f"claim {claim_id} differs from its history: {detail} (changed without an event)",
             claim_id=claim_id,
