@@ -448,10 +448,14 @@ def median_ms(run: Callable[[], int], runs: int = QUERY_TIMED_RUNS) -> tuple[flo
     return statistics.median(samples), rows
 
 
+LAST_CPU_SECONDS: list[float] = [0.0]  # CPU time of the last timed() action: steadier than wall time under load
+
+
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     gc.collect()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = action()
+    LAST_CPU_SECONDS[0] = time.process_time() - cpu_start
     return time.perf_counter() - start, result
 
 
@@ -499,7 +503,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--claims", type=int, default=1_000_000, help="claims to generate (default 1,000,000)"
     )
-    parser.add_argument("--keep", type=Path, metavar="DIR", help="write the files here and keep them")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="write the files here and keep them (a later run with the same --claims and --seed reuses "
+        "the JSONL file)",
+    )
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument(
         "--profile",
@@ -520,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         cleanup = tempfile.TemporaryDirectory(prefix="factledger-bench-")
         workdir = Path(cleanup.name)
-    jsonl_path = workdir / "claims.jsonl"
+    # Named by size and seed, so a kept directory reuses the file of an earlier run with the same ones.
+    jsonl_path = workdir / f"claims-{n}-{args.seed}.jsonl"
     ledger_path = workdir / "ledger.sqlite3"
     baseline_path = workdir / "baseline.sqlite3"
     for stale in (ledger_path, baseline_path):
@@ -529,7 +540,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"files: {workdir}{' (kept)' if args.keep else ' (temporary)'}")
 
     try:
-        seconds, generator = timed(lambda: generate_jsonl(jsonl_path, n, args.seed))
+        if args.keep and jsonl_path.exists():
+            # Generation is deterministic for a size and seed: only the vocabulary is needed again.
+            seconds, generator = timed(lambda: Generator(n, args.seed))
+        else:
+            seconds, generator = timed(lambda: generate_jsonl(jsonl_path, n, args.seed))
         mid_word = pick_mid_frequency_word(generator.vocabulary)
         print(
             f"generated {n:,} claims, {2 * n:,} evidence links, {generator.n_sources:,} source URLs: "
@@ -545,8 +560,9 @@ def main(argv: list[str] | None = None) -> int:
                 fl_seconds, fl_stats = timed(lambda: profiler.runcall(factledger_import, ledger, jsonl_path))
             else:
                 fl_seconds, fl_stats = timed(lambda: factledger_import(ledger, jsonl_path))
+            fl_cpu = LAST_CPU_SECONDS[0]
             print(
-                f"factledger import: {fl_stats} in {fl_seconds:.1f} s"
+                f"factledger import: {fl_stats} in {fl_seconds:.1f} s ({fl_cpu:.1f} s CPU)"
                 f"{' (under cProfile)' if args.profile else ''}"
             )
             if args.profile:
@@ -554,7 +570,11 @@ def main(argv: list[str] | None = None) -> int:
 
             baseline_create(baseline_path)
             base_seconds, base_counts = timed(lambda: baseline_import(baseline_path, jsonl_path))
-            print(f"baseline import:   {base_counts} in {base_seconds:.1f} s")
+            base_cpu = LAST_CPU_SECONDS[0]
+            print(
+                f"baseline import:   {base_counts} in {base_seconds:.1f} s ({base_cpu:.1f} s CPU); "
+                f"CPU ratio baseline/factledger {base_cpu / fl_cpu:.2f}, load average {os.getloadavg()[0]:.2f}"
+            )
 
             checkpoint(ledger_path)
             checkpoint(baseline_path)

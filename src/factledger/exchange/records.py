@@ -133,16 +133,25 @@ def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str |
 def _check_date(value: Any, line: int, name: str) -> str:
     if not isinstance(value, str):
         raise RecordError(line, name, f"expected a YYYY-MM-DD date, got {value!r}")
+    problem = _date_problem(value)
+    if problem is not None:
+        raise RecordError(line, name, problem)
+    return value.strip()
+
+
+@functools.lru_cache(maxsize=16_384)
+def _date_problem(value: str) -> str | None:
+    """What is wrong with a date text, or None; cached because an import repeats a few thousand dates."""
     match = _DATE_RANGE.match(value.strip())
     if not match:
-        raise RecordError(line, name, f"expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, got {value!r}")
+        return f"expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, got {value!r}"
     for part in match.groups():
         if part is not None:
             try:
                 date.fromisoformat(part)
             except ValueError:
-                raise RecordError(line, name, f"not a calendar date: {part!r}") from None
-    return value.strip()
+                return f"not a calendar date: {part!r}"
+    return None
 
 
 def _dates(fields: Mapping[str, Any], line: int) -> list[str] | None:
@@ -171,9 +180,23 @@ def _score(value: Any, line: int) -> float | None:
 
 def normalize_source_url(url: str) -> str:
     """``normalize_url``, with a fast path for URLs that are already in normal form."""
+    known = _normalized.get(url)
+    if known is not None:
+        return known
     if len(url) <= MAX_URL_LENGTH and _CANONICAL_URL.fullmatch(url):
-        return url
-    return _normalize_url_cached(url)
+        normalized = url
+    else:
+        normalized = _normalize_url_cached(url)
+    if len(_normalized) >= _NORMALIZED_LIMIT:
+        _normalized.clear()
+    _normalized[url] = normalized
+    return normalized
+
+
+# Every URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite each
+# source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
+_NORMALIZED_LIMIT = 65_536
+_normalized: dict[str, str] = {}
 
 
 def _url(value: Any, line: int, name: str) -> str:

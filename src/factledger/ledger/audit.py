@@ -43,9 +43,14 @@ def _timestamp(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+# Built once: json.dumps with non-default options builds a new encoder on every call, which costs more
+# than encoding a small event payload. Same options, same text.
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
     """The JSON text that event hashes are computed over (and that appends store for before/after)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def _digest(parts: list[str]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from factledger.ledger.statuses import ClaimStatus, check_transition
 from factledger.ledger.storable import unstorable_reason
 
 MAX_CLAIM_LENGTH = 10_000
-_SPACE_RUN = re.compile(r"\s+")
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
 _CLAIMS_BY_HASH = "SELECT text_hash, id FROM claims WHERE text_hash IN"
@@ -32,8 +30,11 @@ _CLAIMS_BY_ORIGINAL_HASH = "SELECT original_text_hash, id FROM claims WHERE orig
 def normalize_claim_text(text: str) -> str:
     """The form under which two wordings of one claim compare equal: NFKC, straight quotes, one
     space, case-folded, no trailing full stop."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
-    return _SPACE_RUN.sub(" ", folded).strip().rstrip(".").casefold()
+    # ASCII text is its own NFKC form and holds no curly quotes: an import hashes every claim, and
+    # most are ASCII. str.split() and the regex's \s agree on what whitespace is (both use Python's
+    # Unicode whitespace), so the join is the regex's substitution and strip in one C call.
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
+    return " ".join(folded.split()).rstrip(".").casefold()
 
 
 def claim_text_hash(text: str) -> str:
