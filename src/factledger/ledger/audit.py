@@ -30,12 +30,18 @@ _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
 _EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "prev_hash", "hash")
 
 
+class CanonicalObject(str):
+    """A JSON object already in canonical text (exactly what ``canonical_json`` gives for it), made by
+    ``canonical_object``: an import appends one event per claim, and encoding a dict through the json
+    module's encoder costs more than writing these few flat fields directly."""
+
+
 @dataclass(frozen=True)
 class NewEvent:
     kind: str
     claim_id: int | None = None
     before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    after: dict[str, Any] | CanonicalObject | None = None
     rationale: str | None = None
 
 
@@ -51,6 +57,17 @@ _CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separa
 def canonical_json(value: Any) -> str:
     """The JSON text that event hashes are computed over (and that appends store for before/after)."""
     return _CANONICAL_ENCODER.encode(value)
+
+
+def canonical_object(fields: dict[str, str | int | None]) -> CanonicalObject:
+    """``canonical_json(fields)`` for a flat object of texts, integers and nulls, written directly."""
+    members = []
+    for key in sorted(fields):
+        value = fields[key]
+        # int's text is the JSON encoder's (bool, a subclass, is not int: it takes canonical_json's path).
+        encoded = str(value) if type(value) is int else canonical_json(value)
+        members.append(f"{canonical_json(key)}:{encoded}")
+    return CanonicalObject(f"{{{','.join(members)}}}")
 
 
 def _digest(parts: list[str]) -> str:
@@ -94,8 +111,12 @@ class _BatchEncoder:
         return str(claim_id) if type(claim_id) is int else canonical_json(claim_id)
 
     @staticmethod
-    def mapping(value: dict[str, Any] | None) -> str | None:
-        return None if value is None else canonical_json(value)
+    def mapping(value: dict[str, Any] | CanonicalObject | None) -> str | None:
+        if value is None:
+            return None
+        if type(value) is CanonicalObject:
+            return str(value)  # a plain str for the driver
+        return canonical_json(value)
 
 
 def lock_log(session: Session) -> AuditHead | None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from factledger.ledger.audit import NewEvent, append_events
+from factledger.ledger.audit import NewEvent, append_events, canonical_object
 from factledger.ledger.bulk.driver_sql import RowInserter
 from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash
 from factledger.ledger.clock import utcnow
@@ -235,10 +235,14 @@ def _import_chunk(
             )
         )
     if new_rows:
-        # executemany, then read the ids back by text hash (new hashes are unique in the ledger by
-        # construction): RETURNING in parameter order would cost one INSERT per row on SQLite.
-        writers.claims.insert(new_rows)
-        new_ids = claim_ids_by_hash(session, status_of_new)
+        # executemany, then the ids: numbered in order on SQLite, else read back by text hash (new
+        # hashes are unique in the ledger by construction). RETURNING in parameter order would cost
+        # one INSERT per row on SQLite.
+        numbered = writers.claims.insert_numbered(new_rows)
+        if numbered is not None:
+            new_ids = dict(zip(status_of_new, numbered, strict=True))
+        else:
+            new_ids = claim_ids_by_hash(session, status_of_new)
         claim_ids.update(new_ids)
         index_new_claims(min(new_ids.values()))
 
@@ -272,7 +276,7 @@ def _import_chunk(
         new_status = status_of_new.get(text_hash)
         if new_status is not None:
             # The text too, so `audit verify` can replay what the claim said (audit_verify.py).
-            after = {"status": new_status, "text": text_of_new[text_hash], "evidence": added}
+            after = canonical_object({"status": new_status, "text": text_of_new[text_hash], "evidence": added})
             events.append(NewEvent("claim.imported", claim_id, None, after, origin))
         elif added:
             events.append(NewEvent("evidence.imported", claim_id, None, {"evidence": added}, origin))
