@@ -448,7 +448,9 @@ def median_ms(run: Callable[[], int], runs: int = QUERY_TIMED_RUNS) -> tuple[flo
     return statistics.median(samples), rows
 
 
-LAST_CPU_SECONDS: list[float] = [0.0]  # CPU time of the last timed() action: steadier than wall time under load
+LAST_CPU_SECONDS: list[float] = [
+    0.0
+]  # CPU time of the last timed() action: steadier than wall time under load
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

@@ -276,7 +276,9 @@ def _import_chunk(
         new_status = status_of_new.get(text_hash)
         if new_status is not None:
             # The text too, so `audit verify` can replay what the claim said (audit_verify.py).
-            after = canonical_object({"status": new_status, "text": text_of_new[text_hash], "evidence": added})
+            after = canonical_object(
+                {"status": new_status, "text": text_of_new[text_hash], "evidence": added}
+            )
             events.append(NewEvent("claim.imported", claim_id, None, after, origin))
         elif added:
             events.append(NewEvent("evidence.imported", claim_id, None, {"evidence": added}, origin))
