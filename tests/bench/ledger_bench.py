@@ -532,8 +532,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         cleanup = tempfile.TemporaryDirectory(prefix="factledger-bench-")
         workdir = Path(cleanup.name)
-    # Named by size and seed, so a kept directory reuses the file of an earlier run with the same ones.
-    jsonl_path = workdir / f"claims-{n}-{args.seed}.jsonl"
+    jsonl_path = workdir / "claims.jsonl"
+    # What the kept JSONL was generated with: a later run with the same ones reuses it. (The file's name
+    # is in every imported event's origin, so it stays the same whatever the size.)
+    jsonl_params = workdir / "claims.jsonl.params"
+    reuse = bool(args.keep) and jsonl_path.exists() and jsonl_params.exists()
+    reuse = reuse and jsonl_params.read_text(encoding="utf-8") == f"{n} {args.seed}"
     ledger_path = workdir / "ledger.sqlite3"
     baseline_path = workdir / "baseline.sqlite3"
     for stale in (ledger_path, baseline_path):
@@ -542,11 +546,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"files: {workdir}{' (kept)' if args.keep else ' (temporary)'}")
 
     try:
-        if args.keep and jsonl_path.exists():
+        if reuse:
             # Generation is deterministic for a size and seed: only the vocabulary is needed again.
             seconds, generator = timed(lambda: Generator(n, args.seed))
         else:
+            jsonl_params.unlink(missing_ok=True)
             seconds, generator = timed(lambda: generate_jsonl(jsonl_path, n, args.seed))
+            jsonl_params.write_text(f"{n} {args.seed}", encoding="utf-8")
         mid_word = pick_mid_frequency_word(generator.vocabulary)
         print(
             f"generated {n:,} claims, {2 * n:,} evidence links, {generator.n_sources:,} source URLs: "
