@@ -193,9 +193,9 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
             for text_hash, claim_id in order:
                 count = added.get(claim_id, 0)
                 if text_hash in created:
-                    claim = session.get(Claim, claim_id)
-                    assert claim is not None
-                    after = {"status": claim.status, "text": claim.text, "evidence": count}
+                    stored = session.get(Claim, claim_id)
+                    assert stored is not None
+                    after = {"status": stored.status, "text": stored.text, "evidence": count}
                     append_event(session, ACTOR, NewEvent("claim.imported", claim_id, None, after, ORIGIN))
                 elif count:
                     append_event(

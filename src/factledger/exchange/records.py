@@ -16,7 +16,7 @@ from typing import Any
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.claims import MAX_CLAIM_LENGTH, SPEAKER_KINDS
 from factledger.ledger.errors import InvalidInputError, LedgerError
-from factledger.ledger.sources import clean_quote
+from factledger.ledger.sources import MAX_QUOTE_LENGTH
 from factledger.ledger.statuses import ClaimStatus, Stance, parse_stance, parse_status
 from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.urls import MAX_URL_LENGTH, normalize_url
@@ -235,12 +235,8 @@ def _status(value: Any, line: int) -> ClaimStatus:
 def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
     normalized = _url(fields.get("url"), line, f"{prefix}url")
     stance = _stance(fields.get("stance"), line, f"{prefix}stance")
-    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", 5000)
-    if quote is not None:
-        try:
-            quote = clean_quote(quote)
-        except LedgerError as exc:
-            raise RecordError(line, f"{prefix}quote", str(exc)) from None
+    # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field.
+    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", MAX_QUOTE_LENGTH)
     note = _optional_text(fields.get("note"), line, f"{prefix}note")
     return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
 

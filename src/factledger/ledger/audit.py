@@ -136,8 +136,9 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
     # A plain driver executemany with the constants converted once: an import appends one event per
     # claim, and SQLAlchemy's per-row parameter processing would cost more than the insert itself.
     # RETURNING in parameter order would send one INSERT per row on SQLite; the audit lock is held, so
-    # the new ids are exactly those above the old head. before/after are stored as their canonical
-    # JSON text, which both engines accept for a JSON column.
+    # the new ids are exactly those above the old head (numbered without a read where SQLite's ids are
+    # known to follow the head, read back otherwise). before/after are stored as their canonical JSON
+    # text, which both engines accept for a JSON column.
     inserter = RowInserter(session, core_table(Event), _EVENT_COLUMNS)
     at = inserter.convert("at", now)
     encode = _BatchEncoder(now, actor)
@@ -158,9 +159,12 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         )
         rows.append((at, actor, new.kind, new.claim_id, before, after, new.rationale, prev_hash, digest))
         prev_hash, prev_text = digest, f'"{digest}"'
-    inserter.insert(rows)
+    numbered = inserter.insert_numbered(rows)
     last_known = head.event_id if head else 0
-    ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
+    if numbered is not None and numbered.start == last_known + 1:
+        ids = list(numbered)
+    else:
+        ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
     if len(ids) != len(rows):
         raise RuntimeError("audit log changed while it was locked")  # unreachable unless the lock failed
     count = (head.count if head else 0) + len(rows)

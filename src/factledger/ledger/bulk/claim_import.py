@@ -30,6 +30,7 @@ from factledger.ledger.statuses import ClaimStatus, Stance
 # engines' parameter limits (SQLite allows 32,766).
 CHUNK_SIZE = 5000
 BULK_CACHE_KIB = 128 * 1024
+_DATES_CACHE_LIMIT = 16_384
 # The SQLite trigger that keeps the full-text index in step with claims (migration 0001, search.py).
 _FTS_INSERT_TRIGGER = "claims_fts_insert"
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
@@ -175,6 +176,17 @@ class _Writers:
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
+        self._dates_json: dict[tuple[str, ...], str] = {}
+
+    def dates_json(self, dates: list[str]) -> str:
+        """The JSON text of a claim's dates, encoded once per distinct list (imports repeat them)."""
+        key = tuple(dates)
+        known = self._dates_json.get(key)
+        if known is None:
+            if len(self._dates_json) >= _DATES_CACHE_LIMIT:  # memory stays flat on distinct dates
+                self._dates_json.clear()
+            known = self._dates_json[key] = json.dumps(dates)
+        return known
 
     def timestamp(self) -> Any:
         return self.claims.convert("created_at", utcnow())
@@ -209,6 +221,7 @@ def _import_chunk(
 
     now = writers.timestamp()
     not_flagged = writers.not_flagged
+    dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
     status_of_new: dict[str, str] = {}  # insertion-ordered: the new claims' hashes
     text_of_new: dict[str, str] = {}
@@ -223,7 +236,7 @@ def _import_chunk(
                 record.text,
                 text_hash,
                 record.speaker,
-                json.dumps(record.dates) if record.dates else None,  # JSON text: both engines take it
+                dates_json(record.dates) if record.dates else None,  # JSON text: both engines take it
                 record.score,
                 status,
                 record.rationale,
