@@ -199,7 +199,7 @@ ABBREVIATION_TEXT = (
     "paragraph",
     [
         ABBREVIATION_TEXT,
-        *[p for p in ABBREVIATION_TEXT.split(". ")],
+        *ABBREVIATION_TEXT.split(". "),
         *[
             p
             for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "news").glob("*.txt"))
