@@ -134,6 +134,14 @@ I, me, my, We, we, us, Our, our, you, your.
 They met, held, took place, signed, announced, canceled, cancelled, stopped, refused, invaded, attacked, raised,
 elected, appointed, killed, arrested, launched, approved, passed, voted, accepted, denied, rejected, created,
 lost, spent, cost, increased, decreased, doubled, cut, tripled, fell, rose.
+It might, may, could, can, would; perhaps, Maybe, POSSIBLY, probably, likely, unlikely, seemingly, apparently,
+presumably, arguably, supposedly.
+"""
+# Every alternative of the comparison pattern, which needs "than" or a word opening with one of its stems.
+EVERY_COMPARISON = """
+more than, less than, fewer than, higher than, lower than, larger than, smaller than, bigger than, greater
+than, faster than, slower than, increased, decreasing, doubled, tripling, cuts, raised, lowered, reduced, grew,
+growing, fell, falling, dropped, rose, rising
 """
 
 
@@ -143,8 +151,19 @@ def test_every_match_of_a_skippable_pattern_holds_one_of_its_needed_words() -> N
             matches = [match.group(0) for match in pattern.finditer(text)]
             assert matches, pattern.pattern
             for matched in matches:
-                assert not needed.isdisjoint(features._RUN.findall(matched)), (pattern.pattern, matched)
+                runs = set(features._RUN.findall(matched))
+                if pattern is features._HEDGE:  # its adverbs are caseless: looked up lowercased (_may_hedge)
+                    runs |= set(features._RUN.findall(matched.lower()))
+                assert not needed.isdisjoint(runs), (pattern.pattern, matched)
     # Each alternative is in the text: the patterns' cues fire as often with the skip as without it.
     assert len(features._NEEDED_WORDS[features._PAST_EVENT]) == len(
         list(features._PAST_EVENT.finditer(EVERY_ALTERNATIVE.split("They ", 1)[1]))
     )
+
+
+def test_every_comparison_holds_than_or_a_word_opening_with_a_stem() -> None:
+    matches = [match.group(0) for match in features._COMPARISON.finditer(EVERY_COMPARISON)]
+    assert len(matches) == 26
+    for matched in matches:
+        runs = features._RUN.findall(matched)
+        assert "than" in runs or any(run.startswith(features._COMPARISON_STEMS) for run in runs), matched

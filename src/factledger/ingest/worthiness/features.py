@@ -116,12 +116,25 @@ _NEEDED_WORDS: dict[re.Pattern[str], frozenset[str]] = {
     _VAGUE: word_set("sources information believe said somewhat rather"),
     _FIRST_PERSON: word_set("I me my We we us Our our"),  # case-sensitive, on the sentence as written
     _SECOND_PERSON: word_set("you your"),
+    # Case-sensitive modals and caseless adverbs (on the sentence as written); see _may_hedge.
+    _HEDGE: word_set(
+        """might may could can would perhaps maybe possibly probably likely unlikely seemingly apparently
+        presumably arguably supposedly"""
+    ),
     _PAST_EVENT: word_set(  # case-sensitive, on the sentence as written
         """met held took signed announced canceled cancelled stopped refused invaded attacked raised elected
         appointed killed arrested launched approved passed voted accepted denied rejected created lost spent
         cost increased decreased doubled cut tripled fell rose"""
     ),
 }
+# The comparison pattern's words that open a run of word characters ("increas" of "increased"), and the
+# one it needs whole ("more than").
+_COMPARISON_STEMS = tuple(
+    word_set("increas decreas doubl tripl cut rais lower reduc grew grow fell fall drop rose ris")
+)
+# Letters that a caseless pattern matches to an ASCII letter while str.lower() does not make them that
+# letter (dotless ı and dotted İ, long ſ): a sentence holding one is left to the caseless pattern itself.
+_CASELESS_TWINS = frozenset("ıİſ")
 # (upper bound in words, cue) for the length of a sentence: long sentences carry more content.
 _LENGTH_BUCKETS = ((5, "length: under 5 words"), (10, "length: 5-9 words"), (20, "length: 10-19 words"))
 _LONG = "length: 20 words or more"
@@ -215,7 +228,8 @@ def _cues(
     if _may_match(_NUMBER_WORD, lowered_runs):
         for match in _NUMBER_WORD.finditer(lowered):
             yield f"amount:{match.group(0)}", f"amount ({match.group(0)})"
-    yield from _matches("comparison", _COMPARISON, lowered)
+    if "than" in lowered_runs or any(run.startswith(_COMPARISON_STEMS) for run in lowered_runs):
+        yield from _matches("comparison", _COMPARISON, lowered)
     yield from _matches("superlative", _SUPERLATIVE, lowered, lowered_runs)
     yield from _named(sentence)
     if any(len(quote.text.split()) >= MIN_QUOTE_WORDS for quote in quotes):
@@ -226,7 +240,8 @@ def _cues(
     yield from _matches("opinion", _OPINION, lowered, lowered_runs)
     yield from _matches("obligation", _OBLIGATION, lowered, lowered_runs)
     yield from _matches("future", _FUTURE, lowered, lowered_runs)
-    yield from _matches("hedge", _HEDGE, own_words)
+    if _may_hedge(own_words, runs, lowered_runs):
+        yield from _matches("hedge", _HEDGE, own_words)
     yield from _matches("evaluation", _EVALUATION, lowered, lowered_runs)
     yield from _matches("vague", _VAGUE, lowered, lowered_runs)
     if _may_match(_FIRST_PERSON, runs) and _FIRST_PERSON.search(own_words):
@@ -241,6 +256,15 @@ def _cues(
 def _may_match(pattern: re.Pattern[str], runs: Set[str]) -> bool:
     """Whether the text whose runs of word characters are ``runs`` holds one of the pattern's needed words."""
     return not _NEEDED_WORDS[pattern].isdisjoint(runs)
+
+
+def _may_hedge(own_words: str, runs: Set[str], lowered_runs: Set[str]) -> bool:
+    """Whether the hedge pattern may match: its modals are matched as written, its adverbs in any case."""
+    return (
+        _may_match(_HEDGE, runs)
+        or _may_match(_HEDGE, lowered_runs)
+        or not _CASELESS_TWINS.isdisjoint(own_words)
+    )
 
 
 def _matches(
