@@ -374,7 +374,7 @@ def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
     for n in range(24):
         factledger("cite", cid, site.html(f"/many/{n}", f"page {n}"), "--stance", "context")
 
-    def broken(recorded: object) -> None:
+    def broken(recorded: object, derived: object) -> None:
         raise RuntimeError("the commit hook broke")
 
     ledger = open_ledger(factledger.db_url)

@@ -71,7 +71,14 @@ class Committer:
         with self.ledger.write() as session:
             recorded = record_captures(session, self.actor, records)
         if self.after_commit is not None:
-            self.after_commit(recorded)
+            derived = {
+                item.prepared.full_text_ref: item.prepared.text_derived
+                for item in group
+                if item.prepared is not None
+                and item.prepared.full_text_ref is not None
+                and item.prepared.text_derived is not None
+            }
+            self.after_commit(recorded, derived)
         return recorded
 
     def _record(self, item: Finished, location: WarcLocation | None) -> CaptureRecord:
