@@ -48,19 +48,15 @@ def _has_checkable_text(recorded: RecordedCapture) -> bool:
 
 def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHooks:
     """The hooks every archive run takes: normalize new texts, then re-verify the quotes of each group."""
-    # One cache for the run's checks (they all run on the committer's thread, one group at a time): the
-    # normalized texts the workers sent back go in, and a text cited by the next group too is still there.
-    # Made at the first commit, where the checks used to open the store.
-    cache: list[NormalizedTextCache] = []
 
     def quoted_sources(source_ids: Sequence[int]) -> set[int]:
         with ledger.read() as session:
             return quoted_source_ids(session, source_ids)
 
     def after_commit(recorded: Sequence[RecordedCapture], derived: Mapping[str, object]) -> None:
-        if not cache:
-            cache.append(NormalizedTextCache(open_store(paths).texts, CACHED_TEXTS))
-        texts = cache[0]
+        # The group's own cache, as verify_quotes would make, with the texts the workers sent back in it;
+        # it goes with the group, so no page's text outlives its check.
+        texts = NormalizedTextCache(open_store(paths).texts, max(CACHED_TEXTS, len(derived)))
         for ref, normalized in derived.items():
             if isinstance(normalized, NormalizedText):
                 texts.put(ref, normalized)
