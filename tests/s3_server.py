@@ -75,13 +75,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_s3() -> Iterator[S3Server]:
-    """moto's S3 server on 127.0.0.1, with the AWS variables of this process pointing at it."""
+def serve_s3(*, check_keys: bool = False) -> Iterator[S3Server]:
+    """moto's S3 server on 127.0.0.1, with the AWS variables of this process pointing at it.
+
+    ``check_keys``: the server refuses every request whose access key it does not know (moto's IAM
+    checks from the first request), as a real endpoint refuses a wrong key; no bucket can be made."""
     port = _free_port()
+    environment = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"} if check_keys else None
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=environment,
     )
     server = S3Server(f"http://127.0.0.1:{port}")
     try:

@@ -7,16 +7,12 @@ directory, defaults.
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 CONFIG_FILENAME = "factledger.toml"
 DEFAULT_PUBLISHER_NAME = "factledger"
@@ -100,6 +96,8 @@ def parse_config(values: dict[str, Any], source: str = CONFIG_FILENAME) -> Confi
     for an unknown one, the known key nearest to it)."""
     for key, value in values.items():
         if key not in _CHECKS:
+            import difflib  # only to name the nearest key of a misspelled one
+
             nearest = difflib.get_close_matches(key, CONFIG_KEYS, n=1, cutoff=0.6)
             hint = (
                 f"; did you mean {nearest[0]!r}?" if nearest else f" (known keys: {', '.join(CONFIG_KEYS)})"
@@ -167,6 +165,8 @@ class Settings:
 
 
 def default_home() -> Path:
+    import platformdirs  # with tempfile, shutil and more: only when neither --home nor $FACTLEDGER_HOME says
+
     return Path(platformdirs.user_data_dir("factledger", appauthor=False))
 
 
@@ -181,6 +181,8 @@ def _read_config_file(home: Path) -> dict[str, Any]:
     path = home / CONFIG_FILENAME
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file to read
+
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

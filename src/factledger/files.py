@@ -26,7 +26,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal, cast, overload
@@ -107,6 +106,8 @@ def _safe_output(name: str, binary: bool, newline: str | None, durable: bool) ->
             yield special
         return
     directory = path.parent
+    import tempfile  # with shutil and random: only when a file is written (every command imports this module)
+
     try:
         fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name[:64]}.", suffix=".tmp")
     except OSError as exc:

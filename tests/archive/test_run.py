@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -446,6 +447,10 @@ def test_a_run_cleans_up_what_a_killed_worker_left(factledger: Factledger, site:
         payload_path=orphan,
         fetched_at=utcnow(),
     )
+    # The run closed its file after the last commit, so it sealed it (read-only): a worker killed
+    # between an fsync and its commit never gets that far, and leaves its file writable.
+    assert not warc.stat().st_mode & stat.S_IWUSR
+    warc.chmod(0o644)
     with warc.open("ab") as handle:  # a second response for the same URI, as a kill after fsync leaves
         handle.write(build_pair(exchange).data)
 

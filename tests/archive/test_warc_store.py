@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -29,7 +30,7 @@ from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
 from factledger.archive.warc.repair import repair, trim_uncommitted
-from factledger.archive.warc.store import WarcStore
+from factledger.archive.warc.store import WarcStore, is_sealed, seal
 from tests.pywb_replay import pywb_missing, replaying
 
 pytestmark = pytest.mark.integration
@@ -369,6 +370,109 @@ def test_repair_leaves_a_live_writers_file_alone(warc_dir: Path, captures: Captu
     assert read_record(warc_dir, location).payload == HTML_BODY
 
 
+def _committed_captures(store: WarcStore, captures: Captures, count: int) -> list[WarcLocation]:
+    """Captures stored as an archive run stores them: append, sync, then (the rows are in) committed."""
+    locations = []
+    for n in range(count):
+        locations.append(store_capture(store, captures(os.urandom(3000), uri=f"https://example.org/s{n}")))
+        store.committed()
+    return locations
+
+
+def _append_torn_tail(path: Path) -> int:
+    """Append half a gzip member to ``path`` (whatever its mode); its size before."""
+    size = path.stat().st_size
+    mode = path.stat().st_mode
+    path.chmod(0o644)
+    with path.open("ab") as handle:
+        handle.write(path.read_bytes()[-300:-150])
+    path.chmod(stat.S_IMODE(mode))
+    return size
+
+
+def test_a_rotated_file_is_sealed_only_once_its_group_is_committed(
+    warc_dir: Path, captures: Captures
+) -> None:
+    store = WarcStore(warc_dir, writer_name="sealer", max_file_bytes=6000)
+    first = store.append_built(*_built(captures))
+    second = store.append_built(*_built(captures))  # too big for the first file: it rotates mid-group
+    store.sync()
+    assert first.filename != second.filename
+    old, current = warc_dir / first.filename, warc_dir / second.filename
+    assert not is_sealed(old)  # a crash now leaves records in it that no row points at: trim must cut them
+
+    store.committed()
+
+    assert is_sealed(old)
+    assert not is_sealed(current)  # still open for the next group
+    store.append_built(*_built(captures))
+    store.close()  # appended but never committed: left for the next start to trim
+    assert not is_sealed(current)
+
+
+def test_a_cleanly_closed_writer_seals_its_last_file(warc_dir: Path, captures: Captures) -> None:
+    with WarcStore(warc_dir, writer_name="clean") as store:
+        [location] = _committed_captures(store, captures, 1)
+    path = warc_dir / location.filename
+    assert is_sealed(path)
+    assert read_record(warc_dir, location).payload  # still readable
+    assert_warcio_check(warc_dir)
+
+
+def test_repair_opens_only_the_files_a_crash_can_have_left_unfinished(
+    warc_dir: Path, captures: Captures
+) -> None:
+    with WarcStore(warc_dir, writer_name="finished", max_file_bytes=6000) as store:
+        _committed_captures(store, captures, 40)
+    sealed = sorted(warc_dir.glob("*.warc.gz"))
+    assert len(sealed) >= 20
+    assert all(is_sealed(path) for path in sealed)
+    # Torn tails in the sealed files: repair would cut every one of them if it read them.
+    sizes = {path: _append_torn_tail(path) for path in sealed}
+    # A writer killed mid-group: its file is unsealed and has a torn tail.
+    crashed = WarcStore(warc_dir, writer_name="crashed")
+    [location] = [store_capture(crashed, captures(HTML_BODY))]
+    crashed.close()
+    torn = warc_dir / location.filename
+    good_size = _append_torn_tail(torn)
+
+    actions = repair(warc_dir)
+
+    assert len(actions) == 1
+    assert actions[0].startswith(f"{torn.name}: truncated")
+    assert torn.stat().st_size == good_size
+    assert all(path.stat().st_size > sizes[path] for path in sealed)  # not opened, so not repaired
+    assert read_record(warc_dir, location).payload == HTML_BODY
+
+
+def test_trim_seals_a_dead_writers_file_so_the_next_start_skips_it(
+    warc_dir: Path, captures: Captures
+) -> None:
+    dead = WarcStore(warc_dir, writer_name="dead")
+    kept = store_capture(dead, captures(HTML_BODY))
+    store_capture(dead, captures(os.urandom(2000)))  # synced, but killed before its commit
+    dead.close()
+    path = warc_dir / kept.filename
+    assert not is_sealed(path)
+
+    def ends(names: list[str]) -> dict[str, int]:
+        return {kept.filename: kept.offset + kept.length} if kept.filename in names else {}
+
+    assert "cut" in trim_uncommitted(warc_dir, ends)[0]
+    assert is_sealed(path)
+    assert trim_uncommitted(warc_dir, ends) == []
+    assert read_record(warc_dir, kept).payload == HTML_BODY
+
+
+def test_seal_passes_over_a_file_that_is_gone(tmp_path: Path) -> None:
+    seal(tmp_path / "gone.warc.gz")  # no error: a file removed meanwhile needs no seal
+
+
+def _built(captures: Captures) -> tuple[bytes, int]:
+    built = build_pair(captures(os.urandom(4000)))
+    return built.data, built.response_length
+
+
 FAILING_APPEND = textwrap.dedent(
     """
     import json, os, resource, signal, sys
@@ -453,6 +557,7 @@ CHILD = textwrap.dedent(
             store.sync()
             # The "database commit": only now may anything point at the record.
             print(json.dumps([str(path), location.filename, location.offset, location.length]), flush=True)
+            store.committed()
     """
 )
 
@@ -467,18 +572,25 @@ def test_kill_9_mid_write_then_repair(tmp_path: Path) -> None:
     committed = []
     for line in child.stdout:
         committed.append(json.loads(line))
-        if len(committed) == 25:
+        if len(committed) == 40:  # about 5 MB: at least two files rotated away and sealed
             break
     time.sleep(0.003 * (os.getpid() % 7))  # land somewhere inside a later write
     child.send_signal(signal.SIGKILL)
     committed.extend(json.loads(line) for line in child.stdout)  # lines already in the pipe
     child.wait()
 
+    unsealed = {path.name for path in warc_dir.glob("*.warc.gz") if not is_sealed(path)}
+
     actions = repair(warc_dir)
 
     assert all("skipped" not in action for action in actions)
     files = assert_warcio_check(warc_dir)
     assert len(files) >= 2  # it rotated at least once before dying
+    # Only the file it was writing (and one it had just rotated away from, its group uncommitted) can
+    # be unfinished: every earlier file was sealed, and repair looked at no other.
+    assert 1 <= len(unsealed) <= 2
+    assert len(files) - len(unsealed) >= 1
+    assert all(action.split(":")[0] in unsealed for action in actions)
     for payload_path, filename, offset, length in committed:
         stored = read_record(warc_dir, WarcLocation(filename, offset, length))
         assert stored.payload == Path(payload_path).read_bytes()

@@ -231,6 +231,7 @@ class FactledgerResult:
     summary: dict[str, Any]
     own_cpu_seconds: float  # CPU of the run's own process, its worker processes left out
     vm_hwm_bytes: int  # the child's own peak RSS (VmHWM)
+    library_rss_bytes: int  # of which obstore's shared library, mapped (0 with the local store)
     maxrss_bytes: int  # ru_maxrss from wait4 (includes the parent's RSS at fork; see run_factledger)
     cpu_seconds: float
     snapshots: int
@@ -287,6 +288,7 @@ def run_factledger(
         summary=reported["summary"],
         own_cpu_seconds=reported["own_cpu_seconds"],
         vm_hwm_bytes=reported["vm_hwm_bytes"],
+        library_rss_bytes=reported.get("library_rss_bytes", 0),
         maxrss_bytes=usage.ru_maxrss * 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         snapshots=counts[0],
@@ -356,9 +358,23 @@ def child_main(config_json: str) -> int:
         "summary": summary.as_dict(),
         "vm_hwm_bytes": proc_status_bytes("VmHWM"),
         "rss_before_bytes": rss_before,
+        "library_rss_bytes": mapped_rss_bytes("/obstore/"),
     }
     print(json.dumps(report))
     return 0
+
+
+def mapped_rss_bytes(path_part: str) -> int:
+    """Resident bytes of this process's mappings of files whose path contains ``path_part``: the S3
+    client's shared library (its code and data pages, shared with every process that loads it)."""
+    total, current = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and not fields[0].endswith(":"):
+            current = fields[5] if len(fields) > 5 else ""
+        elif fields and fields[0] == "Rss:" and path_part in current:
+            total += int(fields[1]) * 1024
+    return total
 
 
 def proc_status_bytes(field: str) -> int:
@@ -582,6 +598,10 @@ def print_factledger(label: str, result: FactledgerResult, expected: int) -> Non
         f"text: {result.text_files:,} files, {mb(result.text_bytes)}"
     )
     print(f"    peak RSS (VmHWM of the run's process): {mb(result.vm_hwm_bytes)}")
+    if result.library_rss_bytes:
+        print(
+            f"    of which obstore's shared library (pages mapped from its .so): {mb(result.library_rss_bytes)}"
+        )
     print(f"    ru_maxrss from wait4, for reference: {mb(result.maxrss_bytes)}")
 
 
@@ -782,6 +802,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {'S3 worker peak RSS <= local':<44} {f'{s3_peak:,.1f} / {local_peak:,.1f} MB':>16}   "
                 f"{verdict(s3_peak <= local_peak)}"
             )
+            s3_own = (s3.vm_hwm_bytes - s3.library_rss_bytes) / 1e6
+            print(f"  {'  (S3 less obstore library pages, for reference)':<44} {f'{s3_own:,.1f} MB':>16}")
         if quotes is not None:
             statuses = quote_statuses(ledger_path)
             found = statuses.get("found", 0)

@@ -4,8 +4,15 @@
 
 Each command runs ``--runs`` times in a fresh process (``python -m factledger``, as the console script
 does), interleaved with the baselines so a load change hits all of them alike; the median wall time of
-each is printed with its ratio to ``python -c pass`` and to ``python -c "import click"``. The commands:
-``--help``, ``claims list`` and ``claims show 1`` on a one-claim SQLite ledger (made before timing).
+each is printed, with the median CPU time of the process (user + system: steadier than wall time on a
+busy machine), the ratio to ``python -c pass`` and, with ``--before-src``, to the same command before.
+The commands: ``--help``, ``claims list`` and ``claims show 1`` on a one-claim SQLite ledger (made before
+timing). Two more baselines show the floor the read commands stand on: importing SQLAlchemy's Core, and
+its ORM (the ledger's models are ORM classes).
+
+Byte code is cached in the scratch directory (``PYTHONPYCACHEPREFIX``, even when
+``PYTHONDONTWRITEBYTECODE`` is set), so the runs measure a start-up as installed rather than compiling
+factledger's sources each time, and the checkouts compared are left as they are.
 
 ``--src DIR`` runs the factledger found in DIR (a checkout's ``src``) instead of the installed one.
 ``--before-src DIR`` measures the factledger in DIR as well, in the same interleaved runs, each with a
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,19 +33,27 @@ import time
 from pathlib import Path
 
 TARGET_SECONDS = 0.3  # the issue's goal for --help, claims list and claims show (on an unloaded machine)
+COMMANDS = (["--help"], ["claims", "list"], ["claims", "show", "1"])
 
 
-def _run(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The wall time and the CPU time of one process."""
+    cpu_before, started = _child_cpu(), time.perf_counter()
     result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _child_cpu() - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.strip()}")
-    return elapsed
+    return elapsed, cpu
 
 
-def _env(src: Path | None) -> dict[str, str]:
-    env = dict(os.environ)
+def _env(src: Path | None, pycache: Path) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
     if src is not None:
         env["PYTHONPATH"] = str(src.resolve())
     return env
@@ -51,35 +67,50 @@ def main() -> None:
     parser.add_argument("--src", type=Path, help="a checkout's src directory to measure instead")
     parser.add_argument("--before-src", type=Path, help="another version's src directory to compare with")
     args = parser.parse_args()
-    versions = {"": _env(args.src)}
-    if args.before_src is not None:
-        versions["before: "] = _env(args.before_src)
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch:
+        pycache = Path(scratch) / "pycache"
+        versions = {"": _env(args.src, pycache)}
+        if args.before_src is not None:
+            versions["before: "] = _env(args.before_src, pycache)
+        after = versions[""]
         cases: dict[str, tuple[list[str], dict[str, str]]] = {
-            "python -c pass": ([python, "-c", "pass"], versions[""]),
-            'python -c "import click"': ([python, "-c", "import click"], versions[""]),
+            "python -c pass": ([python, "-c", "pass"], after),
+            'python -c "import click"': ([python, "-c", "import click"], after),
+            "floor: import sqlalchemy": (
+                [python, "-c", "import sqlalchemy, sqlalchemy.dialects.sqlite"],
+                after,
+            ),
+            "floor: import sqlalchemy.orm": (
+                [python, "-c", "import sqlalchemy.orm, sqlalchemy.dialects.sqlite"],
+                after,
+            ),
         }
         for label, env in versions.items():
             home = Path(scratch) / f"home{len(cases)}"
             factledger = [python, "-m", "factledger", "--home", str(home)]
             _run([*factledger, "claims", "add", "The council spent 4.2 million on flood barriers."], env)
-            cases[f"{label}factledger --help"] = ([*factledger, "--help"], env)
-            cases[f"{label}factledger claims list"] = ([*factledger, "claims", "list"], env)
-            cases[f"{label}factledger claims show 1"] = ([*factledger, "claims", "show", "1"], env)
-        times: dict[str, list[float]] = {name: [] for name in cases}
+            for command in COMMANDS:
+                cases[f"{label}factledger {' '.join(command)}"] = ([*factledger, *command], env)
+        walls: dict[str, list[float]] = {name: [] for name in cases}
+        cpus: dict[str, list[float]] = {name: [] for name in cases}
         for argv, env in cases.values():  # one warm-up each: the file cache, .pyc files
             _run(argv, env)
         for _ in range(args.runs):
             for name, (argv, env) in cases.items():
-                times[name].append(_run(argv, env))
+                wall, cpu = _run(argv, env)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
     load = os.getloadavg()[0]
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    bare, click_only = medians["python -c pass"], medians['python -c "import click"']
+    wall_median = {name: statistics.median(values) for name, values in walls.items()}
+    cpu_median = {name: statistics.median(values) for name, values in cpus.items()}
+    bare = wall_median["python -c pass"]
     print(f"median of {args.runs} runs each; load average {load:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'command':<36} {'median s':>9} {'× pass':>8} {'× click':>8}")
-    for name, median in medians.items():
-        print(f"{name:<36} {median:9.3f} {median / bare:8.1f} {median / click_only:8.1f}")
+    print(f"{'command':<40} {'wall s':>7} {'cpu s':>7} {'× pass':>7} {'× before':>9}")
+    for name, median in wall_median.items():
+        before = wall_median.get(f"before: {name}")
+        versus = f"{median / before:9.2f}" if before else ""
+        print(f"{name:<40} {median:7.3f} {cpu_median[name]:7.3f} {median / bare:7.1f} {versus}")
     print(f"target: {TARGET_SECONDS} s for the factledger commands on an unloaded machine")
 
 

@@ -55,19 +55,37 @@ def test_root_help_loads_no_subcommand_module() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_claims_list_loads_neither_alembic_nor_the_archiver(factledger_home: str) -> None:
+# The packages besides the standard library that `claims list` and `claims show` may load on a SQLite
+# ledger: the command line and the database layer (typing_extensions comes with SQLAlchemy). Alembic, the
+# archiver's httpx and warcio, the ingest pipeline, textual, psycopg, idna (URL normalization on writes)
+# and platformdirs (only when no home is given) all cost start-up time the read commands do not need.
+READ_PATH_PACKAGES = {"click", "rich", "rich_click", "sqlalchemy", "typing_extensions"}
+
+
+@pytest.mark.parametrize("command", [["claims", "list"], ["claims", "show", "1"]], ids=" ".join)
+def test_read_commands_load_only_the_cli_and_the_database_layer(
+    factledger_home: str, command: list[str]
+) -> None:
+    """Every import counts at start-up (the goal is 0.3 s, tests/bench/startup_bench.py measures it); on
+    main these commands also loaded idna, platformdirs and tomllib."""
     probe = (
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from factledger.cli import cli\n"
-        f"result = CliRunner().invoke(cli, ['--home', {factledger_home!r}, 'claims', 'list'])\n"
+        f"result = CliRunner().invoke(cli, ['--home', {factledger_home!r}, *{command!r}])\n"
         "assert result.exit_code == 0, result.output\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'httpx', 'textual', 'trafilatura'}))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if not m.startswith('_')}"
+        " - set(sys.stdlib_module_names) - {'factledger', 'cython_runtime'}))\n"
+        "print(sorted(m for m in sys.modules if m in ('tomllib', 'difflib')))\n"
         "print(sorted(m for m in sys.modules if m.startswith(('factledger.archive.runner', "
-        "'factledger.archive.fetch', 'factledger.ingest', 'factledger.exchange', 'factledger.verify'))))\n"
+        "'factledger.archive.fetch', 'factledger.ingest', 'factledger.exchange', 'factledger.verify', "
+        "'factledger.tui', 'factledger.app.review', 'factledger.ledger.review_queries'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.split("\n")[:2] == ["[]", "[]"]
+    packages, config_parsing, write_machinery = result.stdout.splitlines()[:3]
+    assert packages == str(sorted(READ_PATH_PACKAGES))
+    assert config_parsing == "[]"  # no factledger.toml in the home: nothing to parse
+    assert write_machinery == "[]"
 
 
 @pytest.fixture

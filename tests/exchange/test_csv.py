@@ -22,6 +22,8 @@ HEADER = [
     "dates",
     "status",
     "score",
+    "score_model",
+    "role",
     "rationale",
     "url",
     "stance",
@@ -186,7 +188,7 @@ GOOD_ROWS = [
         (_row(text="Bad score.", score="high"), "line 6, field 'score'"),
         (_row(id="7", speaker="Nobody"), "line 6, field 'text'"),
         (_row(id="1", speaker="Somebody else"), "line 6, field 'speaker': differs from line 2"),
-        (["Too", "few"], "line 6: expected 13 fields like the header, found 2"),
+        (["Too", "few"], "line 6: expected 15 fields like the header, found 2"),
     ],
 )
 def test_a_bad_row_imports_nothing_and_names_the_line(

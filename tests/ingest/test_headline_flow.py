@@ -4,6 +4,8 @@ kind of a claim added by hand or imported from CSV."""
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,34 @@ def test_csv_export_and_import_carry_the_speaker_kind(factledger: Factledger, tm
     header, row = exported.stdout.splitlines()[:2]
     assert header.split(",")[:4] == ["id", "text", "speaker", "speaker_kind"]
     assert "Port of Vella,organisation" in row
+
+
+def test_exports_carry_the_role_and_the_scoring_model(factledger: Factledger, tmp_path: Path) -> None:
+    """JSONL and CSV exports say which claim is a headline and which model gave each score; import
+    ignores both (they are read-only, like ``id``)."""
+    article = tmp_path / "bakery.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    [report] = factledger.json("ingest", str(article))
+    models = {claim["score_model"] for claim in report["claims"]}
+    assert None not in models, "every ingested claim has a scoring model"
+
+    jsonl = tmp_path / "out.jsonl"
+    assert factledger("export", "jsonl", "-o", str(jsonl)).exit_code == 0
+    exported = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    by_text = {claim["text"]: claim for claim in exported}
+    assert by_text[HEADLINE]["role"] == "headline"
+    assert {claim["role"] for text, claim in by_text.items() if text != HEADLINE} == {None}
+    assert {claim["score_model"] for claim in exported} == models
+
+    out_csv = tmp_path / "out.csv"
+    assert factledger("export", "csv", "-o", str(out_csv)).exit_code == 0
+    with out_csv.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["role"] for row in rows if row["text"] == HEADLINE} == {"headline"}
+    assert {row["role"] for row in rows if row["text"] != HEADLINE} == {""}
+    assert {row["score_model"] for row in rows} == models
+
+    # Both files import again: the read-only fields are known and ignored (a no-op re-import).
+    for exported_file, kind in ((jsonl, "jsonl"), (out_csv, "csv")):
+        result = factledger("import", kind, str(exported_file))
+        assert result.exit_code == 0, result.stderr

@@ -109,7 +109,7 @@ def test_imported_claims_replay_with_their_text(factledger: Factledger, tmp_path
     _sql(factledger.db_url, "UPDATE claims SET text = 'Rewritten.' WHERE id = 3")
     result = factledger("audit", "verify")
     assert result.exit_code == 1
-    assert "claim 3 differs from its history: its text is 'Rewritten.'" in result.stderr
+    assert "claim 3 differs from its history: its text is “Rewritten.”" in result.stderr
 
 
 def test_emptied_log_is_caught_while_claims_exist(factledger: Factledger) -> None:

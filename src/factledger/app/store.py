@@ -7,17 +7,30 @@ from datetime import datetime
 from pathlib import Path
 
 from factledger.archive.capture_store import ArchivePaths
-from factledger.archive.store_check import CheckReport, MigrateReport, check_store, migrate_store
+from factledger.archive.store_check import (
+    CheckReport,
+    MigrateReport,
+    Sample,
+    SampleError,
+    check_store,
+    migrate_store,
+)
 from factledger.ledger.database import Ledger
 
-__all__ = ["CheckReport", "MigrateReport", "check", "migrate"]
+__all__ = ["CheckReport", "MigrateReport", "Sample", "SampleError", "check", "migrate"]
 
 
 def check(
-    ledger: Ledger, paths: ArchivePaths, *, remove_orphans: bool, now: datetime | None = None
+    ledger: Ledger,
+    paths: ArchivePaths,
+    *,
+    remove_orphans: bool,
+    now: datetime | None = None,
+    sample: Sample | None = None,
 ) -> CheckReport:
-    """Verify every capture the ledger names; list (and, if asked, remove) the objects nothing names."""
-    return check_store(ledger, paths, remove_orphans=remove_orphans, now=now)
+    """Verify every capture the ledger names (or a random ``sample`` of them); list (and, if asked,
+    remove) the objects nothing names."""
+    return check_store(ledger, paths, remove_orphans=remove_orphans, now=now, sample=sample)
 
 
 def migrate(

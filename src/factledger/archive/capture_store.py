@@ -67,6 +67,7 @@ WarcWriter = WarcStore | ObjectWarcWriter
 class CaptureStore:
     warcs: ObjectStore
     texts: TextStore
+    scratch: Path | None = None  # local, for what is on its way into the store
 
     def read_record(self, location: WarcLocation) -> StoredResponse:
         """The response or revisit record at ``location``: one ranged read."""
@@ -75,7 +76,7 @@ class CaptureStore:
     def warc_writer(self, writer_name: str, max_file_bytes: int) -> WarcWriter:
         if isinstance(self.warcs, LocalObjects):
             return WarcStore(self.warcs.root, writer_name=writer_name, max_file_bytes=max_file_bytes)
-        return ObjectWarcWriter(self.warcs, writer_name=writer_name)
+        return ObjectWarcWriter(self.warcs, writer_name=writer_name, spool_dir=self.scratch)
 
 
 @cache
@@ -84,6 +85,8 @@ def open_store(paths: ArchivePaths) -> CaptureStore:
     if paths.store is not None and is_s3_url(paths.store):
         base = paths.store.rstrip("/")
         return CaptureStore(
-            warcs=s3_objects(f"{base}/{WARCS_PREFIX}"), texts=TextStore(s3_objects(f"{base}/{TEXTS_PREFIX}"))
+            warcs=s3_objects(f"{base}/{WARCS_PREFIX}"),
+            texts=TextStore(s3_objects(f"{base}/{TEXTS_PREFIX}")),
+            scratch=paths.scratch,
         )
     return CaptureStore(warcs=LocalObjects(paths.warcs), texts=TextStore(LocalObjects(paths.texts)))

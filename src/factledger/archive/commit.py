@@ -70,6 +70,7 @@ class Committer:
         records = [self._record(item, location) for item, location in zip(group, locations, strict=True)]
         with self.ledger.write() as session:
             recorded = record_captures(session, self.actor, records)
+        self.warcs.committed()  # the files this group finished are sealed: the next start skips them
         if self.after_commit is not None:
             derived = {
                 item.prepared.full_text_ref: item.prepared.text_derived

@@ -6,8 +6,9 @@ Both back ends hold immutable objects under string keys (``<name>.warc.gz``, ``a
 - ``S3Objects``: one bucket and prefix through obstore (the Rust ``object_store`` crate). A PUT is
   atomic by the protocol, and durable when it returns. The endpoint and the credentials come the
   standard AWS way: ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
-  ``AWS_REGION``, ``AWS_ALLOW_HTTP`` for a plain-HTTP endpoint, or ``AWS_PROFILE`` (read through boto3,
-  which must then be installed). Nothing here knows which server answers.
+  ``AWS_REGION``, ``AWS_ALLOW_HTTP`` for a plain-HTTP endpoint, or ``AWS_PROFILE`` (its keys, region
+  and ``endpoint_url`` read from the shared AWS files by aws_profile.py). Nothing here knows which
+  server answers, and no error it raises carries a secret key.
 
 Reads are ranged: a capture is one (object, offset, length). A missing object is an
 ``ObjectMissingError`` naming the store and the key, which the command line prints as one line.
@@ -29,10 +30,16 @@ from pathlib import Path
 from typing import IO, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from factledger.archive.aws_profile import ProfileError, read_profile
 from factledger.archive.fsync import fsync_path
 from factledger.ledger.errors import LedgerError, NotFoundError
 
 S3_SCHEME: Final = "s3"
+# A multipart upload holds at most this many parts of this size in memory (obstore's defaults, 12
+# parts in flight, would let a migration or a big WARC group hold 60 MB or more).
+UPLOAD_PART_BYTES: Final = 5 * 1024 * 1024  # S3's smallest part
+UPLOAD_PARTS_IN_FLIGHT: Final = 2
+_ENDPOINT_VARIABLES: Final = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT")
 _T = TypeVar("_T")
 
 
@@ -75,6 +82,10 @@ class ObjectStore(Protocol):
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         """Store an object of any size from pieces (a multipart upload on S3), durable when it returns."""
+        ...
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        """Store the rest of an open binary file, read in bounded parts; durable when it returns."""
         ...
 
     def make_durable(self, keys: Iterable[str]) -> None:
@@ -143,6 +154,9 @@ class LocalObjects:
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         self._write(key, chunks, durable=True)
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        self._write(key, iter(lambda: file.read(UPLOAD_PART_BYTES), b""), durable=True)
 
     def make_durable(self, keys: Iterable[str]) -> None:
         """Where Linux offers syncfs(2), one call flushes the store's whole filesystem: for the
@@ -222,14 +236,46 @@ class S3Objects:
         if parts.scheme != S3_SCHEME or not parts.netloc:
             raise StoreError(f"not an S3 store URL (s3://bucket/prefix): {mask_url(url)}")
         self.url = f"s3://{parts.netloc}/{parts.path.strip('/')}".rstrip("/")
+        # Whatever error text the client returns passes through _one_line, which blanks these out.
+        self._secrets = tuple(
+            value
+            for name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+            if (value := os.environ.get(name))
+        )
         options: dict[str, object] = {}
         profile = os.environ.get("AWS_PROFILE")
-        if profile and not os.environ.get("AWS_ACCESS_KEY_ID"):
-            options["credential_provider"] = _boto3_credentials(profile)
+        if profile:
+            options = self._profile_options(profile)
         try:
             self._store = from_url(self.url, **options)  # type: ignore[call-overload]
         except Exception as exc:
-            raise StoreError(f"capture store {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"capture store {self.url}: {self._one_line(exc)}") from None
+
+    def _profile_options(self, name: str) -> dict[str, object]:
+        """What the named profile adds to the ``AWS_*`` variables: variables that are set win, as in
+        the AWS CLI (aws_profile.py reads the shared files)."""
+        try:
+            profile = read_profile(name)
+        except ProfileError as exc:
+            raise StoreError(f"capture store {self.url}: {exc}") from None
+        self._secrets += profile.secrets
+        options: dict[str, object] = {}
+        if profile.region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+            options["region"] = profile.region
+        if profile.endpoint_url and not any(os.environ.get(v) for v in _ENDPOINT_VARIABLES):
+            options["endpoint"] = profile.endpoint_url
+        if os.environ.get("AWS_ACCESS_KEY_ID"):
+            return options
+        if profile.has_keys:
+            options["access_key_id"] = profile.access_key_id
+            options["secret_access_key"] = profile.secret_access_key
+            if profile.session_token:
+                options["session_token"] = profile.session_token
+        elif profile.indirect:
+            options["credential_provider"] = _boto3_credentials(name)
+        else:
+            raise StoreError(f"capture store {self.url}: AWS profile {name} holds no keys")
+        return options
 
     @property
     def name(self) -> str:
@@ -247,7 +293,20 @@ class S3Objects:
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         import obstore
 
-        self._call(key, lambda: obstore.put(self._store, key, iter(chunks)))
+        self._call(
+            key, lambda: obstore.put(self._store, key, iter(chunks), max_concurrency=UPLOAD_PARTS_IN_FLIGHT)
+        )
+
+    def put_file(self, key: str, file: IO[bytes]) -> None:
+        """One PUT up to a part's size, a multipart upload of parts read from the file above it."""
+        import obstore
+
+        self._call(
+            key,
+            lambda: obstore.put(
+                self._store, key, file, chunk_size=UPLOAD_PART_BYTES, max_concurrency=UPLOAD_PARTS_IN_FLIGHT
+            ),
+        )
 
     def make_durable(self, keys: Iterable[str]) -> None:
         return None  # a PUT is durable when it returns
@@ -287,7 +346,7 @@ class S3Objects:
                 for meta in page:
                     yield StoredObject(str(meta["path"]), int(meta["size"]), meta["last_modified"])
         except Exception as exc:
-            raise StoreError(f"capture store {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"capture store {self.url}: {self._one_line(exc)}") from None
 
     def delete(self, key: str) -> None:
         import obstore
@@ -300,7 +359,14 @@ class S3Objects:
         except FileNotFoundError:
             raise ObjectMissingError(self.url, key) from None
         except Exception as exc:  # obstore's errors carry a multi-line debug dump; keep its first line
-            raise StoreError(f"capture store {self.url}, object {key}: {_one_line(exc)}") from None
+            raise StoreError(f"capture store {self.url}, object {key}: {self._one_line(exc)}") from None
+
+    def _one_line(self, exc: BaseException) -> str:
+        """The first line of a client error, with any secret this store was given blanked out."""
+        text = _one_line(exc)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
 
 class _ReadableObject(io.RawIOBase):
@@ -342,10 +408,14 @@ def read_chunks(objects: ObjectStore, key: str, size: int = 8 * 1024 * 1024) -> 
 
 
 def _boto3_credentials(profile: str) -> object:
+    """For a profile whose keys come from SSO, a role or a process: only botocore knows how to get them."""
     try:
         from obstore.auth.boto3 import Boto3CredentialProvider
     except ImportError:
-        raise StoreError(f"AWS_PROFILE={profile} needs boto3 installed (pip install boto3)") from None
+        raise StoreError(
+            f"AWS profile {profile} gets its keys through SSO, a role or a process, which needs boto3 "
+            "installed (pip install boto3); or give it aws_access_key_id and aws_secret_access_key"
+        ) from None
     import boto3  # type: ignore[import-untyped]
 
     return Boto3CredentialProvider(boto3.Session(profile_name=profile))

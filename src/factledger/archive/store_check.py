@@ -2,7 +2,9 @@
 
 **Check** reads every capture a snapshot points at (one ranged read each) and verifies it: a response
 record's payload must hash to the snapshot's ``payload_sha256``, a revisit must be a revisit, and the
-capture's full text must be readable and match its ref. It also lists *orphans*: WARC objects no
+capture's full text must be readable and match its ref. For a big bucket, a ``Sample`` reads back only
+a random subset (a count or a percentage), drawn from the captures in id order with a seed that the
+report gives, so the same sample can be drawn again while the ledger is unchanged. It also lists *orphans*: WARC objects no
 snapshot points into, and texts and sidecars nothing refers to. In a bucket these are what a crash
 between a PUT and its commit leaves (harmless: nothing points at them); ``--remove-orphans`` deletes
 them. Objects younger than ``ORPHAN_GRACE`` are never called orphans, because a live worker may be
@@ -16,7 +18,10 @@ are streamed in pieces (multipart uploads to S3), so a 1 GiB WARC file is never 
 from __future__ import annotations
 
 import hashlib
+import math
+import random
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,11 +43,53 @@ from factledger.ledger.store_queries import (
     referenced_payload_digests,
     referenced_text_refs,
     referenced_warc_files,
+    stored_capture_count,
     stored_captures,
 )
 
 ORPHAN_GRACE: Final = timedelta(minutes=15)
 _TEXT_OBJECT = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})\.([a-z][a-z0-9]{0,15})\.gz")
+
+
+class SampleError(ValueError):
+    """A sample size that is neither a count nor a percentage."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Which captures ``check_store`` reads back: ``count`` of them, or ``percent`` of all of them (at
+    least one), drawn with ``seed`` (a new one each time unless given)."""
+
+    count: int | None = None
+    percent: float | None = None
+    seed: int = field(default_factory=lambda: secrets.randbelow(2**32))
+
+    @classmethod
+    def parse(cls, size: str, seed: int | None = None) -> Sample:
+        """``"500"`` (captures) or ``"2%"`` (of all captures)."""
+        text = size.strip()
+        try:
+            value = float(text.removesuffix("%")) if text.endswith("%") else int(text)
+        except ValueError:
+            raise SampleError(
+                f"a sample is a number of captures or a percentage (500, 2%), not {size}"
+            ) from None
+        if text.endswith("%") and not 0 < value <= 100:
+            raise SampleError(f"a sample percentage is above 0 and at most 100, not {size}")
+        if not text.endswith("%") and value < 1:
+            raise SampleError(f"a sample is at least one capture, not {size}")
+        count, percent = (None, value) if text.endswith("%") else (int(value), None)
+        return cls(count, percent) if seed is None else cls(count, percent, seed)
+
+    @property
+    def size(self) -> str:
+        """As ``parse`` reads it back."""
+        return f"{self.percent:g}%" if self.percent is not None else str(self.count)
+
+    def positions(self, total: int) -> list[int]:
+        """The positions (in id order) of the captures to read, out of ``total``, in ascending order."""
+        wanted = self.count if self.count is not None else math.ceil(total * (self.percent or 0) / 100)
+        return sorted(random.Random(self.seed).sample(range(total), min(total, wanted)))
 
 
 @dataclass
@@ -52,16 +99,21 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)  # "warcs/<key>" or "text/<key>"
     removed: int = 0
+    captures: int = 0  # in the ledger; more than captures_checked when sampled
+    sample: Sample | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def as_dict(self) -> dict[str, object]:
+        sample = self.sample
         return {
             "store": self.store,
             "ok": self.ok,
+            "captures": self.captures,
             "captures_checked": self.captures_checked,
+            "sample": None if sample is None else {"size": sample.size, "seed": sample.seed},
             "problems": self.problems,
             "orphans": self.orphans,
             "removed": self.removed,
@@ -69,12 +121,33 @@ class CheckReport:
 
 
 def check_store(
-    ledger: Ledger, paths: ArchivePaths, *, remove_orphans: bool = False, now: datetime | None = None
+    ledger: Ledger,
+    paths: ArchivePaths,
+    *,
+    remove_orphans: bool = False,
+    now: datetime | None = None,
+    sample: Sample | None = None,
 ) -> CheckReport:
+    """Read back every capture (or a ``sample`` of them) and verify it; list orphaned objects (all of
+    them, sampled or not)."""
     store = open_store(paths)
-    report = CheckReport(paths.describe())
+    report = CheckReport(paths.describe(), sample=sample)
     with ledger.read() as session:
-        captures = list(stored_captures(session))
+        if sample is None:
+            captures = list(stored_captures(session))
+            report.captures = len(captures)
+        else:
+            report.captures = stored_capture_count(session)
+            wanted = iter(sample.positions(report.captures))
+            # One pass over the rows in id order, keeping those at the drawn positions.
+            captures = []
+            next_wanted = next(wanted, None)
+            for position, capture in enumerate(stored_captures(session)):
+                if next_wanted is None:
+                    break
+                if position == next_wanted:
+                    captures.append(capture)
+                    next_wanted = next(wanted, None)
         warc_files = referenced_warc_files(session)
         text_refs = referenced_text_refs(session)
         digests = referenced_payload_digests(session)

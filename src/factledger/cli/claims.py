@@ -6,7 +6,7 @@ from typing import Any
 
 import rich_click as click
 
-from factledger.app import claims, review
+from factledger.app import claims
 from factledger.app.wording import describe_change, value_in_words
 from factledger.cli.app import LIMIT, ROW_ID, VERSION, AppContext, examples, json_option, pass_app
 from factledger.cli.choices import STATUS
@@ -197,6 +197,8 @@ def claims_status(
     app: AppContext, claim_id: int, status: str, note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Change a claim's status (a verdict, or back to in_review)."""
+    from factledger.app import review  # the review use-cases: not on the start-up path of list and show
+
     target = ClaimStatus(status)
     claim = review.set_status(
         app.ledger(), app.actor, claim_id, target, rationale=note, expect_version=expect_version
@@ -270,6 +272,8 @@ def claims_edit(
 @pass_app
 def claims_note(app: AppContext, claim_id: int, text: str, expect_version: int | None, as_json: bool) -> None:
     """Add a reviewer's note to a claim's history (it changes no field)."""
+    from factledger.app import review
+
     event = review.add_note(app.ledger(), app.actor, claim_id, text, expect_version=expect_version)
     summary = event_summary(event)
     if as_json:
@@ -292,6 +296,8 @@ def claims_accept(
     app: AppContext, claim_id: int, note: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Take the suggested verdict: it becomes the claim's status, recorded as your decision."""
+    from factledger.app import review
+
     claim = review.accept_suggestion(
         app.ledger(), app.actor, claim_id, note=note, expect_version=expect_version
     )
@@ -316,6 +322,8 @@ def claims_assign(
     app: AppContext, claim_id: int, assignee: str | None, expect_version: int | None, as_json: bool
 ) -> None:
     """Assign a claim to a reviewer (no ASSIGNEE: unassign)."""
+    from factledger.app import review
+
     claim = review.assign(app.ledger(), app.actor, claim_id, assignee, expect_version=expect_version)
     summary = claim_summary(claim)
     if as_json:

@@ -21,7 +21,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from factledger.terminal import printable
@@ -93,6 +92,8 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
         return
+    from rich.table import Table  # with fractions and decimal: only for a terminal
+
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")

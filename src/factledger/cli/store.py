@@ -18,18 +18,40 @@ def store_group() -> None:
 @store_group.command(
     "check",
     epilog=examples(
-        "factledger store check", "factledger --store s3://desk-archive/ledger store check --json"
+        "factledger store check",
+        "factledger --store s3://desk-archive/ledger store check --json",
+        "factledger store check --sample 1000",
+        "factledger store check --sample 2% --seed 1234",
     ),
 )
 @click.option("--remove-orphans", is_flag=True, help="Delete the objects no snapshot refers to.")
+@click.option(
+    "--sample",
+    metavar="N|P%",
+    help="Read back only a random sample of the captures: N of them, or P percent. Orphans are listed in full.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Draw the same sample again (each sampled check prints its seed).",
+)
 @json_option
 @pass_app
-def store_check(app: AppContext, remove_orphans: bool, as_json: bool) -> None:
+def store_check(
+    app: AppContext, remove_orphans: bool, sample: str | None, seed: int | None, as_json: bool
+) -> None:
     """Read back every capture the ledger names and verify its digest; list orphaned objects.
 
     Exit 1 when a capture is missing or damaged. Orphans (what a crash between writing and committing
-    leaves) are harmless; --remove-orphans deletes those older than 15 minutes."""
-    report = store.check(app.ledger(), app.archive_paths(), remove_orphans=remove_orphans)
+    leaves) are harmless; --remove-orphans deletes those older than 15 minutes. For a big bucket,
+    --sample checks a random sample of the captures instead of all of them."""
+    if seed is not None and sample is None:
+        raise click.BadParameter("--seed draws a sample: give --sample too", param_hint="--seed")
+    try:
+        drawn = store.Sample.parse(sample, seed) if sample is not None else None
+    except store.SampleError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sample") from None
+    report = store.check(app.ledger(), app.archive_paths(), remove_orphans=remove_orphans, sample=drawn)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -37,8 +59,14 @@ def store_check(app: AppContext, remove_orphans: bool, as_json: bool) -> None:
             info(f"orphan{' (removed)' if remove_orphans else ''}: {orphan}")
         for problem in report.problems:
             info(f"problem: {problem}")
+        checked = f"{report.captures_checked} captures checked"
+        if drawn is not None:
+            checked = (
+                f"{report.captures_checked} of {report.captures} captures checked (a random sample; "
+                f"draw it again with --sample {drawn.size} --seed {drawn.seed})"
+            )
         info(
-            f"store {report.store}: {report.captures_checked} captures checked, {len(report.problems)} "
+            f"store {report.store}: {checked}, {len(report.problems)} "
             f"problems, {len(report.orphans)} orphaned objects"
             + (f" ({report.removed} removed)" if remove_orphans else "")
         )

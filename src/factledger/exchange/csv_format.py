@@ -4,8 +4,9 @@ A claim without evidence is one row with empty evidence columns. Consecutive row
 (or, when ``id`` is empty, the same ``text``) are one claim, so a spreadsheet sorted by claim keeps its
 claims together. RFC 4180 quoting, UTF-8, a header row first. A cell that a spreadsheet would run as a
 formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
-apostrophe, as OWASP advises against CSV injection, and import removes it again. ``id``, ``quote_status`` and
-``evidence_score`` are written by export and ignored by import (like the read-only JSONL fields).
+apostrophe, as OWASP advises against CSV injection, and import removes it again. ``id``,
+``score_model``, ``role``, ``quote_status`` and ``evidence_score`` are written by export and ignored by
+import (like the read-only JSONL fields).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ COLUMNS = (
     "dates",
     "status",
     "score",
+    "score_model",
+    "role",
     "rationale",
     "url",
     "stance",
@@ -269,6 +272,8 @@ def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
             DATE_SEPARATOR.join(record["dates"] or []),
             record["status"],
             _cell(record["score"]),
+            _cell(record["score_model"]),
+            _cell(record["role"]),
             _cell(record["rationale"]),
         ]
         evidence_rows = [

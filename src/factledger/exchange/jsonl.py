@@ -87,6 +87,10 @@ def claim_to_exchange(claim: Claim | AnyRow, evidence: list[dict[str, Any]]) -> 
         "dates": dates,
         "status": claim.status,
         "score": claim.score,
+        # Which model gave the score ("cw-linear-2026.12", "hand", …): a score means little without it.
+        "score_model": claim.score_model,
+        # "headline" when the claim is its document's headline, None for an ordinary claim.
+        "role": claim.role,
         "rationale": claim.rationale,
         "version": claim.version,
         "needs_review": claim.needs_review,

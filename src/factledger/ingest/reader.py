@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from factledger.ingest.page_title import headline_of_page_title
 from factledger.ledger.errors import InvalidInputError
 from factledger.text import ReadableText, extract_text, readable_text
 from factledger.text.charset import NotUtf8Error, decode_utf8
@@ -145,11 +146,13 @@ def read_page(readable: ReadableText, *, url: str | None, source_name: str) -> S
     """A document from what ``factledger.text`` reads in a page (an HTML file, a captured URL).
 
     Its text is read as plain text (a short unpunctuated first line is the heading), its title and date
-    are the page's unless the text itself states a date header.
+    are the page's unless the text itself states a date header. The title loses the site's name that
+    pages add to their ``<title>`` ("Headline | Site"), when ``url`` says which site it is.
     """
     if not readable.text or not readable.text.strip():
         raise InvalidInputError(f"{source_name}: the document has no text")
-    document = parse_text(readable.text, title=readable.title, fmt="text", url=url, source_name=source_name)
+    title = headline_of_page_title(readable.title, url) if readable.title else readable.title
+    document = parse_text(readable.text, title=title, fmt="text", url=url, source_name=source_name)
     if document.published is None and readable.published is not None:
         document = replace(document, published=readable.published)
     return document

@@ -24,6 +24,8 @@ _CLAIM_COLUMNS = (
     Claim.dates,
     Claim.status,
     Claim.score,
+    Claim.score_model,
+    Claim.role,
     Claim.rationale,
     Claim.version,
     Claim.needs_review,

@@ -51,6 +51,11 @@ def stored_captures(session: Session) -> Iterator[StoredCapture]:
         )
 
 
+def stored_capture_count(session: Session) -> int:
+    """How many snapshots ``stored_captures`` yields."""
+    return int(session.scalar(select(func.count()).where(Snapshot.warc_filename.is_not(None))) or 0)
+
+
 def referenced_warc_files(session: Session) -> set[str]:
     return {name for name in session.scalars(select(Snapshot.warc_filename).distinct()) if name}
 

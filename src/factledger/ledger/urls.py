@@ -14,8 +14,6 @@ import ipaddress
 import re
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import idna
-
 from factledger.ledger.errors import InvalidInputError
 
 MAX_URL_LENGTH = 2048
@@ -39,7 +37,10 @@ def _domain_to_ascii(host: str) -> str:
     """UTS #46 processing, non-transitional (``faß.de`` stays ``faß``, as in browsers; the standard
     library's IDNA 2003 codec makes it ``fass.de``, another site). Labels that IDNA 2008 forbids but
     browsers still resolve (symbols such as ``☃.net``) are mapped by UTS #46 and Punycode-encoded, as
-    the WHATWG URL standard's non-strict domain-to-ASCII does."""
+    the WHATWG URL standard's non-strict domain-to-ASCII does. idna and its tables load on the first
+    international name: the read commands, which import this module, never meet one."""
+    import idna
+
     try:
         return str(idna.encode(host, uts46=True, transitional=False).decode("ascii"))
     except idna.IDNAError:
@@ -63,7 +64,7 @@ def _normalize_host(host: str, original: str) -> str:
             raise InvalidInputError(f"invalid IPv6 address in URL: {original!r}") from None
     try:
         ascii_host = host if host.isascii() else _domain_to_ascii(host)
-    except (idna.IDNAError, UnicodeError):
+    except UnicodeError:  # idna.IDNAError is one
         raise InvalidInputError(f"invalid host name in URL: {original!r}") from None
     labels = ascii_host.split(".")
     if _NUMERIC_LABEL.match(labels[-1]):

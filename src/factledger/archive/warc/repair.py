@@ -4,6 +4,11 @@ A writer that dies mid-append leaves a partial gzip member at the end of its fil
 whole pair per write, but a kill or a power cut can land inside one). Nothing points at it: the database
 row for a capture is only committed after its records are synced. Cutting the file back to its last
 complete record lets readers and the next appends trust every member in it.
+
+Only files a crash could have left unfinished are opened: a *sealed* file (store.py: the writer closed
+it after its records were committed, and removed its write permission) is complete by construction and
+is passed over from its mode alone, so a start-up costs a directory listing plus the files of writers
+that died, not a read of every WARC file. A dead writer's file, once checked and trimmed, is sealed too.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import IO
 
 from factledger.archive.fsync import fsync_path
 from factledger.archive.warc.records import CREATING_SUFFIX, READ_CHUNK, WARC_SUFFIX
+from factledger.archive.warc.store import is_sealed, seal
 
 _WARC_LENGTH = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
 
@@ -77,8 +83,9 @@ def _complete_records_end(stream: IO[bytes]) -> tuple[int, int]:
 def repair(directory: Path) -> list[str]:
     """Truncate partial tails left by crashed writers; return what was done, one line per file.
 
-    Files a live ``WarcStore`` holds (exclusive flock) are skipped. A file without even one complete
-    record (its warcinfo) is deleted, and so is a leftover ``*.creating`` file.
+    Sealed files are not opened, and files a live ``WarcStore`` holds (exclusive flock) are skipped. A
+    file without even one complete record (its warcinfo) is deleted, and so is a leftover ``*.creating``
+    file.
     """
     actions: list[str] = []
     directory = Path(directory)
@@ -86,8 +93,8 @@ def repair(directory: Path) -> list[str]:
         return actions
     paths = sorted(
         p
-        for p in directory.iterdir()
-        if (p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)) and p.is_file()
+        for p in _unsealed_files(directory)
+        if p.name.endswith(CREATING_SUFFIX) or p.name.endswith(WARC_SUFFIX)
     )
     for path, handle in _locked_files(paths):
         if handle is None:
@@ -121,14 +128,16 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
     capture of the same URI. ``committed_ends`` says, per file, where the last response a snapshot
     points at ends; the file is cut after the request record that follows it. A file this ledger does
     not point into is left alone (it may be another ledger's; ``store check`` lists it as an orphan),
-    and so are files a live writer holds (exclusive flock). One line per file changed.
+    and so are files a live writer holds (exclusive flock) and sealed files. One line per file changed.
+    A dead writer's file is sealed once trimmed: nothing will append to it again, so later starts skip it.
     """
     actions: list[str] = []
     directory = Path(directory)
     if not directory.is_dir():
         return actions
-    candidates = sorted(p for p in directory.iterdir() if p.name.endswith(WARC_SUFFIX) and p.is_file())
+    candidates = sorted(p for p in _unsealed_files(directory) if p.name.endswith(WARC_SUFFIX))
     ends = committed_ends([p.name for p in candidates])
+    finished: list[Path] = []
     for path, handle in _locked_files(candidates):
         response_end = ends.get(path.name)
         # A live writer's file (None) may have a group committing right now; a file nothing in this
@@ -140,9 +149,23 @@ def trim_uncommitted(directory: Path, committed_ends: Callable[[list[str]], dict
         if keep < size:
             _truncate(handle, keep)
             actions.append(f"{path.name}: cut {size - keep} bytes of uncommitted records (now {keep} bytes)")
+        finished.append(path)
     if actions:
         fsync_path(directory)
+    for path in finished:
+        seal(path)  # after the truncation is durable: a sealed file is never looked at again
     return actions
+
+
+def _unsealed_files(directory: Path) -> Iterator[Path]:
+    """The regular files in ``directory`` that are not sealed, from the directory listing and each
+    file's mode (one stat each, no open)."""
+    for path in directory.iterdir():
+        try:
+            if path.is_file() and not is_sealed(path):
+                yield path
+        except FileNotFoundError:
+            continue
 
 
 def _locked_files(paths: Iterable[Path]) -> Iterator[tuple[Path, IO[bytes] | None]]:

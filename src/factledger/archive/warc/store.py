@@ -5,6 +5,12 @@ Each process writes its own file and holds an exclusive ``flock`` on it while it
 arrive as finished gzip members (build.py), one member per record, and a new file is only published
 once its warcinfo record is on disk. Appending is not durable by itself: ``sync`` is, so a caller
 appends a group of captures, syncs once, and only then lets a database row point at any of them.
+
+A file the writer is done with (rotated away or closed) whose records are all synced and committed
+(the caller says so with ``committed``) is *sealed*: its write permission is removed. Nothing is ever
+appended to it again and no crash can have left anything unfinished in it, so the start-up repair
+skips it without opening it (``is_sealed``); a run that wrote a hundred 1 GiB files leaves at most the
+last one to check.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import fcntl
 import io
 import os
 import re
+import stat
+import tempfile
 import threading
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self
+from typing import IO, Final, Self
 
 from warcio.warcwriter import WARCWriter
 
@@ -63,6 +71,8 @@ class WarcStore:
         self._filename = ""
         self._size = 0
         self._records_in_file = 0
+        self._closed_unsealed: list[Path] = []  # closed files whose records may not be committed yet
+        self._uncommitted = False  # something was appended since the last ``committed``
 
     def append_built(self, data: bytes, response_length: int) -> WarcLocation:
         """Append a pair built by ``build.build_pair``; return the location of its first record.
@@ -83,6 +93,7 @@ class WarcStore:
                 raise
             self._size = start + len(data)
             self._records_in_file += 2
+            self._uncommitted = True
             return WarcLocation(self._filename, start, response_length)
 
     def sync(self) -> None:
@@ -91,9 +102,23 @@ class WarcStore:
             if self._file is not None:
                 os.fsync(self._file.fileno())
 
+    def committed(self) -> None:
+        """Everything synced so far is committed (rows point at it): seal the files already closed.
+
+        The current file stays open and unsealed; a file rotated away in the middle of a group is only
+        sealed here, once that group's rows are in, because a crash before then leaves records in it that
+        ``trim_uncommitted`` must still be able to cut."""
+        with self._lock:
+            self._uncommitted = False
+            self._seal_closed()
+
     def close(self) -> None:
+        """Close the current file; seal it too if nothing appended to it is still waiting for a commit
+        (after a failed commit it stays unsealed, for the next start to trim)."""
         with self._lock:
             self._close_file()
+            if not self._uncommitted:
+                self._seal_closed()
 
     def __enter__(self) -> Self:
         return self
@@ -160,56 +185,97 @@ class WarcStore:
         finally:
             self._file.close()  # closing releases the flock
             self._file = None
+            self._closed_unsealed.append(self.directory / self._filename)
             self._filename = ""
+
+    def _seal_closed(self) -> None:
+        for path in self._closed_unsealed:
+            seal(path)
+        self._closed_unsealed.clear()
 
 
 class ObjectWarcWriter:
     """Writes each group of appended pairs as one immutable WARC object: object stores do not append.
 
-    ``append_built`` collects the group in memory behind a warcinfo record; ``sync`` PUTs it as a new
-    object, complete or absent, and only then may a database row point at it. Same interface as
-    ``WarcStore``, so the committer does not know which it has. Thread-safe.
+    ``append_built`` spools the group to an anonymous temporary file in ``spool_dir`` (the local scratch
+    directory) behind a warcinfo record; ``sync`` uploads that file as a new object, complete or absent,
+    and only then may a database row point at it. The group is never held in memory: like the local
+    store, the writer keeps no more than the pair it is given, however large the group (captures of
+    up to 50 MB each), and the upload reads the file in bounded parts (``ObjectStore.put_file``). The
+    spool file has no name, so a crash leaves nothing behind. Same interface as ``WarcStore``, so the
+    committer does not know which it has. Thread-safe.
     """
 
-    def __init__(self, objects: ObjectStore, *, writer_name: str) -> None:
+    def __init__(self, objects: ObjectStore, *, writer_name: str, spool_dir: Path | None = None) -> None:
         name = _SAFE_NAME.sub("_", writer_name).strip("._")
         if not name:
             raise ValueError(f"writer_name {writer_name!r} has no usable characters")
         self.objects = objects
         self.writer_name = name
+        self.spool_dir = spool_dir
         self._lock = threading.Lock()
         self._serial = 0
-        self._buffer: io.BytesIO | None = None
+        self._spool: IO[bytes] | None = None
         self._filename = ""
 
     def append_built(self, data: bytes, response_length: int) -> WarcLocation:
         """Add a pair built by ``build.build_pair`` to the current group; NOT stored until ``sync()``."""
         with self._lock:
-            if self._buffer is None:
+            if self._spool is None:
                 stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
                 self._filename = f"factledger-{stamp}-{self.writer_name}-{self._serial:05d}{WARC_SUFFIX}"
                 self._serial += 1
-                self._buffer = io.BytesIO()
-                _write_warcinfo(self._buffer, self._filename, self.writer_name)
-            start = self._buffer.tell()
-            self._buffer.write(data)
+                if self.spool_dir is not None:
+                    self.spool_dir.mkdir(parents=True, exist_ok=True)
+                self._spool = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115  # closed in sync/close
+                _write_warcinfo(self._spool, self._filename, self.writer_name)
+            start = self._spool.tell()
+            try:
+                self._spool.write(data)
+            except BaseException:
+                self._spool.truncate(start)  # the group stays valid without the pair that failed
+                self._spool.seek(start)
+                raise
             return WarcLocation(self._filename, start, response_length)
 
     def sync(self) -> None:
         """Store the group appended since the last sync as one object."""
         with self._lock:
-            if self._buffer is None:
+            if self._spool is None:
                 return
-            data, filename = self._buffer.getvalue(), self._filename
-            self._buffer = None  # a failed PUT loses the group: its captures are not recorded
-            self.objects.put(filename, data)
+            spool, filename = self._spool, self._filename
+            self._spool = None  # a failed upload loses the group: its captures are not recorded
+            with spool:
+                spool.seek(0)
+                self.objects.put_file(filename, spool)
+
+    def committed(self) -> None:
+        return None  # each object is complete once stored: nothing to seal
 
     def close(self) -> None:
         with self._lock:
-            self._buffer = None  # appended but never synced: nothing points at it
+            if self._spool is not None:
+                self._spool.close()  # appended but never synced: nothing points at it
+                self._spool = None
 
 
-def _write_warcinfo(handle: io.RawIOBase | io.BytesIO, filename: str, writer_name: str) -> None:
+def seal(path: Path) -> None:
+    """Mark a finished WARC file, all of whose records are complete and committed, as never to be
+    written again: no write permission (kept for group and others' read bits). A file that is gone is
+    passed over. Not fsynced: a seal lost in a power cut only means the next start checks the file."""
+    try:
+        mode = path.stat().st_mode
+        os.chmod(path, stat.S_IMODE(mode) & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    except FileNotFoundError:
+        return
+
+
+def is_sealed(path: Path) -> bool:
+    """Whether ``seal`` marked this file (from its mode alone: the file is not opened)."""
+    return not path.stat().st_mode & stat.S_IWUSR
+
+
+def _write_warcinfo(handle: io.RawIOBase | IO[bytes], filename: str, writer_name: str) -> None:
     writer = WARCWriter(handle, gzip=True, warc_version=WARC_VERSION)
     warcinfo = writer.create_warcinfo_record(
         filename,
