@@ -363,19 +363,23 @@ def test_watch_runs_passes_until_sigterm(factledger: Factledger, site: Site) -> 
 
 
 def test_a_failing_stage_stops_the_run_with_its_error_and_frees_its_leases(
-    factledger: Factledger, site: Site
+    factledger: Factledger, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A commit hook that raises on its first group: the run stops with that error (not a hang, not a
     wrapped group of errors), every source it leased but did not commit is free again, and the next run
     captures exactly those."""
+    from factledger.archive import runner
     from factledger.archive.runner import CaptureHooks
     from factledger.ledger.models import Source
+
+    # Groups of at most 8, so the first group cannot hold all 24 (a group waits for others to join it).
+    monkeypatch.setattr(runner, "COMMIT_GROUP", 8)
 
     cid = str(factledger.json("claims", "add", "Many sources.")["id"])
     for n in range(24):
         factledger("cite", cid, site.html(f"/many/{n}", f"page {n}"), "--stance", "context")
 
-    def broken(recorded: object) -> None:
+    def broken(recorded: object, derived: object) -> None:
         raise RuntimeError("the commit hook broke")
 
     ledger = open_ledger(factledger.db_url)

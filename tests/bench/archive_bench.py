@@ -229,6 +229,7 @@ def prepare_ledger(
 class FactledgerResult:
     seconds: float
     summary: dict[str, Any]
+    own_cpu_seconds: float  # CPU of the run's own process, its worker processes left out
     vm_hwm_bytes: int  # the child's own peak RSS (VmHWM)
     library_rss_bytes: int  # of which obstore's shared library, mapped (0 with the local store)
     maxrss_bytes: int  # ru_maxrss from wait4 (includes the parent's RSS at fork; see run_factledger)
@@ -285,6 +286,7 @@ def run_factledger(
     return FactledgerResult(
         seconds=reported["seconds"],
         summary=reported["summary"],
+        own_cpu_seconds=reported["own_cpu_seconds"],
         vm_hwm_bytes=reported["vm_hwm_bytes"],
         library_rss_bytes=reported.get("library_rss_bytes", 0),
         maxrss_bytes=usage.ru_maxrss * 1024,
@@ -348,8 +350,11 @@ def child_main(config_json: str) -> int:
         seconds = time.perf_counter() - start
     finally:
         ledger.close()
+    own = resource.getrusage(resource.RUSAGE_SELF)
     report = {
         "seconds": seconds,
+        # The run's own process (event loop, committer, quote checks), without its worker processes.
+        "own_cpu_seconds": own.ru_utime + own.ru_stime,
         "summary": summary.as_dict(),
         "vm_hwm_bytes": proc_status_bytes("VmHWM"),
         "rss_before_bytes": rss_before,
@@ -578,6 +583,10 @@ def print_factledger(label: str, result: FactledgerResult, expected: int) -> Non
         f"  {label}: {result.seconds:.2f} s, {rate:,.1f} pages/s, CPU {result.cpu_seconds:.1f} s "
         f"({result.cpu_seconds / result.seconds:.0%} of one core, {result.cpu_seconds / expected * 1000:.2f} ms "
         "per page)"
+    )
+    print(
+        f"    of which the run's own process (event loop, committer, quote checks): {result.own_cpu_seconds:.1f} s, "
+        f"{result.own_cpu_seconds / expected * 1000:.2f} ms per page; the rest is its worker processes"
     )
     print(
         f"    snapshots {result.snapshots:,}, with status 200 {result.snapshots_200:,} "

@@ -56,8 +56,12 @@ def capture(
     hooks = capture_hooks(ledger, ACTOR, paths)
     store = TextStore(paths.texts)
     ref = store.put(text) if text is not None else None
+    derived: dict[str, object] = {}
     if text is not None and ref is not None and hooks.on_new_text is not None:
-        hooks.on_new_text(store, ref, text)
+        # What the hook returns comes back with the capture and reaches the commit hook by text ref.
+        result = hooks.on_new_text(store, ref, text)
+        if result is not None:
+            derived[ref] = result
     record = CaptureRecord(
         source_id=source_id,
         fetched_at=at,
@@ -71,7 +75,7 @@ def capture(
     with ledger.write() as session:
         recorded = record_captures(session, ACTOR, [record])[0]
     if hooks.after_commit is not None:
-        hooks.after_commit([recorded])
+        hooks.after_commit([recorded], derived)
     return recorded
 
 

@@ -72,7 +72,14 @@ class Committer:
             recorded = record_captures(session, self.actor, records)
         self.warcs.committed()  # the files this group finished are sealed: the next start skips them
         if self.after_commit is not None:
-            self.after_commit(recorded)
+            derived = {
+                item.prepared.full_text_ref: item.prepared.text_derived
+                for item in group
+                if item.prepared is not None
+                and item.prepared.full_text_ref is not None
+                and item.prepared.text_derived is not None
+            }
+            self.after_commit(recorded, derived)
         return recorded
 
     def _record(self, item: Finished, location: WarcLocation | None) -> CaptureRecord:

@@ -3,7 +3,7 @@ stages plug in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -54,8 +54,9 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-# Runs on the committer's thread once a group of captures is committed, with their outcomes.
-AfterCommit = Callable[[Sequence[RecordedCapture]], None]
+# Runs on the committer's thread once a group of captures is committed, with their outcomes and, by text
+# ref, what ``on_new_text`` returned for the group's new texts (those it returned None for are left out).
+AfterCommit = Callable[[Sequence[RecordedCapture], Mapping[str, object]], None]
 # Which of these leased sources' new texts ``on_new_text`` should see (asked once per lease batch).
 TextWanted = Callable[[Sequence[int]], Collection[int]]
 

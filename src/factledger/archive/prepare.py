@@ -20,8 +20,10 @@ MAX_EXTRACT_BYTES = 20 * 1024 * 1024
 
 
 # Runs in the worker process on each newly extracted text, with the store, the text's ref and the text.
-# It is pickled to the worker with each job, so it must be a module-level function.
-TextHook = Callable[[TextStore, str, str], None]
+# What it returns (None, or anything picklable) comes back with the capture and reaches ``after_commit``
+# under the text's ref, so what was worked out where the text is need not be worked out again in the
+# run's own process. It is pickled to the worker with each job, so it must be a module-level function.
+TextHook = Callable[[TextStore, str, str], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Prepared:
     # Why a page that should have text has none: "extract_limit" or "extract_error", and the reason.
     extract_error_kind: str | None = None
     extract_error: str | None = None
+    text_derived: object = None  # what the job's ``on_new_text`` returned for the new text
 
 
 def prepare_capture(job: PrepareJob) -> Prepared:
@@ -67,6 +70,5 @@ def prepare_capture(job: PrepareJob) -> Prepared:
         return Prepared(built, None, extracted.title, extracted.error_kind, extracted.error)
     store = open_store(job.paths).texts
     ref = store.put(extracted.full_text, durable=False)
-    if job.on_new_text is not None:
-        job.on_new_text(store, ref, extracted.full_text)
-    return Prepared(built, ref, extracted.title)
+    derived = job.on_new_text(store, ref, extracted.full_text) if job.on_new_text is not None else None
+    return Prepared(built, ref, extracted.title, text_derived=derived)

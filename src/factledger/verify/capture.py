@@ -4,31 +4,37 @@ The archiver knows nothing of quotes; it takes ``CaptureHooks``, and these are o
 - ``normalize_new_text`` runs in the archiver's worker processes, beside the text extraction: each new
   text of a source that a quote cites is normalized once and stored next to it (verify/textcache.py),
   so no check normalizes a page. A text no quote is checked against is left alone (normalizing costs
-  about as much as extracting); if a quote cites it later, its first check normalizes and stores it;
+  about as much as extracting); if a quote cites it later, its first check normalizes and stores it.
+  The normalized text also goes back to the run's own process with the capture, so the checks of its
+  group find it in memory instead of reading and inflating the sidecar just written;
 - ``after_commit`` runs once per committed group of captures and re-checks, in one pass, the quotes
   citing those sources, so a quote that a new capture lost is flagged in the same run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths, CaptureHooks
 from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import quoted_source_ids
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
-from factledger.verify.normalize import normalize_for_matching
-from factledger.verify.service import verify_quotes
-from factledger.verify.textcache import SIDECAR_KIND, store_normalized
+from factledger.verify.normalize import NormalizedText, normalize_for_matching
+from factledger.verify.service import CACHED_TEXTS, verify_quotes
+from factledger.verify.textcache import SIDECAR_KIND, NormalizedTextCache, store_normalized
 
 
-def normalize_new_text(texts: TextStore, ref: str, text: str) -> None:
-    """Store the normalized form of a newly captured text (module level: it is sent to worker processes)."""
+def normalize_new_text(texts: TextStore, ref: str, text: str) -> NormalizedText | None:
+    """Store the normalized form of a newly captured text and return it for the group's checks (module
+    level: it is sent to worker processes)."""
     if texts.has_sidecar(ref, SIDECAR_KIND):
-        return  # a text seen before (an unchanged page) was normalized then
-    store_normalized(texts, ref, normalize_for_matching(text))
+        return None  # a text seen before (an unchanged page) was normalized then
+    normalized = normalize_for_matching(text)
+    store_normalized(texts, ref, normalized)
+    return normalized
 
 
 def _has_checkable_text(recorded: RecordedCapture) -> bool:
@@ -47,9 +53,15 @@ def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHoo
         with ledger.read() as session:
             return quoted_source_ids(session, source_ids)
 
-    def after_commit(recorded: Sequence[RecordedCapture]) -> None:
+    def after_commit(recorded: Sequence[RecordedCapture], derived: Mapping[str, object]) -> None:
+        # The group's own cache, as verify_quotes would make, with the texts the workers sent back in it;
+        # it goes with the group, so no page's text outlives its check.
+        texts = NormalizedTextCache(open_store(paths).texts, max(CACHED_TEXTS, len(derived)))
+        for ref, normalized in derived.items():
+            if isinstance(normalized, NormalizedText):
+                texts.put(ref, normalized)
         source_ids = {capture.snapshot.source_id for capture in recorded if _has_checkable_text(capture)}
         if source_ids:
-            verify_quotes(ledger, actor, paths, source_ids=source_ids, quoted_only=True)
+            verify_quotes(ledger, actor, paths, source_ids=source_ids, quoted_only=True, texts=texts)
 
     return CaptureHooks(on_new_text=normalize_new_text, text_wanted=quoted_sources, after_commit=after_commit)

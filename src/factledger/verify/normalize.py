@@ -6,8 +6,9 @@ character remembers where it came from.
 
 Speed matters: a snapshot of a few hundred KB is normalized once per capture, and a per-character Python
 loop costs tens of milliseconds there. So the common case (ASCII words separated by single spaces) is
-copied through in whole runs with ``str.lower``; only the places that change (other whitespace, invisible
-characters, line-break hyphenation, non-ASCII runs) are visited one match at a time. The map is stored as
+copied through in whole runs, case folded by one ``str.translate``; only the places that change (other
+whitespace, invisible characters, line-break hyphenation, non-ASCII runs) are visited one match at a
+time, and finding them is one pass of C-speed scans (``_special_matches``). The map is stored as
 segments rather than one integer per character, which keeps it small enough to store beside the text.
 """
 
@@ -17,6 +18,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -50,14 +52,25 @@ _OTHER_HYPHENS: Final = frozenset("\u2010\u00ad")
 #  whitespace/invisible runs that are not already one plain space;
 #  a non-ASCII run, with the spaces inside it, so Cyrillic or CJK prose is one match per stretch rather
 #  than one per word.
-# Every alternative starts with a character class and none is a group: that lets the regex engine skip
-# ahead with a character-set scan, which is several times faster than trying each alternative at every
-# position. The kind of a match is told by its first character instead (see normalize_for_matching).
+# None of the alternatives is a group: the kind of a match is told by its first character instead (see
+# normalize_for_matching). The pattern is only ever tried at a given position (``_special_matches``
+# finds where); searching a text with it would try all five alternatives at every character.
 _WHITE: Final = rf"\s{_INVISIBLE}"
 _SPECIAL: Final = re.compile(
     rf"[-\u2010\u00ad](?<=[^\W\d_].)[ \t\u00a0]*\r?\n[{_WHITE}]*(?=[^\W\d_])"
     rf"|[{_WHITE}][{_WHITE}]+|[^\S ]|[{_INVISIBLE}]"
     rf"|[^\x00-\x7f{_WHITE}]++(?: [^\x00-\x7f{_WHITE}]++)*+"
+)
+# Every character a _SPECIAL match can start with, except the plain space: an ASCII hyphen, the other
+# ASCII whitespace (str.isspace counts U+001C..U+001F), and everything beyond ASCII. One character class,
+# so the regex engine looks for the next one with a tight character scan instead of running the pattern.
+_CANDIDATE: Final = re.compile("[-\t-\r\x1c-\x1f\x80-\U0010ffff]")
+# ASCII whitespace other than the space: alone between two non-blank characters, each one becomes a
+# space. Between matches the text is pure ASCII (every other character is a _CANDIDATE that matches),
+# and any such blank in it is a lone one, so one table folds a whole stretch: case, and blanks to spaces.
+_LONE_BLANKS: Final = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f")
+_ASCII_FOLD: Final = str.maketrans(
+    {**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}, **dict.fromkeys(_LONE_BLANKS, " ")}
 )
 _COMBINING_RUN: Final = re.compile(
     r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", re.DOTALL
@@ -184,6 +197,39 @@ def _joins_line_break(text: str, start: int, end: int) -> bool:
     return "\n" in text[start:end] and text[start - 1 : start].isalpha() and text[end : end + 1].isalpha()
 
 
+def _special_matches(text: str, position: int, stop: int) -> Iterator[re.Match[str]]:
+    """Exactly the matches of ``_SPECIAL.finditer(text, position, stop)``, found with C-speed scans.
+
+    A match can only start at a ``_CANDIDATE`` character or at a space that whitespace follows. The
+    latter is either the start of a run of plain spaces (``str.find`` of two spaces) or the one space
+    right before a whitespace candidate (two spaces there would have been found first). At the earliest
+    such place the pattern is tried once; only an ASCII hyphen that joins no broken word can fail there,
+    and the scan goes on after it. Each scan's result is kept until the cursor passes it, so the text is
+    scanned once in all.
+    """
+    scan = position
+    candidate = double = scan - 1  # not looked for yet
+    while scan < stop:
+        if candidate < scan:
+            found = _CANDIDATE.search(text, scan, stop)
+            candidate = found.start() if found is not None else stop
+        if double < scan:
+            double = text.find("  ", scan, stop)
+            if double == -1:
+                double = stop
+        start = min(candidate, double)
+        if start == stop:
+            return
+        if start == candidate and start > scan and text[start - 1] == " " and text[start] in _WHITE_CHARS:
+            start -= 1
+        match = _SPECIAL.match(text, start, stop)
+        if match is None:
+            scan = start + 1  # a hyphen that joins no word broken at a line end
+            continue
+        yield match
+        scan = match.end()
+
+
 def normalize_for_matching(text: str) -> NormalizedText:
     """Normalize ``text`` for quote matching and keep the map back to its offsets.
 
@@ -196,8 +242,14 @@ def normalize_for_matching(text: str) -> NormalizedText:
     # Trimming the original first means no normalized piece can start or end with a space.
     position = len(text) - len(text.lstrip(_STRIPPABLE))
     stop = len(text.rstrip(_STRIPPABLE))
-    for match in _SPECIAL.finditer(text, position, stop):
+    plain_from = position  # where the ASCII stretch not yet added starts
+    for match in _special_matches(text, position, stop):
         start, end = match.span()
+        if end - start == 1 and text[start] in _LONE_BLANKS:
+            # A lone tab or newline becomes one space in place, so it stays inside the ASCII stretch
+            # around it (one linear segment, folded by one translate) rather than splitting it in three.
+            position = end
+            continue
         run = match.group()
         first = run[0]
         # Only the line-break alternative matches an ASCII hyphen; U+2010 and the soft hyphen can also
@@ -213,16 +265,16 @@ def normalize_for_matching(text: str) -> NormalizedText:
             if start > position and unicodedata.combining(first) and text[start - 1].isascii():
                 start -= 1
                 run = text[start:end]
-        if start > position:  # an ASCII run without anything to change but case
-            builder.add(text[position:start].lower(), position, start, linear=True)
+        if start > plain_from:  # an ASCII stretch without anything to change but case and lone blanks
+            builder.add(text[plain_from:start].translate(_ASCII_FOLD), plain_from, start, linear=True)
         if kind == "space" and not _INVISIBLE_CHARS.issuperset(run):
             builder.add(" ", start, end, linear=end - start == 1)
         elif kind == "wide":
             builder.add_folded(run, start)
         # A line-break hyphen and invisible characters add nothing: the two halves of the word join up.
-        position = end
-    if position < stop:
-        builder.add(text[position:stop].lower(), position, stop, linear=True)
+        position = plain_from = end
+    if plain_from < stop:
+        builder.add(text[plain_from:stop].translate(_ASCII_FOLD), plain_from, stop, linear=True)
     return NormalizedText(
         "".join(builder.pieces),
         len(text),
