@@ -15,7 +15,8 @@ What ``verify_log`` proves, in order:
 
 The walk is streaming and cheap, for logs of millions of events: keyset batches of raw driver rows (no
 ORM objects), the stored canonical JSON hashed as it is (parsed only when the replay needs its fields,
-or to re-canonicalise a row whose stored text differs), one small tuple per claim, and each claim's
+by orjson where it reads them as json does, or to re-canonicalise a row whose stored text differs), one
+small tuple per claim, and each claim's
 evidence links counted by the database beside its row. `tests/bench/audit_bench.py` times it against a
 bare sqlite3 + hashlib pass over the same rows. A malformed event (corrupt JSON, an unreadable time) is named as the problem, never raised.
 """
@@ -221,6 +222,8 @@ class _Replay:
             if kind in _CREATES:
                 if claim_id in claims:
                     raise _Broken(f"event {event_id} creates claim {claim_id} a second time", event_id)
+                # The text is not checked for plainness: it is kept as its hash and only ever equals a
+                # stored text's, which an integer, read whole or as a float, never does.
                 text = hash(after["text"]) if "text" in after else _UNKNOWN
                 status = after["status"]
                 evidence = after.get("evidence", 0)
