@@ -178,3 +178,38 @@ def test_pysbd_is_asked_for_the_same_sentences_that_segment_returns() -> None:
     for paragraph in paragraphs:
         expected = [sentence.strip() for sentence in segmenter.segment(paragraph)]
         assert [sentence.strip() for sentence in sentences._pysbd_sentences(paragraph)] == expected
+
+
+# Abbreviations pysbd knows, written with and without their period, before capitals, lowercase words,
+# figures, colons and brackets, as the start of common words ("co" in "could", "st" in "first"), in
+# capitals, with periods inside, and with letters that match ASCII ones only caselessly ("ſt", "İNC").
+ABBREVIATION_TEXT = (
+    "Gen. Lund and Prof. Ines Moreau of Acme Co. met Sen. Grimes at 9 a.m. on St. Mark's Day. "
+    "The first vote could come in Nov. or Dec. at the latest, no. 4 on the list said. "
+    "Acme Rail Inc. said it cut 900 jobs (vs. 1,200 in 2023); the dept. disagreed: "
+    "see fig. 3 and p. 12 for details. No. 10 is where Mr. Jones, Jr. works, cf. the U.S. "
+    "Dr. Okafor, Ph.D., said st. and co. are lowercase here. Mt. Hood is 3,429 m tall, approx. "
+    "That is all. Ft. Worth vs. Dallas: a 2-1 win. The est. cost was $2 bn. Capt. Bell asked: "
+    "“Is Vol. 2 out?” Yes. The Ave. was closed. The ſt. of an old print stays as written. "
+    "BOLT İNC. and Acme CO. said so, as did ST. JOHN'S; NO. 7 and e.g. U.S. and i.e. Ph.D. too."
+)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        ABBREVIATION_TEXT,
+        *ABBREVIATION_TEXT.split(". "),
+        *[
+            p
+            for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "news").glob("*.txt"))
+            for p in path.read_text(encoding="utf-8").split("\n\n")
+            if p.strip()
+        ],
+    ],
+)
+def test_the_spared_abbreviation_step_gives_stock_pysbd_sentences(paragraph: str) -> None:
+    # sentences._English skips pysbd's abbreviation scans and substitutions where the abbreviation has no
+    # period after it; the sentences, whitespace and all, must be stock pysbd's.
+    stock = pysbd.Segmenter(language="en", clean=False)
+    assert sentences._pysbd_sentences(paragraph) == stock.processor(paragraph).process()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from factledger.ingest import similar
-from factledger.ledger.claims import claims_with_words
+from factledger.ledger.claims import claims_with_words, normalize_claim_text
 from factledger.ledger.database import open_ledger
 from tests.conftest import Factledger
 
@@ -106,3 +106,53 @@ def test_candidates_come_from_bounded_searches(
     assert found
     assert found[0].score >= 90
     assert len(found) <= similar.MAX_SUGGESTIONS
+
+
+def test_batched_scoring_matches_pairwise_similarity(factledger: Factledger, tmp_path: Path) -> None:
+    # The scorer meets each text's candidates in one rapidfuzz call; a reference scores the same
+    # candidates pair by pair with similarity(). Reordered, edited, shortened and unrelated claims.
+    base = [
+        "Secretary Blinken met Prime Minister Pashinyan and President Aliyev in Munich on February 18.",
+        "Unemployment rose to 4.1% in the three months to September, the statistics office said.",
+        "The council voted 7-2 to close the bus depot by June 2025, saving 1.2 million euros a year.",
+        "Acme Rail will cut 900 jobs after losing the northern franchise, the company said on Tuesday.",
+    ]
+    variants = []
+    for n, text in enumerate(base):
+        words = text.rstrip(".").split()
+        variants += [
+            text,
+            " ".join(reversed(words)) + ".",
+            text.replace(" the ", " a ", 1),
+            " ".join(words[:-2]) + ".",
+            text.replace("1", "2").replace("9", "8"),
+            f"{text} It was the {n + 1}th such report this year.",
+            " ".join(words[1:]) + ".",
+            text.upper(),
+        ]
+    rows = [{"text": text} for text in dict.fromkeys(variants)]
+    path = tmp_path / "varied.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    assert factledger("import", "jsonl", str(path)).exit_code == 0
+
+    def reference(session: Session, text: str) -> list[similar.SimilarClaim]:
+        normalised = normalize_claim_text(text)
+        scores: dict[int, float] = {}
+        searches = similar.search_groups(text)
+        for found_rows in claims_with_words(session, searches, similar.MAX_CANDIDATES // 2):
+            for claim_id, other in found_rows:
+                if claim_id not in scores and normalize_claim_text(other) != normalised:
+                    scores[claim_id] = similar.similarity(text, other)
+        kept = sorted((-score, claim_id) for claim_id, score in scores.items() if score >= 90)
+        return [similar.SimilarClaim(claim_id, -score) for score, claim_id in kept][: similar.MAX_SUGGESTIONS]
+
+    queries = [*base, *(text.replace(" on ", " on the ", 1) for text in base), "Nothing alike at all here."]
+    ledger = open_ledger(factledger.db_url)
+    try:
+        with ledger.read() as session:
+            results = [(similar.find_similar(session, text), reference(session, text)) for text in queries]
+    finally:
+        ledger.close()
+    for fast, expected in results:
+        assert fast == expected
+    assert sum(len(fast) for fast, _ in results) >= len(base)  # the comparison covered real suggestions

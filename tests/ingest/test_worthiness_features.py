@@ -8,6 +8,7 @@ import pytest
 
 from factledger.ingest.dates import find_dates
 from factledger.ingest.speakers import find_attribution
+from factledger.ingest.worthiness import features
 from factledger.ingest.worthiness.features import ANY_DAY, extract_features, word_fragments, word_pairs
 
 pytestmark = pytest.mark.unit
@@ -111,3 +112,58 @@ def test_the_pipelines_dates_give_the_same_features_as_finding_them(sentence: st
         assert handed == own, (sentence, published, context)
     assert own.cues.get("f:date") == "date"
     assert find_dates(sentence, ANY_DAY)  # every sentence above has a date for the model to see
+
+
+# Every alternative of the patterns that skip a sentence without their needed words (features
+# ._NEEDED_WORDS), in both cases where the pattern is case-sensitive.
+EVERY_ALTERNATIVE = """
+Ten million, a billion, a trillion, a thousand, thousands, a hundred, hundreds, a dozen, dozens, half, a third,
+a quarter, twice, double, doubled, doubles, triple, tripled, triples, percent, the majority, the average.
+The highest, the lowest, largest, smallest, biggest, greatest, worst, best, most, least, fastest, a record, the
+first time, ever, never before, the only country, only nation, only one, only time.
+One can conclude, we can conclude, it can be concluded, it seems, this seemed, it appears, it appeared, this
+speaks to, speaks to the fact, this shows that, this means that, this suggests that, this indicates that, this
+proves that, in my opinion, in my view, I think, I believe, I feel, we believe, it is obvious, it is clear, it
+is evident, obviously, undoubtedly, no doubt, of course.
+We should, must, ought to, need to, have to, has to, got to. It will, going to, gonna, I'll, we'll, I’ll, we’ll.
+No less important, more relevant, less interesting, very significant, most remarkable, extremely positive,
+quite negative, highly worrying, particularly encouraging.
+Some sources, there was information, there is information, there were information, not much information, many
+believe, it is said, somewhat, rather.
+I, me, my, We, we, us, Our, our, you, your.
+They met, held, took place, signed, announced, canceled, cancelled, stopped, refused, invaded, attacked, raised,
+elected, appointed, killed, arrested, launched, approved, passed, voted, accepted, denied, rejected, created,
+lost, spent, cost, increased, decreased, doubled, cut, tripled, fell, rose.
+It might, may, could, can, would; perhaps, Maybe, POSSIBLY, probably, likely, unlikely, seemingly, apparently,
+presumably, arguably, supposedly.
+"""
+# Every alternative of the comparison pattern, which needs "than" or a word opening with one of its stems.
+EVERY_COMPARISON = """
+more than, less than, fewer than, higher than, lower than, larger than, smaller than, bigger than, greater
+than, faster than, slower than, increased, decreasing, doubled, tripling, cuts, raised, lowered, reduced, grew,
+growing, fell, falling, dropped, rose, rising
+"""
+
+
+def test_every_match_of_a_skippable_pattern_holds_one_of_its_needed_words() -> None:
+    for text in (EVERY_ALTERNATIVE, EVERY_ALTERNATIVE.lower()):
+        for pattern, needed in features._NEEDED_WORDS.items():
+            matches = [match.group(0) for match in pattern.finditer(text)]
+            assert matches, pattern.pattern
+            for matched in matches:
+                runs = set(features._RUN.findall(matched))
+                if pattern is features._HEDGE:  # its adverbs are caseless: looked up lowercased (_may_hedge)
+                    runs |= set(features._RUN.findall(matched.lower()))
+                assert not needed.isdisjoint(runs), (pattern.pattern, matched)
+    # Each alternative is in the text: the patterns' cues fire as often with the skip as without it.
+    assert len(features._NEEDED_WORDS[features._PAST_EVENT]) == len(
+        list(features._PAST_EVENT.finditer(EVERY_ALTERNATIVE.split("They ", 1)[1]))
+    )
+
+
+def test_every_comparison_holds_than_or_a_word_opening_with_a_stem() -> None:
+    matches = [match.group(0) for match in features._COMPARISON.finditer(EVERY_COMPARISON)]
+    assert len(matches) == 26
+    for matched in matches:
+        runs = features._RUN.findall(matched)
+        assert "than" in runs or any(run.startswith(features._COMPARISON_STEMS) for run in runs), matched

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from factledger.ledger.claims import ClaimFilter, claim_ids_by_hash, claim_text_hash, list_claims
 from factledger.ledger.database import Ledger, alembic_config, migrations_dir, schema_state
 from tests.conftest import Factledger
 
@@ -142,3 +143,70 @@ def test_0012_turns_blocked_sources_into_refused(db_url: str, tmp_path: Path) ->
     assert factledger("init").exit_code == 0
     healths = {s["url"]: s["health"] for s in factledger.json("sources", "list")}
     assert healths == {"http://127.0.0.1/x": "refused", "https://example.org/": "gone"}
+
+
+def test_upgrade_to_leaner_claim_indexes_keeps_lookups_and_search(db_url: str, tmp_path: Path) -> None:
+    """0013 re-indexes claims (a text-hash prefix, partial indexes, SQLite's FTS without column sizes):
+    claims already in the ledger are still found by hash, by corrected text and by search."""
+    ledger = Ledger(db_url)
+    with ledger.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0012")
+    texts = ["Exports to Zanzibar doubled since 2010.", "Wages grew faster than prices."]
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, body, sha256, ingested_at) "
+                "VALUES (1, 'Exports to Zanzibar doubled since 2010.', 'd', '2024-01-01 00:00:00')"
+            )
+        )
+        for claim_id, (claim_text, document_id, original) in enumerate(
+            [(texts[0], 1, None), (texts[1], None, "Wages grew faster than prices did.")], start=1
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO claims (id, text, text_hash, original_text, original_text_hash, status, "
+                    "needs_review, created_at, updated_at, version, document_id) VALUES (:id, :text, :hash, "
+                    ":original, :original_hash, 'unreviewed', false, '2024-01-01 00:00:00', "
+                    "'2024-01-01 00:00:00', 1, :document)"
+                ),
+                {
+                    "id": claim_id,
+                    "text": claim_text,
+                    "hash": claim_text_hash(claim_text),
+                    "original": original,
+                    "original_hash": claim_text_hash(original) if original else None,
+                    "document": document_id,
+                },
+            )
+    ledger.close()
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    upgraded = Ledger(db_url)
+    try:
+        with upgraded.read() as session:
+            wanted = [
+                claim_text_hash(texts[0]),
+                claim_text_hash("WAGES grew faster than prices did"),
+                "0" * 64,
+            ]
+            assert claim_ids_by_hash(session, wanted) == {wanted[0]: 1, wanted[1]: 2}
+            assert [c.id for c in list_claims(session, ClaimFilter(search="zanzibar"))] == [1]
+            assert [c.id for c in list_claims(session, ClaimFilter(search="wages prices"))] == [2]
+        indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("claims")}
+        assert "ix_claims_text_hash" not in indexes
+        assert {"ix_claims_document_id", "ix_claims_original_text_hash"} <= indexes
+        if upgraded.is_sqlite:
+            with upgraded.engine.connect() as connection:
+                fts = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'claims_fts'")
+                assert "columnsize=0" in fts.scalar_one()
+                plan = connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT text_hash, id FROM claims WHERE substr(text_hash, 1, 16) IN (?)",
+                    ("abc",),
+                ).fetchall()
+                assert "ix_claims_text_hash_prefix" in str(plan)
+    finally:
+        upgraded.close()
+    # A claim met again by an import is matched, not created twice.
+    sample = tmp_path / "again.jsonl"
+    sample.write_text('{"text": "exports to zanzibar doubled since 2010"}\n', encoding="utf-8")
+    assert factledger.json("import", "jsonl", str(sample))["claims_matched"] == 1

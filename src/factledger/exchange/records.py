@@ -16,7 +16,7 @@ from typing import Any
 from factledger.ledger.bulk.claim_import import ClaimRecord, EvidenceRecord
 from factledger.ledger.claims import MAX_CLAIM_LENGTH, SPEAKER_KINDS
 from factledger.ledger.errors import InvalidInputError, LedgerError
-from factledger.ledger.sources import clean_quote
+from factledger.ledger.sources import MAX_QUOTE_LENGTH
 from factledger.ledger.statuses import ClaimStatus, Stance, parse_stance, parse_status
 from factledger.ledger.storable import unstorable_reason
 from factledger.ledger.urls import MAX_URL_LENGTH, normalize_url
@@ -133,16 +133,25 @@ def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str |
 def _check_date(value: Any, line: int, name: str) -> str:
     if not isinstance(value, str):
         raise RecordError(line, name, f"expected a YYYY-MM-DD date, got {value!r}")
+    problem = _date_problem(value)
+    if problem is not None:
+        raise RecordError(line, name, problem)
+    return value.strip()
+
+
+@functools.lru_cache(maxsize=16_384)
+def _date_problem(value: str) -> str | None:
+    """What is wrong with a date text, or None; cached because an import repeats a few thousand dates."""
     match = _DATE_RANGE.match(value.strip())
     if not match:
-        raise RecordError(line, name, f"expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, got {value!r}")
+        return f"expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD, got {value!r}"
     for part in match.groups():
         if part is not None:
             try:
                 date.fromisoformat(part)
             except ValueError:
-                raise RecordError(line, name, f"not a calendar date: {part!r}") from None
-    return value.strip()
+                return f"not a calendar date: {part!r}"
+    return None
 
 
 def _dates(fields: Mapping[str, Any], line: int) -> list[str] | None:
@@ -171,9 +180,23 @@ def _score(value: Any, line: int) -> float | None:
 
 def normalize_source_url(url: str) -> str:
     """``normalize_url``, with a fast path for URLs that are already in normal form."""
+    known = _normalized.get(url)
+    if known is not None:
+        return known
     if len(url) <= MAX_URL_LENGTH and _CANONICAL_URL.fullmatch(url):
-        return url
-    return _normalize_url_cached(url)
+        normalized = url
+    else:
+        normalized = _normalize_url_cached(url)
+    if len(_normalized) >= _NORMALIZED_LIMIT:
+        _normalized.clear()
+    _normalized[url] = normalized
+    return normalized
+
+
+# Every URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite each
+# source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
+_NORMALIZED_LIMIT = 65_536
+_normalized: dict[str, str] = {}
 
 
 def _url(value: Any, line: int, name: str) -> str:
@@ -212,12 +235,8 @@ def _status(value: Any, line: int) -> ClaimStatus:
 def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
     normalized = _url(fields.get("url"), line, f"{prefix}url")
     stance = _stance(fields.get("stance"), line, f"{prefix}stance")
-    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", 5000)
-    if quote is not None:
-        try:
-            quote = clean_quote(quote)
-        except LedgerError as exc:
-            raise RecordError(line, f"{prefix}quote", str(exc)) from None
+    # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field.
+    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", MAX_QUOTE_LENGTH)
     note = _optional_text(fields.get("note"), line, f"{prefix}note")
     return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
 

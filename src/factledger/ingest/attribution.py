@@ -104,11 +104,25 @@ class _Seen:
     speaker: Speaker | None
     quoted: bool
     _names: list[NameMention] | None = None
+    _people: list[tuple[str, str | None]] | None = None
 
     def names(self) -> list[NameMention]:
         if self._names is None:
             self._names = find_names(self.text)
         return self._names
+
+    def people(self) -> list[tuple[str, str | None]]:
+        """The people named, in order, without a leading title ("Deputy Mayor Ana Ruiz" → "Ana Ruiz"),
+        each with its lowercased surname (None for a single word). Kept: every later surname is looked
+        up against them."""
+        if self._people is None:
+            self._people = [
+                (name, _surname(name))
+                for name in (
+                    split_role(mention.text)[0] for mention in self.names() if mention.kind == "person"
+                )
+            ]
+        return self._people
 
 
 @dataclass
@@ -319,9 +333,8 @@ class SpeakerResolver:
             if seen.speaker and seen.speaker.kind == "person" and _ends_with(seen.speaker.name, wanted):
                 return seen.speaker.name
         for seen in reversed(earlier):
-            for mention in reversed(seen.names()):
-                name = split_role(mention.text)[0]  # "Deputy Mayor Ana Ruiz" → "Ana Ruiz"
-                if mention.kind == "person" and _ends_with(name, wanted):
+            for name, name_surname in reversed(seen.people()):
+                if name_surname == wanted:
                     return name
         return None
 
@@ -392,5 +405,10 @@ def _holds(name: str, noun: str | None) -> bool:
 
 
 def _ends_with(name: str, surname: str) -> bool:
+    return _surname(name) == surname
+
+
+def _surname(name: str) -> str | None:
+    """The last word of a name of two words or more, lowercased; None for a single word."""
     words = name.lower().split()
-    return len(words) > 1 and words[-1] == surname
+    return words[-1] if len(words) > 1 else None

@@ -122,6 +122,22 @@ _WORD_NEEDED = {
     "months_to": "months",
     "month_range": "",
 }
+# Kinds that cannot match without a month's name (``_MONTH`` or ``_FULL_MONTH``), and a test that every
+# such name passes: each begins with one of these abbreviations. Most sentences name no month, and one
+# cheap search spares eight scans.
+_MONTH_KINDS = frozenset(
+    {
+        "month_day_range",
+        "day_month_range",
+        "month_day",
+        "day_month",
+        "month_year",
+        "month_range",
+        "months_to",
+        "month_only",
+    }
+)
+_MONTH_HINT = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 _MONTH_COUNTS = {"two": 2, "three": 3, "six": 6, "nine": 9, "twelve": 12}
 _DIGIT = re.compile(r"\d")
 _YEAR_CUE = re.compile(r"\b(last|this|next)\s+year\b", re.IGNORECASE)
@@ -184,10 +200,11 @@ def _iter_matches(sentence: str) -> list[tuple[str, dict[str, str], int, int]]:
     """
     found: list[tuple[int, int, int, str, dict[str, str]]] = []
     has_digit = _DIGIT.search(sentence) is not None
+    has_month = _MONTH_HINT.search(sentence) is not None
     for priority, (kind, pattern) in enumerate(_COMPILED):
         needed = _WORD_NEEDED.get(kind)
         possible = needed in sentence if needed is not None else has_digit
-        if not possible:
+        if not possible or (not has_month and kind in _MONTH_KINDS):
             continue
         for match in pattern.finditer(sentence):
             groups = {key: value for key, value in match.groupdict().items() if value is not None}

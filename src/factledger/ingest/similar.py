@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
@@ -140,23 +140,31 @@ class _Scorer:
     def similar(self, text: str, excluded: Set[int]) -> list[SimilarClaim]:
         normalised = normalize_claim_text(text)
         per_group = MAX_CANDIDATES // 2
-        cutoff, threshold = self._cutoff, self._threshold
         seen: set[int] = set()
-        found: list[SimilarClaim] = []
+        candidate_ids: list[int] = []
+        candidates: list[str] = []
         for rows in claims_with_words(self._session, search_groups(text), per_group):
             for claim_id, claim_text in rows:
                 if claim_id in seen or claim_id in excluded:
                     continue
                 seen.add(claim_id)
                 other = _normalised(claim_text)
-                if other == normalised:
-                    continue
-                best = max(
-                    fuzz.ratio(normalised, other, score_cutoff=cutoff),
-                    fuzz.token_sort_ratio(normalised, other, score_cutoff=cutoff),
-                )
-                score = round(best, 1)
-                if score >= threshold:
-                    found.append(SimilarClaim(claim_id, score))
+                if other != normalised:
+                    candidate_ids.append(claim_id)
+                    candidates.append(other)
+        # Each scorer meets all the candidates in one call, which prepares the text once (rapidfuzz's
+        # cached scorers) instead of once a pair; the scores are the pairwise calls' own. A pair below the
+        # cutoff scores 0, as a pairwise call with the cutoff returns.
+        best = [0.0] * len(candidates)
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            for _, score, index in process.extract(
+                normalised, candidates, scorer=scorer, score_cutoff=self._cutoff, limit=None
+            ):
+                best[index] = max(best[index], score)
+        found = [
+            SimilarClaim(claim_id, round(score, 1))
+            for claim_id, score in zip(candidate_ids, best, strict=True)
+            if round(score, 1) >= self._threshold
+        ]
         found.sort(key=lambda item: (-item.score, item.id))
         return found[:MAX_SUGGESTIONS]

@@ -30,12 +30,18 @@ _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
 _EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "prev_hash", "hash")
 
 
+class CanonicalObject(str):
+    """A JSON object already in canonical text (exactly what ``canonical_json`` gives for it), made by
+    ``canonical_object``: an import appends one event per claim, and encoding a dict through the json
+    module's encoder costs more than writing these few flat fields directly."""
+
+
 @dataclass(frozen=True)
 class NewEvent:
     kind: str
     claim_id: int | None = None
     before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    after: dict[str, Any] | CanonicalObject | None = None
     rationale: str | None = None
 
 
@@ -43,9 +49,25 @@ def _timestamp(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+# Built once: json.dumps with non-default options builds a new encoder on every call, which costs more
+# than encoding a small event payload. Same options, same text.
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
     """The JSON text that event hashes are computed over (and that appends store for before/after)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL_ENCODER.encode(value)
+
+
+def canonical_object(fields: dict[str, str | int | None]) -> CanonicalObject:
+    """``canonical_json(fields)`` for a flat object of texts, integers and nulls, written directly."""
+    members = []
+    for key in sorted(fields):
+        value = fields[key]
+        # int's text is the JSON encoder's (bool, a subclass, is not int: it takes canonical_json's path).
+        encoded = str(value) if type(value) is int else canonical_json(value)
+        members.append(f"{canonical_json(key)}:{encoded}")
+    return CanonicalObject(f"{{{','.join(members)}}}")
 
 
 def _digest(parts: list[str]) -> str:
@@ -89,8 +111,12 @@ class _BatchEncoder:
         return str(claim_id) if type(claim_id) is int else canonical_json(claim_id)
 
     @staticmethod
-    def mapping(value: dict[str, Any] | None) -> str | None:
-        return None if value is None else canonical_json(value)
+    def mapping(value: dict[str, Any] | CanonicalObject | None) -> str | None:
+        if value is None:
+            return None
+        if type(value) is CanonicalObject:
+            return str(value)  # a plain str for the driver
+        return canonical_json(value)
 
 
 def lock_log(session: Session) -> AuditHead | None:
@@ -110,8 +136,9 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
     # A plain driver executemany with the constants converted once: an import appends one event per
     # claim, and SQLAlchemy's per-row parameter processing would cost more than the insert itself.
     # RETURNING in parameter order would send one INSERT per row on SQLite; the audit lock is held, so
-    # the new ids are exactly those above the old head. before/after are stored as their canonical
-    # JSON text, which both engines accept for a JSON column.
+    # the new ids are exactly those above the old head (numbered without a read where SQLite's ids are
+    # known to follow the head, read back otherwise). before/after are stored as their canonical JSON
+    # text, which both engines accept for a JSON column.
     inserter = RowInserter(session, core_table(Event), _EVENT_COLUMNS)
     at = inserter.convert("at", now)
     encode = _BatchEncoder(now, actor)
@@ -132,9 +159,12 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         )
         rows.append((at, actor, new.kind, new.claim_id, before, after, new.rationale, prev_hash, digest))
         prev_hash, prev_text = digest, f'"{digest}"'
-    inserter.insert(rows)
+    numbered = inserter.insert_numbered(rows)
     last_known = head.event_id if head else 0
-    ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
+    if numbered is not None and numbered.start == last_known + 1:
+        ids = list(numbered)
+    else:
+        ids = list(session.scalars(select(Event.id).where(Event.id > last_known).order_by(Event.id)))
     if len(ids) != len(rows):
         raise RuntimeError("audit log changed while it was locked")  # unreachable unless the lock failed
     count = (head.count if head else 0) + len(rows)

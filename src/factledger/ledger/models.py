@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
@@ -86,19 +87,26 @@ class Document(Base):
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _where_set(column: str) -> dict[str, Any]:
+    """A partial index's condition on both engines: the rows where ``column`` holds a value."""
+    condition = sql_text(f"{column} IS NOT NULL")
+    return {"sqlite_where": condition, "postgresql_where": condition}
+
+
 class Claim(Base):
     __tablename__ = "claims"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     # sha256 of the normalized text: how the same fact is recognised across documents and imports.
-    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Indexed by its first 16 characters only (claims.TEXT_HASH_PREFIX_SQL, migration 0013).
+    text_hash: Mapped[str] = mapped_column(String(64))
     # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
     # the sentence at the claim's span stays what the document says, and meeting it again still finds
     # this claim (claims.claim_ids_by_hash).
     original_text: Mapped[str | None] = mapped_column(Text)
-    original_text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    original_text_hash: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(200))
@@ -131,10 +139,14 @@ class Claim(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     # status: the queue filter; updated_at and score: the review TUI's sorts, walked in keyset order.
+    # document_id and original_text_hash are NULL for most claims (imported, hand-added, never
+    # corrected): indexed only where set, as every query on them names a value.
     __table_args__ = (
         Index(None, "status", "id"),
         Index(None, "updated_at", "id"),
         Index(None, "score", "id"),
+        Index(None, "document_id", **_where_set("document_id")),
+        Index(None, "original_text_hash", **_where_set("original_text_hash")),
     )
 
 

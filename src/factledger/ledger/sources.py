@@ -43,7 +43,10 @@ def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dic
     inserter = RowInserter(session, core_table(Source), _SOURCE_COLUMNS)
     now = inserter.convert("created_at", utcnow())
     unknown = SourceHealth.UNKNOWN.value
-    inserter.insert([(url, domain_of(url), unknown, now, 0, now) for url in missing])
+    numbered = inserter.insert_numbered([(url, domain_of(url), unknown, now, 0, now) for url in missing])
+    if numbered is not None:
+        found.update(zip(missing, numbered, strict=True))
+        return found
     # Read the new ids back by url (unique): RETURNING in parameter order costs a statement per row.
     for start in range(0, len(missing), _LOOKUP_CHUNK):
         found.update(select_in(session, _SOURCES_BY_URL, missing[start : start + _LOOKUP_CHUNK]))

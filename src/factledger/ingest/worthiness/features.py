@@ -21,12 +21,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 
 from factledger.ingest.dates import DateMention, find_dates
-from factledger.ingest.names import find_names
+from factledger.ingest.names import find_names, word_set
 from factledger.ingest.speakers import Attribution, find_attribution, find_quotes
 
 # Dates are found as if published on this day: only whether a sentence has a date matters here (and where,
@@ -91,6 +91,50 @@ _PAST_EVENT = re.compile(
     r"|elected|appointed|killed|arrested|launched|approved|passed|voted|accepted|denied|rejected"
     r"|created|lost|spent|cost|increased|decreased|doubled|cut|tripled|fell|rose)\b"
 )
+# For the patterns of whole words: words one of which every match holds as a whole run of word characters
+# (each pattern's words end at a boundary or a space). A sentence holding none of them cannot match, and
+# testing a set of its words is much cheaper than the pattern's scan; the cues are the same.
+_RUN = re.compile(r"\w+")
+_NEEDED_WORDS: dict[re.Pattern[str], frozenset[str]] = {
+    _NUMBER_WORD: word_set(
+        """million billion trillion thousand thousands hundred hundreds dozen dozens half third quarter twice
+        double doubled doubles triple tripled triples percent majority average"""
+    ),
+    _SUPERLATIVE: word_set(
+        """highest lowest largest smallest biggest greatest worst best most least fastest record first ever
+        never only"""
+    ),
+    _OPINION: word_set(
+        """conclude concluded seems seemed appears appeared speaks shows means suggests indicates proves
+        opinion view think believe feel obvious clear evident obviously undoubtedly doubt course"""
+    ),
+    _OBLIGATION: word_set("should must ought need have has got"),
+    _FUTURE: word_set("will going gonna ll"),  # "i'll" is the runs "i" and "ll"
+    _EVALUATION: word_set(
+        "important relevant interesting significant remarkable positive negative worrying encouraging"
+    ),
+    _VAGUE: word_set("sources information believe said somewhat rather"),
+    _FIRST_PERSON: word_set("I me my We we us Our our"),  # case-sensitive, on the sentence as written
+    _SECOND_PERSON: word_set("you your"),
+    # Case-sensitive modals and caseless adverbs (on the sentence as written); see _may_hedge.
+    _HEDGE: word_set(
+        """might may could can would perhaps maybe possibly probably likely unlikely seemingly apparently
+        presumably arguably supposedly"""
+    ),
+    _PAST_EVENT: word_set(  # case-sensitive, on the sentence as written
+        """met held took signed announced canceled cancelled stopped refused invaded attacked raised elected
+        appointed killed arrested launched approved passed voted accepted denied rejected created lost spent
+        cost increased decreased doubled cut tripled fell rose"""
+    ),
+}
+# The comparison pattern's words that open a run of word characters ("increas" of "increased"), and the
+# one it needs whole ("more than").
+_COMPARISON_STEMS = tuple(
+    word_set("increas decreas doubl tripl cut rais lower reduc grew grow fell fall drop rose ris")
+)
+# Letters that a caseless pattern matches to an ASCII letter while str.lower() does not make them that
+# letter (dotless ı and dotted İ, long ſ): a sentence holding one is left to the caseless pattern itself.
+_CASELESS_TWINS = frozenset("ıİſ")
 # (upper bound in words, cue) for the length of a sentence: long sentences carry more content.
 _LENGTH_BUCKETS = ((5, "length: under 5 words"), (10, "length: 5-9 words"), (20, "length: 10-19 words"))
 _LONG = "length: 20 words or more"
@@ -171,6 +215,7 @@ def _cues(
     quotes = find_quotes(sentence)
     own_words = _mask(sentence, [(quote.start, quote.end) for quote in quotes])
     lowered = own_words.lower()
+    runs, lowered_runs = set(_RUN.findall(own_words)), set(_RUN.findall(lowered))
     if dates:
         yield "date", "date"
         if any(mention.precision == "day" for mention in dates):
@@ -180,33 +225,55 @@ def _cues(
         for match in _QUANTITY.finditer(undated):
             kind = match.lastgroup or "number"
             yield f"quantity:{kind}", "quantity" if kind == "number" else f"quantity ({kind})"
-    for match in _NUMBER_WORD.finditer(lowered):
-        yield f"amount:{match.group(0)}", f"amount ({match.group(0)})"
-    yield from _matches("comparison", _COMPARISON, lowered)
-    yield from _matches("superlative", _SUPERLATIVE, lowered)
+    if _may_match(_NUMBER_WORD, lowered_runs):
+        for match in _NUMBER_WORD.finditer(lowered):
+            yield f"amount:{match.group(0)}", f"amount ({match.group(0)})"
+    if "than" in lowered_runs or any(run.startswith(_COMPARISON_STEMS) for run in lowered_runs):
+        yield from _matches("comparison", _COMPARISON, lowered)
+    yield from _matches("superlative", _SUPERLATIVE, lowered, lowered_runs)
     yield from _named(sentence)
     if any(len(quote.text.split()) >= MIN_QUOTE_WORDS for quote in quotes):
         yield "quote", "direct quote"
     elif attribution is not None:
         yield "reported", "reported speech"
-    yield from _matches("event", _PAST_EVENT, own_words)
-    yield from _matches("opinion", _OPINION, lowered)
-    yield from _matches("obligation", _OBLIGATION, lowered)
-    yield from _matches("future", _FUTURE, lowered)
-    yield from _matches("hedge", _HEDGE, own_words)
-    yield from _matches("evaluation", _EVALUATION, lowered)
-    yield from _matches("vague", _VAGUE, lowered)
-    if _FIRST_PERSON.search(own_words):
+    yield from _matches("event", _PAST_EVENT, own_words, runs)
+    yield from _matches("opinion", _OPINION, lowered, lowered_runs)
+    yield from _matches("obligation", _OBLIGATION, lowered, lowered_runs)
+    yield from _matches("future", _FUTURE, lowered, lowered_runs)
+    if _may_hedge(own_words, runs, lowered_runs):
+        yield from _matches("hedge", _HEDGE, own_words)
+    yield from _matches("evaluation", _EVALUATION, lowered, lowered_runs)
+    yield from _matches("vague", _VAGUE, lowered, lowered_runs)
+    if _may_match(_FIRST_PERSON, runs) and _FIRST_PERSON.search(own_words):
         yield "first person", "speaker's own voice"
-    if _SECOND_PERSON.search(lowered):
+    if _may_match(_SECOND_PERSON, lowered_runs) and _SECOND_PERSON.search(lowered):
         yield "second person", "addresses the listener"
     if own_words.rstrip().endswith("?"):
         yield "question", "question"
     yield _length(sentence)
 
 
-def _matches(kind: str, pattern: re.Pattern[str], text: str) -> Iterator[tuple[str, str]]:
-    """One cue for the kind when the pattern matches; its label lists the words that matched."""
+def _may_match(pattern: re.Pattern[str], runs: Set[str]) -> bool:
+    """Whether the text whose runs of word characters are ``runs`` holds one of the pattern's needed words."""
+    return not _NEEDED_WORDS[pattern].isdisjoint(runs)
+
+
+def _may_hedge(own_words: str, runs: Set[str], lowered_runs: Set[str]) -> bool:
+    """Whether the hedge pattern may match: its modals are matched as written, its adverbs in any case."""
+    return (
+        _may_match(_HEDGE, runs)
+        or _may_match(_HEDGE, lowered_runs)
+        or not _CASELESS_TWINS.isdisjoint(own_words)
+    )
+
+
+def _matches(
+    kind: str, pattern: re.Pattern[str], text: str, runs: Set[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """One cue for the kind when the pattern matches; its label lists the words that matched. ``runs``,
+    the text's runs of word characters, lets a pattern of ``_NEEDED_WORDS`` skip a text it cannot match."""
+    if runs is not None and not _may_match(pattern, runs):
+        return
     phrases = [" ".join(match.group(0).split()) for match in pattern.finditer(text)]
     if phrases:
         yield kind, f"{kind} ({', '.join(dict.fromkeys(phrases))})"

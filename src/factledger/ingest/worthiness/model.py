@@ -12,6 +12,7 @@ import functools
 import gzip
 import hashlib
 import heapq
+import itertools
 import json
 import math
 import zlib
@@ -26,7 +27,6 @@ from factledger.ingest.worthiness.features import (
     SentenceFeatures,
     extract_features,
     word_fragments,
-    word_pairs,
 )
 from factledger.ledger.errors import LedgerError
 
@@ -70,6 +70,14 @@ class WorthinessModel:
         self.threshold = threshold
         # A word's weight with its fragments, kept: words repeat, and summing fragments is the costly part.
         self._word_share = functools.lru_cache(maxsize=65536)(self._word_weight)
+        # The word pairs' weights by their two words: most of a sentence's pairs weigh nothing, and looking
+        # them up so spares writing each one's feature name ("b:first second"; words hold no spaces).
+        self._pair_weights = {
+            (first, second): weight
+            for name, weight in weights.weights.items()
+            if name.startswith("b:")
+            for first, _, second in [name[2:].partition(" ")]
+        }
 
     def score_batch(
         self,
@@ -116,10 +124,11 @@ class WorthinessModel:
             if weight:
                 label = f"“{written or word}”"
                 shares[label] = shares.get(label, 0.0) + weight
-        for pair in word_pairs(features.words):
-            weight = weights.get(pair)
+        pair_weights = self._pair_weights
+        for first, second in dict.fromkeys(itertools.pairwise(features.words)):  # as word_pairs() finds them
+            weight = pair_weights.get((first, second))
             if weight:
-                label = f"“{pair[2:]}”"
+                label = f"“{first} {second}”"
                 shares[label] = shares.get(label, 0.0) + weight
         return shares
 

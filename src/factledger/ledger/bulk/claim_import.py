@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from factledger.ledger.audit import NewEvent, append_events
+from factledger.ledger.audit import NewEvent, append_events, canonical_object
 from factledger.ledger.bulk.driver_sql import RowInserter
 from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash
 from factledger.ledger.clock import utcnow
@@ -30,6 +30,7 @@ from factledger.ledger.statuses import ClaimStatus, Stance
 # engines' parameter limits (SQLite allows 32,766).
 CHUNK_SIZE = 5000
 BULK_CACHE_KIB = 128 * 1024
+_DATES_CACHE_LIMIT = 16_384
 # The SQLite trigger that keeps the full-text index in step with claims (migration 0001, search.py).
 _FTS_INSERT_TRIGGER = "claims_fts_insert"
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
@@ -175,6 +176,17 @@ class _Writers:
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
+        self._dates_json: dict[tuple[str, ...], str] = {}
+
+    def dates_json(self, dates: list[str]) -> str:
+        """The JSON text of a claim's dates, encoded once per distinct list (imports repeat them)."""
+        key = tuple(dates)
+        known = self._dates_json.get(key)
+        if known is None:
+            if len(self._dates_json) >= _DATES_CACHE_LIMIT:  # memory stays flat on distinct dates
+                self._dates_json.clear()
+            known = self._dates_json[key] = json.dumps(dates)
+        return known
 
     def timestamp(self) -> Any:
         return self.claims.convert("created_at", utcnow())
@@ -209,6 +221,7 @@ def _import_chunk(
 
     now = writers.timestamp()
     not_flagged = writers.not_flagged
+    dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
     status_of_new: dict[str, str] = {}  # insertion-ordered: the new claims' hashes
     text_of_new: dict[str, str] = {}
@@ -223,7 +236,7 @@ def _import_chunk(
                 record.text,
                 text_hash,
                 record.speaker,
-                json.dumps(record.dates) if record.dates else None,  # JSON text: both engines take it
+                dates_json(record.dates) if record.dates else None,  # JSON text: both engines take it
                 record.score,
                 status,
                 record.rationale,
@@ -235,10 +248,14 @@ def _import_chunk(
             )
         )
     if new_rows:
-        # executemany, then read the ids back by text hash (new hashes are unique in the ledger by
-        # construction): RETURNING in parameter order would cost one INSERT per row on SQLite.
-        writers.claims.insert(new_rows)
-        new_ids = claim_ids_by_hash(session, status_of_new)
+        # executemany, then the ids: numbered in order on SQLite, else read back by text hash (new
+        # hashes are unique in the ledger by construction). RETURNING in parameter order would cost
+        # one INSERT per row on SQLite.
+        numbered = writers.claims.insert_numbered(new_rows)
+        if numbered is not None:
+            new_ids = dict(zip(status_of_new, numbered, strict=True))
+        else:
+            new_ids = claim_ids_by_hash(session, status_of_new)
         claim_ids.update(new_ids)
         index_new_claims(min(new_ids.values()))
 
@@ -272,7 +289,9 @@ def _import_chunk(
         new_status = status_of_new.get(text_hash)
         if new_status is not None:
             # The text too, so `audit verify` can replay what the claim said (audit_verify.py).
-            after = {"status": new_status, "text": text_of_new[text_hash], "evidence": added}
+            after = canonical_object(
+                {"status": new_status, "text": text_of_new[text_hash], "evidence": added}
+            )
             events.append(NewEvent("claim.imported", claim_id, None, after, origin))
         elif added:
             events.append(NewEvent("evidence.imported", claim_id, None, {"evidence": added}, origin))

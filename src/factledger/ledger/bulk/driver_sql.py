@@ -72,3 +72,20 @@ class RowInserter:
         if rows:
             self._session.flush()  # rows may refer to objects still pending in the session
             self._session.connection().exec_driver_sql(self.sql, rows)
+
+    def insert_numbered(self, rows: list[tuple[Any, ...]]) -> range | None:
+        """Insert rows and return the ids they got, in order, where that is known without reading them
+        back: on SQLite, whose one writer gives each new row of a rowid table the largest id plus one.
+        That is checked (the largest id grew by exactly the number of rows, which fails for an
+        AUTOINCREMENT table with deleted rows or at the top of the id range); None means read them back.
+        """
+        if self._dialect.name != "sqlite" or not rows:
+            self.insert(rows)
+            return None
+        largest = f"SELECT coalesce(max(rowid), 0) FROM {self._dialect.identifier_preparer.format_table(self._table)}"
+        self._session.flush()
+        connection = self._session.connection()
+        before = connection.exec_driver_sql(largest).scalar_one()
+        connection.exec_driver_sql(self.sql, rows)
+        after = connection.exec_driver_sql(largest).scalar_one()
+        return range(before + 1, after + 1) if after - before == len(rows) else None
