@@ -312,3 +312,57 @@ def test_a_cleared_review_flag_replays(ledger: Ledger) -> None:
             "claim 5 differs from its history: its version is 4 but the log says 3", EVENTS + 2, claim_id=5
         ),
     )
+
+
+# Payloads that orjson (the replay's fast parser) refuses or reads differently from json: the report is
+# the one json's reading gives.
+JSON_DECIDES_CASES = {
+    # orjson reads an integer beyond 64 bits as a float (1.8446744073709552e+19).
+    "an integer beyond 64 bits": (
+        """UPDATE events SET after = '{"assignee":"bob","version": 18446744073709551617}' WHERE id = 7""",
+        Expected(
+            "claim 2 differs from its history: its version is 2 but the log says 18446744073709551617 ",
+            EVENTS,
+            claim_id=2,
+        ),
+    ),
+}
+# Payloads PostgreSQL's jsonb would refuse or normalise, so stored on SQLite only.
+JSON_DECIDES_SQLITE_CASES = {
+    # orjson refuses NaN; json reads it. (": " keeps SQLAlchemy from taking ":NaN" for a bind parameter.)
+    "NaN": (
+        """UPDATE events SET after = '{"status": NaN, "version": 2}' WHERE id = 3""",
+        Expected(
+            "claim 1 differs from its history: its status is “in_review” but the log says nan ",
+            EVENTS,
+            claim_id=1,
+        ),
+    ),
+    # orjson allows whitespace around the object; json's scanner, which the walk uses, does not.
+    "whitespace around the object": (
+        """UPDATE events SET after = ' {"status":"unreviewed","text":"The bridge opened in 1932."} ' WHERE id = 8""",
+        Expected("event 8 has a corrupt `after` (not JSON)", 7, event_id=8),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(JSON_DECIDES_CASES))
+def test_a_payload_orjson_reads_differently_gives_json_s_report(ledger: Ledger, case: str) -> None:
+    statement, expected = JSON_DECIDES_CASES[case]
+    _populate(ledger)
+    _tamper(ledger, statement)
+    _rechain(ledger)
+    _assert_report(_verify(ledger), expected)
+
+
+@pytest.mark.parametrize("case", list(JSON_DECIDES_SQLITE_CASES))
+def test_a_payload_orjson_refuses_gives_json_s_report(sqlite_url: str, case: str) -> None:
+    statement, expected = JSON_DECIDES_SQLITE_CASES[case]
+    ledger = open_ledger(sqlite_url)
+    try:
+        _populate(ledger)
+        _tamper(ledger, statement)
+        _rechain(ledger)
+        _assert_report(_verify(ledger), expected)
+    finally:
+        ledger.close()
