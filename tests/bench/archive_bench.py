@@ -66,7 +66,9 @@ from archive_origin import DEFAULT_HOSTS, DEFAULT_LATENCY, LARGE_BYTES, LARGE_PA
 from factledger import __version__ as factledger_version
 
 TARGET_WGET_MULTIPLE = 10.0
-TARGET_BARE_FRACTION = 0.5
+# Issue 16: at least 60% of a bare httpx loop's pages/s, and 55% when every page is quoted by evidence.
+TARGET_BARE_FRACTION = 0.6
+TARGET_BARE_FRACTION_QUOTED = 0.55
 TARGET_PEAK_RSS_MB = 250.0  # MB = 10**6 bytes
 TARGET_LARGE_GROWTH_MB = 50.0
 TARGET_S3_FRACTION = 0.8  # S3 store throughput against the local store's, same run
@@ -771,9 +773,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{verdict(multiple >= TARGET_WGET_MULTIPLE)}"
             )
         fraction = fl_rate / bare_rate
+        target = TARGET_BARE_FRACTION_QUOTED if args.quotes else TARGET_BARE_FRACTION
         print(
-            f"  {f'factledger >= {TARGET_BARE_FRACTION:.0%} of bare httpx pages/s':<44} {f'{fraction:.0%}':>16}   "
-            f"{verdict(fraction >= TARGET_BARE_FRACTION)}"
+            f"  {f'factledger >= {target:.0%} of bare httpx pages/s':<44} {f'{fraction:.0%}':>16}   "
+            f"{verdict(fraction >= target)}"
         )
         peak_mb = fl.vm_hwm_bytes / 1e6
         print(
