@@ -25,6 +25,7 @@ import boto3  # type: ignore[import-untyped]
 @dataclass(frozen=True)
 class S3Server:
     endpoint: str
+    pid: int | None = None  # the server's process, for benchmarks that count its CPU
 
     def environment(self) -> dict[str, str]:
         """The variables a client (this process, or a worker process) needs to reach the server."""
@@ -88,7 +89,7 @@ def serve_s3(*, check_keys: bool = False) -> Iterator[S3Server]:
         stderr=subprocess.DEVNULL,
         env=environment,
     )
-    server = S3Server(f"http://127.0.0.1:{port}")
+    server = S3Server(f"http://127.0.0.1:{port}", pid=process.pid)
     try:
         deadline = time.monotonic() + 30
         while True:

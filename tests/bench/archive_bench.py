@@ -91,9 +91,8 @@ class OriginProcess:
     port: int
 
     def cpu_seconds(self) -> float:
-        """user + system CPU the origin has used so far (from /proc/PID/stat)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """user + system CPU the origin has used so far."""
+        return process_cpu_seconds(self.process.pid)
 
 
 @contextmanager
@@ -535,13 +534,20 @@ def write_urls(path: Path, urls: list[str]) -> None:
 
 
 @contextmanager
-def running_s3() -> Iterator[str]:
-    """moto's S3 server on loopback and a fresh bucket; yields the store URL (AWS_* set for children)."""
+def running_s3() -> Iterator[tuple[str, int | None]]:
+    """moto's S3 server on loopback and a fresh bucket; yields the store URL (AWS_* set for children)
+    and the server's process id."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests.s3_server import serve_s3
 
     with serve_s3() as server:
-        yield server.new_bucket("bench")
+        yield server.new_bucket("bench"), server.pid
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """user + system CPU a process has used so far (from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def text_open_ms(ledger_path: Path, home: Path, store: str | None, samples: int = 200) -> float:
@@ -715,9 +721,18 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n4. factledger run_archive into an S3 store (moto on loopback, fresh subprocess)")
                 s3_ledger = workdir / "ledger-s3.sqlite3"
                 prepare_ledger(s3_ledger, urls, args.register, quotes)
-                with running_s3() as bucket:
+                with running_s3() as (bucket, server_pid):
+                    server_cpu = process_cpu_seconds(server_pid) if server_pid else 0.0
                     s3 = run_factledger(workdir, s3_ledger, store=bucket)
                     print_factledger("factledger, S3 store", s3, n)
+                    if server_pid:
+                        # moto is a Python server on the same cores: its CPU is taken from the archiver's,
+                        # which a real object store on its own machines would not take.
+                        moto_cpu = process_cpu_seconds(server_pid) - server_cpu
+                        print(
+                            f"    S3 server (moto) CPU during the run: {moto_cpu:.1f} s "
+                            f"({moto_cpu / s3.seconds:.0%} of one core)"
+                        )
                     s3_text_ms = text_open_ms(s3_ledger, workdir / "home-s3", bucket)
                 local_text_ms = text_open_ms(ledger_path, workdir / "home", None)
                 print(
