@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from factledger.exchange import jsonl
 from factledger.ledger.audit import NewEvent, append_event, canonical_json, canonical_object
@@ -36,7 +34,7 @@ from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Claim, Evidence, Source
 from factledger.ledger.urls import domain_of, normalize_url
-from tests.conftest import PG_ENV, PG_SKIP_REASON, postgres_schema_url
+from tests.conftest import fresh_postgres_schema
 
 CHUNK = 4
 ORIGIN = "import jsonl sample.jsonl"
@@ -270,24 +268,13 @@ def _json(value: Any) -> Any:
 
 
 @pytest.fixture
-def twin_urls(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def twin_urls(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two empty ledgers on the engine under test."""
     if db_url.startswith("sqlite"):
         yield db_url, f"sqlite:///{tmp_path / 'reference.sqlite3'}"
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP_REASON)
-    schema = f"fl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_schema_url(base, "public"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield db_url, postgres_schema_url(base, schema)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema() as reference:
+        yield db_url, reference
 
 
 @pytest.mark.integration
