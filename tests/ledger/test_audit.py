@@ -161,6 +161,25 @@ def test_a_rewritten_history_does_not_extend_the_anchor(factledger: Factledger, 
     assert "event 5 is the anchor's event 5 but not the one it recorded" in result.stderr
 
 
+def test_a_rewrite_before_the_anchor_is_named_before_a_later_problem(
+    factledger: Factledger, tmp_path: Path
+) -> None:
+    """Two problems in one batch of events: the anchor's event differs (the log was rewritten up to
+    it) and a later event was modified. The first in log order, the rewrite, is the one named."""
+    _populate(factledger)
+    anchor = tmp_path / "anchor.json"
+    anchor.write_text(factledger("audit", "anchor").stdout)
+    data = json.loads(anchor.read_text())
+    data["hash"] = "f" * 64  # hostile input: not the hash of the log's event 5
+    anchor.write_text(json.dumps(data))
+    factledger("claims", "add", "A third claim, logged after the anchor.")
+    _sql(factledger.db_url, "UPDATE events SET actor = 'mallory' WHERE id = 6")
+    result = factledger("audit", "verify", "--anchor", str(anchor))
+    assert result.exit_code == 1
+    assert "event 5 is the anchor's event 5 but not the one it recorded" in result.stderr
+    assert "event 6" not in result.stderr
+
+
 @pytest.mark.parametrize("content", ["", "{}", '{"format": "factledger-audit-anchor/1"}', "\xff"])
 def test_a_bad_anchor_file_is_one_line(factledger: Factledger, tmp_path: Path, content: str) -> None:
     _populate(factledger)

@@ -275,22 +275,12 @@ _FIELDS: Final = ("status", "version", "assignee", "text", "evidence links")
 
 def _walk(session: Session, anchor: AuditAnchor | None, replay: _Replay) -> AuditAnchor:
     """The chain, event by event (replaying claim events), then the head; returns where the log ends."""
-    chain = _Chain(replay, anchor.events if anchor is not None else None)
-    anchor_seen = anchor is None or anchor.events == 0
+    chain = _Chain(replay, anchor)
     if anchor is not None and anchor.events == 0 and anchor.hash != GENESIS_HASH:
         raise _Broken("the anchor records no events but a hash other than the empty log's")
     try:
         for batch in _event_batches(session):
             chain.check(batch)
-            if anchor is not None and chain.marked is not None and not anchor_seen:
-                anchor_seen = True
-                marked_id, marked_hash = chain.marked
-                if marked_hash != anchor.hash or marked_id != anchor.last_event_id:
-                    raise _Broken(
-                        f"event {marked_id} is the anchor's event {anchor.events} but not the one it "
-                        f"recorded on {anchor.at:%Y-%m-%d %H:%M} UTC: the log was rewritten since",
-                        marked_id,
-                    )
         count, last_id, prev_hash = chain.count, chain.last_id, chain.prev_hash
         head = _head(session)
         if head is None:
@@ -302,7 +292,7 @@ def _walk(session: Session, anchor: AuditAnchor | None, replay: _Replay) -> Audi
                 f"{head[0]} of {head[2]}: events at the end were deleted or added",
                 last_id,
             )
-        if anchor is not None and not anchor_seen:
+        if anchor is not None and anchor.events > count:
             raise _Broken(
                 f"the log holds {count} events but the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC "
                 f"recorded {anchor.events}: events were removed since"
@@ -316,10 +306,10 @@ def _walk(session: Session, anchor: AuditAnchor | None, replay: _Replay) -> Audi
 class _Chain:
     """The walk's state: the previous hash, and the canonical texts of repeated values, encoded once."""
 
-    def __init__(self, replay: _Replay, mark: int | None) -> None:
+    def __init__(self, replay: _Replay, anchor: AuditAnchor | None) -> None:
         self.replay = replay
-        self.mark = mark
-        self.marked: tuple[int, str] | None = None
+        self.anchor = anchor
+        self.mark = anchor.events if anchor is not None else None
         self.prev_hash = GENESIS_HASH
         self.count = 0
         self.last_id: int | None = None
@@ -334,8 +324,9 @@ class _Chain:
         return known
 
     def check(self, rows: list[tuple[Any, ...]]) -> None:
-        """Check a batch of events in order, replaying the claim events; remember the event at
-        ``self.mark`` (the anchor's count) as ``self.marked``."""
+        """Check a batch of events in order, replaying the claim events; the event at ``self.mark`` (the
+        anchor's count) must be the anchor's, checked there, so that a later problem in the same batch
+        never hides an earlier rewrite."""
         prev_hash, count, last_id = self.prev_hash, self.count, self.last_id
         last_at: Any = _UNKNOWN  # no event time seen yet (a NULL `at` must still be converted)
         at_text = ""
@@ -403,9 +394,19 @@ class _Chain:
                 prev_hash, last_id = stored_hash, event_id
                 count += 1
                 if count == mark:
-                    self.marked = (event_id, stored_hash)
+                    self._check_anchor(event_id, stored_hash)
         finally:
             self.prev_hash, self.count, self.last_id = prev_hash, count, last_id
+
+    def _check_anchor(self, event_id: int, stored_hash: str) -> None:
+        anchor = self.anchor
+        assert anchor is not None  # only called at the anchor's mark
+        if stored_hash != anchor.hash or event_id != anchor.last_event_id:
+            raise _Broken(
+                f"event {event_id} is the anchor's event {anchor.events} but not the one it "
+                f"recorded on {anchor.at:%Y-%m-%d %H:%M} UTC: the log was rewritten since",
+                event_id,
+            )
 
 
 def _head(session: Session) -> tuple[int, str, int] | None:
