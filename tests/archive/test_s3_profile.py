@@ -36,6 +36,21 @@ def write_profile(directory: Path, name: str, *, key: str, secret: str, endpoint
     }
 
 
+def use_server_profile(
+    s3_server: S3Server, directory: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Profile ``name`` holding the server's own keys and endpoint, in effect for this test."""
+    env = s3_server.environment()
+    for variable, value in write_profile(
+        directory,
+        name,
+        key=env["AWS_ACCESS_KEY_ID"],
+        secret=env["AWS_SECRET_ACCESS_KEY"],
+        endpoint=s3_server.endpoint,
+    ).items():
+        monkeypatch.setenv(variable, value)
+
+
 @pytest.fixture
 def only_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No key, region or endpoint in the environment (plain HTTP stays allowed for loopback)."""
@@ -57,15 +72,7 @@ def test_a_named_profile_brings_the_keys_region_and_endpoint(
     s3_server: S3Server, only_profile: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bucket = s3_server.new_bucket()  # made with the server's keys, before they leave the environment
-    env = s3_server.environment()
-    for name, value in write_profile(
-        only_profile,
-        "team",
-        key=env["AWS_ACCESS_KEY_ID"],
-        secret=env["AWS_SECRET_ACCESS_KEY"],
-        endpoint=s3_server.endpoint,
-    ).items():
-        monkeypatch.setenv(name, value)
+    use_server_profile(s3_server, only_profile, "team", monkeypatch)
 
     objects = S3Objects(f"{bucket}/warcs")
     objects.put("a/b.warc.gz", b"bytes through the profile")
@@ -84,15 +91,7 @@ def test_workers_and_reviewers_use_the_profile_end_to_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bucket = s3_server.new_bucket()
-    env = s3_server.environment()
-    for name, value in write_profile(
-        only_profile,
-        "desk",
-        key=env["AWS_ACCESS_KEY_ID"],
-        secret=env["AWS_SECRET_ACCESS_KEY"],
-        endpoint=s3_server.endpoint,
-    ).items():
-        monkeypatch.setenv(name, value)
+    use_server_profile(s3_server, only_profile, "desk", monkeypatch)
     worker = Factledger(db_url=db_url, home=tmp_path / "worker", store=bucket)
     url = site.html("/bridge", "Officials said the bridge reopened in May after repairs.")
     cid = str(worker.json("claims", "add", "The bridge reopened in May.")["id"])
