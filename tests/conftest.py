@@ -160,9 +160,10 @@ def factledger(db_url: str, tmp_path: Path, store_url: str | None) -> Factledger
 
 
 @pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    """moto's S3 server on loopback, one per test process; the AWS variables point at it."""
-    with serve_s3() as server:
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's S3 server on loopback, one per test process; the AWS variables point at it. It logs the
+    requests it answers (``S3Server.requests``)."""
+    with serve_s3(request_log=tmp_path_factory.mktemp("s3") / "requests.log") as server:
         yield server
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ class S3Server:
     endpoint: str
     pid: int | None = None  # the server's process, for benchmarks that count its CPU
     software: str = "moto"  # which server answers, for benchmarks to print
+    request_log: Path | None = None  # moto's log of every request it answered (serve_s3's request_log)
 
     def environment(self) -> dict[str, str]:
         """The variables a client (this process, or a worker process) needs to reach the server."""
@@ -64,6 +67,28 @@ class S3Server:
             keys.extend(item["Key"] for item in page.get("Contents", []))
         return keys
 
+    def requests(self, url: str) -> list[tuple[str, str]]:
+        """(method, key or "" for the bucket itself) of every request to the bucket of store ``url`` that
+        the server has answered so far, in order, from its request log (``serve_s3(request_log=...)``)."""
+        if self.request_log is None:
+            raise RuntimeError("this server keeps no request log")
+        bucket = url.removeprefix("s3://").split("/", 1)[0]
+        # A probe of its own, then wait until it is logged: moto logs a request after answering it, so
+        # every request answered before the probe was made is in the log by then.
+        probe = f"probe={uuid.uuid4().hex}"
+        urllib.request.urlopen(f"{self.endpoint}/moto-api/?{probe}", timeout=5).close()
+        deadline = time.monotonic() + 10
+        while probe not in (text := self.request_log.read_text(errors="replace")):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the S3 server did not log the probe request")
+            time.sleep(0.02)
+        answered = []
+        for method, target in _LOGGED_REQUEST.findall(text.split(probe, 1)[0]):
+            path = urllib.parse.unquote(target.split("?", 1)[0])
+            if path == f"/{bucket}" or path.startswith(f"/{bucket}/"):
+                answered.append((method, path.removeprefix(f"/{bucket}").removeprefix("/")))
+        return answered
+
     def delete(self, url: str, key: str) -> None:
         bucket = url.removeprefix("s3://").split("/", 1)[0]
         boto3.client("s3", **_client_options(self)).delete_object(Bucket=bucket, Key=key)
@@ -79,6 +104,10 @@ def _client_options(server: S3Server) -> dict[str, str]:
     }
 
 
+# A request line in werkzeug's log: ... "PUT /bucket/key?query HTTP/1.1" 200 - (colored when not a 200)
+_LOGGED_REQUEST = re.compile(r'"(?:\x1b\[[0-9;]*m)?([A-Z]+) (/[^ "]*) HTTP/[0-9.]+')
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -86,20 +115,29 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_s3(*, check_keys: bool = False) -> Iterator[S3Server]:
+def serve_s3(*, check_keys: bool = False, request_log: Path | None = None) -> Iterator[S3Server]:
     """moto's S3 server on 127.0.0.1, with the AWS variables of this process pointing at it.
 
     ``check_keys``: the server refuses every request whose access key it does not know (moto's IAM
-    checks from the first request), as a real endpoint refuses a wrong key; no bucket can be made."""
+    checks from the first request), as a real endpoint refuses a wrong key; no bucket can be made.
+    ``request_log``: the file where the server logs each request it answers (``S3Server.requests``)."""
     port = _free_port()
     environment = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"} if check_keys else None
+    log = request_log.open("wb") if request_log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         env=environment,
     )
-    server = S3Server(f"http://127.0.0.1:{port}", pid=process.pid, software=f"moto {_version('moto')}")
+    if not isinstance(log, int):
+        log.close()  # the server has its own copy
+    server = S3Server(
+        f"http://127.0.0.1:{port}",
+        pid=process.pid,
+        software=f"moto {_version('moto')}",
+        request_log=request_log,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -146,3 +146,31 @@ def test_store_migrate_moves_a_laptop_store_into_a_bucket(
     [snapshot] = team.snapshots()
     assert QUOTE in team("sources", "snapshot", str(snapshot.id)).stdout
     assert json.loads(team("store", "check", "--json").stdout)["ok"] is True
+
+
+def test_an_archive_run_makes_one_put_per_new_text_and_per_group_and_nothing_else(
+    db_url: str, tmp_path: Path, site: Site, s3_server: S3Server
+) -> None:
+    """What a capture costs the object store (and so, on a shared machine, the archiver): each new
+    text one PUT, each committed group of WARC records one PUT, each quoted text's normalized sidecar
+    one existence check and one PUT; no listing, no reads, no check before a content-addressed PUT."""
+    bucket = s3_server.new_bucket()
+    worker = Factledger(db_url=db_url, home=tmp_path / "worker", store=bucket)
+    cid = cited(worker, site)  # quoted: its text is normalized at capture, beside the text
+    for n in range(3):  # cited without quotes: the text alone
+        url = site.html(f"/other-{n}", f"Page {n} says something else entirely, {n * 'and more '}")
+        worker("cite", cid, url, "--stance", "supports")
+    before = len(s3_server.requests(bucket))
+    worker.archive()
+    requests = s3_server.requests(bucket)[before:]
+
+    keys = s3_server.keys(bucket)
+    texts = [key for key in keys if key.endswith(".txt.gz")]
+    warcs = [key for key in keys if key.endswith(".warc.gz")]
+    sidecars = [key for key in keys if key.startswith("captures/text/") and not key.endswith(".txt.gz")]
+    assert len(texts) == 4
+    assert warcs
+    assert len(sidecars) == 1  # the quoted page's normalized text
+    assert len(keys) == len(texts) + len(warcs) + len(sidecars)
+    expected = [("PUT", key) for key in keys] + [("HEAD", key) for key in sidecars]
+    assert sorted(requests) == sorted(expected)
