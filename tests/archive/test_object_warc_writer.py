@@ -3,7 +3,9 @@ in the scratch directory (never held in memory) and uploaded in bounded parts (m
 
 from __future__ import annotations
 
+import io
 import os
+import tempfile
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,3 +84,31 @@ def test_a_group_never_synced_stores_nothing(tmp_path: Path, s3_server: S3Server
     writer.sync()  # nothing left to store
 
     assert list(objects.list()) == []
+
+
+def test_a_file_up_to_a_part_goes_in_one_put_of_its_rest_and_any_other_stream_reads_back_the_same(
+    tmp_path: Path, s3_server: S3Server
+) -> None:
+    """put_file sends a regular file of up to a part's size in one PUT from its mapped pages (no copy
+    of the body in memory), from the file's position on; a stream with no file behind it is read."""
+    url = s3_server.new_bucket()
+    objects = S3Objects(f"{url}/warcs")
+    head, rest = b"not this part " * 100, os.urandom(300_000)
+    with tempfile.TemporaryFile(dir=tmp_path) as spool:
+        spool.write(head + rest)
+        spool.seek(len(head))
+        tracemalloc.start()
+        try:
+            objects.put_file("mapped.warc.gz", spool)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < len(rest) // 4  # the body never became a Python bytes object (reading it would)
+        assert spool.tell() == len(head) + len(rest)  # read to its end, as a read would leave it
+    objects.put_file("streamed.warc.gz", io.BytesIO(rest))
+    assert objects.get("mapped.warc.gz") == rest
+    assert objects.get("streamed.warc.gz") == rest
+    sent = [request for request in s3_server.requests(url) if "mapped" in request[1]]
+    assert sent[0] == ("PUT", "captures/warcs/mapped.warc.gz")
+    assert sent.count(sent[0]) == 1
+    assert [method for method, _ in sent] == ["PUT", "GET"]  # one PUT (no multipart), then the read

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import mmap
 import os
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import IO, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -298,9 +300,25 @@ class S3Objects:
         )
 
     def put_file(self, key: str, file: IO[bytes]) -> None:
-        """One PUT up to a part's size, a multipart upload of parts read from the file above it."""
+        """One PUT up to a part's size, a multipart upload of parts read from the file above it.
+
+        The one PUT sends the file's pages mapped, not read: the client would otherwise copy the whole
+        body into memory once or twice (a committed WARC group of 1 MB raised the archiver's peak RSS by
+        1.4 MB, one of 3 MB by 8 MB, and the allocator kept it). A file just written, as the archiver's
+        spool is, has those pages in memory already, and the mapping is gone when the PUT returns."""
         import obstore
 
+        remaining = _remaining_bytes(file)
+        if remaining is not None and 0 < remaining <= UPLOAD_PART_BYTES:
+            offset = file.tell()
+            with (
+                mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+                memoryview(mapped) as whole,
+                whole[offset:] as body,
+            ):
+                self._call(key, lambda: obstore.put(self._store, key, body))
+            file.seek(0, io.SEEK_END)
+            return
         self._call(
             key,
             lambda: obstore.put(
@@ -398,6 +416,16 @@ class _ReadableObject(io.RawIOBase):
     def close(self) -> None:
         self._reader.close()  # type: ignore[attr-defined]
         super().close()
+
+
+def _remaining_bytes(file: IO[bytes]) -> int | None:
+    """How many bytes ``file`` holds past its position, if it is a regular file on disk (else None)."""
+    try:
+        file.flush()  # a spool's last writes may still sit in its buffer
+        status = os.fstat(file.fileno())
+        return status.st_size - file.tell() if S_ISREG(status.st_mode) else None
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
 
 
 def read_chunks(objects: ObjectStore, key: str, size: int = 8 * 1024 * 1024) -> Iterator[bytes]:
