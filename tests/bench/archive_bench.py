@@ -547,9 +547,10 @@ def running_s3(software: str, workdir: Path) -> Iterator[tuple[str, int | None, 
 
 def s3_rounds(
     args: argparse.Namespace, workdir: Path, urls: list[str], quotes: list[str] | None, rounds: int
-) -> list[float]:
+) -> list[tuple[float, int, int]]:
     """More rounds of the local run then the S3 run, each on a fresh ledger (and a fresh bucket on the
-    same server software); each round's S3 pages/s as a fraction of the local run's, printed."""
+    same server software); each round's S3 pages/s as a fraction of the local run's, and the two runs'
+    peak RSS, printed."""
     fractions = []
     for number in range(2, rounds + 2):
         local_ledger = workdir / f"ledger-round{number}.sqlite3"
@@ -560,10 +561,11 @@ def s3_rounds(
         local = run_factledger(workdir, local_ledger)  # the home of run 2 is read no more: replaced
         with running_s3(args.s3_server, workdir) as (bucket, _, _):
             remote = run_factledger(workdir, s3_ledger, store=bucket)
-        fractions.append(local.seconds / remote.seconds)
+        fractions.append((local.seconds / remote.seconds, local.vm_hwm_bytes, remote.vm_hwm_bytes))
         print(
             f"  round {number}: local {local.seconds:.2f} s, S3 {remote.seconds:.2f} s: "
-            f"S3 at {fractions[-1]:.0%} of local pages/s (load {os.getloadavg()[0]:.2f})"
+            f"S3 at {fractions[-1][0]:.0%} of local pages/s (load {os.getloadavg()[0]:.2f}); peak RSS "
+            f"local {mb(local.vm_hwm_bytes)}, S3 {mb(remote.vm_hwm_bytes)}"
         )
     return fractions
 
@@ -755,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
 
             s3: FactledgerResult | None = None
             s3_text_ms = local_text_ms = 0.0
-            s3_fractions: list[float] = []
+            s3_fractions: list[tuple[float, int, int]] = []  # per round: S3/local pages/s, peak RSS of each
             if args.s3:
                 print(
                     f"\n4. factledger run_archive into an S3 store ({args.s3_server} on loopback, fresh subprocess)"
@@ -780,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"    open a capture's text, median of 200: S3 {s3_text_ms:.2f} ms, local {local_text_ms:.2f} ms"
                 )
-                s3_fractions = [fl.seconds / s3.seconds]
+                s3_fractions = [(fl.seconds / s3.seconds, fl.vm_hwm_bytes, s3.vm_hwm_bytes)]
                 if args.s3_rounds > 1:
                     s3_fractions += s3_rounds(args, workdir, urls, quotes, args.s3_rounds - 1)
 
@@ -851,7 +853,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{verdict(growth_mb < TARGET_LARGE_GROWTH_MB)}"
         )
         if s3 is not None:
-            s3_fraction = statistics.median(s3_fractions)
+            s3_fraction = statistics.median(pair[0] for pair in s3_fractions)
             which = f" (median of {len(s3_fractions)} rounds)" if len(s3_fractions) > 1 else ""
             print(
                 f"  {f'S3 store >= {TARGET_S3_FRACTION:.0%} of local pages/s{which}':<44} {f'{s3_fraction:.0%}':>16}   "
@@ -861,9 +863,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {f'text from S3 < {TARGET_S3_TEXT_MS:g} ms (median)':<44} {f'{s3_text_ms:.2f} ms':>16}   "
                 f"{verdict(s3_text_ms < TARGET_S3_TEXT_MS)}"
             )
-            s3_peak, local_peak = s3.vm_hwm_bytes / 1e6, fl.vm_hwm_bytes / 1e6
+            s3_peak = statistics.median(pair[2] for pair in s3_fractions) / 1e6
+            local_peak = statistics.median(pair[1] for pair in s3_fractions) / 1e6
             print(
-                f"  {'S3 worker peak RSS <= local':<44} {f'{s3_peak:,.1f} / {local_peak:,.1f} MB':>16}   "
+                f"  {f'S3 worker peak RSS <= local{which}':<44} {f'{s3_peak:,.1f} / {local_peak:,.1f} MB':>16}   "
                 f"{verdict(s3_peak <= local_peak)}"
             )
             s3_own = (s3.vm_hwm_bytes - s3.library_rss_bytes) / 1e6
