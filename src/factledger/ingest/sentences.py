@@ -20,9 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pysbd
 from pysbd.lang.english import English
+
+from factledger.ingest.pysbd_processor import FastProcessor, apply_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,15 @@ _INLINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v"
 _CASELESS_TWINS_OF_ASCII = frozenset("ıİſ\u212a")
 
 
+# pysbd's abbreviations with the test its loop makes of each: an abbreviation of letters and digits only
+# matters where it is followed by a period (see _English); pysbd writes the others into its patterns as
+# they are, so those are only looked for.
+_ABBREVIATION_TESTS = tuple(
+    (stripped, f"{stripped}." if stripped.isalnum() else None)
+    for stripped in (abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
+)
+
+
 class _English(English):  # type: ignore[misc]  # pysbd is untyped
     """pysbd's English rules, unchanged but for work skipped in its abbreviation step where it can change
     nothing: that step turns the period after an abbreviation into a placeholder, and without such a
@@ -63,7 +75,30 @@ class _English(English):  # type: ignore[misc]  # pysbd is untyped
     unescaped, where a literal test would not say whether they match.
     """
 
+    Processor = FastProcessor
+
     class AbbreviationReplacer(English.AbbreviationReplacer):  # type: ignore[misc]
+        text: str
+        lang: Any
+
+        def replace(self) -> str:
+            # pysbd's method (abbreviation_replacer.py) with its rules applied by apply_rules.
+            lang = self.lang
+            self.text = apply_rules(
+                self.text,
+                lang.PossessiveAbbreviationRule,
+                lang.KommanditgesellschaftRule,
+                *lang.SingleLetterAbbreviationRules.All,
+            )
+            self.text = "".join(
+                self.search_for_abbreviations_in_string(line) for line in self.text.splitlines(True)
+            )
+            self.replace_multi_period_abbreviations()
+            self.text = apply_rules(self.text, *lang.AmPmRules.All)
+            self.text = self.replace_abbreviation_as_sentence_boundary()
+            text: str = self.text
+            return text
+
         def search_for_abbreviations_in_string(self, text: str) -> str:
             if not _CASELESS_TWINS_OF_ASCII.isdisjoint(text):
                 # pysbd finds "ſt" as "st"; the lowercased text would not hold "st." for the test below.
@@ -71,12 +106,12 @@ class _English(English):  # type: ignore[misc]  # pysbd is untyped
                 return replaced
             # pysbd's own loop (pysbd 0.3.4, abbreviation_replacer.py), with the test marked below.
             lowered = text.lower()
-            for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-                stripped = abbr.strip()
-                if stripped not in lowered:
+            for stripped, with_period in _ABBREVIATION_TESTS:
+                if with_period is not None:
+                    if with_period not in lowered:
+                        continue  # added: no period after it, in any case, so nothing to replace
+                elif stripped not in lowered:
                     continue
-                if stripped.isalnum() and f"{stripped}." not in lowered:
-                    continue  # added: no period after it, in any case, so nothing to replace
                 abbrev_match = re.findall(rf"(?:^|\s|\r|\n){stripped}", text, flags=re.IGNORECASE)
                 if not abbrev_match:
                     continue
