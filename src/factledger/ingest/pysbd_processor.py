@@ -16,7 +16,9 @@ Stock pysbd itself is left untouched (the ingest benchmark measures it).
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pysbd.exclamation_words import ExclamationWords
@@ -25,30 +27,91 @@ from pysbd.processor import Processor
 
 # Characters special to ``re`` outside a character set when no flag is given (VERBOSE is never used).
 _REGEX_SPECIALS = frozenset(".^$*+?{}[]\\|()")
+# A rule as applied: its compiled pattern, its pattern's text when that is a plain string, its replacement.
 _Compiled = tuple[re.Pattern[str], str | None, Any]
-_COMPILED: dict[int, tuple[Any, _Compiled]] = {}
+Rules = tuple[_Compiled, ...]
 
 
-def _compiled(rule: Any) -> _Compiled:
-    """The rule's compiled pattern, its literal text (when the pattern is one) and its replacement."""
-    known = _COMPILED.get(id(rule))
-    if known is not None and known[0] is rule:
-        return known[1]
-    pattern: str = rule.pattern
-    literal = pattern if _REGEX_SPECIALS.isdisjoint(pattern) else None
-    compiled: _Compiled = (re.compile(pattern), literal, rule.replacement)
-    _COMPILED[id(rule)] = (rule, compiled)  # the rule is kept, so its id is never reused
-    return compiled
+def compile_rules(*rules: Any) -> Rules:
+    """pysbd rules (``pysbd.utils.Rule``), ready for ``apply_rules``."""
+    return tuple(
+        (
+            re.compile(rule.pattern),
+            rule.pattern if _REGEX_SPECIALS.isdisjoint(rule.pattern) else None,
+            rule.replacement,
+        )
+        for rule in rules
+    )
 
 
-def apply_rules(text: str, *rules: Any) -> str:
-    """What ``pysbd.utils.Text(text).apply(*rules)`` returns."""
-    for rule in rules:
-        pattern, literal, replacement = _compiled(rule)
+def apply_rules(text: str, rules: Rules) -> str:
+    """What ``pysbd.utils.Text(text).apply(*rules)`` returns for the rules ``compile_rules`` was given."""
+    for pattern, literal, replacement in rules:
         if literal is not None and literal not in text:
             continue
         text = pattern.sub(replacement, text)
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguageRules:
+    """A pysbd language's rule groups, compiled, as the processor applies them."""
+
+    multiple_periods: Rules
+    single_newline_and_ellipsis: Rules
+    sub_symbols: Rules
+    sub_single_quote: Rules
+    reinsert_ellipsis: Rules
+    double_punctuation: Rules
+    question_and_exclamation: Rules
+    numbers: Rules
+    colon_between_numbers: Rules
+    non_boundary_comma: Rules
+    abbreviation_prefix: Rules
+    am_pm: Rules
+
+
+@functools.cache
+def language_rules(lang: Any) -> _LanguageRules:
+    """The compiled rule groups of a pysbd language module (its rules never change)."""
+    return _LanguageRules(
+        multiple_periods=compile_rules(
+            lang.Abbreviation.WithMultiplePeriodsAndEmailRule, lang.GeoLocationRule, lang.FileFormatRule
+        ),
+        single_newline_and_ellipsis=compile_rules(lang.SingleNewLineRule, *lang.EllipsisRules.All),
+        sub_symbols=compile_rules(*lang.SubSymbolsRules.All),
+        sub_single_quote=compile_rules(lang.SubSingleQuoteRule),
+        reinsert_ellipsis=compile_rules(*lang.ReinsertEllipsisRules.All),
+        double_punctuation=compile_rules(*lang.DoublePunctuationRules.All),
+        question_and_exclamation=compile_rules(
+            lang.QuestionMarkInQuotationRule, *lang.ExclamationPointRules.All
+        ),
+        numbers=compile_rules(*lang.Numbers.All),
+        colon_between_numbers=compile_rules(
+            *(
+                [lang.ReplaceColonBetweenNumbersRule]
+                if hasattr(lang, "ReplaceColonBetweenNumbersRule")
+                else []
+            )
+        ),
+        non_boundary_comma=compile_rules(
+            *(
+                [lang.ReplaceNonSentenceBoundaryCommaRule]
+                if hasattr(lang, "ReplaceNonSentenceBoundaryCommaRule")
+                else []
+            )
+        ),
+        abbreviation_prefix=compile_rules(
+            lang.PossessiveAbbreviationRule,
+            lang.KommanditgesellschaftRule,
+            *lang.SingleLetterAbbreviationRules.All,
+        ),
+        am_pm=compile_rules(*lang.AmPmRules.All),
+    )
+
+
+_LIST_MARKER = compile_rules(ListItemReplacer.ListMarkerRule)
+_LIST_PERIOD = compile_rules(ListItemReplacer.SubstituteListPeriodRule)
 
 
 class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is untyped
@@ -63,12 +126,12 @@ class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is unt
     def format_numbered_list_with_parens(self) -> None:
         self.replace_parens_in_numbered_list()
         self.add_line_breaks_for_numbered_list_with_parens()
-        self.text = apply_rules(self.text, self.ListMarkerRule)
+        self.text = apply_rules(self.text, _LIST_MARKER)
 
     def format_numbered_list_with_periods(self) -> None:
         self.replace_periods_in_numbered_list()
         self.add_line_breaks_for_numbered_list_with_periods()
-        self.text = apply_rules(self.text, self.SubstituteListPeriodRule)
+        self.text = apply_rules(self.text, _LIST_PERIOD)
 
     def iterate_alphabet_array(self, regex: str, parens: bool = False, roman_numeral: bool = False) -> str:
         # pysbd's method (lists_item_replacer.py), with its findall remembered for the text it searched.
@@ -104,59 +167,55 @@ class FastProcessor(Processor):  # type: ignore[misc]  # pysbd is untyped
         self.replace_numbers()
         self.replace_continuous_punctuation()
         self.replace_periods_before_numeric_references()
-        self.text = apply_rules(
-            self.text,
-            self.lang.Abbreviation.WithMultiplePeriodsAndEmailRule,
-            self.lang.GeoLocationRule,
-            self.lang.FileFormatRule,
-        )
+        self.text = apply_rules(self.text, language_rules(self.lang).multiple_periods)
         return self.split_into_segments()
 
     def split_into_segments(self) -> list[str]:
-        lang = self.lang
+        rules = language_rules(self.lang)
         self.check_for_parens_between_quotes()
         sents = self.rm_none_flatten(self.text.split("\r"))
-        sents = [apply_rules(s, lang.SingleNewLineRule, *lang.EllipsisRules.All) for s in sents]
+        sents = [apply_rules(s, rules.single_newline_and_ellipsis) for s in sents]
         sents = self.rm_none_flatten([self.check_for_punctuation(s) for s in sents])
         postprocessed_sents: list[str] = []
         for sent in sents:
-            sent = apply_rules(sent, *lang.SubSymbolsRules.All)
+            sent = apply_rules(sent, rules.sub_symbols)
             post_process_sent = self.post_process_segments(sent)
             if post_process_sent and isinstance(post_process_sent, str):
                 postprocessed_sents.append(post_process_sent)
             elif isinstance(post_process_sent, list):
                 postprocessed_sents.extend(post_process_sent)
-        return [apply_rules(ns, lang.SubSingleQuoteRule) for ns in postprocessed_sents]
+        return [apply_rules(ns, rules.sub_single_quote) for ns in postprocessed_sents]
 
     def post_process_segments(self, txt: str) -> str | list[str]:
         if len(txt) > 2 and re.search(r"\A[a-zA-Z]*\Z", txt):
             return txt
-        txt = apply_rules(txt, *self.lang.ReinsertEllipsisRules.All)
+        txt = apply_rules(txt, language_rules(self.lang).reinsert_ellipsis)
         if re.search(self.lang.QUOTATION_AT_END_OF_SENTENCE_REGEX, txt):
             return re.split(self.lang.SPLIT_SPACE_QUOTATION_AT_END_OF_SENTENCE_REGEX, txt)
         return txt.replace("\n", "").strip()
 
     def process_text(self, txt: str) -> Any:
-        lang = self.lang
+        lang, rules = self.lang, language_rules(self.lang)
         if txt[-1] not in lang.Punctuations:
             txt += "ȸ"
         txt = ExclamationWords.apply_rules(txt)
         txt = self.between_punctuation(txt)
         # handle text having only doublepunctuations
         if not re.match(lang.DoublePunctuationRules.DoublePunctuation, txt):
-            txt = apply_rules(txt, *lang.DoublePunctuationRules.All)
-        txt = apply_rules(txt, lang.QuestionMarkInQuotationRule, *lang.ExclamationPointRules.All)
+            txt = apply_rules(txt, rules.double_punctuation)
+        txt = apply_rules(txt, rules.question_and_exclamation)
         txt = ListItemReplacer(txt).replace_parens()
         return self.sentence_boundary_punctuation(txt)
 
     def replace_numbers(self) -> None:
-        self.text = apply_rules(self.text, *self.lang.Numbers.All)
+        self.text = apply_rules(self.text, language_rules(self.lang).numbers)
 
     def sentence_boundary_punctuation(self, txt: str) -> list[str]:
-        if hasattr(self.lang, "ReplaceColonBetweenNumbersRule"):
-            txt = apply_rules(txt, self.lang.ReplaceColonBetweenNumbersRule)
-        if hasattr(self.lang, "ReplaceNonSentenceBoundaryCommaRule"):
-            txt = apply_rules(txt, self.lang.ReplaceNonSentenceBoundaryCommaRule)
+        rules = language_rules(self.lang)
+        txt = apply_rules(
+            txt, rules.colon_between_numbers
+        )  # each is empty where the language has no such rule
+        txt = apply_rules(txt, rules.non_boundary_comma)
         # retain exclamation mark if it is an ending character of a given text
         txt = re.sub(r"&ᓴ&$", "!", txt)
         return [m.group() for m in re.finditer(self.lang.SENTENCE_BOUNDARY_REGEX, txt)]

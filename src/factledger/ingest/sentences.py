@@ -25,7 +25,7 @@ from typing import Any
 import pysbd
 from pysbd.lang.english import English
 
-from factledger.ingest.pysbd_processor import FastProcessor, apply_rules
+from factledger.ingest.pysbd_processor import FastProcessor, apply_rules, language_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +83,13 @@ class _English(English):  # type: ignore[misc]  # pysbd is untyped
 
         def replace(self) -> str:
             # pysbd's method (abbreviation_replacer.py) with its rules applied by apply_rules.
-            lang = self.lang
-            self.text = apply_rules(
-                self.text,
-                lang.PossessiveAbbreviationRule,
-                lang.KommanditgesellschaftRule,
-                *lang.SingleLetterAbbreviationRules.All,
-            )
+            rules = language_rules(self.lang)
+            self.text = apply_rules(self.text, rules.abbreviation_prefix)
             self.text = "".join(
                 self.search_for_abbreviations_in_string(line) for line in self.text.splitlines(True)
             )
             self.replace_multi_period_abbreviations()
-            self.text = apply_rules(self.text, *lang.AmPmRules.All)
+            self.text = apply_rules(self.text, rules.am_pm)
             self.text = self.replace_abbreviation_as_sentence_boundary()
             text: str = self.text
             return text
