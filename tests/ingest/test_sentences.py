@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pysbd
@@ -218,19 +219,18 @@ def test_the_spared_abbreviation_step_gives_stock_pysbd_sentences(paragraph: str
 # What pysbd_processor.py changes must change no sentence: pieces that each of pysbd's rules reacts to
 # (list markers of every kind, ellipses, quotes and brackets, doubled punctuation, abbreviations, numbers,
 # e-mail addresses, file names, placeholders' look-alikes, line breaks), drawn at random into paragraphs.
-ORACLE_PIECES = str.split(
-    """
+ORACLE_PIECES = [
+    *str.split("""
     Mr. Dr. U.S. a. b. c. d. (a) (b) (c) a) b) i. ii. iii. iv. (i) (ii) (iii) 1. 2. 3. 9. 10. 1) 2) 3)
     ... .... !! ?! ?? ! ? “ ” " ' ‘ ’ ( ) [ ] « » -- — : ; , Yahoo! e.g. i.e. Ph.D. a.m. p.m. No. no. St.
     Co. Inc. vs. fig. p. pp. Jan. 3.5 1,200 $2 % example.com a@b.org file.txt ſt. İNC. 。 ． ！ ？ The said
     He It In We minister could first not A I Millions word x y z v. V. 9:30 ∯ ♨ ☝ ƪ
-    """
-) + [". . .", "\n", "\r", "\t", "  ", "\n\n"]
+    """),
+    *[". . .", "\n", "\r", "\t", "  ", "\n\n"],
+]
 
 
 def _oracle_paragraphs(count: int, seed: int) -> list[str]:
-    import random
-
     rng = random.Random(seed)
     paragraphs = []
     for _ in range(count):
