@@ -114,6 +114,18 @@ _LIST_MARKER = compile_rules(ListItemReplacer.ListMarkerRule)
 _LIST_PERIOD = compile_rules(ListItemReplacer.SubstituteListPeriodRule)
 
 
+# What every alternative of a list-marker pattern needs, as a cheaper test; where it fails, pysbd's
+# findall would find nothing. NUMBERED_LIST_REGEX_1: one or two digits after whitespace, a hyphen, a "⁃" or
+# the start, then a period and whitespace or ")". ALPHABETICAL_LIST_WITH_PERIODS: one lowercase ASCII
+# letter after whitespace or the start, then a period. ALPHABETICAL_LIST_WITH_PARENS: a ")".
+_NUMBERED_WITH_PERIOD = re.compile(r"(?:^|[\s\-⁃])\d{1,2}\.[\s)]")
+_LETTER_WITH_PERIOD = re.compile(r"(?:^|\s)[a-z]\.")
+_MAY_FIND: dict[str, Any] = {
+    ListItemReplacer.ALPHABETICAL_LIST_WITH_PERIODS: _LETTER_WITH_PERIOD.search,
+    ListItemReplacer.ALPHABETICAL_LIST_WITH_PARENS: lambda text: ")" in text,
+}
+
+
 class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is untyped
     text: str
 
@@ -122,6 +134,12 @@ class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is unt
         # (pattern, text) -> the markers found: the Latin pass and the roman pass search the same text
         # with the same pattern unless the first one changed it.
         self._found: dict[tuple[str, str], list[str]] = {}
+
+    def replace_periods_in_numbered_list(self) -> None:
+        # pysbd's scan finds nothing, and so changes nothing, in a text without a marker that its
+        # NUMBERED_LIST_REGEX_1 needs (see _NUMBERED_WITH_PERIOD).
+        if _NUMBERED_WITH_PERIOD.search(self.text):
+            super().replace_periods_in_numbered_list()
 
     def format_numbered_list_with_parens(self) -> None:
         self.replace_parens_in_numbered_list()
@@ -138,7 +156,12 @@ class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is unt
         key = (regex, self.text)
         list_array = self._found.get(key)
         if list_array is None:
-            list_array = self._found[key] = re.findall(regex, self.text)
+            possible = _MAY_FIND.get(regex)
+            if possible is not None and not possible(self.text):
+                list_array = []  # none of the pattern's alternatives can match
+            else:
+                list_array = re.findall(regex, self.text)
+            self._found[key] = list_array
         alphabet = self.ROMAN_NUMERALS if roman_numeral else self.LATIN_NUMERALS
         list_array = [i for i in list_array if i in alphabet]
         for ind, each in enumerate(list_array):
