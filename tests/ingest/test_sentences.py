@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pysbd
 import pytest
+from pysbd.lang.english import English
 
 from factledger.ingest import sentences
 from factledger.ingest.reader import read_document
@@ -260,3 +261,17 @@ def test_the_compiled_rule_processor_gives_stock_pysbd_sentences_on_varied_text(
 def test_list_markers_and_punctuation_give_stock_pysbd_sentences(paragraph: str) -> None:
     stock = pysbd.Segmenter(language="en", clean=False)
     assert sentences._pysbd_sentences(paragraph) == stock.processor(paragraph).process()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_abbreviations_to_scan_are_those_the_loop_would_not_skip(seed: int) -> None:
+    # The loop's own tests, one abbreviation at a time: present, and (letters and digits only) with a period.
+    texts = [ABBREVIATION_TEXT, ABBREVIATION_TEXT.upper(), ".no", "no.", "usafa. dr.philos u.s", "x" * 50]
+    for text in [*texts, *_oracle_paragraphs(300, seed)]:
+        lowered = text.lower()
+        expected = [
+            abbr
+            for abbr in (abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
+            if abbr in lowered and (not abbr.isalnum() or f"{abbr}." in lowered)
+        ]
+        assert sentences._abbreviations_to_scan(lowered) == expected, text

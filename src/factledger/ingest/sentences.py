@@ -53,13 +53,30 @@ _INLINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v"
 _CASELESS_TWINS_OF_ASCII = frozenset("ıİſ\u212a")
 
 
-# pysbd's abbreviations with the test its loop makes of each: an abbreviation of letters and digits only
-# matters where it is followed by a period (see _English); pysbd writes the others into its patterns as
-# they are, so those are only looked for.
-_ABBREVIATION_TESTS = tuple(
-    (stripped, f"{stripped}." if stripped.isalnum() else None)
-    for stripped in (abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
-)
+# pysbd's abbreviations, in its order. One made of letters and digits only matters where a period follows
+# it (see _English); pysbd writes the others into its patterns as they are, so those are only looked for.
+_ABBREVIATIONS = tuple(abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
+_PLAIN_ABBREVIATIONS = {abbr: index for index, abbr in enumerate(_ABBREVIATIONS) if abbr.isalnum()}
+_OTHER_ABBREVIATIONS = tuple((index, abbr) for index, abbr in enumerate(_ABBREVIATIONS) if not abbr.isalnum())
+_LONGEST_PLAIN = max(map(len, _PLAIN_ABBREVIATIONS))
+
+
+def _abbreviations_to_scan(lowered: str) -> list[str]:
+    """The abbreviations pysbd's loop must scan ``lowered`` for, in its order: each plain one written
+    right before a period, and each other one that occurs at all.
+
+    Testing each of the 188 with ``in`` reads the whole paragraph 188 times; the few words before each
+    period are looked up instead ("no." is found as the two characters before a period)."""
+    found: set[int] = set()
+    period = lowered.find(".")
+    while period >= 0:
+        for size in range(1, min(_LONGEST_PLAIN, period) + 1):
+            index = _PLAIN_ABBREVIATIONS.get(lowered[period - size : period])
+            if index is not None:
+                found.add(index)
+        period = lowered.find(".", period + 1)
+    found.update(index for index, abbr in _OTHER_ABBREVIATIONS if abbr in lowered)
+    return [_ABBREVIATIONS[index] for index in sorted(found)]
 
 
 class _English(English):  # type: ignore[misc]  # pysbd is untyped
@@ -100,13 +117,10 @@ class _English(English):  # type: ignore[misc]  # pysbd is untyped
                 replaced: str = super().search_for_abbreviations_in_string(text)
                 return replaced
             # pysbd's own loop (pysbd 0.3.4, abbreviation_replacer.py), with the test marked below.
-            lowered = text.lower()
-            for stripped, with_period in _ABBREVIATION_TESTS:
-                if with_period is not None:
-                    if with_period not in lowered:
-                        continue  # added: no period after it, in any case, so nothing to replace
-                elif stripped not in lowered:
-                    continue
+            # added: only the abbreviations that the text holds with a period after them, in any case
+            # (_abbreviations_to_scan); pysbd's loop skips those absent and finds nothing to replace in the
+            # others.
+            for stripped in _abbreviations_to_scan(text.lower()):
                 abbrev_match = re.findall(rf"(?:^|\s|\r|\n){stripped}", text, flags=re.IGNORECASE)
                 if not abbrev_match:
                     continue
