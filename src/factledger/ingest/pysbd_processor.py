@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pysbd.between_punctuation import BetweenPunctuation
 from pysbd.exclamation_words import ExclamationWords
 from pysbd.lists_item_replacer import ListItemReplacer
 from pysbd.processor import Processor
@@ -173,6 +174,40 @@ class _ListItemReplacer(ListItemReplacer):  # type: ignore[misc]  # pysbd is unt
         return text
 
 
+class _BetweenPunctuation(BetweenPunctuation):  # type: ignore[misc]  # pysbd is untyped
+    """pysbd's quoted and bracketed spans, each pattern tried only on a text holding the character that
+    opens it: a substitution that cannot match changes nothing, and most sentences quote nothing."""
+
+    def sub_punctuation_between_single_quotes(self, txt: str) -> str:
+        # Both of pysbd's branches need an apostrophe to change anything.
+        return super().sub_punctuation_between_single_quotes(txt) if "'" in txt else txt
+
+    def sub_punctuation_between_single_quote_slanted(self, txt: str) -> str:
+        return super().sub_punctuation_between_single_quote_slanted(txt) if "‘" in txt else txt
+
+    def sub_punctuation_between_double_quotes(self, txt: str) -> str:
+        return super().sub_punctuation_between_double_quotes(txt) if '"' in txt else txt
+
+    def sub_punctuation_between_square_brackets(self, txt: str) -> str:
+        return super().sub_punctuation_between_square_brackets(txt) if "[" in txt else txt
+
+    def sub_punctuation_between_parens(self, txt: str) -> str:
+        return super().sub_punctuation_between_parens(txt) if "(" in txt else txt
+
+    def sub_punctuation_between_quotes_arrow(self, txt: str) -> str:
+        return super().sub_punctuation_between_quotes_arrow(txt) if "«" in txt else txt
+
+    def sub_punctuation_between_em_dashes(self, txt: str) -> str:
+        return super().sub_punctuation_between_em_dashes(txt) if "--" in txt else txt
+
+    def sub_punctuation_between_quotes_slanted(self, txt: str) -> str:
+        return super().sub_punctuation_between_quotes_slanted(txt) if "“" in txt else txt
+
+
+# Every word of pysbd's ExclamationWords holds one of these (an exclamation mark or the click letter ǃ).
+_EXCLAMATION_WORD_MARKS = ("!", "ǃ")
+
+
 class FastProcessor(Processor):  # type: ignore[misc]  # pysbd is untyped
     """pysbd's ``Processor`` with ``Text(...).apply`` replaced by ``apply_rules`` (method bodies as in
     pysbd 0.3.4's processor.py otherwise)."""
@@ -221,14 +256,21 @@ class FastProcessor(Processor):  # type: ignore[misc]  # pysbd is untyped
         lang, rules = self.lang, language_rules(self.lang)
         if txt[-1] not in lang.Punctuations:
             txt += "ȸ"
-        txt = ExclamationWords.apply_rules(txt)
+        if any(mark in txt for mark in _EXCLAMATION_WORD_MARKS):
+            txt = ExclamationWords.apply_rules(txt)
         txt = self.between_punctuation(txt)
         # handle text having only doublepunctuations
         if not re.match(lang.DoublePunctuationRules.DoublePunctuation, txt):
             txt = apply_rules(txt, rules.double_punctuation)
         txt = apply_rules(txt, rules.question_and_exclamation)
-        txt = ListItemReplacer(txt).replace_parens()
+        if "(" in txt:  # the pattern of replace_parens opens with a parenthesis
+            txt = ListItemReplacer(txt).replace_parens()
         return self.sentence_boundary_punctuation(txt)
+
+    def between_punctuation_processor(self, txt: str) -> Any:
+        if hasattr(self.lang, "BetweenPunctuation"):
+            return self.lang.BetweenPunctuation(txt)
+        return _BetweenPunctuation(txt)
 
     def replace_numbers(self) -> None:
         self.text = apply_rules(self.text, language_rules(self.lang).numbers)
