@@ -225,7 +225,7 @@ ORACLE_PIECES = [
     Mr. Dr. U.S. a. b. c. d. (a) (b) (c) a) b) i. ii. iii. iv. (i) (ii) (iii) 1. 2. 3. 9. 10. 1) 2) 3)
     ... .... !! ?! ?? ! ? “ ” " ' ‘ ’ ( ) [ ] « » -- — : ; , Yahoo! e.g. i.e. Ph.D. a.m. p.m. No. no. St.
     Co. Inc. vs. fig. p. pp. Jan. 3.5 1,200 $2 % example.com a@b.org file.txt ſt. İNC. 。 ． ！ ？ The said
-    He It In We minister could first not A I Millions word x y z v. V. 9:30 ∯ ♨ ☝ ƪ ǃKung Y!J (iv) (xii) P.M. A.M. KG 45°. N°.
+    He It In We minister could first not A I Millions word x y z v. V. 9:30 ∯ ♨ ☝ ƪ ǃKung Y!J (iv) (xii) P.M. A.M. KG 45°. N°. [12] [3,4] !!! study.3 cited.[12]
     """),
     *[". . .", "\n", "\r", "\t", "  ", "\n\n"],
 ]

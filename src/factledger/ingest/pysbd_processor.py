@@ -216,6 +216,8 @@ class _BetweenPunctuation(BetweenPunctuation):  # type: ignore[misc]  # pysbd is
         return super().sub_punctuation_between_quotes_slanted(txt) if "“" in txt else txt
 
 
+# What NUMBERED_REFERENCE_REGEX needs: after a period or ∯, a digit or the "[" of a bracketed number.
+_PERIOD_BEFORE_REFERENCE = re.compile(r"[.∯][\d\[]")
 # Every word of pysbd's ExclamationWords holds one of these (an exclamation mark or the click letter ǃ).
 _EXCLAMATION_WORD_MARKS = ("!", "ǃ")
 
@@ -278,6 +280,16 @@ class FastProcessor(Processor):  # type: ignore[misc]  # pysbd is untyped
         if "(" in txt:  # the pattern of replace_parens opens with a parenthesis
             txt = ListItemReplacer(txt).replace_parens()
         return self.sentence_boundary_punctuation(txt)
+
+    def replace_continuous_punctuation(self) -> None:
+        # Its pattern needs three "!" or "?" in a row.
+        if "!" in self.text or "?" in self.text:
+            super().replace_continuous_punctuation()
+
+    def replace_periods_before_numeric_references(self) -> None:
+        # Its pattern needs a period (or one already hidden, ∯) right before a digit or a "[".
+        if _PERIOD_BEFORE_REFERENCE.search(self.text):
+            super().replace_periods_before_numeric_references()
 
     def between_punctuation_processor(self, txt: str) -> Any:
         if hasattr(self.lang, "BetweenPunctuation"):
