@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pysbd
 import pytest
+from pysbd.lang.english import English
 
 from factledger.ingest import sentences
 from factledger.ingest.reader import read_document
@@ -213,3 +215,63 @@ def test_the_spared_abbreviation_step_gives_stock_pysbd_sentences(paragraph: str
     # period after it; the sentences, whitespace and all, must be stock pysbd's.
     stock = pysbd.Segmenter(language="en", clean=False)
     assert sentences._pysbd_sentences(paragraph) == stock.processor(paragraph).process()
+
+
+# What pysbd_processor.py changes must change no sentence: pieces that each of pysbd's rules reacts to
+# (list markers of every kind, ellipses, quotes and brackets, doubled punctuation, abbreviations, numbers,
+# e-mail addresses, file names, placeholders' look-alikes, line breaks), drawn at random into paragraphs.
+ORACLE_PIECES = [
+    *str.split("""
+    Mr. Dr. U.S. a. b. c. d. (a) (b) (c) a) b) i. ii. iii. iv. (i) (ii) (iii) 1. 2. 3. 9. 10. 1) 2) 3)
+    ... .... !! ?! ?? ! ? “ ” " ' ‘ ’ ( ) [ ] « » -- — : ; , Yahoo! e.g. i.e. Ph.D. a.m. p.m. No. no. St.
+    Co. Inc. vs. fig. p. pp. Jan. 3.5 1,200 $2 % example.com a@b.org file.txt ſt. İNC. 。 ． ！ ？ The said
+    He It In We minister could first not A I Millions word x y z v. V. 9:30 ∯ ♨ ☝ ƪ ǃKung Y!J (iv) (xii) P.M. A.M. KG 45°. N°. [12] [3,4] !!! study.3 cited.[12]
+    """),
+    *[". . .", "\n", "\r", "\t", "  ", "\n\n"],
+]
+
+
+def _oracle_paragraphs(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    paragraphs = []
+    for _ in range(count):
+        text = " ".join(rng.choice(ORACLE_PIECES) for _ in range(rng.randint(1, 40)))
+        if rng.random() < 0.3:  # pieces run together too ("a.b.", "(i)1.")
+            text = text.replace(" ", "", rng.randint(1, 5))
+        paragraphs.append(text)
+    return paragraphs
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_rule_processor_gives_stock_pysbd_sentences_on_varied_text(seed: int) -> None:
+    stock = pysbd.Segmenter(language="en", clean=False)
+    for paragraph in _oracle_paragraphs(500, seed):
+        assert sentences._pysbd_sentences(paragraph) == stock.processor(paragraph).process(), paragraph
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Options: a. one b. two c. three. Then i. first ii. second iii. third.",
+        "Options: (a) one (b) two (c) three. And a) x b) y. Roman (i) one (ii) two (iii) three.",
+        "Steps 1. mix 2. stir 3. bake. Steps 1) mix 2) stir 3) bake. He paid $3.50 for 2.5 kg.",
+        "Wait... what? Really?! No!! “Go. Now.” he said . . . and left.... Then (see p. 4.) it ended.",
+    ],
+)
+def test_list_markers_and_punctuation_give_stock_pysbd_sentences(paragraph: str) -> None:
+    stock = pysbd.Segmenter(language="en", clean=False)
+    assert sentences._pysbd_sentences(paragraph) == stock.processor(paragraph).process()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_abbreviations_to_scan_are_those_the_loop_would_not_skip(seed: int) -> None:
+    # The loop's own tests, one abbreviation at a time: present, and (letters and digits only) with a period.
+    texts = [ABBREVIATION_TEXT, ABBREVIATION_TEXT.upper(), ".no", "no.", "usafa. dr.philos u.s", "x" * 50]
+    for text in [*texts, *_oracle_paragraphs(300, seed)]:
+        lowered = text.lower()
+        expected = [
+            abbr
+            for abbr in (abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
+            if abbr in lowered and (not abbr.isalnum() or f"{abbr}." in lowered)
+        ]
+        assert sentences._abbreviations_to_scan(lowered) == expected, text

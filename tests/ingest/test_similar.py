@@ -156,3 +156,33 @@ def test_batched_scoring_matches_pairwise_similarity(factledger: Factledger, tmp
     for fast, expected in results:
         assert fast == expected
     assert sum(len(fast) for fast, _ in results) >= len(base)  # the comparison covered real suggestions
+
+
+def _search_groups_as_first_written(text: str) -> list[str]:
+    """search_groups as it was first written (ranked with an explicit position key): the reference."""
+    words = list(dict.fromkeys(word.casefold() for word in similar._WORD.findall(text)))
+    distinctive = [w for w in words if w not in similar._COMMON and (len(w) > 2 or w.isdigit())]
+    ranked = sorted(distinctive, key=lambda word: (-len(word), words.index(word)))[: 2 * similar._GROUP_WORDS]
+    if not ranked:
+        return []
+    return [" ".join(group) for group in (ranked[0::2], ranked[1::2]) if group]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "the and of",
+        "Ines Moreau met Blinken in Munich on February 18, 2024, to discuss the 2023 ceasefire.",
+        "Acme Acme ACME acme sold 4,200 units in 12 countries: Straße STRASSE straße and İstanbul.",
+        "abc def ghi jkl mno pqr stu vwx: words of one length, in the order written, many more than six.",
+        *[
+            line
+            for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "news").glob("*.txt"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ][:200],
+    ],
+)
+def test_search_groups_rank_longest_words_first_then_as_written(text: str) -> None:
+    assert similar.search_groups(text) == _search_groups_as_first_written(text)

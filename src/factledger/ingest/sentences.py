@@ -20,9 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pysbd
 from pysbd.lang.english import English
+
+from factledger.ingest.pysbd_processor import FastProcessor, apply_rules, language_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,32 @@ _INLINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v"
 _CASELESS_TWINS_OF_ASCII = frozenset("ıİſ\u212a")
 
 
+# pysbd's abbreviations, in its order. One made of letters and digits only matters where a period follows
+# it (see _English); pysbd writes the others into its patterns as they are, so those are only looked for.
+_ABBREVIATIONS = tuple(abbr.strip() for abbr in English.Abbreviation.ABBREVIATIONS)
+_PLAIN_ABBREVIATIONS = {abbr: index for index, abbr in enumerate(_ABBREVIATIONS) if abbr.isalnum()}
+_OTHER_ABBREVIATIONS = tuple((index, abbr) for index, abbr in enumerate(_ABBREVIATIONS) if not abbr.isalnum())
+_LONGEST_PLAIN = max(map(len, _PLAIN_ABBREVIATIONS))
+
+
+def _abbreviations_to_scan(lowered: str) -> list[str]:
+    """The abbreviations pysbd's loop must scan ``lowered`` for, in its order: each plain one written
+    right before a period, and each other one that occurs at all.
+
+    Testing each of the 188 with ``in`` reads the whole paragraph 188 times; the few words before each
+    period are looked up instead ("no." is found as the two characters before a period)."""
+    found: set[int] = set()
+    period = lowered.find(".")
+    while period >= 0:
+        for size in range(1, min(_LONGEST_PLAIN, period) + 1):
+            index = _PLAIN_ABBREVIATIONS.get(lowered[period - size : period])
+            if index is not None:
+                found.add(index)
+        period = lowered.find(".", period + 1)
+    found.update(index for index, abbr in _OTHER_ABBREVIATIONS if abbr in lowered)
+    return [_ABBREVIATIONS[index] for index in sorted(found)]
+
+
 class _English(English):  # type: ignore[misc]  # pysbd is untyped
     """pysbd's English rules, unchanged but for work skipped in its abbreviation step where it can change
     nothing: that step turns the period after an abbreviation into a placeholder, and without such a
@@ -63,20 +92,35 @@ class _English(English):  # type: ignore[misc]  # pysbd is untyped
     unescaped, where a literal test would not say whether they match.
     """
 
+    Processor = FastProcessor
+
     class AbbreviationReplacer(English.AbbreviationReplacer):  # type: ignore[misc]
+        text: str
+        lang: Any
+
+        def replace(self) -> str:
+            # pysbd's method (abbreviation_replacer.py) with its rules applied by apply_rules.
+            rules = language_rules(self.lang)
+            self.text = apply_rules(self.text, rules.abbreviation_prefix)
+            self.text = "".join(
+                self.search_for_abbreviations_in_string(line) for line in self.text.splitlines(True)
+            )
+            self.replace_multi_period_abbreviations()
+            self.text = apply_rules(self.text, rules.am_pm)
+            self.text = self.replace_abbreviation_as_sentence_boundary()
+            text: str = self.text
+            return text
+
         def search_for_abbreviations_in_string(self, text: str) -> str:
             if not _CASELESS_TWINS_OF_ASCII.isdisjoint(text):
                 # pysbd finds "ſt" as "st"; the lowercased text would not hold "st." for the test below.
                 replaced: str = super().search_for_abbreviations_in_string(text)
                 return replaced
             # pysbd's own loop (pysbd 0.3.4, abbreviation_replacer.py), with the test marked below.
-            lowered = text.lower()
-            for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-                stripped = abbr.strip()
-                if stripped not in lowered:
-                    continue
-                if stripped.isalnum() and f"{stripped}." not in lowered:
-                    continue  # added: no period after it, in any case, so nothing to replace
+            # added: only the abbreviations that the text holds with a period after them, in any case
+            # (_abbreviations_to_scan); pysbd's loop skips those absent and finds nothing to replace in the
+            # others.
+            for stripped in _abbreviations_to_scan(text.lower()):
                 abbrev_match = re.findall(rf"(?:^|\s|\r|\n){stripped}", text, flags=re.IGNORECASE)
                 if not abbrev_match:
                     continue

@@ -58,9 +58,10 @@ def similarity(first: str, second: str) -> float:
 
 def search_groups(text: str) -> list[str]:
     """Up to two full-text queries of the claim's most distinctive words (each query ANDs its words)."""
-    words = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
+    words = dict.fromkeys(map(str.casefold, _WORD.findall(text)))
     distinctive = [word for word in words if word not in _COMMON and (len(word) > 2 or word.isdigit())]
-    ranked = sorted(distinctive, key=lambda word: (-len(word), words.index(word)))[: 2 * _GROUP_WORDS]
+    # Longest first, then in the order written: the sort is stable, also in reverse.
+    ranked = sorted(distinctive, key=len, reverse=True)[: 2 * _GROUP_WORDS]
     if not ranked:
         return []
     groups = [ranked[0::2], ranked[1::2]]  # interleaved, so both groups hold long words
@@ -161,10 +162,11 @@ class _Scorer:
                 normalised, candidates, scorer=scorer, score_cutoff=self._cutoff, limit=None
             ):
                 best[index] = max(best[index], score)
+        threshold = self._threshold
         found = [
             SimilarClaim(claim_id, round(score, 1))
             for claim_id, score in zip(candidate_ids, best, strict=True)
-            if round(score, 1) >= self._threshold
+            if score and round(score, 1) >= threshold  # most candidates are below the cutoff: 0
         ]
         found.sort(key=lambda item: (-item.score, item.id))
         return found[:MAX_SUGGESTIONS]
