@@ -114,7 +114,7 @@ def _new_values(claim: Claim, edit: ClaimEdit) -> dict[str, Any]:
     return values
 
 
-def _check_text_is_free(session: Session, claim: Claim, text_hash: str) -> None:
+def _check_text_is_free(session: Session, claim: Claim, text_hash: bytes) -> None:
     """Two claims never share a text: that hash is how a fact is recognised again (claims.py)."""
     other = session.scalars(
         select(Claim.id)

@@ -23,10 +23,10 @@ from factledger.ledger.storable import unstorable_reason
 MAX_CLAIM_LENGTH = 10_000
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
-# Claims are indexed by the first 16 characters (64 bits) of their text hash, a quarter of the index a
-# full hash takes (migration 0013 creates the index on exactly this expression, which queries repeat
+# Claims are indexed by the first 8 bytes (64 bits) of their text hash, a quarter of the index a full
+# hash takes (migration 0014 creates the index on exactly this expression, which queries repeat
 # verbatim for the engines to use it); the full hash is compared on the rows found.
-TEXT_HASH_PREFIX = 16
+TEXT_HASH_PREFIX = 8
 _CLAIMS_BY_HASH = f"SELECT text_hash, id FROM claims WHERE substr(text_hash, 1, {TEXT_HASH_PREFIX}) IN"
 _CLAIMS_BY_ORIGINAL_HASH = "SELECT original_text_hash, id FROM claims WHERE original_text_hash IN"
 
@@ -41,8 +41,9 @@ def normalize_claim_text(text: str) -> str:
     return " ".join(folded.split()).rstrip(".").casefold()
 
 
-def claim_text_hash(text: str) -> str:
-    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).hexdigest()
+def claim_text_hash(text: str) -> bytes:
+    """The sha256 digest (32 bytes, as stored in ``claims.text_hash``) of the normalized text."""
+    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).digest()
 
 
 def clean_claim_text(text: str) -> str:
@@ -133,7 +134,7 @@ def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> C
     return claim
 
 
-def claim_ids_by_hash(session: Session, text_hashes: Iterable[str]) -> dict[str, int]:
+def claim_ids_by_hash(session: Session, text_hashes: Iterable[bytes]) -> dict[bytes, int]:
     """The claim id of each known text hash. The oldest claim wins where a text is (historically)
     duplicated. One lookup for thousands of hashes (bulk/driver_sql.py's ``select_in``).
 
@@ -151,8 +152,8 @@ def claim_ids_by_hash(session: Session, text_hashes: Iterable[str]) -> dict[str,
     return found
 
 
-def _oldest_by_hash(rows: Iterable[tuple[Any, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _oldest_by_hash(rows: Iterable[tuple[Any, ...]]) -> dict[bytes, int]:
+    found: dict[bytes, int] = {}
     for text_hash, claim_id in rows:
         if found.setdefault(text_hash, claim_id) > claim_id:
             found[text_hash] = claim_id

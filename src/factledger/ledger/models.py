@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -99,13 +100,14 @@ class Claim(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     # sha256 of the normalized text: how the same fact is recognised across documents and imports.
-    # Indexed by its first 16 characters only (claims.TEXT_HASH_PREFIX_SQL, migration 0013).
-    text_hash: Mapped[str] = mapped_column(String(64))
+    # The 32 bytes of the digest, not its 64 hex characters (migration 0014), indexed by their first 8
+    # bytes only (claims.TEXT_HASH_PREFIX, migrations 0013 and 0014).
+    text_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
     # the sentence at the claim's span stays what the document says, and meeting it again still finds
     # this claim (claims.claim_ids_by_hash).
     original_text: Mapped[str | None] = mapped_column(Text)
-    original_text_hash: Mapped[str | None] = mapped_column(String(64))
+    original_text_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
@@ -248,7 +250,11 @@ class Evidence(Base):
 
 
 class Event(Base):
-    """The append-only audit log. Each row carries the hash of the one before it."""
+    """The append-only audit log. Each row's hash covers the hash of the row before it (audit.py).
+
+    That previous hash is not stored again in the row: it is the previous row's ``hash``, which the
+    verifier walks in id order anyway (migration 0014). Hashes are stored as their 32 bytes; the hex
+    text the chain is computed over is made from them (``bytes.hex``)."""
 
     __tablename__ = "events"
 
@@ -260,8 +266,7 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     rationale: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class AuditHead(Base):
@@ -273,7 +278,7 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(Integer)
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     count: Mapped[int] = mapped_column(Integer)
 
 

@@ -223,8 +223,8 @@ def _import_chunk(
     not_flagged = writers.not_flagged
     dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
-    status_of_new: dict[str, str] = {}  # insertion-ordered: the new claims' hashes
-    text_of_new: dict[str, str] = {}
+    status_of_new: dict[bytes, str] = {}  # insertion-ordered: the new claims' hashes
+    text_of_new: dict[bytes, str] = {}
     for record, text_hash in zip(chunk, hashes, strict=True):
         if text_hash in claim_ids or text_hash in status_of_new:
             continue

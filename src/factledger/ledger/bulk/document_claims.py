@@ -99,7 +99,7 @@ def add_document_claims(
     hashes = [claim_text_hash(text) for text in texts]
 
     known = claim_ids_by_hash(session, hashes)
-    new_indexes: dict[str, int] = {}  # text hash -> index of the draft that creates it
+    new_indexes: dict[bytes, int] = {}  # text hash -> index of the draft that creates it
     for index, text_hash in enumerate(hashes):
         if text_hash not in known and text_hash not in new_indexes:
             new_indexes[text_hash] = index
