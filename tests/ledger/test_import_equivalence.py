@@ -51,8 +51,8 @@ def _reference_normalization(text_: str) -> str:
     return _SPACE_RUN.sub(" ", folded).strip().rstrip(".").casefold()
 
 
-def _reference_hash(text_: str) -> str:
-    return hashlib.sha256(_reference_normalization(text_).encode("utf-8")).hexdigest()
+def _reference_hash(text_: str) -> bytes:
+    return hashlib.sha256(_reference_normalization(text_).encode("utf-8")).digest()
 
 
 def _sample() -> list[dict[str, Any]]:
