@@ -74,7 +74,9 @@ def _sqlite_function(name: str, function: object) -> None:
     driver.create_function(name, 1, function, deterministic=True)  # type: ignore[union-attr]
 
 
-def _sqlite_retype(table: str, column: str, not_null: bool, sql_type: str, default: str, convert: str) -> None:
+def _sqlite_retype(
+    table: str, column: str, not_null: bool, sql_type: str, default: str, convert: str
+) -> None:
     """Replace ``column`` by one of ``sql_type`` holding ``convert(column)`` (see the module's docstring)."""
     new = f"{column}_0014"
     constraint = f" NOT NULL DEFAULT {default}" if not_null else ""
@@ -114,7 +116,9 @@ def downgrade() -> None:
         for table, column, not_null in _HASH_COLUMNS:
             _sqlite_retype(table, column, not_null, "VARCHAR(64)", "''", "factledger_0014_hex")
         op.execute(sa.text(_ORIGINAL_INDEX))
-        op.execute(sa.text(f"ALTER TABLE events ADD COLUMN prev_hash VARCHAR(64) NOT NULL DEFAULT '{_GENESIS_HASH}'"))
+        op.execute(
+            sa.text(f"ALTER TABLE events ADD COLUMN prev_hash VARCHAR(64) NOT NULL DEFAULT '{_GENESIS_HASH}'")
+        )
     else:
         for table, column, _not_null in _HASH_COLUMNS:
             op.alter_column(

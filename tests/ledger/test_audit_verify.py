@@ -117,7 +117,9 @@ CHAIN_CASES = {
             "UPDATE events SET id = 5 WHERE id = 6",
             "UPDATE events SET id = 6 WHERE id = 1000",
         ],
-        Expected("event 5 was modified after it was written, or events before it were reordered", 4, event_id=5),
+        Expected(
+            "event 5 was modified after it was written, or events before it were reordered", 4, event_id=5
+        ),
     ),
     # The newest event deleted: the chain holds but the head records one more.
     "deleted last event": (

@@ -114,9 +114,9 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
     with ledger.write() as session:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            created: dict[str, int] = {}
+            created: dict[bytes, int] = {}
             added: dict[int, int] = {}
-            order: list[tuple[str, int]] = []
+            order: list[tuple[bytes, int]] = []
             # A chunk's new sources are numbered in the order of their normalized URLs.
             for url in sorted({normalize_url(item["url"]) for row in chunk for item in row["evidence"]}):
                 if session.scalars(select(Source.id).where(Source.url == url)).first() is None:

@@ -279,7 +279,9 @@ def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Pat
     assert factledger("init").exit_code == 0
     upgraded = Ledger(db_url)
     try:
-        assert "prev_hash" not in {column["name"] for column in inspect(upgraded.engine).get_columns("events")}
+        assert "prev_hash" not in {
+            column["name"] for column in inspect(upgraded.engine).get_columns("events")
+        }
         with upgraded.engine.connect() as connection:
             stored = connection.execute(text("SELECT hash FROM events ORDER BY id")).scalars().all()
             head = connection.execute(text("SELECT hash FROM audit_head")).scalar_one()

@@ -418,8 +418,7 @@ def _mismatch(event_id: int, last_id: int | None) -> str:
             "inserted or rewritten"
         )
     return (
-        f"event {event_id} was modified after it was written, or events before it were reordered or "
-        "rewritten"
+        f"event {event_id} was modified after it was written, or events before it were reordered or rewritten"
     )
 
 

@@ -166,7 +166,7 @@ def add_document_claims(
 
 
 def _insert_claims(
-    session: Session, document_id: int, new: list[tuple[str, str, ClaimDraft]], now: Any
+    session: Session, document_id: int, new: list[tuple[str, bytes, ClaimDraft]], now: Any
 ) -> None:
     inserter = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
     dates_json, reasons_json = inserter.processor("dates"), inserter.processor("score_reasons")
