@@ -20,10 +20,9 @@ from factledger.ledger.models import Base
 target_metadata = Base.metadata
 
 # Objects that migrations create with raw SQL and the models cannot describe: the FTS5 table (and the
-# shadow tables SQLite makes for it), PostgreSQL's expression index for search, and the index on a
-# prefix of claims' text hashes (migration 0013).
+# shadow tables SQLite makes for it) and PostgreSQL's expression index for search.
 UNMODELLED_PREFIXES = ("claims_fts",)
-UNMODELLED_INDEXES = frozenset({"ix_claims_text_search", "ix_claims_text_hash_prefix"})
+UNMODELLED_INDEXES = frozenset({"ix_claims_text_search"})
 # SQLite's reflection cannot describe an expression index and says so; it is one of the above.
 warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
 

@@ -135,14 +135,18 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
             for row in chunk:
                 claim_text = row["text"].strip()
                 text_hash = _reference_hash(claim_text)
-                claim_id = session.scalars(
-                    select(Claim.id).where(Claim.text_hash == text_hash).order_by(Claim.id).limit(1)
-                ).first()
+                # Claims store the first 8 bytes of the hash; the full one is checked on their texts.
+                candidates = session.execute(
+                    select(Claim.id, Claim.text).where(Claim.text_hash == text_hash[:8]).order_by(Claim.id)
+                )
+                claim_id = next(
+                    (cid for cid, text_ in candidates if _reference_hash(text_) == text_hash), None
+                )
                 if claim_id is None:
                     dates = ([row["date"]] if row.get("date") else []) + row.get("dates", [])
                     claim = Claim(
                         text=claim_text,
-                        text_hash=text_hash,
+                        text_hash=text_hash[:8],
                         speaker=row.get("speaker"),
                         speaker_kind=row.get("speaker_kind"),
                         dates=list(dict.fromkeys(dates)) or None,

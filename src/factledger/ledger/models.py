@@ -99,15 +99,15 @@ class Claim(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    # sha256 of the normalized text: how the same fact is recognised across documents and imports.
-    # The 32 bytes of the digest, not its 64 hex characters (migration 0014), indexed by their first 8
-    # bytes only (claims.TEXT_HASH_PREFIX, migrations 0013 and 0014).
-    text_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The first 8 bytes of the sha256 of the normalized text (claims.text_key): how the same fact is
+    # recognised across documents and imports. A lookup by it checks the full hash of the texts it finds
+    # (claims.claim_ids_by_hash), so 8 bytes serve as well as 32 (migration 0014).
+    text_hash: Mapped[bytes] = mapped_column(LargeBinary(8))
     # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
     # the sentence at the claim's span stays what the document says, and meeting it again still finds
     # this claim (claims.claim_ids_by_hash).
     original_text: Mapped[str | None] = mapped_column(Text)
-    original_text_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    original_text_hash: Mapped[bytes | None] = mapped_column(LargeBinary(8))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
@@ -140,10 +140,12 @@ class Claim(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    # status: the queue filter; updated_at and score: the review TUI's sorts, walked in keyset order.
+    # text_hash: finding a claim by its text; status: the queue filter; updated_at and score: the
+    # review TUI's sorts, walked in keyset order.
     # document_id and original_text_hash are NULL for most claims (imported, hand-added, never
     # corrected): indexed only where set, as every query on them names a value.
     __table_args__ = (
+        Index(None, "text_hash"),
         Index(None, "status", "id"),
         Index(None, "updated_at", "id"),
         Index(None, "score", "id"),

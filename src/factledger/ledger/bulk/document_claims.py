@@ -34,6 +34,8 @@ from factledger.ledger.claims import (
     claim_ids_by_hash,
     claim_text_hash,
     clean_claim_text,
+    hashes_of_texts,
+    text_key,
 )
 from factledger.ledger.clock import utcnow
 from factledger.ledger.models import Claim, ClaimAppearance, core_table
@@ -113,13 +115,12 @@ def add_document_claims(
         _insert_claims(
             session, document_id, [(texts[i], hashes[i], drafts[i]) for i in new_indexes.values()], now
         )
-        created_ids = dict(
-            select_in(
-                session,
-                f"SELECT text_hash, id FROM claims WHERE document_id = {int(document_id)} AND text_hash IN",
-                list(new_indexes),
-            )
+        rows = select_in(
+            session,
+            f"SELECT text, id FROM claims WHERE document_id = {int(document_id)} AND text_hash IN",
+            list({text_key(text_hash) for text_hash in new_indexes}),
         )
+        created_ids = dict(hashes_of_texts(rows, set(new_indexes)))
         if len(created_ids) != len(new_indexes):
             raise RuntimeError("the claims just inserted could not be read back")  # unreachable
         known.update(created_ids)
@@ -176,7 +177,7 @@ def _insert_claims(
         [
             (
                 text,
-                text_hash,
+                text_key(text_hash),
                 draft.speaker,
                 draft.quoted_text,
                 dates_json(draft.dates or None),
