@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from factledger.config import load_settings
 from factledger.ledger.database import make_engine
-from factledger.ledger.models import Base
+from factledger.ledger.models import ONLY_ON, Base
 
 target_metadata = Base.metadata
 
@@ -30,6 +30,9 @@ warnings.filterwarnings("ignore", message="Skipped unsupported reflection of exp
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
         return False
+    if type_ == "index" and not reflected and ONLY_ON in obj.info:
+        # A model index made on one engine only (models._keyset_index) is compared on that engine.
+        return bool(obj.info[ONLY_ON] == context.get_bind().dialect.name)
     return not (type_ == "index" and name in UNMODELLED_INDEXES)
 
 

@@ -11,7 +11,11 @@ characters each where the information is 32 bytes, 8 bytes, or nothing new at al
 - ``claims.text_hash`` and ``original_text_hash`` keep the first 8 bytes of their digests (the same 64
   bits as 0013's index on 16 hex characters), indexed whole: a lookup computes the full hash again from
   the texts of the rows a key finds (``ledger.claims.claim_ids_by_hash``), so it answers as before, and
-  the 32-byte column and its separate prefix index are both gone.
+  the 32-byte column and its separate prefix index are both gone;
+- on SQLite, the indexes that walk claims by status, update time and score in ``(column, id)`` order
+  name the column alone: SQLite ends every index entry with the rowid, which is the id, so naming id
+  as well stored it twice (about 4 bytes a claim per index). PostgreSQL appends nothing and keeps
+  ``(column, id)``.
 
 A stored hash that is not 64 lowercase hex characters (written by another tool) is kept as its UTF-8
 bytes (its first 8 for a claim), so it still differs from every real digest rather than being lost.
@@ -63,6 +67,7 @@ _ORIGINAL_INDEX = (
     "CREATE INDEX ix_claims_original_text_hash ON claims (original_text_hash) "
     "WHERE original_text_hash IS NOT NULL"
 )
+_KEYSET_COLUMNS = ("status", "updated_at", "score")
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
 
@@ -114,6 +119,9 @@ def upgrade() -> None:
             convert = f"factledger_0014_bytes{length}({column})"
             _sqlite_retype(table, column, not_null, "BLOB", "x''", convert)
         op.execute(sa.text(_ORIGINAL_INDEX))
+        for column in _KEYSET_COLUMNS:
+            op.drop_index(f"ix_claims_{column}_id", table_name="claims")
+            op.create_index(f"ix_claims_{column}", "claims", [column])
     else:
         op.drop_column("events", "prev_hash")
         for table, column, _not_null, length in _HASH_COLUMNS:
@@ -140,6 +148,9 @@ def downgrade() -> None:
             function = "factledger_0014_hex" if length == 32 else "factledger_0014_text_hash"
             _sqlite_retype(table, column, not_null, "VARCHAR(64)", "''", f"{function}({source})")
         op.execute(sa.text(_ORIGINAL_INDEX))
+        for column in _KEYSET_COLUMNS:
+            op.drop_index(f"ix_claims_{column}", table_name="claims")
+            op.create_index(f"ix_claims_{column}_id", "claims", [column, "id"])
         op.execute(
             sa.text(f"ALTER TABLE events ADD COLUMN prev_hash VARCHAR(64) NOT NULL DEFAULT '{_GENESIS_HASH}'")
         )
