@@ -15,15 +15,14 @@ from sqlalchemy import Connection
 
 from factledger.config import load_settings
 from factledger.ledger.database import make_engine
-from factledger.ledger.models import Base
+from factledger.ledger.models import ONLY_ON, Base
 
 target_metadata = Base.metadata
 
 # Objects that migrations create with raw SQL and the models cannot describe: the FTS5 table (and the
-# shadow tables SQLite makes for it), PostgreSQL's expression index for search, and the index on a
-# prefix of claims' text hashes (migration 0013).
+# shadow tables SQLite makes for it) and PostgreSQL's expression index for search.
 UNMODELLED_PREFIXES = ("claims_fts",)
-UNMODELLED_INDEXES = frozenset({"ix_claims_text_search", "ix_claims_text_hash_prefix"})
+UNMODELLED_INDEXES = frozenset({"ix_claims_text_search"})
 # SQLite's reflection cannot describe an expression index and says so; it is one of the above.
 warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
 
@@ -31,6 +30,9 @@ warnings.filterwarnings("ignore", message="Skipped unsupported reflection of exp
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
         return False
+    if type_ == "index" and not reflected and ONLY_ON in obj.info:
+        # A model index made on one engine only (models._keyset_index) is compared on that engine.
+        return bool(obj.info[ONLY_ON] == context.get_bind().dialect.name)
     return not (type_ == "index" and name in UNMODELLED_INDEXES)
 
 

@@ -255,7 +255,9 @@ def build(home: Path, n_quotes: int, seed: int) -> tuple[Ledger, ArchivePaths, l
         for index, quote in enumerate(quotes):
             claim_id = index // 2 + 1  # two pieces of evidence per claim
             if index % 2 == 0:
-                claims.append({"id": claim_id, "text": f"Claim {claim_id}", "text_hash": f"{claim_id:064x}"})
+                claims.append(
+                    {"id": claim_id, "text": f"Claim {claim_id}", "text_hash": claim_id.to_bytes(8, "big")}
+                )
             evidence.append(
                 {
                     "claim_id": claim_id,

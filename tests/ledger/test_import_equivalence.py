@@ -51,8 +51,8 @@ def _reference_normalization(text_: str) -> str:
     return _SPACE_RUN.sub(" ", folded).strip().rstrip(".").casefold()
 
 
-def _reference_hash(text_: str) -> str:
-    return hashlib.sha256(_reference_normalization(text_).encode("utf-8")).hexdigest()
+def _reference_hash(text_: str) -> bytes:
+    return hashlib.sha256(_reference_normalization(text_).encode("utf-8")).digest()
 
 
 def _sample() -> list[dict[str, Any]]:
@@ -114,9 +114,9 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
     with ledger.write() as session:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            created: dict[str, int] = {}
+            created: dict[bytes, int] = {}
             added: dict[int, int] = {}
-            order: list[tuple[str, int]] = []
+            order: list[tuple[bytes, int]] = []
             # A chunk's new sources are numbered in the order of their normalized URLs.
             for url in sorted({normalize_url(item["url"]) for row in chunk for item in row["evidence"]}):
                 if session.scalars(select(Source.id).where(Source.url == url)).first() is None:
@@ -135,14 +135,18 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
             for row in chunk:
                 claim_text = row["text"].strip()
                 text_hash = _reference_hash(claim_text)
-                claim_id = session.scalars(
-                    select(Claim.id).where(Claim.text_hash == text_hash).order_by(Claim.id).limit(1)
-                ).first()
+                # Claims store the first 8 bytes of the hash; the full one is checked on their texts.
+                candidates = session.execute(
+                    select(Claim.id, Claim.text).where(Claim.text_hash == text_hash[:8]).order_by(Claim.id)
+                )
+                claim_id = next(
+                    (cid for cid, text_ in candidates if _reference_hash(text_) == text_hash), None
+                )
                 if claim_id is None:
                     dates = ([row["date"]] if row.get("date") else []) + row.get("dates", [])
                     claim = Claim(
                         text=claim_text,
-                        text_hash=text_hash,
+                        text_hash=text_hash[:8],
                         speaker=row.get("speaker"),
                         speaker_kind=row.get("speaker_kind"),
                         dates=list(dict.fromkeys(dates)) or None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from factledger.ledger.audit import GENESIS_HASH, canonical_json
 from factledger.ledger.claims import ClaimFilter, claim_ids_by_hash, claim_text_hash, list_claims
 from factledger.ledger.database import Ledger, alembic_config, migrations_dir, schema_state
 from tests.conftest import Factledger
@@ -172,9 +175,9 @@ def test_upgrade_to_leaner_claim_indexes_keeps_lookups_and_search(db_url: str, t
                 {
                     "id": claim_id,
                     "text": claim_text,
-                    "hash": claim_text_hash(claim_text),
+                    "hash": claim_text_hash(claim_text).hex(),  # 0012 stores hex (bytes since 0014)
                     "original": original,
-                    "original_hash": claim_text_hash(original) if original else None,
+                    "original_hash": claim_text_hash(original).hex() if original else None,
                     "document": document_id,
                 },
             )
@@ -187,26 +190,117 @@ def test_upgrade_to_leaner_claim_indexes_keeps_lookups_and_search(db_url: str, t
             wanted = [
                 claim_text_hash(texts[0]),
                 claim_text_hash("WAGES grew faster than prices did"),
-                "0" * 64,
+                bytes(32),
             ]
             assert claim_ids_by_hash(session, wanted) == {wanted[0]: 1, wanted[1]: 2}
             assert [c.id for c in list_claims(session, ClaimFilter(search="zanzibar"))] == [1]
             assert [c.id for c in list_claims(session, ClaimFilter(search="wages prices"))] == [2]
         indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("claims")}
-        assert "ix_claims_text_hash" not in indexes
-        assert {"ix_claims_document_id", "ix_claims_original_text_hash"} <= indexes
+        assert {"ix_claims_text_hash", "ix_claims_document_id", "ix_claims_original_text_hash"} <= indexes
         if upgraded.is_sqlite:
             with upgraded.engine.connect() as connection:
                 fts = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'claims_fts'")
                 assert "columnsize=0" in fts.scalar_one()
                 plan = connection.exec_driver_sql(
-                    "EXPLAIN QUERY PLAN SELECT text_hash, id FROM claims WHERE substr(text_hash, 1, 16) IN (?)",
-                    ("abc",),
+                    "EXPLAIN QUERY PLAN SELECT text, id FROM claims WHERE text_hash IN (?)", (b"abc",)
                 ).fetchall()
-                assert "ix_claims_text_hash_prefix" in str(plan)
+                assert "ix_claims_text_hash" in str(plan)
     finally:
         upgraded.close()
     # A claim met again by an import is matched, not created twice.
     sample = tmp_path / "again.jsonl"
     sample.write_text('{"text": "exports to zanzibar doubled since 2010"}\n', encoding="utf-8")
     assert factledger.json("import", "jsonl", str(sample))["claims_matched"] == 1
+
+
+def _hex_chain(events: list[tuple[str, str, int, str, str | None]]) -> list[tuple[str, str]]:
+    """(prev_hash, hash) in hex for events (at, kind, claim_id, after, rationale) by actor "alice",
+    computed by the hash rule written out here, as a 0013 ledger stored them."""
+    prev, chain = GENESIS_HASH, []
+    for at, kind, claim_id, after, rationale in events:
+        moment = datetime.fromisoformat(at).replace(tzinfo=UTC).isoformat(timespec="microseconds")
+        items = [canonical_json(prev), canonical_json(moment), canonical_json("alice"), canonical_json(kind)]
+        items += [str(claim_id), "null", after, canonical_json(rationale)]
+        digest = hashlib.sha256(f"[{','.join(items)}]".encode()).hexdigest()
+        chain.append((prev, digest))
+        prev = digest
+    return chain
+
+
+def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Path) -> None:
+    """0014 stores hashes as bytes and drops events.prev_hash: a 0013 ledger's claims are still found by
+    their text, every event keeps its hash (hex of the stored bytes), and `audit verify` passes, and
+    still names a changed event."""
+    ledger = Ledger(db_url)
+    with ledger.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0013")
+    claim_text = "Exports to Zanzibar doubled since 2010."
+    at = "2024-01-01 00:00:00.000001"
+    events = [
+        (at, "claim.created", 1, canonical_json({"status": "unreviewed", "text": claim_text}), None),
+        (at, "claim.status_changed", 1, canonical_json({"status": "in_review", "version": 2}), "checking"),
+    ]
+    chain = _hex_chain(events)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO claims (id, text, text_hash, status, needs_review, created_at, updated_at, "
+                "version) VALUES (1, :text, :hash, 'in_review', false, :at, :at, 2)"
+            ),
+            {"text": claim_text, "hash": claim_text_hash(claim_text).hex(), "at": at},
+        )
+        for event_id, ((moment, kind, claim_id, after, rationale), (prev, digest)) in enumerate(
+            zip(events, chain, strict=True), start=1
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO events (id, at, actor, kind, claim_id, after, rationale, prev_hash, hash) "
+                    "VALUES (:id, :at, 'alice', :kind, :claim, :after, :rationale, :prev, :hash)"
+                ),
+                {
+                    "id": event_id,
+                    "at": moment,
+                    "kind": kind,
+                    "claim": claim_id,
+                    "after": after,
+                    "rationale": rationale,
+                    "prev": prev,
+                    "hash": digest,
+                },
+            )
+        connection.execute(
+            text("INSERT INTO audit_head (id, event_id, hash, count) VALUES (1, 2, :hash, 2)"),
+            {"hash": chain[-1][1]},
+        )
+    ledger.close()
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    upgraded = Ledger(db_url)
+    try:
+        assert "prev_hash" not in {
+            column["name"] for column in inspect(upgraded.engine).get_columns("events")
+        }
+        with upgraded.engine.connect() as connection:
+            stored = connection.execute(text("SELECT hash FROM events ORDER BY id")).scalars().all()
+            head = connection.execute(text("SELECT hash FROM audit_head")).scalar_one()
+            text_hash = connection.execute(text("SELECT text_hash FROM claims")).scalar_one()
+        assert [bytes(value).hex() for value in stored] == [digest for _prev, digest in chain]
+        assert bytes(head).hex() == chain[-1][1]
+        assert bytes(text_hash) == claim_text_hash(claim_text)[:8]  # the text key
+        with upgraded.read() as session:
+            found = claim_ids_by_hash(session, [claim_text_hash("exports to ZANZIBAR doubled since 2010")])
+            assert list(found.values()) == [1]
+    finally:
+        upgraded.close()
+    verified = factledger.json("audit", "verify")
+    assert (verified["events"], verified["claims"]) == (2, 1)
+    history = factledger.json("claims", "history", "1")
+    assert sorted(event["hash"] for event in history) == sorted(digest for _prev, digest in chain)
+    # Hostile input after the upgrade: the chain still catches an edited event.
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE events SET rationale = 'rewritten' WHERE id = 2"))
+    engine.dispose()
+    broken = factledger("audit", "verify")
+    assert broken.exit_code == 1
+    assert "event 2 was modified after it was written" in broken.stderr

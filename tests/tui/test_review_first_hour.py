@@ -67,7 +67,7 @@ def _ledger_up_to_a_million(home: Path) -> tuple[Ledger, int]:
     claims 999,998 to 1,000,000 (importing a million claims would take a minute)."""
     demo = build_demo(home)
     with demo.ledger.write() as session:
-        session.add(Claim(id=999_997, text="placeholder", text_hash="0" * 64, score=0.0))
+        session.add(Claim(id=999_997, text="placeholder", text_hash=bytes(8), score=0.0))
     with demo.ledger.write() as session:
         import_claims(
             session,

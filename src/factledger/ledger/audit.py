@@ -4,6 +4,10 @@ Every change to the ledger appends an Event in the same transaction as the chang
 covers its content and the previous event's hash, and ``audit_head`` remembers the newest one, so an
 edited, inserted or deleted row anywhere in the history is detected by ``audit_verify.verify_log``.
 
+A hash is computed over hex text (the previous hash in it is 64 hex digits, ``GENESIS_HASH`` for the
+first event) and stored as its 32 bytes; the previous hash is not stored in a row, as it is the hash of
+the row before (models.Event).
+
 Appends are serialised: SQLite write transactions begin IMMEDIATE (database.py) and PostgreSQL takes a
 transaction-scoped advisory lock, so two writers can never both chain onto the same predecessor.
 """
@@ -27,7 +31,7 @@ from factledger.ledger.models import AuditHead, Event, core_table
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
 _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
-_EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "prev_hash", "hash")
+_EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "hash")
 
 
 class CanonicalObject(str):
@@ -131,7 +135,7 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
     if not events:
         return []
     head = lock_log(session)
-    prev_hash = head.hash if head else GENESIS_HASH
+    prev_hash = head.hash.hex() if head else GENESIS_HASH
     now = utcnow()
     # A plain driver executemany with the constants converted once: an import appends one event per
     # claim, and SQLAlchemy's per-row parameter processing would cost more than the insert itself.
@@ -157,7 +161,7 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
                 encode.text(new.rationale),
             ]
         )
-        rows.append((at, actor, new.kind, new.claim_id, before, after, new.rationale, prev_hash, digest))
+        rows.append((at, actor, new.kind, new.claim_id, before, after, new.rationale, bytes.fromhex(digest)))
         prev_hash, prev_text = digest, f'"{digest}"'
     numbered = inserter.insert_numbered(rows)
     last_known = head.event_id if head else 0
@@ -169,9 +173,9 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         raise RuntimeError("audit log changed while it was locked")  # unreachable unless the lock failed
     count = (head.count if head else 0) + len(rows)
     if head is None:
-        session.add(AuditHead(id=1, event_id=ids[-1], hash=prev_hash, count=count))
+        session.add(AuditHead(id=1, event_id=ids[-1], hash=bytes.fromhex(prev_hash), count=count))
     else:
-        head.event_id, head.hash, head.count = ids[-1], prev_hash, count
+        head.event_id, head.hash, head.count = ids[-1], bytes.fromhex(prev_hash), count
     session.flush()
     return ids
 

@@ -3,7 +3,10 @@
 What ``verify_log`` proves, in order:
 
 1. **The chain holds.** Every event's hash covers its content and the previous event's hash, and
-   ``audit_head`` names the last one: an edited, inserted or deleted event is named.
+   ``audit_head`` names the last one: an edited, inserted or deleted event is named. The previous hash
+   is the hash of the event before in id order (rows do not store it again, models.Event), so a
+   missing or inserted event shows as the next event's hash not matching; a gap in the ids says which
+   of the two it is when there is one.
 2. **The claims are what the log says.** Replaying the log gives each claim's status, version,
    assignee, text and number of evidence links; the ``claims`` and ``evidence`` tables must agree, so a
    direct ``UPDATE claims SET status = …`` (no event) is named, and so is a claim no event created (the
@@ -149,7 +152,7 @@ def _event_batches(session: Session) -> Iterator[list[tuple[Any, ...]]]:
         columns = "id, at, actor, kind, claim_id, before, after"  # stored as text
     return _batches(
         session,
-        f"SELECT {columns}, rationale, prev_hash, hash FROM events WHERE id > {{p}} ORDER BY id LIMIT {{p}}",
+        f"SELECT {columns}, rationale, hash FROM events WHERE id > {{p}} ORDER BY id LIMIT {{p}}",
     )
 
 
@@ -343,15 +346,8 @@ class _Chain:
                 before,
                 after,
                 rationale,
-                stored_prev,
                 stored_hash,
             ) in rows:
-                if stored_prev != prev_hash:
-                    raise _Broken(
-                        f"event {event_id} does not follow the event before it: an earlier event was "
-                        "deleted, inserted or rewritten",
-                        event_id,
-                    )
                 if at != last_at:  # events appended together share one time: convert it once
                     if type(at) is str and len(at) == 26 and at[10] == " " and at[19] == ".":
                         at_text = f"{at[:10]}T{at[11:]}+00:00"  # SQLite's form of a naive UTC time
@@ -365,7 +361,7 @@ class _Chain:
                 digest = sha256(
                     f'["{prev_hash}","{at_text}",{actor_text},{kind_text},{claim_text},'
                     f"{before or 'null'},{after or 'null'},{rationale_text}]".encode()
-                ).hexdigest()
+                ).digest()
                 if digest != stored_hash:
                     # The stored JSON may be valid but not canonical (written by another tool):
                     # recompute over its canonical form before calling the event modified.
@@ -374,9 +370,9 @@ class _Chain:
                     digest = sha256(
                         f'["{prev_hash}","{at_text}",{actor_text},{kind_text},{claim_text},'
                         f"{before_text},{after_text},{rationale_text}]".encode()
-                    ).hexdigest()
+                    ).digest()
                     if digest != stored_hash:
-                        raise _Broken(f"event {event_id} was modified after it was written", event_id)
+                        raise _Broken(_mismatch(event_id, last_id), event_id)
                 if claim_id is not None and kind in replayed:
                     # orjson reads an object four times faster than json; it is used only for one object
                     # with nothing around it (json's scanner refuses surrounding whitespace, orjson
@@ -391,10 +387,10 @@ class _Chain:
                             apply(event_id, kind, claim_id, parsed, after)
                     else:
                         apply(event_id, kind, claim_id, by_json(after, event_id))
-                prev_hash, last_id = stored_hash, event_id
+                prev_hash, last_id = digest.hex(), event_id
                 count += 1
                 if count == mark:
-                    self._check_anchor(event_id, stored_hash)
+                    self._check_anchor(event_id, prev_hash)
         finally:
             self.prev_hash, self.count, self.last_id = prev_hash, count, last_id
 
@@ -409,13 +405,36 @@ class _Chain:
             )
 
 
+def _mismatch(event_id: int, last_id: int | None) -> str:
+    """Why an event's stored hash is not the one its content and its predecessor's hash give.
+
+    The two cannot always be told apart without the previous hash stored in the row (it was until
+    migration 0014): ids are handed out in order, so a gap after the previous event's id says events
+    were deleted there; with no gap, this event was changed, or events before it were swapped or
+    rewritten together with their hashes. Either way the event named is the first whose hash fails."""
+    if event_id != (last_id or 0) + 1:
+        return (
+            f"event {event_id} does not follow the event before it: an earlier event was deleted, "
+            "inserted or rewritten"
+        )
+    return (
+        f"event {event_id} was modified after it was written, or events before it were reordered or rewritten"
+    )
+
+
 def _head(session: Session) -> tuple[int, str, int] | None:
+    """The head row, its hash as hex (as the chain's text has it); a value that is not bytes (written
+    by hand) is kept as it is and so never matches."""
     row = (
         session.connection()
         .exec_driver_sql("SELECT event_id, hash, count FROM audit_head WHERE id = 1")
         .first()
     )
-    return None if row is None else (row[0], row[1], row[2])
+    if row is None:
+        return None
+    stored = row[1]
+    digest = bytes(stored).hex() if isinstance(stored, bytes | memoryview) else repr(stored)
+    return (row[0], digest, row[2])
 
 
 def _compare_claims(session: Session, replay: _Replay) -> int:

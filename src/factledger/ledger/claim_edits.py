@@ -24,6 +24,7 @@ from factledger.ledger.claims import (
     claim_text_hash,
     clean_claim_text,
     get_claim,
+    text_key,
     write_next_version,
 )
 from factledger.ledger.errors import InvalidInputError
@@ -114,17 +115,24 @@ def _new_values(claim: Claim, edit: ClaimEdit) -> dict[str, Any]:
     return values
 
 
-def _check_text_is_free(session: Session, claim: Claim, text_hash: str) -> None:
-    """Two claims never share a text: that hash is how a fact is recognised again (claims.py)."""
-    other = session.scalars(
-        select(Claim.id)
-        .where(
-            or_(Claim.text_hash == text_hash, Claim.original_text_hash == text_hash),
-            Claim.id != claim.id,
-        )
+def _check_text_is_free(session: Session, claim: Claim, text_hash: bytes) -> None:
+    """Two claims never share a text: that hash is how a fact is recognised again (claims.py). The
+    claims whose text key matches are checked by the full hash of their texts."""
+    key = text_key(text_hash)
+    candidates = session.execute(
+        select(Claim.id, Claim.text, Claim.original_text)
+        .where(or_(Claim.text_hash == key, Claim.original_text_hash == key), Claim.id != claim.id)
         .order_by(Claim.id)
-        .limit(1)
-    ).first()
+    )
+    other = next(
+        (
+            other_id
+            for other_id, text, original in candidates
+            if claim_text_hash(text) == text_hash
+            or (original is not None and claim_text_hash(original) == text_hash)
+        ),
+        None,
+    )
     if other is not None:
         raise InvalidInputError(
             f"claim {other} already says this (the same text once spaces, quotes and case are "
@@ -151,9 +159,10 @@ def edit_claim(
     if "text" in values:
         # Taken before the duplicate check, so two edits cannot both give one text to two claims.
         lock_log(session)
-        values["text_hash"] = claim_text_hash(values["text"])
-        if values["text_hash"] != claim.text_hash:
-            _check_text_is_free(session, claim, values["text_hash"])
+        new_hash = claim_text_hash(values["text"])
+        values["text_hash"] = text_key(new_hash)
+        if new_hash != claim_text_hash(claim.text):
+            _check_text_is_free(session, claim, new_hash)
         if claim.original_text is None:
             values["original_text"] = claim.text
             values["original_text_hash"] = claim.text_hash

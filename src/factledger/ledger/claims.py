@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,12 +23,12 @@ from factledger.ledger.storable import unstorable_reason
 MAX_CLAIM_LENGTH = 10_000
 _QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
-# Claims are indexed by the first 16 characters (64 bits) of their text hash, a quarter of the index a
-# full hash takes (migration 0013 creates the index on exactly this expression, which queries repeat
-# verbatim for the engines to use it); the full hash is compared on the rows found.
-TEXT_HASH_PREFIX = 16
-_CLAIMS_BY_HASH = f"SELECT text_hash, id FROM claims WHERE substr(text_hash, 1, {TEXT_HASH_PREFIX}) IN"
-_CLAIMS_BY_ORIGINAL_HASH = "SELECT original_text_hash, id FROM claims WHERE original_text_hash IN"
+# Claims store, and are indexed by, the first 8 bytes (64 bits) of their text hash, the text key
+# (claims.text_hash, migration 0014): the full hash is computed again from the text of the few rows a
+# key finds, so two texts whose keys collide are still told apart.
+TEXT_KEY_BYTES = 8
+_CLAIMS_BY_KEY = "SELECT text, id FROM claims WHERE text_hash IN"
+_CLAIMS_BY_ORIGINAL_KEY = "SELECT original_text, id FROM claims WHERE original_text_hash IN"
 
 
 def normalize_claim_text(text: str) -> str:
@@ -41,8 +41,22 @@ def normalize_claim_text(text: str) -> str:
     return " ".join(folded.split()).rstrip(".").casefold()
 
 
-def claim_text_hash(text: str) -> str:
-    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).hexdigest()
+def claim_text_hash(text: str) -> bytes:
+    """The sha256 digest (32 bytes) of the normalized text: the same fact has the same hash."""
+    return hashlib.sha256(normalize_claim_text(text).encode("utf-8")).digest()
+
+
+def text_key(text_hash: bytes) -> bytes:
+    """What ``claims.text_hash`` and ``original_text_hash`` store for a text hash (see TEXT_KEY_BYTES)."""
+    return text_hash[:TEXT_KEY_BYTES]
+
+
+def hashes_of_texts(rows: Iterable[tuple[Any, ...]], wanted: set[bytes]) -> Iterator[tuple[bytes, Any]]:
+    """(text hash, value) for the rows (text, value) whose text hashes to one of ``wanted``: the rows a
+    text key found, less those whose key matched by chance."""
+    for text, value in rows:
+        if text is not None and (text_hash := claim_text_hash(text)) in wanted:
+            yield text_hash, value
 
 
 def clean_claim_text(text: str) -> str:
@@ -88,7 +102,7 @@ def add_claim(session: Session, actor: str, draft: ClaimDraft, *, rationale: str
     now = utcnow()
     claim = Claim(
         text=text,
-        text_hash=claim_text_hash(text),
+        text_hash=text_key(claim_text_hash(text)),
         speaker=draft.speaker,
         speaker_kind=draft.speaker_kind,
         quoted_text=draft.quoted_text,
@@ -133,26 +147,26 @@ def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> C
     return claim
 
 
-def claim_ids_by_hash(session: Session, text_hashes: Iterable[str]) -> dict[str, int]:
+def claim_ids_by_hash(session: Session, text_hashes: Iterable[bytes]) -> dict[bytes, int]:
     """The claim id of each known text hash. The oldest claim wins where a text is (historically)
     duplicated. One lookup for thousands of hashes (bulk/driver_sql.py's ``select_in``).
 
     A claim a reviewer corrected (claim_edits.py) is also found by its original text: the sentence
     ingest met once is the same fact when it meets it again. Claims' current texts win."""
-    wanted = list(set(text_hashes))
-    prefixes = list({text_hash[:TEXT_HASH_PREFIX] for text_hash in wanted})
-    wanted_set = set(wanted)
-    found = _oldest_by_hash(
-        row for row in select_in(session, _CLAIMS_BY_HASH, prefixes) if row[0] in wanted_set
-    )
-    missing = [text_hash for text_hash in wanted if text_hash not in found]
+    wanted = set(text_hashes)
+    keys = list({text_key(text_hash) for text_hash in wanted})
+    found = _oldest_by_hash(hashes_of_texts(select_in(session, _CLAIMS_BY_KEY, keys), wanted))
+    missing = {text_hash for text_hash in wanted if text_hash not in found}
     if missing and _any_claim_edited(session):
-        found.update(_oldest_by_hash(select_in(session, _CLAIMS_BY_ORIGINAL_HASH, missing)))
+        keys = list({text_key(text_hash) for text_hash in missing})
+        found.update(
+            _oldest_by_hash(hashes_of_texts(select_in(session, _CLAIMS_BY_ORIGINAL_KEY, keys), missing))
+        )
     return found
 
 
-def _oldest_by_hash(rows: Iterable[tuple[Any, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _oldest_by_hash(rows: Iterable[tuple[Any, ...]]) -> dict[bytes, int]:
+    found: dict[bytes, int] = {}
     for text_hash, claim_id in rows:
         if found.setdefault(text_hash, claim_id) > claim_id:
             found[text_hash] = claim_id

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -93,19 +94,35 @@ def _where_set(column: str) -> dict[str, Any]:
     return {"sqlite_where": condition, "postgresql_where": condition}
 
 
+# Index.info key naming the one engine an index is made on (Index.ddl_if); migrations/env.py compares
+# such an index on that engine only.
+ONLY_ON = "factledger_only_on"
+
+
+def _keyset_index(column: str) -> tuple[Index, Index]:
+    """An index for walking ``(column, id)`` in order. SQLite ends every index entry with the rowid, which
+    is the id, so there the index names ``column`` alone (naming id too would store it twice, about 4
+    bytes a claim per index, migration 0014); PostgreSQL appends nothing, so there it names both."""
+    return (
+        Index(None, column, "id", info={ONLY_ON: "postgresql"}).ddl_if(dialect="postgresql"),
+        Index(None, column, info={ONLY_ON: "sqlite"}).ddl_if(dialect="sqlite"),
+    )
+
+
 class Claim(Base):
     __tablename__ = "claims"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    # sha256 of the normalized text: how the same fact is recognised across documents and imports.
-    # Indexed by its first 16 characters only (claims.TEXT_HASH_PREFIX_SQL, migration 0013).
-    text_hash: Mapped[str] = mapped_column(String(64))
+    # The first 8 bytes of the sha256 of the normalized text (claims.text_key): how the same fact is
+    # recognised across documents and imports. A lookup by it checks the full hash of the texts it finds
+    # (claims.claim_ids_by_hash), so 8 bytes serve as well as 32 (migration 0014).
+    text_hash: Mapped[bytes] = mapped_column(LargeBinary(8))
     # The text as first recorded, and its hash, once a reviewer has edited the claim (NULL until then):
     # the sentence at the claim's span stays what the document says, and meeting it again still finds
     # this claim (claims.claim_ids_by_hash).
     original_text: Mapped[str | None] = mapped_column(Text)
-    original_text_hash: Mapped[str | None] = mapped_column(String(64))
+    original_text_hash: Mapped[bytes | None] = mapped_column(LargeBinary(8))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
@@ -138,13 +155,15 @@ class Claim(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    # status: the queue filter; updated_at and score: the review TUI's sorts, walked in keyset order.
+    # text_hash: finding a claim by its text; status: the queue filter; updated_at and score: the
+    # review TUI's sorts, walked in keyset order.
     # document_id and original_text_hash are NULL for most claims (imported, hand-added, never
     # corrected): indexed only where set, as every query on them names a value.
     __table_args__ = (
-        Index(None, "status", "id"),
-        Index(None, "updated_at", "id"),
-        Index(None, "score", "id"),
+        Index(None, "text_hash"),
+        *_keyset_index("status"),
+        *_keyset_index("updated_at"),
+        *_keyset_index("score"),
         Index(None, "document_id", **_where_set("document_id")),
         Index(None, "original_text_hash", **_where_set("original_text_hash")),
     )
@@ -248,7 +267,11 @@ class Evidence(Base):
 
 
 class Event(Base):
-    """The append-only audit log. Each row carries the hash of the one before it."""
+    """The append-only audit log. Each row's hash covers the hash of the row before it (audit.py).
+
+    That previous hash is not stored again in the row: it is the previous row's ``hash``, which the
+    verifier walks in id order anyway (migration 0014). Hashes are stored as their 32 bytes; the hex
+    text the chain is computed over is made from them (``bytes.hex``)."""
 
     __tablename__ = "events"
 
@@ -260,8 +283,7 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     rationale: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class AuditHead(Base):
@@ -273,7 +295,7 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(Integer)
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     count: Mapped[int] = mapped_column(Integer)
 
 

@@ -89,7 +89,7 @@ def event_summary(event: Event) -> dict[str, Any]:
         "before": event.before,
         "after": event.after,
         "rationale": event.rationale,
-        "hash": event.hash,
+        "hash": event.hash.hex(),
     }
 
 

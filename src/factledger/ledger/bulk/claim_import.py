@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events, canonical_object
 from factledger.ledger.bulk.driver_sql import RowInserter
-from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash
+from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash, text_key
 from factledger.ledger.clock import utcnow
 from factledger.ledger.models import Claim, Evidence, core_table
 from factledger.ledger.sources import source_ids_for_urls
@@ -223,8 +223,8 @@ def _import_chunk(
     not_flagged = writers.not_flagged
     dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
-    status_of_new: dict[str, str] = {}  # insertion-ordered: the new claims' hashes
-    text_of_new: dict[str, str] = {}
+    status_of_new: dict[bytes, str] = {}  # insertion-ordered: the new claims' hashes
+    text_of_new: dict[bytes, str] = {}
     for record, text_hash in zip(chunk, hashes, strict=True):
         if text_hash in claim_ids or text_hash in status_of_new:
             continue
@@ -234,7 +234,7 @@ def _import_chunk(
         new_rows.append(
             (
                 record.text,
-                text_hash,
+                text_key(text_hash),
                 record.speaker,
                 dates_json(record.dates) if record.dates else None,  # JSON text: both engines take it
                 record.score,

@@ -33,6 +33,8 @@ from factledger.ledger.claims import (
     claim_ids_by_hash,
     claim_text_hash,
     clean_claim_text,
+    hashes_of_texts,
+    text_key,
 )
 from factledger.ledger.clock import utcnow
 from factledger.ledger.models import Claim, ClaimAppearance, core_table
@@ -98,7 +100,7 @@ def add_document_claims(
     hashes = [claim_text_hash(text) for text in texts]
 
     known = claim_ids_by_hash(session, hashes)
-    new_indexes: dict[str, int] = {}  # text hash -> index of the draft that creates it
+    new_indexes: dict[bytes, int] = {}  # text hash -> index of the draft that creates it
     for index, text_hash in enumerate(hashes):
         if text_hash not in known and text_hash not in new_indexes:
             new_indexes[text_hash] = index
@@ -117,13 +119,12 @@ def add_document_claims(
         _insert_claims(
             session, document_id, [(texts[i], hashes[i], drafts[i]) for i in new_indexes.values()], now
         )
-        created_ids = dict(
-            select_in(
-                session,
-                f"SELECT text_hash, id FROM claims WHERE document_id = {int(document_id)} AND text_hash IN",
-                list(new_indexes),
-            )
+        rows = select_in(
+            session,
+            f"SELECT text, id FROM claims WHERE document_id = {int(document_id)} AND text_hash IN",
+            list({text_key(text_hash) for text_hash in new_indexes}),
         )
+        created_ids = dict(hashes_of_texts(rows, set(new_indexes)))
         if len(created_ids) != len(new_indexes):
             raise RuntimeError("the claims just inserted could not be read back")  # unreachable
         known.update(created_ids)
@@ -170,7 +171,7 @@ def add_document_claims(
 
 
 def _insert_claims(
-    session: Session, document_id: int, new: list[tuple[str, str, ClaimDraft]], now: Any
+    session: Session, document_id: int, new: list[tuple[str, bytes, ClaimDraft]], now: Any
 ) -> None:
     inserter = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
     dates_json, reasons_json = inserter.processor("dates"), inserter.processor("score_reasons")
@@ -180,7 +181,7 @@ def _insert_claims(
         [
             (
                 text,
-                text_hash,
+                text_key(text_hash),
                 draft.speaker,
                 draft.quoted_text,
                 dates_json(draft.dates or None),
