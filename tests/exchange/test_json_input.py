@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factledger.exchange.json_input import MAX_DEPTH, JsonInputError, JsonParser
@@ -55,7 +55,12 @@ FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+# No deadline: under a loaded machine one example can take longer than Hypothesis's 200 ms default.
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
 @pytest.mark.unit
+@RELAXED
 @given(JSON_VALUES)
 def test_both_paths_agree_on_json_documents(value: Any) -> None:
     text = json.dumps(value, ensure_ascii=False)
@@ -63,6 +68,7 @@ def test_both_paths_agree_on_json_documents(value: Any) -> None:
 
 
 @pytest.mark.unit
+@RELAXED
 @given(st.lists(FRAGMENTS, max_size=30).map("".join))
 @example('{"score": 18446744073709551616}')  # orjson: a float; json: the integer
 @example('{"score": -9223372036854775809}')

@@ -123,6 +123,10 @@ def _storable(value: str, line: int, name: str) -> str:
 def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str | None:
     if value is None or value == "":
         return None
+    # The common case in one test: ASCII text within the limit (ASCII holds no lone surrogate, so a NUL
+    # is all unstorable_reason could find). Anything else takes the checks below, which say what is wrong.
+    if type(value) is str and len(value) <= limit and value.isascii() and "\x00" not in value:
+        return value.strip() or None
     if not isinstance(value, str):
         raise RecordError(line, name, f"expected text, got {type(value).__name__}")
     if len(value) > limit:
@@ -155,15 +159,33 @@ def _date_problem(value: str) -> str | None:
 
 
 def _dates(fields: Mapping[str, Any], line: int) -> list[str] | None:
+    extra = fields.get("dates")
+    if extra is None:
+        # The common case, one "date" (or none): a valid date text seen before is one dict lookup.
+        only = fields.get("date")
+        if only is None or only == "":
+            return None
+        known = _valid_dates.get(only) if type(only) is str else None
+        if known is not None:
+            return [known]
+        checked = _check_date(only, line, "date")
+        if len(_valid_dates) >= _VALID_DATES_LIMIT:
+            _valid_dates.clear()
+        _valid_dates[only] = checked
+        return [checked]
     dates: list[str] = []
     if fields.get("date") not in (None, ""):
         dates.append(_check_date(fields["date"], line, "date"))
-    extra = fields.get("dates")
-    if extra not in (None, ""):
+    if extra != "":
         if not isinstance(extra, list):
             raise RecordError(line, "dates", "expected a list of dates")
         dates.extend(_check_date(item, line, "dates") for item in extra)
     return list(dict.fromkeys(dates)) or None
+
+
+# Date texts already checked, each with its stripped form (a plain dict, bounded like _normalized below).
+_VALID_DATES_LIMIT = 16_384
+_valid_dates: dict[str, str] = {}
 
 
 def _score(value: Any, line: int) -> float | None:
@@ -187,19 +209,25 @@ def normalize_source_url(url: str) -> str:
         normalized = url
     else:
         normalized = _normalize_url_cached(url)
-    if len(_normalized) >= _NORMALIZED_LIMIT:
-        _normalized.clear()
-    _normalized[url] = normalized
+    if unstorable_reason(url) is None:  # what _url finds in the dict needs no further check
+        if len(_normalized) >= _NORMALIZED_LIMIT:
+            _normalized.clear()
+        _normalized[url] = normalized
     return normalized
 
 
-# Every URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite each
-# source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
+# Every storable URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite
+# each source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
 _NORMALIZED_LIMIT = 65_536
 _normalized: dict[str, str] = {}
 
 
 def _url(value: Any, line: int, name: str) -> str:
+    # A URL met before is one lookup: normalize_source_url keeps only storable URLs it accepted, and
+    # a blank one it refuses, so every check below would pass.
+    known = _normalized.get(value) if type(value) is str else None
+    if known is not None:
+        return known
     if not isinstance(value, str) or not value.strip():
         raise RecordError(line, name, "every evidence item needs a url")
     _storable(value, line, name)
@@ -249,7 +277,8 @@ def claim_from_fields(
         raise RecordError(line, "text", "every claim needs non-empty text")
     if len(text) > MAX_CLAIM_LENGTH:
         raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
-    _storable(text, line, "text")
+    if not (text.isascii() and "\x00" not in text):  # else it is storable: see _optional_text
+        _storable(text, line, "text")
     status = _status(fields.get("status"), line)
     speaker = _optional_text(fields.get("speaker"), line, "speaker", 200)
     speaker_kind = _speaker_kind(fields.get("speaker_kind"), line)
