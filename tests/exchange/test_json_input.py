@@ -76,6 +76,8 @@ def test_both_paths_agree_on_json_documents(value: Any) -> None:
 @example('{"text": "\\ud800"}')  # orjson refuses; json: a lone surrogate (refused later, by field)
 @example('{"score": NaN}')
 @example("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+@example("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+@example('{"a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}")
 def test_both_paths_agree_on_near_json(text: str) -> None:
     assert _outcome(JsonParser().parse, text) == _outcome(_json_path, text)
 

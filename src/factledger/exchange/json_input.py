@@ -69,17 +69,15 @@ class JsonParser:
         return _Unusable(f"{name} is not a JSON number")
 
     def parse(self, text: str) -> Any:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # the json module says why (or accepts it: NaN, lone surrogates, 1e400)
+        else:
+            if _is_plain(value, 1):
+                return value
         # Counting brackets is a C loop: text that cannot nest past MAX_DEPTH needs no depth walk.
-        shallow = text.count("[") + text.count("{") <= MAX_DEPTH
-        if shallow:
-            try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError:
-                pass  # the json module says why (or accepts it: NaN, lone surrogates, 1e400)
-            else:
-                if _is_exact(value):
-                    return value
-        return self._parse_with_json(text, shallow)
+        return self._parse_with_json(text, text.count("[") + text.count("{") <= MAX_DEPTH)
 
     def _parse_with_json(self, text: str, shallow: bool) -> Any:
         self._unusable = False
@@ -101,9 +99,10 @@ class JsonParser:
         return value
 
 
-def _is_exact(value: Any) -> bool:
-    """False where orjson's value may differ from json's: a float that may have been a big integer.
-    Written as a loop that skips strings first: it runs on every line of an import."""
+def _is_plain(value: Any, depth: int) -> bool:
+    """Whether orjson's value is surely json's and needs no depth check: False for a float that may
+    have been a big integer, and for nesting past MAX_DEPTH (the json path then says where). Written
+    as a loop that skips strings first: it runs on every line of an import."""
     kind = type(value)
     if kind is dict:
         items: Any = value.values()
@@ -111,8 +110,10 @@ def _is_exact(value: Any) -> bool:
         items = value
     else:
         return kind is not float or abs(value) < _FLOAT_FROM_BIG_INT
+    if depth > MAX_DEPTH:
+        return False
     for item in items:
-        if type(item) is not str and not _is_exact(item):
+        if type(item) is not str and not _is_plain(item, depth + 1):
             return False
     return True
 

@@ -261,11 +261,23 @@ def _status(value: Any, line: int) -> ClaimStatus:
 
 
 def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
-    normalized = _url(fields.get("url"), line, f"{prefix}url")
-    stance = _stance(fields.get("stance"), line, f"{prefix}stance")
+    # Each value takes its one-lookup fast path when it can (a URL and a stance seen before, plain
+    # ASCII text), and the full check, which names the field, otherwise: this runs for every link.
+    url = fields.get("url")
+    normalized = _normalized.get(url) if type(url) is str else None
+    if normalized is None:
+        normalized = _url(url, line, f"{prefix}url")
+    stance_value = fields.get("stance")
+    stance = _STANCES.get(stance_value) if type(stance_value) is str else None
+    if stance is None:
+        stance = _stance(stance_value, line, f"{prefix}stance")
     # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field.
-    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", MAX_QUOTE_LENGTH)
-    note = _optional_text(fields.get("note"), line, f"{prefix}note")
+    quote = fields.get("quote")
+    if quote is not None:
+        quote = _optional_text(quote, line, f"{prefix}quote", MAX_QUOTE_LENGTH)
+    note = fields.get("note")
+    if note is not None:
+        note = _optional_text(note, line, f"{prefix}note")
     return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
 
 
@@ -273,24 +285,40 @@ def claim_from_fields(
     fields: Mapping[str, Any], line: int, evidence: tuple[EvidenceRecord, ...]
 ) -> ClaimRecord:
     text = fields.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not (stripped := text.strip()):
         raise RecordError(line, "text", "every claim needs non-empty text")
     if len(text) > MAX_CLAIM_LENGTH:
         raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
     if not (text.isascii() and "\x00" not in text):  # else it is storable: see _optional_text
         _storable(text, line, "text")
-    status = _status(fields.get("status"), line)
-    speaker = _optional_text(fields.get("speaker"), line, "speaker", 200)
-    speaker_kind = _speaker_kind(fields.get("speaker_kind"), line)
-    if speaker_kind is not None and speaker is None:
-        raise RecordError(line, "speaker_kind", "a speaker kind needs a speaker")
+    # The fields are checked in this order (the first bad one is the one reported); absent optional
+    # fields, the common case, skip their checks.
+    status_value = fields.get("status")
+    status = _STATUSES.get(status_value) if type(status_value) is str else None
+    if status is None:
+        status = _status(status_value, line)
+    speaker = fields.get("speaker")
+    if speaker is not None:
+        speaker = _optional_text(speaker, line, "speaker", 200)
+    speaker_kind = fields.get("speaker_kind")
+    if speaker_kind is not None:
+        speaker_kind = _speaker_kind(speaker_kind, line)
+        if speaker_kind is not None and speaker is None:
+            raise RecordError(line, "speaker_kind", "a speaker kind needs a speaker")
+    dates = _dates(fields, line)
+    score = fields.get("score")
+    if score is not None:
+        score = _score(score, line)
+    rationale = fields.get("rationale")
+    if rationale is not None:
+        rationale = _optional_text(rationale, line, "rationale", 10_000)
     return ClaimRecord(
-        text=text.strip(),
+        text=stripped,
         speaker=speaker,
-        dates=_dates(fields, line),
+        dates=dates,
         status=status,
-        score=_score(fields.get("score"), line),
-        rationale=_optional_text(fields.get("rationale"), line, "rationale", 10_000),
+        score=score,
+        rationale=rationale,
         evidence=evidence,
         speaker_kind=speaker_kind,
     )
