@@ -284,17 +284,21 @@ def _import_chunk(
     evidence_rows: list[tuple[Any, ...]] = []
     evidence_per_claim: dict[int, int] = {}
     actor = writers.actor
+    stance_text = _STANCE_TEXT
     for record, text_hash in zip(chunk, hashes, strict=True):
         if not record.evidence:
             continue
         claim_id = claim_ids[text_hash]
+        added = 0
         for evidence in record.evidence:
-            key = (claim_id, source_ids[evidence.url], _STANCE_TEXT[evidence.stance], evidence.quote)
+            key = (claim_id, source_ids[evidence.url], stance_text[evidence.stance], evidence.quote)
             if key in existing_links:
                 continue
             existing_links.add(key)
             evidence_rows.append((*key, evidence.note, "unchecked", actor, now))
-            evidence_per_claim[claim_id] = evidence_per_claim.get(claim_id, 0) + 1
+            added += 1
+        if added:  # counted per record, not per link: most records add all their links
+            evidence_per_claim[claim_id] = evidence_per_claim.get(claim_id, 0) + added
     writers.evidence.insert(evidence_rows)
 
     events: list[NewEvent] = []
