@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import select, text
