@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
@@ -26,14 +27,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from factledger.exchange import jsonl
-from factledger.ledger.audit import NewEvent, append_event, canonical_json, canonical_object
+from factledger.ledger.audit import CanonicalObject, NewEvent, append_event, canonical_json, canonical_object
 from factledger.ledger.audit_verify import verify_log
 from factledger.ledger.bulk import claim_import
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims, normalize_claim_text
 from factledger.ledger.clock import utcnow
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Claim, Evidence, Source
-from factledger.ledger.urls import domain_of, normalize_url
+from factledger.ledger.statuses import ClaimStatus
+from factledger.ledger.urls import normalize_url
 from tests.conftest import fresh_postgres_schema
 
 CHUNK = 4
@@ -75,6 +77,7 @@ def _sample() -> list[dict[str, Any]]:
         "Das Budget stieg um 4\u00a0Prozent.",
         "Ο πληθωρισμός αυξήθηκε.",
         "Exports to Zanzibar doubled since 2010",  # seen in an earlier chunk, new evidence
+        "  Padded text is stored stripped.\t",  # the validation's ASCII fast path strips it too
     ]
     urls = [
         "https://example.org/budget",
@@ -124,7 +127,7 @@ def _reference_import(ledger: Ledger, rows: list[dict[str, Any]]) -> None:
                     session.add(
                         Source(
                             url=url,
-                            domain=domain_of(url),
+                            domain=urlsplit(url).hostname,  # not domain_of's shortcut
                             health="unknown",
                             created_at=now,
                             consecutive_failures=0,
@@ -304,9 +307,9 @@ def test_bulk_import_gives_the_reference_ledger_event_for_event(
         finally:
             ledger.close()
     bulk, reference = states
-    # The sample meets every branch: 9 new claims (6 records repeat one), events of every kind.
-    assert len(reference.claims) == 10
-    assert len(reference.events) == 14
+    # The sample meets every branch: 10 new claims (6 records repeat one), events of every kind.
+    assert len(reference.claims) == 11
+    assert len(reference.events) == 15
     assert {event[2] for event in reference.events} == {
         "claim.created",
         "claim.imported",
@@ -327,6 +330,16 @@ _WHITESPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())
 @given(st.text(alphabet=st.sampled_from("aZ.é“”‘’ﬁ２\u0301" + _WHITESPACE)) | st.text())
 def test_claim_normalization_is_the_reference_one(value: str) -> None:
     assert normalize_claim_text(value) == _reference_normalization(value)
+
+
+@pytest.mark.unit
+@given(
+    st.sampled_from([*(status.value for status in ClaimStatus), "other"]), st.text(), st.integers(0, 10**6)
+)
+def test_imported_claim_payload_is_canonical_json(status: str, claim_text: str, evidence: int) -> None:
+    payload = claim_import.imported_claim_payload(status, claim_text, evidence)
+    assert payload == canonical_json({"status": status, "text": claim_text, "evidence": evidence})
+    assert type(payload) is CanonicalObject  # appended as the text it is, not encoded again
 
 
 @pytest.mark.unit

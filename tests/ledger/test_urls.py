@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from factledger.ledger.errors import InvalidInputError
-from factledger.ledger.urls import normalize_url
+from factledger.ledger.urls import domain_of, normalize_url
 
 pytestmark = pytest.mark.unit
 
@@ -103,3 +108,32 @@ def test_numeric_hosts_other_than_dotted_decimal_are_refused(raw: str) -> None:
 def test_port_zero_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="port 0"):
         normalize_url("http://example.com:0/a")
+
+
+_URL_BITS = st.sampled_from(
+    ["http", "https", "HTTP", "://", "/", "?", "#", ":", "@", "[", "]", ".", "-", "a", "Z", "0", "é", " ", "\t",
+     "\n", "\x00", "::1", "8080", "xn--bcher-kva", "example.org"]
+)  # fmt: skip
+
+
+@pytest.mark.unit
+@settings(deadline=None)
+@given(st.lists(_URL_BITS, max_size=16).map("".join))
+@example("http://example.org")
+@example("https://ex\tample.org/a")  # urlsplit drops the tab
+@example(" https://example.org/")
+@example("https://[::1]:8080/x")
+def test_domain_of_is_urlsplits_hostname(url: str) -> None:
+    """domain_of's shortcut for plain hosts gives what urlsplit gives, on any text (normalized or not)."""
+    try:
+        expected = urlsplit(url).hostname or ""
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            domain_of(url)
+        return
+    assert domain_of(url) == expected
+    try:
+        normalized = normalize_url(url)
+    except InvalidInputError:
+        return
+    assert domain_of(normalized) == (urlsplit(normalized).hostname or "")

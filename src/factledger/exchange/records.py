@@ -123,6 +123,10 @@ def _storable(value: str, line: int, name: str) -> str:
 def _optional_text(value: Any, line: int, name: str, limit: int = 2000) -> str | None:
     if value is None or value == "":
         return None
+    # The common case in one test: ASCII text within the limit (ASCII holds no lone surrogate, so a NUL
+    # is all unstorable_reason could find). Anything else takes the checks below, which say what is wrong.
+    if type(value) is str and len(value) <= limit and value.isascii() and "\x00" not in value:
+        return value.strip() or None
     if not isinstance(value, str):
         raise RecordError(line, name, f"expected text, got {type(value).__name__}")
     if len(value) > limit:
@@ -155,15 +159,33 @@ def _date_problem(value: str) -> str | None:
 
 
 def _dates(fields: Mapping[str, Any], line: int) -> list[str] | None:
+    extra = fields.get("dates")
+    if extra is None:
+        # The common case, one "date" (or none): a valid date text seen before is one dict lookup.
+        only = fields.get("date")
+        if only is None or only == "":
+            return None
+        known = _valid_dates.get(only) if type(only) is str else None
+        if known is not None:
+            return [known]
+        checked = _check_date(only, line, "date")
+        if len(_valid_dates) >= _VALID_DATES_LIMIT:
+            _valid_dates.clear()
+        _valid_dates[only] = checked
+        return [checked]
     dates: list[str] = []
     if fields.get("date") not in (None, ""):
         dates.append(_check_date(fields["date"], line, "date"))
-    extra = fields.get("dates")
-    if extra not in (None, ""):
+    if extra != "":
         if not isinstance(extra, list):
             raise RecordError(line, "dates", "expected a list of dates")
         dates.extend(_check_date(item, line, "dates") for item in extra)
     return list(dict.fromkeys(dates)) or None
+
+
+# Date texts already checked, each with its stripped form (a plain dict, bounded like _normalized below).
+_VALID_DATES_LIMIT = 16_384
+_valid_dates: dict[str, str] = {}
 
 
 def _score(value: Any, line: int) -> float | None:
@@ -187,19 +209,25 @@ def normalize_source_url(url: str) -> str:
         normalized = url
     else:
         normalized = _normalize_url_cached(url)
-    if len(_normalized) >= _NORMALIZED_LIMIT:
-        _normalized.clear()
-    _normalized[url] = normalized
+    if unstorable_reason(url) is None:  # what _url finds in the dict needs no further check
+        if len(_normalized) >= _NORMALIZED_LIMIT:
+            _normalized.clear()
+        _normalized[url] = normalized
     return normalized
 
 
-# Every URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite each
-# source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
+# Every storable URL met, normalized (a plain dict: cheaper per hit than lru_cache, and imports cite
+# each source several times). Bounded by clearing it, so memory stays flat on an input of distinct URLs.
 _NORMALIZED_LIMIT = 65_536
 _normalized: dict[str, str] = {}
 
 
 def _url(value: Any, line: int, name: str) -> str:
+    # A URL met before is one lookup: normalize_source_url keeps only storable URLs it accepted, and
+    # a blank one it refuses, so every check below would pass.
+    known = _normalized.get(value) if type(value) is str else None
+    if known is not None:
+        return known
     if not isinstance(value, str) or not value.strip():
         raise RecordError(line, name, "every evidence item needs a url")
     _storable(value, line, name)
@@ -233,11 +261,23 @@ def _status(value: Any, line: int) -> ClaimStatus:
 
 
 def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> EvidenceRecord:
-    normalized = _url(fields.get("url"), line, f"{prefix}url")
-    stance = _stance(fields.get("stance"), line, f"{prefix}stance")
+    # Each value takes its one-lookup fast path when it can (a URL and a stance seen before, plain
+    # ASCII text), and the full check, which names the field, otherwise: this runs for every link.
+    url = fields.get("url")
+    normalized = _normalized.get(url) if type(url) is str else None
+    if normalized is None:
+        normalized = _url(url, line, f"{prefix}url")
+    stance_value = fields.get("stance")
+    stance = _STANCES.get(stance_value) if type(stance_value) is str else None
+    if stance is None:
+        stance = _stance(stance_value, line, f"{prefix}stance")
     # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field.
-    quote = _optional_text(fields.get("quote"), line, f"{prefix}quote", MAX_QUOTE_LENGTH)
-    note = _optional_text(fields.get("note"), line, f"{prefix}note")
+    quote = fields.get("quote")
+    if quote is not None:
+        quote = _optional_text(quote, line, f"{prefix}quote", MAX_QUOTE_LENGTH)
+    note = fields.get("note")
+    if note is not None:
+        note = _optional_text(note, line, f"{prefix}note")
     return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
 
 
@@ -245,23 +285,40 @@ def claim_from_fields(
     fields: Mapping[str, Any], line: int, evidence: tuple[EvidenceRecord, ...]
 ) -> ClaimRecord:
     text = fields.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not (stripped := text.strip()):
         raise RecordError(line, "text", "every claim needs non-empty text")
     if len(text) > MAX_CLAIM_LENGTH:
         raise RecordError(line, "text", f"longer than {MAX_CLAIM_LENGTH} characters")
-    _storable(text, line, "text")
-    status = _status(fields.get("status"), line)
-    speaker = _optional_text(fields.get("speaker"), line, "speaker", 200)
-    speaker_kind = _speaker_kind(fields.get("speaker_kind"), line)
-    if speaker_kind is not None and speaker is None:
-        raise RecordError(line, "speaker_kind", "a speaker kind needs a speaker")
+    if not (text.isascii() and "\x00" not in text):  # else it is storable: see _optional_text
+        _storable(text, line, "text")
+    # The fields are checked in this order (the first bad one is the one reported); absent optional
+    # fields, the common case, skip their checks.
+    status_value = fields.get("status")
+    status = _STATUSES.get(status_value) if type(status_value) is str else None
+    if status is None:
+        status = _status(status_value, line)
+    speaker = fields.get("speaker")
+    if speaker is not None:
+        speaker = _optional_text(speaker, line, "speaker", 200)
+    speaker_kind = fields.get("speaker_kind")
+    if speaker_kind is not None:
+        speaker_kind = _speaker_kind(speaker_kind, line)
+        if speaker_kind is not None and speaker is None:
+            raise RecordError(line, "speaker_kind", "a speaker kind needs a speaker")
+    dates = _dates(fields, line)
+    score = fields.get("score")
+    if score is not None:
+        score = _score(score, line)
+    rationale = fields.get("rationale")
+    if rationale is not None:
+        rationale = _optional_text(rationale, line, "rationale", 10_000)
     return ClaimRecord(
-        text=text.strip(),
+        text=stripped,
         speaker=speaker,
-        dates=_dates(fields, line),
+        dates=dates,
         status=status,
-        score=_score(fields.get("score"), line),
-        rationale=_optional_text(fields.get("rationale"), line, "rationale", 10_000),
+        score=score,
+        rationale=rationale,
         evidence=evidence,
         speaker_kind=speaker_kind,
     )

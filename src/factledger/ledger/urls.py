@@ -154,5 +154,14 @@ def normalize_url(raw: str) -> str:
     return normalized
 
 
+# A URL whose host is plain lower-case ASCII (as normalize_url writes every name): its host is the
+# text between "//" and the next "/", "?" or "#", which a match finds without a full urlsplit. A bulk
+# import asks for the domain of every new source; anything else takes urlsplit.
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)")
+
+
 def domain_of(normalized_url: str) -> str:
+    plain = _PLAIN_HOST.match(normalized_url)
+    if plain is not None:
+        return plain.group(1)
     return urlsplit(normalized_url).hostname or ""
