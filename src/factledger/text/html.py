@@ -35,58 +35,82 @@ _SPACE_RUNS: Final = re.compile("   *")  # two spaces or more (written so, the p
 _SHOWN_AS: Final = ((_PRE_SPACE, " "), (_PRE_TAB, "\t"), (_CELL, "\t"), ("\xa0", " "))
 
 
+def _tag_ids(names: frozenset[str]) -> frozenset[int]:
+    return frozenset(_TAG_TABLE.create_node(name).tag_id for name in names)
+
+
+def _special_ids() -> tuple[int, frozenset[int]]:
+    """The tag ids of a text node, and of every node ``node.tag`` names with a leading "-" (text,
+    document, comment, doctype)."""
+    document = LexborHTMLParser("<!DOCTYPE html><!---->x").root
+    assert document is not None and document.parent is not None
+    nodes = list(document.parent.traverse(include_text=True))
+    dashed = frozenset(node.tag_id for node in nodes if (node.tag or "").startswith("-"))
+    text = {node.tag_id for node in nodes if node.tag == "-text"}
+    assert len(dashed) == 4 and len(text) == 1, "lexbor's node kinds are not what the walk expects"
+    return text.pop(), dashed
+
+
+# The walk compares lexbor's tag ids, not tag names: ``node.tag`` builds a new str on every call, a tag
+# id is an int. Every name here is one of lexbor's own tags, whose id is fixed (the ids of names it does
+# not know are made per document and never collide with these), and an element has its name's id in
+# every namespace, as it has its name (an SVG <title> is skipped as before).
+_TAG_TABLE: Final = LexborHTMLParser("")
+_SKIP_IDS: Final = _tag_ids(_SKIP_TAGS)
+_BLOCK_IDS: Final = _tag_ids(_BLOCK_TAGS)
+_PRE_IDS: Final = _tag_ids(_PRE_TAGS)
+_CLOSING_IDS: Final = _BLOCK_IDS | _tag_ids(_CELL_TAGS)  # elements whose end adds a marker
+_BR_ID: Final = _TAG_TABLE.create_node("br").tag_id
+_TEXT_ID, _NOT_ELEMENT_IDS = _special_ids()
+
+
 def _visible_text(root: LexborNode) -> str:
     """The text a browser shows for ``root``: blocks and <br> break lines, inline elements add nothing.
 
-    Walks the tree with parent/next pointers (no recursion, so deep hostile nesting is fine). Text the
-    markers could be confused with must be removed beforehand (``html_text`` strips them from the HTML).
+    Walks the tree with parent/next pointers (no recursion, so deep hostile nesting is fine), asking
+    each node for as little as it can: its tag id, and its first child, next sibling or parent once
+    each. Text the markers could be confused with must be removed beforehand (``html_text`` strips them
+    from the HTML).
     """
     out: list[str] = []
+    append = out.append
     pre_depth = 0
     root_id = root.mem_id
-    node = root.child
+    node = root.first_child
     while node is not None:
-        tag = node.tag or ""
-        if tag == "-text":
+        tag = node.tag_id
+        if tag == _TEXT_ID:
             text = node.text_content or ""
-            if pre_depth:
-                out.append(text.translate(_PRE_WHITESPACE))
-            else:
-                out.append(text)
-        elif tag[:1] != "-" and tag not in _SKIP_TAGS:  # elements; comments are "-comment"
-            if tag in _BLOCK_TAGS:
-                out.append(_BLOCK)
-                if tag in _PRE_TAGS:
+            append(text.translate(_PRE_WHITESPACE) if pre_depth else text)
+        elif tag not in _NOT_ELEMENT_IDS and tag not in _SKIP_IDS:  # comments and doctypes give nothing
+            if tag in _BLOCK_IDS:
+                append(_BLOCK)
+                if tag in _PRE_IDS:
                     pre_depth += 1
-            elif tag == "br":
-                out.append(_LINE)
-            child = node.child
+            elif tag == _BR_ID:
+                append(_LINE)
+            child = node.first_child
             if child is not None:
                 node = child
                 continue
-            _close(tag, out)
-            if tag in _PRE_TAGS:
-                pre_depth -= 1
+            if tag in _CLOSING_IDS:
+                append(_BLOCK if tag in _BLOCK_IDS else _CELL)
+                if tag in _PRE_IDS:
+                    pre_depth -= 1
         # Next sibling, closing every ancestor we climb out of on the way.
-        while node is not None and node.next is None:
+        following = node.next
+        while following is None:
             node = node.parent
             if node is None or node.mem_id == root_id:
-                node = None
-                break
-            parent_tag = node.tag or ""
-            _close(parent_tag, out)
-            if parent_tag in _PRE_TAGS:
-                pre_depth -= 1
-        if node is not None:
-            node = node.next
+                return _layout("".join(out))
+            tag = node.tag_id
+            if tag in _CLOSING_IDS:
+                append(_BLOCK if tag in _BLOCK_IDS else _CELL)
+                if tag in _PRE_IDS:
+                    pre_depth -= 1
+            following = node.next
+        node = following
     return _layout("".join(out))
-
-
-def _close(tag: str, out: list[str]) -> None:
-    if tag in _BLOCK_TAGS:
-        out.append(_BLOCK)
-    elif tag in _CELL_TAGS:
-        out.append(_CELL)
 
 
 def _collapse_whitespace(flow: str) -> str:
