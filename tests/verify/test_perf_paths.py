@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
+from factledger.ledger import evidence_queries
 from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim, Event, Evidence
@@ -286,7 +287,7 @@ def test_a_short_batch_ends_the_walk_without_reading_another(
     )
     capture(ledger, paths, source_of(ledger, ids[0]), PAGE, START)
     reads: list[int] = []
-    real_batch = service.evidence_batch
+    real_batch = evidence_queries.evidence_batch
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         found = real_batch(*args, **kwargs)
