@@ -180,3 +180,32 @@ def test_same_as_before_on_the_fixture_texts() -> None:
 @example(" \n\u0301")
 def test_same_as_before_on_any_text(text: str) -> None:
     assert_same(text)
+
+
+LATIN1_ALPHABET = "aZe Q9-.,\"'!?()&;:/ \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\xad\xa9\xb4\xab\xbb\xdf\xe9\xc9\xb2\xbd\x7f\x80\x9f"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(LATIN1_ALPHABET), max_size=120) | st.text(max_size=60))
+@example("a-\nb \xa0\n c\xad\nd \x85x")
+def test_the_flag_bytes_mark_exactly_the_candidates(text: str) -> None:
+    # Latin-1 texts find their candidates in one flag byte a character rather than with the regex; both
+    # must mark the same characters, and the normalization must not change with the path taken.
+    flags = normalize._candidate_flags(text)
+    if all(ord(char) < 256 for char in text):
+        assert flags is not None
+        marked = [i for i, flag in enumerate(flags) if flag]
+        assert marked == [m.start() for m in normalize._CANDIDATE.finditer(text)]
+    else:
+        assert flags is None
+    assert_same(text)
+
+
+def test_latin1_pages_take_the_flag_path_and_normalize_as_before() -> None:
+    rng = random.Random(1616)
+    texts = [text for text in _fixture_texts() if all(ord(char) < 256 for char in text)]
+    texts += ["".join(rng.choice(LATIN1_ALPHABET + "abcdef   ") for _ in range(2000)) for _ in range(50)]
+    assert len(texts) > 50
+    for text in texts:
+        assert normalize._candidate_flags(text) is not None
+        assert_same(text)

@@ -65,6 +65,14 @@ _SPECIAL: Final = re.compile(
 # ASCII whitespace (str.isspace counts U+001C..U+001F), and everything beyond ASCII. One character class,
 # so the regex engine looks for the next one with a tight character scan instead of running the pattern.
 _CANDIDATE: Final = re.compile("[-\t-\r\x1c-\x1f\x80-\U0010ffff]")
+# The same class as one flag byte per Latin-1 character (1 for a candidate, 0 otherwise). The regex
+# engine tests each character against the class, about 10 ns a character; a text whose characters are
+# all Latin-1 (ASCII pages, Western European ones without typographic quotes) is encoded to one byte a
+# character, translated through this table, and searched for the next 1 with memchr, a hundred times
+# faster. Other texts use the regex.
+_CANDIDATE_FLAGS: Final = bytes(
+    1 if c == 0x2D or 0x09 <= c <= 0x0D or 0x1C <= c <= 0x1F or c >= 0x80 else 0 for c in range(256)
+)
 # ASCII whitespace other than the space: alone between two non-blank characters, each one becomes a
 # space. Between matches the text is pure ASCII (every other character is a _CANDIDATE that matches),
 # and any such blank in it is a lone one, so one table folds a whole stretch: case, and blanks to spaces.
@@ -197,6 +205,14 @@ def _joins_line_break(text: str, start: int, end: int) -> bool:
     return "\n" in text[start:end] and text[start - 1 : start].isalpha() and text[end : end + 1].isalpha()
 
 
+def _candidate_flags(text: str) -> bytes | None:
+    """One byte per character of a Latin-1 ``text``, 1 where ``_CANDIDATE`` matches; None for others."""
+    try:
+        return text.encode("latin-1").translate(_CANDIDATE_FLAGS)
+    except UnicodeEncodeError:
+        return None
+
+
 def _special_matches(text: str, position: int, stop: int) -> Iterator[re.Match[str]]:
     """Exactly the matches of ``_SPECIAL.finditer(text, position, stop)``, found with C-speed scans.
 
@@ -207,12 +223,18 @@ def _special_matches(text: str, position: int, stop: int) -> Iterator[re.Match[s
     and the scan goes on after it. Each scan's result is kept until the cursor passes it, so the text is
     scanned once in all.
     """
+    flags = _candidate_flags(text)
     scan = position
     candidate = double = scan - 1  # not looked for yet
     while scan < stop:
         if candidate < scan:
-            found = _CANDIDATE.search(text, scan, stop)
-            candidate = found.start() if found is not None else stop
+            if flags is not None:
+                candidate = flags.find(1, scan, stop)
+                if candidate == -1:
+                    candidate = stop
+            else:
+                found = _CANDIDATE.search(text, scan, stop)
+                candidate = found.start() if found is not None else stop
         if double < scan:
             double = text.find("  ", scan, stop)
             if double == -1:
