@@ -81,10 +81,12 @@ def assert_same(page: str) -> None:
         for hidden in tree.css("[hidden]"):
             hidden.decompose()
     new_root, old_root = new_tree.body or new_tree.root, old_tree.body or old_tree.root
-    assert new_root is not None and old_root is not None
+    assert new_root is not None
+    assert old_root is not None
     assert html._visible_text(new_root) == old_visible_text(old_root)
     # And from the html element, which the walk starts at when a page has no body.
-    assert new_tree.root is not None and old_tree.root is not None
+    assert new_tree.root is not None
+    assert old_tree.root is not None
     assert html._visible_text(new_tree.root) == old_visible_text(old_tree.root)
 
 

@@ -42,12 +42,13 @@ def _tag_ids(names: frozenset[str]) -> frozenset[int]:
 def _special_ids() -> tuple[int, frozenset[int]]:
     """The tag ids of a text node, and of every node ``node.tag`` names with a leading "-" (text,
     document, comment, doctype)."""
-    document = LexborHTMLParser("<!DOCTYPE html><!---->x").root
-    assert document is not None and document.parent is not None
-    nodes = list(document.parent.traverse(include_text=True))
+    html_element = LexborHTMLParser("<!DOCTYPE html><!---->x").root
+    document = html_element.parent if html_element is not None else None
+    nodes = list(document.traverse(include_text=True)) if document is not None else []
     dashed = frozenset(node.tag_id for node in nodes if (node.tag or "").startswith("-"))
     text = {node.tag_id for node in nodes if node.tag == "-text"}
-    assert len(dashed) == 4 and len(text) == 1, "lexbor's node kinds are not what the walk expects"
+    if len(dashed) != 4 or len(text) != 1:  # a selectolax that changed its node kinds: fail loudly
+        raise RuntimeError("lexbor's node kinds are not what the visible-text walk expects")
     return text.pop(), dashed
 
 
