@@ -35,8 +35,8 @@ _SPACE_RUNS: Final = re.compile("   *")  # two spaces or more (written so, the p
 _SHOWN_AS: Final = ((_PRE_SPACE, " "), (_PRE_TAB, "\t"), (_CELL, "\t"), ("\xa0", " "))
 
 
-def _tag_ids(names: frozenset[str]) -> frozenset[int]:
-    return frozenset(_TAG_TABLE.create_node(name).tag_id for name in names)
+def _tag_ids(table: LexborHTMLParser, names: frozenset[str]) -> frozenset[int]:
+    return frozenset(table.create_node(name).tag_id for name in names)
 
 
 def _special_ids() -> tuple[int, frozenset[int]]:
@@ -55,13 +55,15 @@ def _special_ids() -> tuple[int, frozenset[int]]:
 # The walk compares lexbor's tag ids, not tag names: ``node.tag`` builds a new str on every call, a tag
 # id is an int. Every name here is one of lexbor's own tags, whose id is fixed (the ids of names it does
 # not know are made per document and never collide with these), and an element has its name's id in
-# every namespace, as it has its name (an SVG <title> is skipped as before).
-_TAG_TABLE: Final = LexborHTMLParser("")
-_SKIP_IDS: Final = _tag_ids(_SKIP_TAGS)
-_BLOCK_IDS: Final = _tag_ids(_BLOCK_TAGS)
-_PRE_IDS: Final = _tag_ids(_PRE_TAGS)
-_CLOSING_IDS: Final = _BLOCK_IDS | _tag_ids(_CELL_TAGS)  # elements whose end adds a marker
-_BR_ID: Final = _TAG_TABLE.create_node("br").tag_id
+# every namespace, as it has its name (an SVG <title> is skipped as before). The document that makes
+# them is dropped at once (kept, its memory arena would stay in every process that imports this).
+_table = LexborHTMLParser("")
+_SKIP_IDS: Final = _tag_ids(_table, _SKIP_TAGS)
+_BLOCK_IDS: Final = _tag_ids(_table, _BLOCK_TAGS)
+_PRE_IDS: Final = _tag_ids(_table, _PRE_TAGS)
+_CLOSING_IDS: Final = _BLOCK_IDS | _tag_ids(_table, _CELL_TAGS)  # elements whose end adds a marker
+_BR_ID: Final = _table.create_node("br").tag_id
+del _table
 _TEXT_ID, _NOT_ELEMENT_IDS = _special_ids()
 
 
