@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 
+from factledger.archive.warc import build
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
 
@@ -81,3 +83,26 @@ def test_a_revisit_pair_has_no_payload_and_names_its_original(tmp_path: Path) ->
     assert revisit["WARC-Refers-To-Target-URI"] == "https://example.org/first"
     assert revisit["WARC-Refers-To-Date"] == "2024-02-01T00:00:00Z"
     assert BODY not in gzip.decompress(first)
+
+
+def test_the_default_level_gives_the_same_records_as_the_best_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The level only changes how hard each member is compressed: inflated, the records are the same
+    # bytes (same headers and digests, same payload) as at ISA-L's best level, which built them before.
+    ids = iter(range(1000))
+    monkeypatch.setattr(
+        build, "new_record_id", lambda: f"<urn:uuid:00000000-0000-0000-0000-{next(ids):012d}>"
+    )
+    capture = exchange(tmp_path)
+    target = RevisitTarget("https://example.org/first", datetime(2024, 2, 1, tzinfo=UTC))
+    for refers_to in (None, target):
+        ids = iter(range(1000))
+        default = build_pair(capture, refers_to)
+        ids = iter(range(1000))
+        best = build_pair(capture, refers_to, level=isal_zlib.ISAL_BEST_COMPRESSION)
+        assert build.GZIP_LEVEL != isal_zlib.ISAL_BEST_COMPRESSION
+        assert [gzip.decompress(m) for m in members(default.data)] == [
+            gzip.decompress(m) for m in members(best.data)
+        ]
+        assert len(members(default.data)[0]) == default.response_length

@@ -81,7 +81,14 @@ def assert_same(text: str) -> None:
     position = len(text) - len(text.lstrip(normalize._STRIPPABLE))
     stop = len(text.rstrip(normalize._STRIPPABLE))
     found = [m.span() for m in normalize._special_matches(text, position, stop)]
-    assert found == [m.span() for m in normalize._SPECIAL.finditer(text, position, stop)]
+    everything = [m.span() for m in normalize._SPECIAL.finditer(text, position, stop)]
+    assert found == everything
+    # A Latin-1 text's scan over flag bytes finds the same, but for the lone tab-to-CR blanks (a single
+    # one between two non-blanks), which normalize_for_matching leaves to the ASCII stretch's translate.
+    flags = normalize._latin1_flags(text)
+    if flags is not None:
+        found = [m.span() for m in normalize._latin1_special_matches(text, position, stop, *flags)]
+        assert found == [(a, b) for a, b in everything if not (b - a == 1 and text[a] in "\t\n\x0b\x0c\r")]
 
 
 # The characters every rule is about, and their neighbours: ASCII letters, digits and punctuation, every
@@ -135,6 +142,7 @@ CASES = [
     "recog\u00ad\nnised extra\u00adordinary re\u2010\ncog re\u2010cog",
     "a \u200b b \u200b\u200b c\u200b\nd",
     "cafe\u0301 e\u0301 \u0301x \n\u0301",
+    "line one\nline two\n\nline four \nline\t \tfive\r\nsix\x0bseven \x85eight\n\xa0nine\xa0\n\xad\nten\x1c\x1d",
     "ﬁnance… “quoted” ‘single’ — dash",
     "Straße STRASSE İstanbul",
     "Привет, МИР  国家统计局表示，增长5.3%。 \u3000 ok",
@@ -180,3 +188,37 @@ def test_same_as_before_on_the_fixture_texts() -> None:
 @example(" \n\u0301")
 def test_same_as_before_on_any_text(text: str) -> None:
     assert_same(text)
+
+
+LATIN1_ALPHABET = "aZe Q9-.,\"'!?()&;:/ \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\xad\xa9\xb4\xab\xbb\xdf\xe9\xc9\xb2\xbd\x7f\x80\x9f"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(LATIN1_ALPHABET), max_size=120) | st.text(max_size=60))
+@example("a-\nb \xa0\n c\xad\nd \x85x")
+def test_the_flag_bytes_mark_exactly_their_characters(text: str) -> None:
+    # Latin-1 texts scan flag bytes rather than run the regexes; the flags must mark the characters they
+    # stand for, and the normalization must not change with the path taken.
+    flags = normalize._latin1_flags(text)
+    if all(ord(char) < 256 for char in text):
+        assert flags is not None
+        narrow, white = flags
+        assert [i for i, flag in enumerate(narrow) if flag] == [
+            m.start() for m in normalize._CANDIDATE.finditer(text) if text[m.start()] not in "\t\n\x0b\x0c\r"
+        ]
+        assert [i for i, flag in enumerate(white) if flag] == [
+            i for i, char in enumerate(text) if char.isascii() and char in normalize._WHITE_CHARS
+        ]
+    else:
+        assert flags is None
+    assert_same(text)
+
+
+def test_latin1_pages_take_the_flag_path_and_normalize_as_before() -> None:
+    rng = random.Random(1616)
+    texts = [text for text in _fixture_texts() if all(ord(char) < 256 for char in text)]
+    texts += ["".join(rng.choice(LATIN1_ALPHABET + "abcdef   ") for _ in range(2000)) for _ in range(50)]
+    assert len(texts) > 50
+    for text in texts:
+        assert normalize._latin1_flags(text) is not None
+        assert_same(text)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
+from factledger.ledger import evidence_queries
 from factledger.ledger.claims import ClaimDraft, add_claim
 from factledger.ledger.database import Ledger
 from factledger.ledger.models import Claim, Event, Evidence
@@ -271,3 +273,28 @@ def test_one_batch_matches_one_check_per_batch(ledger: Ledger, paths: ArchivePat
     assert rows[bulk_ids[0]][6] == START  # the timestamp survives the bulk path as UTC
     assert history[bulk_claim] == history[single_claim]
     assert [kind for kind, *_ in history[bulk_claim]].count("claim.flagged") == 1
+
+
+def test_a_short_batch_ends_the_walk_without_reading_another(
+    ledger: Ledger, paths: ArchivePaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After every archive group the check reads its evidence: a batch shorter than BATCH is the last.
+    url = "https://a.example/w"
+    _, ids = new_claim(
+        ledger,
+        "Wages rose.",
+        [(url, Stance.SUPPORTS, RISE), (url, Stance.SUPPORTS, BUDGET), (url, Stance.REFUTES, "never said")],
+    )
+    capture(ledger, paths, source_of(ledger, ids[0]), PAGE, START)
+    reads: list[int] = []
+    real_batch = evidence_queries.evidence_batch
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = real_batch(*args, **kwargs)
+        reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(service, "evidence_batch", counted)
+    results = verify_quotes(ledger, ACTOR, paths)
+    assert [r.quote_status for r in results] == ["found", "found", "missing"]
+    assert reads == [2, 1]  # BATCH is 2 here: a full batch, a short one, and no third read of nothing

@@ -20,13 +20,16 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 from factledger.archive.errors import BlockedAddressError, ResolutionError
 
@@ -212,7 +215,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 failure = exc
                 continue
             await self._check_peer(name, stream)
-            return stream
+            return _SteadyStream(stream)
         assert failure is not None  # the loop ran at least once: _addresses never returns an empty list
         raise failure
 
@@ -264,6 +267,46 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
             raise BlockedAddressError(name, str(peer), reason)
 
 
+class _SteadyStream(httpcore.AsyncNetworkStream):
+    """A connected stream whose socket and peer address are looked up once, not on every question.
+
+    httpcore asks every idle connection of the pool whether it has expired each time it hands out a
+    request or takes one back, and the answer (``is_readable``) went through anyio's ``extra()``, which
+    builds all of a socket's attributes, a ``getpeername`` system call among them, to return one. With
+    a few dozen connections that was a fifth of the event loop's time. The socket and the address it is
+    connected to never change, so they are kept; readability is still asked of the socket each time.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket = inner.get_extra_info("socket")
+        self._server_addr = inner.get_extra_info("server_addr")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _SteadyStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> object:
+        if self._socket is not None:
+            if info == "is_readable":
+                return is_socket_readable(self._socket)
+            if info == "socket":
+                return self._socket
+        if info == "server_addr" and self._server_addr is not None:
+            return self._server_addr
+        return self._inner.get_extra_info(info)
+
+
 def _peer_address(stream: httpcore.AsyncNetworkStream) -> IPAddress | None:
     address = stream.get_extra_info("server_addr")
     if address is None:
@@ -304,11 +347,126 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         # leaving requests to a pool without the guard.
         if not isinstance(self._pool, httpcore.AsyncConnectionPool):
             raise RuntimeError("unexpected httpx transport internals; refusing to run unguarded")
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0,
-            retries=0,  # retries belong to the fetcher, which counts and spaces them
-            network_backend=GuardedNetworkBackend(policy, resolver, inner),
+        backend = GuardedNetworkBackend(policy, resolver, inner)
+
+        def new_pool() -> httpcore.AsyncConnectionPool:
+            return httpcore.AsyncConnectionPool(
+                ssl_context=context,
+                max_connections=max_connections,
+                max_keepalive_connections=max_connections,
+                keepalive_expiry=5.0,
+                retries=0,  # retries belong to the fetcher, which counts and spaces them
+                network_backend=backend,
+            )
+
+        # Duck-typed: httpx only calls handle_async_request, aclose and the context manager methods.
+        self._pool = PoolPerOrigin(new_pool, max_connections)  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class _OriginPool:
+    pool: httpcore.AsyncConnectionPool
+    in_use: int = 0  # requests sent and responses not yet closed
+
+
+class PoolPerOrigin:
+    """A connection pool per origin (scheme, host, port), at most ``max_connections`` open in all.
+
+    httpcore's pool walks all of its connections, asking each idle one whether it has expired (a
+    ``poll`` system call) and counting the idle ones again for each of them, every time it hands out a
+    request and every time a response is closed: with one pool for every host that was a few dozen
+    connections and most of the event loop's time. A pool per origin walks only that host's few. A
+    connection only ever serves its own origin, so requests go to the same kind of connection as before;
+    and as before at most ``max_connections`` stay open: past that, the pools least recently used that
+    serve no request are closed.
+    """
+
+    def __init__(self, new_pool: Callable[[], httpcore.AsyncConnectionPool], max_connections: int) -> None:
+        self._new_pool = new_pool
+        self._max_connections = max_connections
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None], _OriginPool] = OrderedDict()
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        url = request.url
+        origin = (url.scheme, url.host, url.port)
+        entry = self._pools.get(origin)
+        if entry is None:
+            entry = self._pools[origin] = _OriginPool(self._new_pool())
+        else:
+            self._pools.move_to_end(origin)
+        entry.in_use += 1
+        try:
+            await self._close_unused()
+            response = await entry.pool.handle_async_request(request)
+        except BaseException:
+            entry.in_use -= 1
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        return httpcore.Response(
+            status=response.status,
+            headers=response.headers,
+            content=_Releasing(response.stream, entry, self._close_unused),
+            extensions=response.extensions,
         )
+
+    @property
+    def origins(self) -> list[tuple[bytes, bytes, int | None]]:
+        """The origins that have a pool, least recently used first."""
+        return list(self._pools)
+
+    async def _close_unused(self) -> None:
+        """Close the least recently used pools without a request while more connections are open than
+        allowed: before a request (whose own pool is in use, so it stays) and after each response."""
+        open_connections = sum(len(entry.pool.connections) for entry in self._pools.values())
+        if open_connections <= self._max_connections:
+            return
+        for origin, entry in list(self._pools.items()):
+            if open_connections <= self._max_connections:
+                break
+            if entry.in_use == 0:
+                del self._pools[origin]
+                open_connections -= len(entry.pool.connections)
+                await entry.pool.aclose()
+
+    async def aclose(self) -> None:
+        pools = list(self._pools.values())
+        self._pools.clear()
+        for entry in pools:
+            await entry.pool.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()
+
+
+class _Releasing:
+    """A response body that gives its origin's pool back when it is closed (once)."""
+
+    def __init__(
+        self, stream: AsyncIterable[bytes], entry: _OriginPool, released: Callable[[], Awaitable[None]]
+    ) -> None:
+        self._stream = stream
+        self._entry: _OriginPool | None = entry
+        self._released = released
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            closing = getattr(self._stream, "aclose", None)
+            if closing is not None:
+                await closing()
+        finally:
+            if self._entry is not None:
+                self._entry.in_use -= 1
+                self._entry = None
+                await self._released()

@@ -27,6 +27,7 @@ _CELL_TAGS: Final = frozenset({"td", "th"})
 # Private-use markers that survive the whitespace collapsing and become layout at the end.
 _BLOCK, _LINE, _PRE_SPACE, _PRE_TAB, _CELL = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
 _MARKER_CHARS = re.compile("[\ue000-\ue004]")
+_MARKERS: Final = (_BLOCK, _LINE, _PRE_SPACE, _PRE_TAB, _CELL)
 _PRE_WHITESPACE: Final = {ord("\n"): _LINE, ord(" "): _PRE_SPACE, ord("\t"): _PRE_TAB, ord("\r"): None}
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _SPACE_RUNS: Final = re.compile("   *")  # two spaces or more (written so, the pair is a literal prefix)
@@ -34,58 +35,85 @@ _SPACE_RUNS: Final = re.compile("   *")  # two spaces or more (written so, the p
 _SHOWN_AS: Final = ((_PRE_SPACE, " "), (_PRE_TAB, "\t"), (_CELL, "\t"), ("\xa0", " "))
 
 
+def _tag_ids(table: LexborHTMLParser, names: frozenset[str]) -> frozenset[int]:
+    return frozenset(table.create_node(name).tag_id for name in names)
+
+
+def _special_ids() -> tuple[int, frozenset[int]]:
+    """The tag ids of a text node, and of every node ``node.tag`` names with a leading "-" (text,
+    document, comment, doctype)."""
+    html_element = LexborHTMLParser("<!DOCTYPE html><!---->x").root
+    document = html_element.parent if html_element is not None else None
+    nodes = list(document.traverse(include_text=True)) if document is not None else []
+    dashed = frozenset(node.tag_id for node in nodes if (node.tag or "").startswith("-"))
+    text = {node.tag_id for node in nodes if node.tag == "-text"}
+    if len(dashed) != 4 or len(text) != 1:  # a selectolax that changed its node kinds: fail loudly
+        raise RuntimeError("lexbor's node kinds are not what the visible-text walk expects")
+    return text.pop(), dashed
+
+
+# The walk compares lexbor's tag ids, not tag names: ``node.tag`` builds a new str on every call, a tag
+# id is an int. Every name here is one of lexbor's own tags, whose id is fixed (the ids of names it does
+# not know are made per document and never collide with these), and an element has its name's id in
+# every namespace, as it has its name (an SVG <title> is skipped as before). The document that makes
+# them is dropped at once (kept, its memory arena would stay in every process that imports this).
+_table = LexborHTMLParser("")
+_SKIP_IDS: Final = _tag_ids(_table, _SKIP_TAGS)
+_BLOCK_IDS: Final = _tag_ids(_table, _BLOCK_TAGS)
+_PRE_IDS: Final = _tag_ids(_table, _PRE_TAGS)
+_CLOSING_IDS: Final = _BLOCK_IDS | _tag_ids(_table, _CELL_TAGS)  # elements whose end adds a marker
+_BR_ID: Final = _table.create_node("br").tag_id
+del _table
+_TEXT_ID, _NOT_ELEMENT_IDS = _special_ids()
+
+
 def _visible_text(root: LexborNode) -> str:
     """The text a browser shows for ``root``: blocks and <br> break lines, inline elements add nothing.
 
-    Walks the tree with parent/next pointers (no recursion, so deep hostile nesting is fine). Text the
-    markers could be confused with must be removed beforehand (``html_text`` strips them from the HTML).
+    Walks the tree with parent/next pointers (no recursion, so deep hostile nesting is fine), asking
+    each node for as little as it can: its tag id, and its first child, next sibling or parent once
+    each. Text the markers could be confused with must be removed beforehand (``html_text`` strips them
+    from the HTML).
     """
     out: list[str] = []
+    append = out.append
     pre_depth = 0
     root_id = root.mem_id
-    node = root.child
+    node = root.first_child
     while node is not None:
-        tag = node.tag or ""
-        if tag == "-text":
+        tag = node.tag_id
+        if tag == _TEXT_ID:
             text = node.text_content or ""
-            if pre_depth:
-                out.append(text.translate(_PRE_WHITESPACE))
-            else:
-                out.append(text)
-        elif tag[:1] != "-" and tag not in _SKIP_TAGS:  # elements; comments are "-comment"
-            if tag in _BLOCK_TAGS:
-                out.append(_BLOCK)
-                if tag in _PRE_TAGS:
+            append(text.translate(_PRE_WHITESPACE) if pre_depth else text)
+        elif tag not in _NOT_ELEMENT_IDS and tag not in _SKIP_IDS:  # comments and doctypes give nothing
+            if tag in _BLOCK_IDS:
+                append(_BLOCK)
+                if tag in _PRE_IDS:
                     pre_depth += 1
-            elif tag == "br":
-                out.append(_LINE)
-            child = node.child
+            elif tag == _BR_ID:
+                append(_LINE)
+            child = node.first_child
             if child is not None:
                 node = child
                 continue
-            _close(tag, out)
-            if tag in _PRE_TAGS:
-                pre_depth -= 1
+            if tag in _CLOSING_IDS:
+                append(_BLOCK if tag in _BLOCK_IDS else _CELL)
+                if tag in _PRE_IDS:
+                    pre_depth -= 1
         # Next sibling, closing every ancestor we climb out of on the way.
-        while node is not None and node.next is None:
+        following = node.next
+        while following is None:
             node = node.parent
             if node is None or node.mem_id == root_id:
-                node = None
-                break
-            parent_tag = node.tag or ""
-            _close(parent_tag, out)
-            if parent_tag in _PRE_TAGS:
-                pre_depth -= 1
-        if node is not None:
-            node = node.next
+                return _layout("".join(out))
+            tag = node.tag_id
+            if tag in _CLOSING_IDS:
+                append(_BLOCK if tag in _BLOCK_IDS else _CELL)
+                if tag in _PRE_IDS:
+                    pre_depth -= 1
+            following = node.next
+        node = following
     return _layout("".join(out))
-
-
-def _close(tag: str, out: list[str]) -> None:
-    if tag in _BLOCK_TAGS:
-        out.append(_BLOCK)
-    elif tag in _CELL_TAGS:
-        out.append(_CELL)
 
 
 def _collapse_whitespace(flow: str) -> str:
@@ -141,7 +169,12 @@ class HtmlText:
 
 def html_text(html: str) -> HtmlText:
     """The visible text and the title of a decoded HTML document (a few ms for a 60 KB page)."""
-    tree = LexborHTMLParser(_MARKER_CHARS.sub("", html))
+    # A page almost never holds a marker character; looking for each one is a C-speed scan (instant when
+    # the text is Latin-1, whose characters are all below them) where the regex substitution walks the
+    # whole page through its engine.
+    if any(marker in html for marker in _MARKERS):
+        html = _MARKER_CHARS.sub("", html)
+    tree = LexborHTMLParser(html)
     title = _title(tree)
     for hidden in tree.css("[hidden]"):
         hidden.decompose()

@@ -157,6 +157,8 @@ def verify_quotes(
             )
         if on_progress is not None:
             on_progress(len(results))
+        if len(batch) < BATCH:
+            break  # a short batch was the last: asking again would only read an empty one
         after = (batch[-1].source_id, batch[-1].id)
     # Suggestions once every quote is checked: a claim citing several sources would otherwise get an
     # interim suggestion (and an Event) from the sources checked so far.

@@ -5,10 +5,11 @@ anywhere, in a worker process even, and later appended to a WARC file as one wri
 is the CPU-heavy part (digests and compression); appending and fsyncing is then quick, which is what lets
 one writer keep up with many fetches.
 
-Compression is ISA-L (python-isal) at its best level, 3, not zlib: each member is still standard
-gzip that warcio, pywb and every other WARC reader read as usual. On 60 KB news pages here it takes
-0.15 ms a page against 1.4 ms for zlib level 6 (warcio uses 9, slower still), for about 4% more bytes;
-at a few hundred pages a second that was a fifth of the archiver's CPU.
+Compression is ISA-L (python-isal) at level 2, not zlib: each member is still standard gzip that
+warcio, pywb and every other WARC reader read as usual. zlib level 6 took 1.4 ms for a 60 KB news page
+(warcio uses 9, slower still), at a few hundred pages a second a fifth of the archiver's CPU. ISA-L's
+best level, 3, takes 0.38 ms for about 4% more bytes than zlib's; level 2 takes half that, 0.19 ms, for
+2% more bytes than level 3 (the archive benchmark prints the difference on its own run's records).
 
 The records carry no WARC-Warcinfo-ID: the file a pair lands in (and so its warcinfo record) is only
 known when the store appends it, and WARC 1.1 makes the field optional. Every store file opens with its
@@ -39,7 +40,7 @@ from factledger.archive.warc.records import (
     warc_date,
 )
 
-GZIP_LEVEL: Final = isal_zlib.ISAL_BEST_COMPRESSION
+GZIP_LEVEL: Final = 2  # ISA-L's levels are 0 to 3 (ISAL_BEST_COMPRESSION)
 
 
 @dataclass(frozen=True, slots=True)
