@@ -289,3 +289,12 @@ def test_records_arrive_in_order_across_chunks() -> None:
             ["9"],
         ]
     assert _import_threads() == []
+
+
+def test_an_import_smaller_than_a_chunk_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(claim_import._Prefetch, "__init__", lambda *args: started.append(args))
+    records = (claim_import.ClaimRecord(text=str(i)) for i in range(2))
+    with claim_import._prefetched(records, 3, lambda _first_id: None) as (chunks, _index):
+        assert [[r.text for r in chunk] for chunk in chunks] == [["0", "1"]]
+    assert started == []

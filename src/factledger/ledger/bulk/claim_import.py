@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from json.encoder import encode_basestring
 from typing import Any, cast
 
@@ -193,19 +193,27 @@ class _Prefetch:
 def _prefetched(
     records: Iterable[ClaimRecord], size: int, index_new_claims: IndexNewClaims
 ) -> Iterator[tuple[Iterator[list[ClaimRecord]], IndexNewClaims]]:
-    """The chunks of ``records``, and an ``index_new_claims`` that parses ahead while it runs; a list or
-    tuple is already parsed, so it is chunked in this thread."""
+    """The chunks of ``records``, and an ``index_new_claims`` that parses ahead while it runs.
+
+    A list or tuple is already parsed, and an import of one chunk has nothing to overlap: both are
+    chunked in this thread, so a small import starts no thread. The first chunk is always read here.
+    """
     if isinstance(records, Sequence):
         yield _chunks(records, size), index_new_claims
         return
-    prefetch = _Prefetch(records, size)
+    iterator = iter(records)
+    first = list(islice(iterator, size))
+    if len(first) < size:
+        yield iter([first] if first else []), index_new_claims
+        return
+    prefetch = _Prefetch(iterator, size)
 
     def index_while_parsing(first_id: int) -> None:
         with prefetch.overlapping():
             index_new_claims(first_id)
 
     try:
-        yield prefetch.chunks(), index_while_parsing
+        yield chain([first], prefetch.chunks()), index_while_parsing
     finally:
         prefetch.close()
 
