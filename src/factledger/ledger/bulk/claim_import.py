@@ -138,13 +138,16 @@ class _Prefetch:
         self._producer.start()
 
     def _produce(self) -> None:
-        may_parse = self._may_parse.wait
+        gate = self._may_parse
         handoff = self._handoff.put
         try:
             iterator = iter(self._records)
             chunk: list[ClaimRecord] = []
             while not self._stop:
-                may_parse()  # one check a record: the writer gets the GIL back within a record's parse
+                # One check a record, so the writer gets the GIL back within a record's parse; is_set
+                # first because wait() takes a lock even when the gate is open.
+                if not gate.is_set():
+                    gate.wait()
                 record = next(iterator, None)
                 if record is None:
                     break
