@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -221,15 +219,11 @@ def test_the_canonical_url_shortcut_agrees_with_normalize_url(url: str) -> None:
     assert normalize_source_url(expected) == expected
 
 
-def _import_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "factledger-import-parse"]
-
-
 @pytest.mark.usefixtures("small_chunks")
 def test_a_bad_record_after_several_chunks_raises_its_error_and_leaves_nothing(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    # Line 11 is in the fourth chunk of three: the records before it are parsed (and written) first.
+    # Line 11 is in the fourth chunk of three: three chunks are written before it is read.
     bad = _write(tmp_path / "bad.jsonl", _rows(10), extra='{"text": "x", "status": "maybe"}\n')
     with (
         pytest.raises(RecordError, match=r"^line 11, field 'status': ") as raised,
@@ -237,64 +231,9 @@ def test_a_bad_record_after_several_chunks_raises_its_error_and_leaves_nothing(
         ledger.write() as session,
     ):
         claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
-    assert raised.value.line == 11  # the producer's own exception, not a copy or a wrapper
-    assert _import_threads() == []
+    assert raised.value.line == 11
     with ledger.read() as session:
         assert session.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
         assert session.execute(text("SELECT count(*) FROM evidence")).scalar_one() == 0
         assert session.execute(text("SELECT count(*) FROM sources")).scalar_one() == 0
         assert verify_chain(session).events_checked == 0
-
-
-@pytest.mark.usefixtures("small_chunks")
-def test_a_writer_that_fails_stops_and_joins_the_parsing_thread(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    consumed: list[int] = []
-
-    def records() -> Iterator[claim_import.ClaimRecord]:
-        for i in range(1000):  # far more than the queue holds: the producer is blocked when the writer fails
-            consumed.append(i)
-            yield claim_import.ClaimRecord(text=f"Claim number {i} about the budget.")
-
-    calls = 0
-    real_import_chunk = claim_import._import_chunk
-
-    def failing_import_chunk(*args: Any) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("writer failed")
-        real_import_chunk(*args)
-
-    monkeypatch.setattr(claim_import, "_import_chunk", failing_import_chunk)
-    with pytest.raises(RuntimeError, match="writer failed"), ledger.write() as session:
-        claim_import.import_claims(session, "tester", records(), origin="test")
-    assert _import_threads() == []
-    assert len(consumed) < 1000  # stopped, not run to the end
-    with ledger.read() as session:
-        assert session.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
-
-
-def test_records_arrive_in_order_across_chunks() -> None:
-    records = (claim_import.ClaimRecord(text=str(i)) for i in range(10))
-    indexed: list[int] = []
-    with claim_import._prefetched(records, 3, indexed.append) as (chunks, index_new_claims):
-        index_new_claims(7)  # the index is still called, while the parser runs
-        assert indexed == [7]
-        assert [[r.text for r in chunk] for chunk in chunks] == [
-            ["0", "1", "2"],
-            ["3", "4", "5"],
-            ["6", "7", "8"],
-            ["9"],
-        ]
-    assert _import_threads() == []
-
-
-def test_an_import_smaller_than_a_chunk_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[object] = []
-    monkeypatch.setattr(claim_import._Prefetch, "__init__", lambda *args: started.append(args))
-    records = (claim_import.ClaimRecord(text=str(i)) for i in range(2))
-    with claim_import._prefetched(records, 3, lambda _first_id: None) as (chunks, _index):
-        assert [[r.text for r in chunk] for chunk in chunks] == [["0", "1"]]
-    assert started == []

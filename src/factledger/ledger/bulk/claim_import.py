@@ -10,13 +10,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import islice
 from json.encoder import encode_basestring
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -108,117 +106,6 @@ def _chunks(records: Iterable[ClaimRecord], size: int) -> Iterator[list[ClaimRec
 
 
 IndexNewClaims = Callable[[int], None]
-
-# Chunks parsed ahead of the writer: one waiting in the queue (plus the one being built) keeps peak
-# memory near a serial import's while the parser still has a chunk's worth of work to overlap.
-PREFETCH_CHUNKS = 1
-_END = object()
-
-
-class _Prefetch:
-    """The chunks of ``records``, parsed by a background thread while the caller writes.
-
-    Records from a file are parsed and validated lazily as they are iterated (exchange/jsonl.py): pure
-    Python that otherwise runs between the writer's statements. The database drivers release the GIL
-    while a statement runs, but a writer's ``executemany`` releases it once a row and must take it back
-    after each: with a parser running freely, every row waits out the interpreter's switch interval and
-    the two threads end up taking turns (measured: no gain at all). So the parser runs only while the
-    writer cannot use the GIL anyway: inside one long statement (``overlapping``) or waiting for the
-    next chunk. Records keep their order; an exception raised while producing is raised in the
-    caller's thread as the same exception; ``close`` stops the producer and joins it.
-    """
-
-    def __init__(self, records: Iterable[ClaimRecord], size: int) -> None:
-        self._records = records
-        self._size = size
-        self._handoff: queue.Queue[object] = queue.Queue(maxsize=PREFETCH_CHUNKS)
-        self._may_parse = threading.Event()
-        self._stop = False
-        self._producer = threading.Thread(target=self._produce, name="factledger-import-parse", daemon=True)
-        self._producer.start()
-
-    def _produce(self) -> None:
-        gate = self._may_parse
-        handoff = self._handoff.put
-        try:
-            iterator = iter(self._records)
-            chunk: list[ClaimRecord] = []
-            while not self._stop:
-                # One check a record, so the writer gets the GIL back within a record's parse; is_set
-                # first because wait() takes a lock even when the gate is open.
-                if not gate.is_set():
-                    gate.wait()
-                record = next(iterator, None)
-                if record is None:
-                    break
-                chunk.append(record)
-                if len(chunk) == self._size:
-                    handoff(chunk)
-                    chunk = []
-            if chunk and not self._stop:
-                handoff(chunk)
-            handoff(_END)
-        except BaseException as exc:  # handed to the caller's thread, which raises it
-            handoff(exc)
-
-    def chunks(self) -> Iterator[list[ClaimRecord]]:
-        while True:
-            self._may_parse.set()
-            item = self._handoff.get()
-            self._may_parse.clear()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield cast(list[ClaimRecord], item)
-
-    @contextlib.contextmanager
-    def overlapping(self) -> Iterator[None]:
-        """Let the parser run for the length of one long statement of the caller's."""
-        self._may_parse.set()
-        try:
-            yield
-        finally:
-            self._may_parse.clear()
-
-    def close(self) -> None:
-        self._stop = True
-        self._may_parse.set()
-        # Empty the queue until the producer has stopped: it may be blocked handing over a chunk.
-        while self._producer.is_alive():
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    self._handoff.get_nowait()
-            self._producer.join(timeout=0.01)
-
-
-@contextlib.contextmanager
-def _prefetched(
-    records: Iterable[ClaimRecord], size: int, index_new_claims: IndexNewClaims
-) -> Iterator[tuple[Iterator[list[ClaimRecord]], IndexNewClaims]]:
-    """The chunks of ``records``, and an ``index_new_claims`` that parses ahead while it runs.
-
-    A list or tuple is already parsed, and an import of one chunk has nothing to overlap: both are
-    chunked in this thread, so a small import starts no thread. The first chunk is always read here.
-    """
-    if isinstance(records, Sequence):
-        yield _chunks(records, size), index_new_claims
-        return
-    iterator = iter(records)
-    first = list(islice(iterator, size))
-    if len(first) < size:
-        yield iter([first] if first else []), index_new_claims
-        return
-    prefetch = _Prefetch(iterator, size)
-
-    def index_while_parsing(first_id: int) -> None:
-        with prefetch.overlapping():
-            index_new_claims(first_id)
-
-    try:
-        yield chain([first], prefetch.chunks()), index_while_parsing
-    finally:
-        prefetch.close()
 
 
 def _no_index(_first_id: int) -> None:
@@ -318,13 +205,9 @@ def import_claims(
         # keeps them in memory instead of re-reading them (about +15% at 100k claims).
         session.execute(text(f"PRAGMA cache_size=-{BULK_CACHE_KIB}"))
     writers = _Writers(session, actor)
-    with (
-        _collector_paused(),
-        _search_index_in_bulk(session) as index_new_claims,
-        _prefetched(records, CHUNK_SIZE, index_new_claims) as (chunks, index_and_parse),
-    ):
-        for chunk in chunks:
-            _import_chunk(session, writers, index_and_parse, chunk, origin, stats)
+    with _collector_paused(), _search_index_in_bulk(session) as index_new_claims:
+        for chunk in _chunks(records, CHUNK_SIZE):
+            _import_chunk(session, writers, index_new_claims, chunk, origin, stats)
     return stats
 
 
