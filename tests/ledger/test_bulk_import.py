@@ -217,3 +217,23 @@ def test_the_canonical_url_shortcut_agrees_with_normalize_url(url: str) -> None:
         return
     assert normalize_source_url(url) == expected
     assert normalize_source_url(expected) == expected
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_bad_record_after_several_chunks_raises_its_error_and_leaves_nothing(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    # Line 11 is in the fourth chunk of three: three chunks are written before it is read.
+    bad = _write(tmp_path / "bad.jsonl", _rows(10), extra='{"text": "x", "status": "maybe"}\n')
+    with (
+        pytest.raises(RecordError, match=r"^line 11, field 'status': ") as raised,
+        bad.open("rb") as stream,
+        ledger.write() as session,
+    ):
+        claim_import.import_claims(session, "tester", jsonl.read_jsonl(stream), origin="test")
+    assert raised.value.line == 11
+    with ledger.read() as session:
+        assert session.execute(text("SELECT count(*) FROM claims")).scalar_one() == 0
+        assert session.execute(text("SELECT count(*) FROM evidence")).scalar_one() == 0
+        assert session.execute(text("SELECT count(*) FROM sources")).scalar_one() == 0
+        assert verify_chain(session).events_checked == 0
