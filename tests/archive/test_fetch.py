@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import statistics
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -607,5 +608,10 @@ async def test_per_host_delay_spaces_request_starts(tmp_path: Path) -> None:
         await asyncio.gather(*(r.fetch(server.url(f"/?{i}")) for i in range(4)))
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     assert len(gaps) == 3
-    # A lower bound only (load can widen gaps, never shrink them below the enforced spacing much).
-    assert min(gaps) >= 0.075
+    # The delay spaces request starts at the client; the server sees arrivals, each late by its own
+    # connect and transit time. Under load one request's lateness can shrink a single gap below half the
+    # delay (seen at a load of 10), so the checks are lower bounds that one late request cannot break:
+    # the middle gap, and the whole span (which only the first request's lateness can shorten).
+    # Without the delay all four arrive together and both fail.
+    assert statistics.median(gaps) >= 0.075
+    assert arrivals[-1] - arrivals[0] >= 0.5 * 3 * 0.15
