@@ -18,8 +18,9 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 __all__ = ["NORMALIZATION_VERSION", "NormalizedText", "normalize_for_matching"]
@@ -225,28 +226,14 @@ def _latin1_special_matches(
     ASCII blank and a no-break space, say). An ASCII blank that starts none of these is alone between two
     non-blanks: the pattern would match it alone, and the caller would do nothing with that match.
     """
-    scan = position
-    candidate = pair = scan - 1  # not looked for yet
-    while scan < stop:
-        if candidate < scan:
-            candidate = narrow.find(1, scan, stop)
-            if candidate == -1:
-                candidate = stop
-        if pair < scan:
-            pair = white.find(b"\x01\x01", scan, stop)
-            if pair == -1:
-                pair = stop
-        start = min(candidate, pair)
-        if start == stop:
-            return
-        if start == candidate and start > scan and white[start - 1] and text[start] in _WHITE_CHARS:
-            start -= 1
-        match = _SPECIAL.match(text, start, stop)
-        if match is None:
-            scan = start + 1  # a hyphen that joins no word broken at a line end
-            continue
-        yield match
-        scan = match.end()
+    return _scan_matches(
+        text,
+        position,
+        stop,
+        find_candidate=partial(narrow.find, 1),
+        find_pair=partial(white.find, b"\x01\x01"),
+        blank_at=white.__getitem__,
+    )
 
 
 def _special_matches(text: str, position: int, stop: int) -> Iterator[re.Match[str]]:
@@ -254,25 +241,53 @@ def _special_matches(text: str, position: int, stop: int) -> Iterator[re.Match[s
 
     A match can only start at a ``_CANDIDATE`` character or at a space that whitespace follows. The
     latter is either the start of a run of plain spaces (``str.find`` of two spaces) or the one space
-    right before a whitespace candidate (two spaces there would have been found first). At the earliest
-    such place the pattern is tried once; only an ASCII hyphen that joins no broken word can fail there,
-    and the scan goes on after it. Each scan's result is kept until the cursor passes it, so the text is
-    scanned once in all.
+    right before a whitespace candidate (two spaces there would have been found first).
+    """
+
+    def find_candidate(scan: int, stop: int) -> int:
+        found = _CANDIDATE.search(text, scan, stop)
+        return found.start() if found is not None else -1
+
+    return _scan_matches(
+        text,
+        position,
+        stop,
+        find_candidate=find_candidate,
+        find_pair=partial(text.find, "  "),
+        blank_at=lambda index: text[index] == " ",
+    )
+
+
+def _scan_matches(
+    text: str,
+    position: int,
+    stop: int,
+    *,
+    find_candidate: Callable[[int, int], int],
+    find_pair: Callable[[int, int], int],
+    blank_at: Callable[[int], object],
+) -> Iterator[re.Match[str]]:
+    """The ``_SPECIAL`` matches that start where ``find_candidate`` or ``find_pair`` point (each returns
+    the first place in ``[scan, stop)``, or -1), or on the blank (``blank_at``) right before a candidate
+    that is whitespace. At the earliest such place the pattern is tried once; only an ASCII hyphen that
+    joins no broken word can fail there, and the scan goes on after it. Each finder's result is kept
+    until the cursor passes it, so the text is scanned once in all.
     """
     scan = position
-    candidate = double = scan - 1  # not looked for yet
+    candidate = pair = scan - 1  # not looked for yet
     while scan < stop:
         if candidate < scan:
-            found = _CANDIDATE.search(text, scan, stop)
-            candidate = found.start() if found is not None else stop
-        if double < scan:
-            double = text.find("  ", scan, stop)
-            if double == -1:
-                double = stop
-        start = min(candidate, double)
+            candidate = find_candidate(scan, stop)
+            if candidate == -1:
+                candidate = stop
+        if pair < scan:
+            pair = find_pair(scan, stop)
+            if pair == -1:
+                pair = stop
+        start = min(candidate, pair)
         if start == stop:
             return
-        if start == candidate and start > scan and text[start - 1] == " " and text[start] in _WHITE_CHARS:
+        if start == candidate and start > scan and blank_at(start - 1) and text[start] in _WHITE_CHARS:
             start -= 1
         match = _SPECIAL.match(text, start, stop)
         if match is None:
