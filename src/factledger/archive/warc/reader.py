@@ -53,7 +53,7 @@ def read_record(objects: ObjectStore | Path, location: WarcLocation) -> StoredRe
             raise WarcError(f"record at {where} is a {record_type}, not a response")
         payload = b"" if record_type == "revisit" else record.raw_stream.read()
     except StopIteration as exc:
-        raise WarcError(f"no WARC record at {where}") from exc
+        raise WarcError(f"unreadable WARC record at {where}: no record there") from exc
     except WarcError:
         raise
     except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib errors, ValueError...
@@ -61,7 +61,10 @@ def read_record(objects: ObjectStore | Path, location: WarcLocation) -> StoredRe
     rec = record.rec_headers
     http_headers = record.http_headers
     if http_headers is None:
-        raise WarcError(f"record at {where} has no HTTP headers")
+        # Every way a damaged member reads (a zlib error, no record, no HTTP block, a status that does
+        # not parse) is reported alike, so `store check` and verify say "unreadable" whichever the
+        # damage happened to produce.
+        raise WarcError(f"unreadable WARC record at {where}: no HTTP headers")
     try:  # a damaged record can hold a status line or a date that does not parse (found by fuzzing)
         status = int(http_headers.get_statuscode())
         refers_to = None
