@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from factledger.exchange import jsonl
 from factledger.ledger.audit import CanonicalObject, NewEvent, append_event, canonical_json, canonical_object
@@ -222,6 +223,7 @@ class LedgerState:
     evidence: list[tuple[Any, ...]]
     events: list[tuple[Any, ...]]
     searches: dict[str, list[int]]
+    indexes: list[tuple[Any, ...]]
 
 
 SEARCHES = (
@@ -266,8 +268,31 @@ def _state(ledger: Ledger) -> LedgerState:
             for words in SEARCHES
         }
         report = verify_log(session)
+        indexes = _indexes(session)
     assert report.ok, report
-    return LedgerState(claims, sources, evidence, events, searches)
+    return LedgerState(claims, sources, evidence, events, searches, indexes)
+
+
+def _indexes(session: Session) -> list[tuple[Any, ...]]:
+    """Every index with its definition; on SQLite, after checking that each holds exactly its table's
+    rows (the import defers some and builds them again at its end: bulk/deferred_indexes.py)."""
+    if session.get_bind().dialect.name == "sqlite":
+        assert session.execute(text("PRAGMA integrity_check")).scalars().all() == ["ok"]
+        return [
+            tuple(row)
+            for row in session.execute(
+                text("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            )
+        ]
+    return [
+        tuple(row)
+        for row in session.execute(
+            text(
+                "SELECT indexname, tablename, replace(indexdef, current_schema() || '.', '') FROM pg_indexes "
+                "WHERE schemaname = current_schema() ORDER BY indexname"
+            )
+        )
+    ]
 
 
 def _json(value: Any) -> Any:
@@ -321,6 +346,7 @@ def test_bulk_import_gives_the_reference_ledger_event_for_event(
     assert bulk.events == reference.events
     assert bulk.searches == reference.searches
     assert all(reference.searches.values())
+    assert bulk.indexes == reference.indexes
 
 
 _WHITESPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())

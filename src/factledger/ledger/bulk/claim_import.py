@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import CanonicalObject, NewEvent, append_events, canonical_json
+from factledger.ledger.bulk.deferred_indexes import deferred_indexes
 from factledger.ledger.bulk.driver_sql import RowInserter
 from factledger.ledger.claims import claim_ids_by_hash, claim_text_hash, text_key
 from factledger.ledger.clock import utcnow
@@ -31,6 +32,10 @@ from factledger.ledger.statuses import ClaimStatus, Stance
 # engines' parameter limits (SQLite allows 32,766).
 CHUNK_SIZE = 5000
 BULK_CACHE_KIB = 128 * 1024
+# Once the indexes that take rows in random order are deferred (deferred_indexes.py), the pages the
+# import revisits are far fewer: half the cache is as fast (200k claims) and keeps peak RSS 50 MiB lower,
+# which the sort of CREATE INDEX at the end needs some of.
+DEFERRED_CACHE_KIB = 64 * 1024
 _DATES_CACHE_LIMIT = 16_384
 # The SQLite trigger that keeps the full-text index in step with claims (migration 0001, search.py).
 _FTS_INSERT_TRIGGER = "claims_fts_insert"
@@ -200,13 +205,22 @@ def import_claims(
     session: Session, actor: str, records: Iterable[ClaimRecord], *, origin: str
 ) -> ImportStats:
     stats = ImportStats()
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         # A bulk import touches index pages all over the file; a bigger cache for this connection
         # keeps them in memory instead of re-reading them (about +15% at 100k claims).
         session.execute(text(f"PRAGMA cache_size=-{BULK_CACHE_KIB}"))
     writers = _Writers(session, actor)
-    with _collector_paused(), _search_index_in_bulk(session) as index_new_claims:
+    cache_lowered = False
+    with (
+        _collector_paused(),
+        _search_index_in_bulk(session) as index_new_claims,
+        deferred_indexes(session) as settle_indexes,
+    ):
         for chunk in _chunks(records, CHUNK_SIZE):
+            if settle_indexes() and sqlite and not cache_lowered:
+                session.execute(text(f"PRAGMA cache_size=-{DEFERRED_CACHE_KIB}"))
+                cache_lowered = True
             _import_chunk(session, writers, index_new_claims, chunk, origin, stats)
     return stats
 
