@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from factledger.ledger.audit import event_hash
 from factledger.ledger.audit_verify import verify_log as verify_chain
 from factledger.ledger.bulk import claim_import
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
-from factledger.ledger.database import Ledger
+from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.urls import normalize_url
 from tests.conftest import Factledger
 
@@ -131,6 +132,37 @@ def test_imported_claims_are_searchable_and_the_trigger_is_restored(ledger: Ledg
         report = verify_chain(session)
     assert report.ok
     assert report.events_checked == 6
+
+
+@pytest.mark.parametrize("stored", [None, 2])
+def test_the_search_index_merges_eight_segments_at_a_time_during_an_import_only(
+    sqlite_url: str, tmp_path: Path, stored: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(claim_import, "CHUNK_SIZE", 3)
+    ledger = open_ledger(sqlite_url)
+    automerge = "SELECT v FROM claims_fts_config WHERE k = 'automerge'"
+    try:
+        if stored is not None:
+            with ledger.write() as session:
+                session.execute(
+                    text(f"INSERT INTO claims_fts (claims_fts, rank) VALUES ('automerge', {stored})")
+                )
+        path = _write(tmp_path / "a.jsonl", _rows(7))
+        seen: list[Any] = []
+        with path.open("rb") as stream, ledger.write() as session:
+
+            def records() -> Iterator[claim_import.ClaimRecord]:
+                for record in jsonl.read_jsonl(stream):
+                    seen.append(session.execute(text(automerge)).scalar_one_or_none())
+                    yield record
+
+            claim_import.import_claims(session, "tester", records(), origin="test")
+        assert seen == [8] * 7
+        with ledger.read() as session:
+            assert session.execute(text(automerge)).scalar_one_or_none() == stored
+            assert len(list_claims(session, ClaimFilter(search="program budget"))) == 7
+    finally:
+        ledger.close()
 
 
 @pytest.mark.parametrize(
