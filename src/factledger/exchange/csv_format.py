@@ -184,7 +184,7 @@ class _PendingClaim:
             assert self.rejected is not None
             # Every row of the claim, as it was: the rejects file gives back the claim whole.
             return replace(self.rejected, source="\r\n".join(self.sources))
-        return replace(self.claim, evidence=tuple(self.evidence))
+        return self.claim._replace(evidence=tuple(self.evidence))
 
 
 def _evidence(cells: dict[str, str], line: int) -> EvidenceRecord | None:

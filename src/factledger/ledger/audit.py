@@ -17,9 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -40,8 +39,10 @@ class CanonicalObject(str):
     module's encoder costs more than writing these few flat fields directly."""
 
 
-@dataclass(frozen=True)
-class NewEvent:
+class NewEvent(NamedTuple):
+    """One event to append. A NamedTuple, immutable like a frozen dataclass and half as costly to make
+    (an import makes one per claim)."""
+
     kind: str
     claim_id: int | None = None
     before: dict[str, Any] | None = None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -73,16 +73,16 @@ _EVIDENCE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class EvidenceRecord:
+# Records are NamedTuples, immutable like a frozen dataclass: an import makes one per claim and one per
+# link, and a frozen dataclass's __init__ (an object.__setattr__ per field) costs twice a tuple's.
+class EvidenceRecord(NamedTuple):
     url: str  # already normalized
     stance: Stance
     quote: str | None = None
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class ClaimRecord:
+class ClaimRecord(NamedTuple):
     text: str
     speaker: str | None = None
     dates: list[str] | None = None
