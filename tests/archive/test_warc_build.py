@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from factledger.archive.warc import build
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
+from tests.payloads import payload_in_file, payload_in_memory
 
 pytestmark = pytest.mark.unit
 
@@ -22,8 +24,6 @@ BODY = gzip.compress(b"<p>The bridge opens in March.</p>" * 200, mtime=0)
 
 
 def exchange(tmp_path: Path) -> HttpExchange:
-    payload = tmp_path / "payload"
-    payload.write_bytes(BODY)
     return HttpExchange(
         target_uri="https://example.org/bridge?id=1",
         request_method="GET",
@@ -33,7 +33,7 @@ def exchange(tmp_path: Path) -> HttpExchange:
         reason="",  # HTTP/2: no reason phrase on the wire
         http_version="HTTP/2",
         response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-        payload_path=payload,
+        payload=payload_in_file(tmp_path / "payload", BODY),
         fetched_at=datetime(2024, 3, 1, 12, 0, tzinfo=UTC),
         peer_ip="127.0.0.1",
     )
@@ -106,3 +106,24 @@ def test_the_default_level_gives_the_same_records_as_the_best_level(
             gzip.decompress(m) for m in members(best.data)
         ]
         assert len(members(default.data)[0]) == default.response_length
+
+
+def test_a_body_held_in_memory_gives_the_same_records_as_one_in_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fetcher keeps small bodies in memory and spills large ones to a scratch file (payload.py):
+    # the records, digests included, must be the same bytes either way.
+    ids = iter(range(1000))
+    monkeypatch.setattr(
+        build, "new_record_id", lambda: f"<urn:uuid:00000000-0000-0000-0000-{next(ids):012d}>"
+    )
+    in_file = exchange(tmp_path)
+    in_memory = replace(in_file, payload=payload_in_memory(BODY))
+    assert in_memory.payload.path is None
+    assert in_file.payload.data is None
+    target = RevisitTarget("https://example.org/first", datetime(2024, 2, 1, tzinfo=UTC))
+    for refers_to in (None, target):
+        ids = iter(range(1000))
+        from_file = build_pair(in_file, refers_to)
+        ids = iter(range(1000))
+        assert build_pair(in_memory, refers_to) == from_file
