@@ -125,8 +125,8 @@ async def test_a_page_is_recorded_completely(tmp_path: Path) -> None:
     assert (result.status, result.reason, result.http_version) == (200, "OK", "HTTP/1.1")
     assert result.final_url == result.requested_url == server.url("/page?q=1")
     assert result.method == "GET"
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == body
+    assert result.body is not None
+    assert result.body.read() == body
     assert result.body_length == len(body)
     assert result.payload_sha256 == hashlib.sha256(body).hexdigest()
     assert result.peer_ip == "127.0.0.1"
@@ -153,6 +153,29 @@ async def test_the_user_agent_names_factledger_and_its_version(tmp_path: Path) -
     assert agent.startswith(f"factledger/{__version__} ")
 
 
+async def test_a_small_body_is_held_in_memory_and_a_large_one_goes_to_a_scratch_file(tmp_path: Path) -> None:
+    small = b"<p>short</p>" * 100
+    large = bytes(range(256)) * ((LIMITS.memory_bytes + 50_000) // 256)  # over memory_bytes, under the cap
+    assert len(large) < LIMITS.max_bytes
+    routes = {"/small": respond(200, small), "/large": respond(200, large)}
+    async with LocalServer(routes) as server, rig(tmp_path) as r:
+        held = await r.fetch(server.url("/small"))
+        spilled = await r.fetch(server.url("/large"))
+        assert held.body is not None
+        assert spilled.body is not None
+        assert (held.body.data, held.body.path) == (small, None)
+        assert spilled.body.data is None
+        assert r.leftover_files() == [spilled.body.path]
+        assert spilled.body.read() == large
+        assert (spilled.body_length, spilled.payload_sha256) == (
+            len(large),
+            hashlib.sha256(large).hexdigest(),
+        )
+        assert (held.body_length, held.payload_sha256) == (len(small), hashlib.sha256(small).hexdigest())
+        spilled.body.discard()
+        assert r.leftover_files() == []
+
+
 async def test_a_non_utf8_page_without_charset_is_stored_byte_for_byte(tmp_path: Path) -> None:
     body = "<html><p>Ça coûte 5 €, señor</p></html>".encode("cp1252") + b"\x81\xff\x00"
     async with (
@@ -161,8 +184,8 @@ async def test_a_non_utf8_page_without_charset_is_stored_byte_for_byte(tmp_path:
     ):
         result = await r.fetch(server.url("/"))
     assert result.ok
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == body
+    assert result.body is not None
+    assert result.body.read() == body
     assert result.content_type == "text/html"
 
 
@@ -175,8 +198,8 @@ async def test_content_encoding_is_kept_and_transfer_encoding_dropped(tmp_path: 
     async with LocalServer({"/": route}) as server, rig(tmp_path) as r:
         result = await r.fetch(server.url("/"))
     assert result.ok
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == payload  # de-chunked, still gzip
+    assert result.body is not None
+    assert result.body.read() == payload  # de-chunked, still gzip
     assert header(result, "Content-Encoding") == "gzip"
     assert header(result, "Transfer-Encoding") is None
 
@@ -188,8 +211,8 @@ async def test_410_is_recorded_not_raised(tmp_path: Path) -> None:
     assert result.error_kind is None
     assert not result.ok
     assert result.attempts == 1
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == b"gone for good"
+    assert result.body is not None
+    assert result.body.read() == b"gone for good"
 
 
 async def test_cookies_are_never_sent_back(tmp_path: Path) -> None:
@@ -388,7 +411,7 @@ async def test_a_trickling_body_hits_the_total_timeout(tmp_path: Path) -> None:
     assert result.status == 200  # the status line came; the body never finished
     assert LIMITS.total_timeout <= elapsed < LIMITS.total_timeout + 1.5
     assert result.attempts == 1
-    assert result.body_path is None
+    assert result.body is None
     assert r.leftover_files() == []
 
 
@@ -396,7 +419,7 @@ async def test_an_endless_chunked_body_hits_the_size_cap(tmp_path: Path) -> None
     async with LocalServer({"/": endless_chunked()}) as server, rig(tmp_path) as r:
         result = await r.fetch(server.url("/"))
     assert result.error_kind == "too_large"
-    assert result.body_path is None
+    assert result.body is None
     assert r.leftover_files() == []
 
 
@@ -421,8 +444,8 @@ async def test_a_gzip_bomb_is_stored_compressed(tmp_path: Path) -> None:
     # The cap applies to bytes on the wire; undoing the encoding (with its own bound) is the extractor's job.
     assert result.ok
     assert result.body_length == len(bomb) < LIMITS.max_bytes
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == bomb
+    assert result.body is not None
+    assert result.body.read() == bomb
     assert header(result, "Content-Encoding") == "gzip"
 
 
@@ -439,7 +462,7 @@ async def test_a_reset_mid_body_leaves_no_partial_file(tmp_path: Path) -> None:
     async with LocalServer({"/": reset_mid_body()}) as server, rig(tmp_path) as r:
         result = await r.fetch(server.url("/"))
     assert result.error_kind in ("connect", "protocol")
-    assert result.body_path is None
+    assert result.body is None
     assert r.leftover_files() == []
     if result.error_kind == "connect":  # a broken connection is worth another try
         assert result.attempts == LIMITS.max_retries + 1
@@ -476,16 +499,20 @@ async def test_an_unusable_url_is_refused_up_front(tmp_path: Path, url: str) -> 
 
 async def test_503_with_retry_after_is_retried(tmp_path: Path) -> None:
     flaky = sequence(respond(503, b"busy", [("Retry-After", "1")]), respond(200, b"ready"))
-    async with LocalServer({"/": flaky}) as server, rig(tmp_path) as r:
+    # Every body to a scratch file, so the test sees that the 503's was removed.
+    async with (
+        LocalServer({"/": flaky}) as server,
+        rig(tmp_path, limits=replace(LIMITS, memory_bytes=0)) as r,
+    ):
         started = time.monotonic()
         result = await r.fetch(server.url("/"))
         elapsed = time.monotonic() - started
     assert result.ok
     assert result.attempts == 2
     assert elapsed >= 1.0
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == b"ready"
-    assert r.leftover_files() == [result.body_path]  # the 503 body was discarded
+    assert result.body is not None
+    assert result.body.read() == b"ready"
+    assert r.leftover_files() == [result.body.path]  # the 503 body was discarded
 
 
 async def test_retry_after_over_the_cap_ends_the_fetch(tmp_path: Path) -> None:
@@ -515,8 +542,8 @@ async def test_persistent_5xx_ends_as_http_status(tmp_path: Path) -> None:
     assert result.status == 500
     assert result.error_kind == "http_status"
     assert result.attempts == LIMITS.max_retries + 1
-    assert result.body_path is not None
-    assert result.body_path.read_bytes() == b"broken"
+    assert result.body is not None
+    assert result.body.read() == b"broken"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -545,8 +572,8 @@ async def test_tls_verifies_the_name_although_the_guard_connects_by_address(tmp_
         good = await r.fetch(f"https://tls.test:{server.port}/")
         wrong_name = await r.fetch(f"https://other.test:{server.port}/")
     assert good.ok
-    assert good.body_path is not None
-    assert good.body_path.read_bytes() == b"secure"
+    assert good.body is not None
+    assert good.body.read() == b"secure"
     assert wrong_name.error_kind == "tls"
     assert "other.test" in (wrong_name.error_message or "")
 

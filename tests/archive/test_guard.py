@@ -279,3 +279,26 @@ async def test_tls_verifies_the_host_name_while_the_socket_uses_the_ip() -> None
             await pool.request("GET", "https://public.test/")
     assert inner.calls == ["93.184.216.34"]
     assert inner.streams[0].tls_hostname == "public.test"
+
+
+def test_a_steady_stream_answers_is_readable_with_or_without_httpcores_private_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from factledger.archive import guard
+
+    ours, theirs = socket.socketpair()
+
+    class Inner:
+        def get_extra_info(self, info: str) -> object:
+            return {"socket": ours, "is_readable": "the inner stream's answer"}.get(info)
+
+    try:
+        stream = guard._SteadyStream(Inner())  # type: ignore[arg-type]
+        assert stream.get_extra_info("is_readable") is False  # httpcore's check on the kept socket
+        theirs.sendall(b"x")  # an idle connection the server wrote to (or closed) must not be reused
+        assert stream.get_extra_info("is_readable") is True
+        monkeypatch.setattr(guard, "_is_socket_readable", None)  # a release that moved the helper
+        assert stream.get_extra_info("is_readable") == "the inner stream's answer"
+    finally:
+        ours.close()
+        theirs.close()

@@ -17,14 +17,15 @@ from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange
 from factledger.archive.warc.store import ObjectWarcWriter
+from tests.payloads import payload_in_file
 from tests.s3_server import S3Server
 
 pytestmark = pytest.mark.integration
 
 
 def exchange(directory: Path, n: int, size: int) -> HttpExchange:
-    payload = directory / f"payload-{n}"
-    payload.write_bytes(os.urandom(size))  # incompressible: the gzip members are as big as the payload
+    # Incompressible: the gzip members are as big as the payload.
+    payload = payload_in_file(directory / f"payload-{n}", os.urandom(size))
     return HttpExchange(
         target_uri=f"https://example.org/big/{n}",
         request_method="GET",
@@ -34,7 +35,7 @@ def exchange(directory: Path, n: int, size: int) -> HttpExchange:
         reason="OK",
         http_version="HTTP/1.1",
         response_headers=[("Content-Type", "application/octet-stream")],
-        payload_path=payload,
+        payload=payload,
         fetched_at=datetime.now(UTC),
     )
 

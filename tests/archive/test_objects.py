@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from factledger.archive import objects as objects_module
 from factledger.archive.capture_store import ArchivePaths
 from factledger.archive.objects import LocalObjects, ObjectMissingError, StoreError, mask_url
 from factledger.archive.textstore import TextNotFoundError
@@ -29,6 +30,29 @@ def test_local_objects_put_read_ranges_list_and_delete(tmp_path: Path) -> None:
     assert [(o.key, o.size) for o in objects.list()] == [("ab/cd/one.gz", 10)]
     objects.delete("ab/cd/one.gz")
     assert not objects.exists("ab/cd/one.gz")
+
+
+def test_a_durable_put_fsyncs_each_directory_it_made_and_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new fan-out directory survives a crash only if its parent is fsynced; one that was there
+    # already needs nothing but the object's own directory.
+    synced: list[Path] = []
+    monkeypatch.setattr(objects_module, "fsync_path", lambda path: synced.append(Path(path)))
+    root = tmp_path / "store"
+    objects = LocalObjects(root)
+    objects.put("ab/cd/one.gz", b"1")
+    assert sorted(synced) == sorted([tmp_path, root, root / "ab", root / "ab" / "cd"])
+    synced.clear()
+    objects.put("ab/ef/two.gz", b"2")
+    assert sorted(synced) == sorted([root / "ab", root / "ab" / "ef"])
+    synced.clear()
+    objects.put("ab/ef/three.gz", b"3")
+    assert synced == [root / "ab" / "ef"]
+    synced.clear()
+    objects.put("ab/ef/four.gz", b"4", durable=False)
+    assert synced == []
+    assert objects.get("ab/ef/two.gz") == b"2"
 
 
 def test_a_missing_object_names_the_store_and_the_key_and_survives_pickling(tmp_path: Path) -> None:

@@ -43,3 +43,20 @@ def test_a_job_error_reaches_the_caller_and_the_worker_stays() -> None:
         assert pool.submit(double, 5).result(timeout=120) == 10
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_the_worker_processes_start_before_the_first_job() -> None:
+    # Their imports then overlap the run's first fetches instead of holding up its first pages.
+    import multiprocessing
+    import time
+
+    pool = PreparePool(2, cpu_seconds=30.0)
+    try:
+        deadline = time.monotonic() + 60
+        while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(multiprocessing.active_children()) == 2
+        assert pool.submit(double, 4).result(timeout=120) == 8
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    assert multiprocessing.active_children() == []

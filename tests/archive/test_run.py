@@ -22,6 +22,7 @@ from factledger.ledger.database import open_ledger
 from factledger.ledger.models import Snapshot
 from tests.archive_servers import LoopbackOnlyBackend
 from tests.conftest import Factledger, on_both_stores
+from tests.payloads import payload_in_memory
 from tests.site_server import Site
 
 pytestmark = pytest.mark.integration
@@ -429,8 +430,6 @@ def test_a_run_cleans_up_what_a_killed_worker_left(factledger: Factledger, site:
     assert snapshot.warc_filename is not None
     warc = factledger.home / "warcs" / snapshot.warc_filename
     committed = warc.stat().st_size
-    orphan = factledger.home / "payload"
-    orphan.write_bytes(b"never committed")
     from factledger.archive.warc.build import build_pair
     from factledger.archive.warc.records import HttpExchange
     from factledger.ledger.clock import utcnow
@@ -444,7 +443,7 @@ def test_a_run_cleans_up_what_a_killed_worker_left(factledger: Factledger, site:
         reason="OK",
         http_version="HTTP/1.1",
         response_headers=[("Content-Type", "text/plain")],
-        payload_path=orphan,
+        payload=payload_in_memory(b"never committed"),
         fetched_at=utcnow(),
     )
     # The run closed its file after the last commit, so it sealed it (read-only): a worker killed

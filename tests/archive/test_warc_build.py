@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from factledger.archive.warc import build
 from factledger.archive.warc.build import build_pair
 from factledger.archive.warc.records import HttpExchange, RevisitTarget
+from tests.payloads import payload_in_file, payload_in_memory
 
 pytestmark = pytest.mark.unit
 
@@ -22,8 +25,6 @@ BODY = gzip.compress(b"<p>The bridge opens in March.</p>" * 200, mtime=0)
 
 
 def exchange(tmp_path: Path) -> HttpExchange:
-    payload = tmp_path / "payload"
-    payload.write_bytes(BODY)
     return HttpExchange(
         target_uri="https://example.org/bridge?id=1",
         request_method="GET",
@@ -33,10 +34,28 @@ def exchange(tmp_path: Path) -> HttpExchange:
         reason="",  # HTTP/2: no reason phrase on the wire
         http_version="HTTP/2",
         response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-        payload_path=payload,
+        payload=payload_in_file(tmp_path / "payload", BODY),
         fetched_at=datetime(2024, 3, 1, 12, 0, tzinfo=UTC),
         peer_ip="127.0.0.1",
     )
+
+
+REVISIT_TARGET = RevisitTarget("https://example.org/first", datetime(2024, 2, 1, tzinfo=UTC))
+
+
+def numbered_record_ids(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Make build_pair's record ids predictable; the function returned starts them from 0 again, so two
+    builds can be compared byte for byte."""
+    ids = iter(range(0))
+
+    def restart() -> None:
+        nonlocal ids
+        ids = iter(range(1000))
+
+    monkeypatch.setattr(
+        build, "new_record_id", lambda: f"<urn:uuid:00000000-0000-0000-0000-{next(ids):012d}>"
+    )
+    return restart
 
 
 def members(data: bytes) -> list[bytes]:
@@ -90,19 +109,32 @@ def test_the_default_level_gives_the_same_records_as_the_best_level(
 ) -> None:
     # The level only changes how hard each member is compressed: inflated, the records are the same
     # bytes (same headers and digests, same payload) as at ISA-L's best level, which built them before.
-    ids = iter(range(1000))
-    monkeypatch.setattr(
-        build, "new_record_id", lambda: f"<urn:uuid:00000000-0000-0000-0000-{next(ids):012d}>"
-    )
+    restart_ids = numbered_record_ids(monkeypatch)
     capture = exchange(tmp_path)
-    target = RevisitTarget("https://example.org/first", datetime(2024, 2, 1, tzinfo=UTC))
-    for refers_to in (None, target):
-        ids = iter(range(1000))
+    for refers_to in (None, REVISIT_TARGET):
+        restart_ids()
         default = build_pair(capture, refers_to)
-        ids = iter(range(1000))
+        restart_ids()
         best = build_pair(capture, refers_to, level=isal_zlib.ISAL_BEST_COMPRESSION)
         assert build.GZIP_LEVEL != isal_zlib.ISAL_BEST_COMPRESSION
         assert [gzip.decompress(m) for m in members(default.data)] == [
             gzip.decompress(m) for m in members(best.data)
         ]
         assert len(members(default.data)[0]) == default.response_length
+
+
+def test_a_body_held_in_memory_gives_the_same_records_as_one_in_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fetcher keeps small bodies in memory and spills large ones to a scratch file (payload.py):
+    # the records, digests included, must be the same bytes either way.
+    restart_ids = numbered_record_ids(monkeypatch)
+    in_file = exchange(tmp_path)
+    in_memory = replace(in_file, payload=payload_in_memory(BODY))
+    assert in_memory.payload.path is None
+    assert in_file.payload.data is None
+    for refers_to in (None, REVISIT_TARGET):
+        restart_ids()
+        from_file = build_pair(in_file, refers_to)
+        restart_ids()
+        assert build_pair(in_memory, refers_to) == from_file

@@ -31,6 +31,7 @@ from factledger.archive.warc.reader import read_record
 from factledger.archive.warc.records import HttpExchange, RevisitTarget, WarcError, WarcLocation
 from factledger.archive.warc.repair import repair, trim_uncommitted
 from factledger.archive.warc.store import WarcStore, is_sealed, seal
+from tests.payloads import payload_in_file
 from tests.pywb_replay import pywb_missing, replaying
 
 pytestmark = pytest.mark.integration
@@ -91,8 +92,6 @@ class Captures:
         at: datetime | None = None,
     ) -> HttpExchange:
         self.count += 1
-        path = self.directory / f"payload-{self.count}"
-        path.write_bytes(payload)
         return HttpExchange(
             target_uri=uri,
             request_method="GET",
@@ -108,7 +107,7 @@ class Captures:
             response_headers=headers
             if headers is not None
             else [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(payload)))],
-            payload_path=path,
+            payload=payload_in_file(self.directory / f"payload-{self.count}", payload),
             fetched_at=at or T0 + timedelta(minutes=self.count),
             peer_ip="127.0.0.1",
         )
@@ -174,7 +173,7 @@ def test_captures_pass_warcio_check_and_read_back_byte_identical(warc_dir: Path,
 
     for capture, location in written:
         stored = read_record(warc_dir, location)
-        assert stored.payload == capture.payload_path.read_bytes()
+        assert stored.payload == capture.payload.read()
         assert stored.status == capture.status
         assert stored.headers == list(capture.response_headers)
         assert (stored.target_uri, stored.record_type) == (capture.target_uri, "response")
@@ -280,7 +279,7 @@ def test_rotation_starts_every_file_with_warcinfo(warc_dir: Path, captures: Capt
         assert types.count("warcinfo") == 1
         assert path.stat().st_size <= 3000 or types == ["warcinfo", "response", "request"]
     for capture, location in locations:
-        assert read_record(warc_dir, location).payload == capture.payload_path.read_bytes()
+        assert read_record(warc_dir, location).payload == capture.payload.read()
 
 
 def _three_captures(warc_dir: Path, captures: Captures) -> list[tuple[HttpExchange, WarcLocation]]:
@@ -293,7 +292,7 @@ def _three_captures(warc_dir: Path, captures: Captures) -> list[tuple[HttpExchan
 
 def _assert_all_read(warc_dir: Path, written: list[tuple[HttpExchange, WarcLocation]]) -> None:
     for capture, location in written:
-        assert read_record(warc_dir, location).payload == capture.payload_path.read_bytes()
+        assert read_record(warc_dir, location).payload == capture.payload.read()
 
 
 def test_repair_truncates_an_appended_half_record(warc_dir: Path, captures: Captures) -> None:
@@ -540,6 +539,7 @@ CHILD = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from factledger.archive.warc.build import build_pair
+    from factledger.archive.payload import Payload
     from factledger.archive.warc.records import HttpExchange
     from factledger.archive.warc.store import WarcStore
 
@@ -550,8 +550,8 @@ CHILD = textwrap.dedent(
             path = payload_dir / f"p{n}"
             path.write_bytes(payload)
             exchange = HttpExchange(f"https://example.org/{n}", "GET", "HTTP/1.1", [("Host", "example.org")], 200,
-                                    "OK", "HTTP/1.1", [("Content-Type", "application/octet-stream")], path,
-                                    datetime.now(UTC))
+                                    "OK", "HTTP/1.1", [("Content-Type", "application/octet-stream")],
+                                    Payload(len(payload), "-", path=path), datetime.now(UTC))
             built = build_pair(exchange)
             location = store.append_built(built.data, built.response_length)
             store.sync()
@@ -626,7 +626,7 @@ def test_pywb_replays_the_archive_byte_identical(tmp_path: Path, captures: Captu
                 continue
             status, body = replay(capture.fetched_at.strftime("%Y%m%d%H%M%S"), capture.target_uri)
             assert status == 200
-            assert body == capture.payload_path.read_bytes(), capture.target_uri
+            assert body == capture.payload.read(), capture.target_uri
         # The revisit replays the payload it refers to.
         status, body = replay(later.fetched_at.strftime("%Y%m%d%H%M%S"), later.target_uri)
         assert (status, body) == (200, HTML_BODY)

@@ -60,8 +60,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpcore
-import httpx
 from archive_origin import DEFAULT_HOSTS, DEFAULT_LATENCY, LARGE_BYTES, LARGE_PATH, page_url
 
 from factledger import __version__ as factledger_version
@@ -130,6 +128,11 @@ class BareResult:
 
 async def bare_fetch_all(urls: list[str], concurrency: int, per_host: int) -> tuple[int, int]:
     """Fetch every URL, bodies read raw and thrown away; (responses with 200, body bytes)."""
+    # httpx is imported where it is used, not at the top: the measured run's worker processes import
+    # this script as their main module (multiprocessing's spawn does), and the CLI's import only
+    # factledger.__main__, which is light. A top-level import cost each worker 0.2 s of CPU.
+    import httpx
+
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     global_gate = asyncio.Semaphore(concurrency)
     host_gates: collections.defaultdict[str, asyncio.Semaphore] = collections.defaultdict(
@@ -515,6 +518,9 @@ def filesystem_of(path: Path) -> str:
 
 
 def machine_lines(workdir: Path) -> list[str]:
+    import httpcore
+    import httpx
+
     wget_version = "missing"
     if Path(WGET).exists():
         wget_version = subprocess.run([WGET, "--version"], capture_output=True, text=True).stdout.split("\n")[

@@ -125,3 +125,19 @@ def test_the_capture_path_never_loads_trafilatura_or_htmldate() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["[]", "['htmldate', 'lxml', 'trafilatura']"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html hidden><head><title>Kept</title></head><body><p>Not shown</p></body></html>",
+        b'<HTML HIDDEN=""><title>Kept</title><p>Not shown',  # no head or body tags at all
+    ],
+)
+def test_a_hidden_html_element_shows_nothing_and_keeps_its_title(page: bytes) -> None:
+    # A browser shows nothing of a page whose root is hidden; lexbor refuses to remove the root, which
+    # used to end the extraction with an exception.
+    extracted = extract_text(page, [("Content-Type", "text/html; charset=utf-8")], main_text=False)
+    assert extracted.full_text is None
+    assert extracted.title == "Kept"
+    assert extracted.error is None

@@ -65,8 +65,8 @@ class Committer:
             )
         finally:
             for item in group:
-                if item.result.body_path is not None:
-                    item.result.body_path.unlink(missing_ok=True)
+                if item.result.body is not None:
+                    item.result.body.discard()
         records = [self._record(item, location) for item, location in zip(group, locations, strict=True)]
         with self.ledger.write() as session:
             recorded = record_captures(session, self.actor, records)
@@ -125,7 +125,7 @@ class Committer:
             ]
             or None,
             content_type=result.content_type,
-            content_length=result.body_length if result.body_path is not None else None,
+            content_length=result.body_length if result.body is not None else None,
             payload_sha256=result.payload_sha256 if location is not None else None,
             error_kind=error_kind,
             error_message=error_message,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
+from collections.abc import Iterable
 
 from factledger.archive.leases import LeasedSource, lease_due_sources
 from factledger.archive.options import RunOptions, TextWanted
@@ -71,18 +72,10 @@ class Dispatcher:
         window = self._window()
         leased: list[LeasedSource] = []
         if window > 0:
-            only = list(self.options.only_source_ids) if self.options.only_source_ids is not None else None
-            leased = await asyncio.to_thread(
-                lease_due_sources,
-                self.ledger,
-                self.options.worker,
-                window,
-                lease_for=self.options.lease_for,
-                only_ids=only,
-            )
-            ids = [source.id for source in leased]
-            self.priors.update(await asyncio.to_thread(previous_captures_of, self.ledger, ids))
-            wanted = ids if self.text_wanted is None else await asyncio.to_thread(self.text_wanted, ids)
+            # One hop to a thread for the batch's three blocking steps: each hop costs the event
+            # loop a wake-up and a handover of the GIL.
+            leased, priors, wanted = await asyncio.to_thread(self._lease_batch, window)
+            self.priors.update(priors)
             self.wants_text.update(wanted)
         async with self._changed:
             if self.first_lease_size is None:
@@ -95,6 +88,19 @@ class Dispatcher:
                 self.exhausted = True
             self._leasing = False
             self._changed.notify_all()
+
+    def _lease_batch(
+        self, window: int
+    ) -> tuple[list[LeasedSource], dict[int, PreviousCapture], Iterable[int]]:
+        """Blocking: lease up to ``window`` due sources, with their previous captures and which of them
+        want their new text sent to the text hook."""
+        only = list(self.options.only_source_ids) if self.options.only_source_ids is not None else None
+        leased = lease_due_sources(
+            self.ledger, self.options.worker, window, lease_for=self.options.lease_for, only_ids=only
+        )
+        ids = [source.id for source in leased]
+        wanted = ids if self.text_wanted is None else self.text_wanted(ids)
+        return leased, previous_captures_of(self.ledger, ids), wanted
 
     def _pick(self) -> LeasedSource | None:
         hosts = [host for host, queue in self.pending.items() if queue]

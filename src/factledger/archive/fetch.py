@@ -136,9 +136,7 @@ class Fetcher:
             request_headers=response.request_headers if response else [],
             response_headers=response.response_headers if response else [],
             redirects=trail.redirects,
-            body_path=response.body_path if response else None,
-            body_length=response.body_length if response else 0,
-            payload_sha256=response.payload_sha256 if response else None,
+            body=response.body if response else None,
             peer_ip=response.peer_ip if response else None,
             content_type=response.header("content-type") if response else None,
             started_at=started_at,
@@ -215,7 +213,13 @@ class Fetcher:
                     try:
                         response = describe_response(request, raw)
                         if not (raw.status_code in REDIRECT_STATUSES and "location" in raw.headers):
-                            await save_body(raw, response, cap=self.limits.max_bytes, temp_dir=self._temp_dir)
+                            await save_body(
+                                raw,
+                                response,
+                                cap=self.limits.max_bytes,
+                                in_memory=self.limits.memory_bytes,
+                                temp_dir=self._temp_dir,
+                            )
                     finally:
                         await raw.aclose()
                 return response

@@ -1,7 +1,8 @@
 """One HTTP response as the fetcher reads it: its description, its body streamed under the size cap, and
 the failure that ends an attempt.
 
-The body is kept as it came off the wire (de-chunked, Content-Encoding kept) in a temp file the caller owns.
+The body is kept as it came off the wire (de-chunked, Content-Encoding kept) as a ``Payload``: in memory when
+small, else in a temp file the caller owns (payload.py says why both).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import httpcore
 import httpx
 
 from factledger.archive.errors import ErrorKind
 from factledger.archive.guard import peer_ip
+from factledger.archive.payload import Payload
 from factledger.archive.processes import pid_alive
 
 __all__ = ["FetchFailure", "Response", "describe_response", "retry_after_seconds", "save_body"]
@@ -37,9 +40,7 @@ class Response:
     request_headers: list[tuple[str, str]]
     response_headers: list[tuple[str, str]]
     peer_ip: str | None
-    body_path: Path | None = None
-    body_length: int = 0
-    payload_sha256: str | None = None
+    body: Payload | None = None
     retry_after: float | None = None
     exhausted: str | None = None  # why a retryable status was given up on
 
@@ -48,9 +49,9 @@ class Response:
         return next((value for key, value in self.response_headers if key.lower() == wanted), None)
 
     def discard_body(self) -> None:
-        if self.body_path is not None:
-            self.body_path.unlink(missing_ok=True)
-            self.body_path = None
+        if self.body is not None:
+            self.body.discard()
+            self.body = None
 
 
 class FetchFailure(Exception):
@@ -66,30 +67,52 @@ class FetchFailure(Exception):
         self.response = response  # set when a status line arrived before the failure
 
 
-async def save_body(raw: httpx.Response, response: Response, *, cap: int, temp_dir: Path) -> None:
-    """Stream the raw payload to a temp file under the size cap; a failed body leaves no file behind."""
+async def save_body(
+    raw: httpx.Response, response: Response, *, cap: int, in_memory: int, temp_dir: Path
+) -> None:
+    """Read the raw payload under the size cap: in memory up to ``in_memory`` bytes, then on into a temp file.
+    A failed body leaves no file behind."""
     declared = raw.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise FetchFailure("too_large", f"Content-Length {declared} is over the {cap} byte cap")
-    # The process id in the name lets a later run sweep what a killed worker left (sweep_payloads).
-    descriptor, name = tempfile.mkstemp(dir=temp_dir, prefix=f"fetch-{os.getpid()}-", suffix=".payload")
-    path = Path(name)
     digest = hashlib.sha256()
     length = 0
+    chunks: list[bytes] = []
+    spill: BinaryIO | None = None
+    path: Path | None = None
     try:
-        # Plain blocking writes: chunks are at most 64 KiB and land in the page cache, which costs less
-        # than a hop to a worker thread per chunk.
-        with os.fdopen(descriptor, "wb") as out:
-            async for chunk in raw.aiter_raw():
-                length += len(chunk)
-                if length > cap:
-                    raise FetchFailure("too_large", f"body is over the {cap} byte cap")
-                digest.update(chunk)
-                out.write(chunk)
+        async for chunk in raw.aiter_raw():
+            length += len(chunk)
+            if length > cap:
+                raise FetchFailure("too_large", f"body is over the {cap} byte cap")
+            digest.update(chunk)
+            if spill is not None:
+                # Plain blocking writes: chunks are at most 64 KiB and land in the page cache, which
+                # costs less than a hop to a worker thread per chunk.
+                spill.write(chunk)
+                continue
+            chunks.append(chunk)
+            if length > in_memory:
+                spill, path = _scratch_file(temp_dir)
+                spill.writelines(chunks)
+                chunks.clear()
     except BaseException:
-        path.unlink(missing_ok=True)
+        if spill is not None:
+            spill.close()
+        if path is not None:
+            path.unlink(missing_ok=True)
         raise
-    response.body_path, response.body_length, response.payload_sha256 = path, length, digest.hexdigest()
+    if spill is not None:
+        spill.close()
+        response.body = Payload(length, digest.hexdigest(), path=path)
+    else:
+        response.body = Payload(length, digest.hexdigest(), data=b"".join(chunks))
+
+
+def _scratch_file(temp_dir: Path) -> tuple[BinaryIO, Path]:
+    # The process id in the name lets a later run sweep what a killed worker left (sweep_payloads).
+    descriptor, name = tempfile.mkstemp(dir=temp_dir, prefix=f"fetch-{os.getpid()}-", suffix=".payload")
+    return os.fdopen(descriptor, "wb"), Path(name)
 
 
 _PAYLOAD_NAME = re.compile(r"fetch-(\d+)-[^/]*\.payload")

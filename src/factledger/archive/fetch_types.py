@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from factledger.archive.errors import ErrorKind
+from factledger.archive.payload import Payload
 
 __all__ = ["FetchLimits", "FetchResult", "MiB", "RedirectHop"]
 
@@ -28,6 +28,10 @@ class FetchLimits:
     read_timeout: float = 20.0  # longest silence between two reads
     total_timeout: float = 60.0  # whole attempt: connect, headers and body (defeats a trickling body)
     max_bytes: int = 50 * MiB  # raw payload bytes, before any Content-Encoding is undone
+    # A body up to this many bytes is held in memory, a larger one in a scratch file (payload.py says
+    # why). Most pages, compressed as sent, are well below it; with the runner's ``concurrency * 2``
+    # captures in flight it bounds the bodies held to 16 MiB.
+    memory_bytes: int = 512 * 1024
     max_redirects: int = 10
     max_retries: int = 2
     backoff_base: float = 0.5
@@ -37,8 +41,8 @@ class FetchLimits:
         # A zero here would not bound anything: it would hang every fetch on a semaphore.
         if min(self.concurrency, self.per_host) < 1:
             raise ValueError("concurrency and per_host must be at least 1")
-        if min(self.max_bytes, self.max_redirects, self.max_retries) < 0:
-            raise ValueError("max_bytes, max_redirects and max_retries cannot be negative")
+        if min(self.max_bytes, self.memory_bytes, self.max_redirects, self.max_retries) < 0:
+            raise ValueError("max_bytes, memory_bytes, max_redirects and max_retries cannot be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,8 @@ class RedirectHop:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """One fetch, successful or not. ``body_path`` is a temp file the caller owns and must delete."""
+    """One fetch, successful or not. The caller owns ``body`` and must ``discard()`` it (it may be a temp
+    file)."""
 
     requested_url: str
     final_url: str  # the last URL requested (after redirects)
@@ -61,9 +66,7 @@ class FetchResult:
     request_headers: list[tuple[str, str]]  # as sent on the final request
     response_headers: list[tuple[str, str]]  # as received, minus Transfer-Encoding (the body is de-chunked)
     redirects: list[RedirectHop]
-    body_path: Path | None  # the raw payload: de-chunked, Content-Encoding kept
-    body_length: int
-    payload_sha256: str | None  # hex digest of the bytes in body_path
+    body: Payload | None  # the raw payload: de-chunked, Content-Encoding kept
     peer_ip: str | None
     content_type: str | None
     started_at: datetime
@@ -72,6 +75,15 @@ class FetchResult:
     error_kind: ErrorKind | None
     error_message: str | None  # one line, no credentials
     retry_after: float | None = None  # seconds the server asked for on the last 429/5xx
+
+    @property
+    def body_length(self) -> int:
+        return self.body.length if self.body is not None else 0
+
+    @property
+    def payload_sha256(self) -> str | None:
+        """Hex digest of the body's bytes."""
+        return self.body.sha256 if self.body is not None else None
 
     @property
     def ok(self) -> bool:

@@ -29,7 +29,14 @@ from typing import Protocol, Self
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
+
+try:
+    # httpcore's own readability check, called on the socket the stream keeps. It is a private helper
+    # of an unpinned dependency: should a release move it, streams ask their inner stream instead,
+    # which answers the same through one more lookup.
+    from httpcore._utils import is_socket_readable as _is_socket_readable
+except ImportError:  # pragma: no cover - depends on the installed httpcore
+    _is_socket_readable = None  # type: ignore[assignment]
 
 from factledger.archive.errors import BlockedAddressError, ResolutionError
 
@@ -298,8 +305,8 @@ class _SteadyStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> object:
         if self._socket is not None:
-            if info == "is_readable":
-                return is_socket_readable(self._socket)
+            if info == "is_readable" and _is_socket_readable is not None:
+                return _is_socket_readable(self._socket)
             if info == "socket":
                 return self._socket
         if info == "server_addr" and self._server_addr is not None:

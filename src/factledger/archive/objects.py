@@ -109,6 +109,25 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+def _make_directories(directory: Path) -> list[Path]:
+    """Make ``directory`` and any missing parents; return the ones made, outermost first.
+
+    One mkdir call when the directory is there already, where checking each parent, then
+    ``Path.mkdir(parents=True)``, took about a third of a small put (each text and sidecar is one)."""
+    try:
+        os.mkdir(directory)
+    except FileExistsError:
+        return []
+    except FileNotFoundError:
+        made = _make_directories(directory.parent)
+        try:
+            os.mkdir(directory)
+        except FileExistsError:  # another process made it just now
+            return made
+        return [*made, directory]
+    return [directory]
+
+
 class LocalObjects:
     """Objects as files under ``root`` (keys are relative paths; ``/`` separates directories)."""
 
@@ -129,9 +148,7 @@ class LocalObjects:
 
     def _write(self, key: str, chunks: Iterable[bytes], *, durable: bool) -> None:
         path = self.path(key)
-        new_directories = [d for d in (*reversed(path.parents),) if d.is_relative_to(self.root)]
-        new_directories = [d for d in new_directories if not d.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
+        new_directories = [d for d in _make_directories(path.parent) if d.is_relative_to(self.root)]
         # A temporary file, then a rename: a reader never sees half an object, and a crash leaves at
         # worst a stray ``.tmp`` file (``sweep_temporary`` removes those), never a torn object.
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:8]}-", suffix=".tmp")

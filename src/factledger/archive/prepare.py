@@ -54,11 +54,10 @@ def prepare_capture(job: PrepareJob) -> Prepared:
         return Prepared(built, None, None)  # same bytes as before: the caller reuses the earlier text
     if not job.extract:
         return Prepared(built, None, None)
-    size = job.capture.payload_path.stat().st_size
-    if size > MAX_EXTRACT_BYTES:
+    if job.capture.payload.length > MAX_EXTRACT_BYTES:
         return Prepared(built, None, None, "extract_limit", f"body larger than {MAX_EXTRACT_BYTES} bytes")
     extracted = extract_text(
-        job.capture.payload_path.read_bytes(),
+        job.capture.payload.read(),
         list(job.capture.response_headers),
         url=job.url,
         main_text=False,

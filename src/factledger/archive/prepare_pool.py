@@ -113,6 +113,9 @@ class PreparePool(Executor):
         """One worker process's thread: feed it jobs; replace it when a job killed it."""
         worker: _Worker | None = None
         try:
+            # Started at once, not at the first job: a new interpreter's imports take a few tenths of a
+            # second, which then overlap the run's first fetches instead of holding up its first pages.
+            worker = _Worker(self._context, self._cpu_seconds)
             while (item := self._jobs.get()) is not None:
                 future, function, argument = item
                 if not future.set_running_or_notify_cancel():

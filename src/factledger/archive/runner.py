@@ -132,7 +132,7 @@ def _failure_kind(result: FetchResult, health: str) -> str:
 
 
 def _capture_of(result: FetchResult) -> HttpExchange | None:
-    if result.body_path is None or result.status is None or result.payload_sha256 is None:
+    if result.body is None or result.status is None:
         return None
     return HttpExchange(
         target_uri=result.final_url,
@@ -143,7 +143,7 @@ def _capture_of(result: FetchResult) -> HttpExchange | None:
         reason=result.reason or "",
         http_version=result.http_version or "HTTP/1.1",
         response_headers=result.response_headers,
-        payload_path=result.body_path,
+        payload=result.body,
         fetched_at=result.started_at,
         peer_ip=result.peer_ip,
     )
@@ -262,6 +262,8 @@ class _Pipeline:
                 text_hook = self.hooks.on_new_text if source.id in self.dispatcher.wants_text else None
                 job = PrepareJob(capture, refers_to, self.paths, result.final_url, text_hook, self.limits)
                 prepared = await self._prepare(job)
+                if result.body is not None:
+                    result = replace(result, body=result.body.handed_on())
             await self.finished.put(Finished(source, result, prepared, prior, revisit))
         finally:
             self.preparing.release()

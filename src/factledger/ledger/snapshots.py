@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from factledger.ledger.audit import NewEvent, append_events
+from factledger.ledger.bulk.driver_sql import RowInserter
 from factledger.ledger.claims import claims_by_id, clear_flag, flag_for_review
 from factledger.ledger.errors import NotFoundError
-from factledger.ledger.models import Evidence, Snapshot, Source
+from factledger.ledger.models import Evidence, Snapshot, Source, core_table
 from factledger.ledger.snapshot_queries import PreviousCapture, previous_captures
 from factledger.ledger.statuses import DEAD_HEALTH, SourceHealth
 
@@ -26,6 +27,7 @@ __all__ = [
     "CaptureRecord",
     "PreviousCapture",
     "RecordedCapture",
+    "RecordedSnapshot",
     "citing_claim_ids",
     "record_captures",
 ]
@@ -60,14 +62,54 @@ class CaptureRecord:
     previous_known: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedSnapshot:
+    """The snapshot row ``record_captures`` wrote, as plain data (no ORM object: see record_captures)."""
+
+    id: int
+    source_id: int
+    fetched_at: datetime
+    http_status: int | None
+    final_url: str | None
+    redirect_chain: list[Any] | None
+    content_type: str | None
+    content_length: int | None
+    payload_sha256: str | None
+    error_kind: str | None
+    error_message: str | None
+    duration_ms: int | None
+    warc_filename: str | None
+    warc_offset: int | None
+    warc_length: int | None
+    full_text_ref: str | None
+    main_text_ref: str | None
+    drift: str
+    is_revisit: bool
+
+
+# The snapshot columns record_captures writes, in RecordedSnapshot's order after ``id``.
+_SNAPSHOT_COLUMNS: Final = tuple(name for name in RecordedSnapshot.__slots__ if name != "id")
+
+
 @dataclass
 class RecordedCapture:
-    snapshot: Snapshot
+    snapshot: RecordedSnapshot
     health: SourceHealth
     previous_health: SourceHealth
     drift: str
     flagged_claim_ids: list[int] = field(default_factory=list)
     unflagged_claim_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _LockedSource:
+    """What recording a capture reads of its source (locked for the transaction)."""
+
+    id: int
+    url: str
+    health: str
+    consecutive_failures: int
+    title: str | None
 
 
 def _drift(record: CaptureRecord, previous: PreviousCapture | None) -> str:
@@ -83,7 +125,7 @@ def _drift(record: CaptureRecord, previous: PreviousCapture | None) -> str:
 
 
 def _flag_reason(
-    source: Source, record: CaptureRecord, drift: str, previous_health: SourceHealth
+    source: _LockedSource, record: CaptureRecord, drift: str, previous_health: SourceHealth
 ) -> str | None:
     captured = f"{record.fetched_at:%Y-%m-%d}"
     if record.health in DEAD_HEALTH and previous_health not in DEAD_HEALTH:
@@ -95,7 +137,7 @@ def _flag_reason(
     return None
 
 
-def _dead_flag_of(source: Source, reason: str | None) -> bool:
+def _dead_flag_of(source: _LockedSource, reason: str | None) -> bool:
     """Whether a claim's review flag is the one ``_flag_reason`` raised when this source went dead."""
     if reason is None or not reason.endswith(f": {source.url}"):
         return False
@@ -109,7 +151,7 @@ def _recovered(result: RecordedCapture) -> bool:
     )
 
 
-def _clear_dead_flags(session: Session, actor: str, source: Source, fetched_at: datetime) -> list[int]:
+def _clear_dead_flags(session: Session, actor: str, source: _LockedSource, fetched_at: datetime) -> list[int]:
     """A dead source answers again: the flags it raised on the claims citing it are cleared, each with a
     ``claim.unflagged`` event. A flag raised by anything else stays."""
     why = f"source answers again (captured {fetched_at:%Y-%m-%d}): {source.url}"
@@ -126,39 +168,65 @@ def _clear_dead_flags(session: Session, actor: str, source: Source, fetched_at: 
 
 
 def record_captures(session: Session, actor: str, records: Sequence[CaptureRecord]) -> list[RecordedCapture]:
-    """Record a group of captures in one go: one query for their sources, one flush for the snapshot
-    rows and source updates, one append for their audit events. The archiver commits captures a group
-    at a time, and doing these per capture cost more than fetching the page."""
+    """Record a group of captures in one go: one query for their sources, one executemany for the
+    snapshot rows and one for the source updates, one append for their audit events. The archiver
+    commits captures a group at a time, and doing these per capture cost more than fetching the page.
+
+    Core statements rather than ORM objects: the ORM's unit of work (a Snapshot object and eight
+    attribute changes on a Source a capture) cost about three times the statements' own work, in the
+    process whose event loop also fetches. Source objects that the caller's session holds are expired,
+    so they read the new values on next use."""
+    session.flush()  # Core statements below: whatever the caller's session holds goes first
     # Locked in id order, so two workers recording overlapping groups cannot deadlock on PostgreSQL.
     wanted = sorted({record.source_id for record in records})
-    found = session.scalars(select(Source).where(Source.id.in_(wanted)).order_by(Source.id).with_for_update())
-    sources = {source.id: source for source in found}
+    sources = {
+        row.id: _LockedSource(row.id, row.url, row.health, row.consecutive_failures, row.title)
+        for row in session.execute(
+            select(Source.id, Source.url, Source.health, Source.consecutive_failures, Source.title)
+            .where(Source.id.in_(wanted))
+            .order_by(Source.id)
+            .with_for_update()
+        )
+    }
     for source_id in wanted:
         if source_id not in sources:
             raise NotFoundError(f"no source with id {source_id}")
 
-    results: list[RecordedCapture] = []
+    drifts: list[str] = []
+    previous_health: list[SourceHealth] = []
+    updates: list[dict[str, Any]] = []
+    snapshot_ids: list[int] = []
     for record in records:
         source = sources[record.source_id]
-        previous = (
-            record.previous
-            if record.previous_known
-            else previous_captures(session, [source.id]).get(source.id)
-        )
-        drift = _drift(record, previous)
-        snapshot = _snapshot_row(record, drift)
-        session.add(snapshot)
-        previous_health = SourceHealth(source.health)
-        _update_source(source, record)
-        results.append(
-            RecordedCapture(
-                snapshot=snapshot, health=record.health, previous_health=previous_health, drift=drift
-            )
-        )
+        if record.previous_known:
+            previous = record.previous
+        else:
+            # The next record of the same source must see this one as its previous capture: its row
+            # goes in now, before that lookup.
+            previous = previous_captures(session, [source.id]).get(source.id)
+        drifts.append(_drift(record, previous))
+        previous_health.append(SourceHealth(source.health))
+        updates.append(_source_update(source, record))
+        sources[source.id] = _after_capture(source, record)
         if not record.previous_known:
-            session.flush()  # the next record of this source must see this one as its previous capture
-    session.flush()
+            snapshot_ids += _insert_snapshots(session, [_snapshot_values(record, drifts[-1])])
+    if not snapshot_ids:
+        snapshot_ids = _insert_snapshots(
+            session, [_snapshot_values(record, drift) for record, drift in zip(records, drifts, strict=True)]
+        )
+    _update_sources(session, updates)
 
+    results = [
+        RecordedCapture(
+            snapshot=RecordedSnapshot(snapshot_id, *_snapshot_values(record, drift)),
+            health=record.health,
+            previous_health=before,
+            drift=drift,
+        )
+        for record, drift, before, snapshot_id in zip(
+            records, drifts, previous_health, snapshot_ids, strict=True
+        )
+    ]
     events = [
         NewEvent(
             "source.checked",
@@ -191,42 +259,85 @@ def record_captures(session: Session, actor: str, records: Sequence[CaptureRecor
     return results
 
 
-def _snapshot_row(record: CaptureRecord, drift: str) -> Snapshot:
-    return Snapshot(
-        source_id=record.source_id,
-        fetched_at=record.fetched_at,
-        http_status=record.http_status,
-        final_url=record.final_url,
-        redirect_chain=record.redirect_chain,
-        content_type=record.content_type,
-        content_length=record.content_length,
-        payload_sha256=record.payload_sha256,
-        error_kind=record.error_kind,
-        error_message=record.error_message,
-        duration_ms=record.duration_ms,
-        warc_filename=record.warc_filename,
-        warc_offset=record.warc_offset,
-        warc_length=record.warc_length,
-        is_revisit=record.is_revisit,
-        full_text_ref=record.full_text_ref,
-        main_text_ref=record.main_text_ref,
-        drift=drift,
+def _snapshot_values(record: CaptureRecord, drift: str) -> tuple[Any, ...]:
+    """The snapshot row of a capture, in ``_SNAPSHOT_COLUMNS`` order."""
+    return (
+        record.source_id,
+        record.fetched_at,
+        record.http_status,
+        record.final_url,
+        record.redirect_chain,
+        record.content_type,
+        record.content_length,
+        record.payload_sha256,
+        record.error_kind,
+        record.error_message,
+        record.duration_ms,
+        record.warc_filename,
+        record.warc_offset,
+        record.warc_length,
+        record.full_text_ref,
+        record.main_text_ref,
+        drift,
+        record.is_revisit,
     )
 
 
-def _update_source(source: Source, record: CaptureRecord) -> None:
+def _insert_snapshots(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert snapshot rows; their ids, in order. On SQLite one driver executemany, numbered without a
+    read (bulk/driver_sql.py); elsewhere an INSERT ... RETURNING in parameter order."""
+    table = core_table(Snapshot)
+    inserter = RowInserter(session, table, _SNAPSHOT_COLUMNS)
+    if session.get_bind().dialect.name == "sqlite":
+        convert = [inserter.processor(name) for name in _SNAPSHOT_COLUMNS]
+        numbered = inserter.insert_numbered(
+            [tuple(process(value) for process, value in zip(convert, row, strict=True)) for row in rows]
+        )
+        if numbered is not None:
+            return list(numbered)
+        raise RuntimeError("snapshot ids did not follow the largest id")  # only an AUTOINCREMENT table
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, [dict(zip(_SNAPSHOT_COLUMNS, row, strict=True)) for row in rows]))
+
+
+def _source_update(source: _LockedSource, record: CaptureRecord) -> dict[str, Any]:
     failed = record.health not in (SourceHealth.OK, SourceHealth.REDIRECTED)
-    source.health = record.health.value
-    source.health_reason = record.health_reason
-    source.last_checked_at = record.fetched_at
-    source.next_check_at = record.next_check_at
-    source.consecutive_failures = source.consecutive_failures + 1 if failed else 0
-    source.lease_owner = None
-    source.lease_expires_at = None
-    if record.final_url:
-        source.final_url = record.final_url
-    if record.title and not source.title:
-        source.title = record.title[:500]
+    return {
+        "source_id": source.id,
+        "health": record.health.value,
+        "health_reason": record.health_reason,
+        "last_checked_at": record.fetched_at,
+        "next_check_at": record.next_check_at,
+        "consecutive_failures": source.consecutive_failures + 1 if failed else 0,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "new_final_url": record.final_url or None,  # none: the source keeps the one it had
+        "title": source.title if source.title or not record.title else record.title[:500],
+    }
+
+
+def _after_capture(source: _LockedSource, record: CaptureRecord) -> _LockedSource:
+    """The source as its update leaves it, for a later capture of the same source in the group."""
+    update = _source_update(source, record)
+    return _LockedSource(
+        source.id, source.url, update["health"], update["consecutive_failures"], update["title"]
+    )
+
+
+def _update_sources(session: Session, updates: list[dict[str, Any]]) -> None:
+    table = core_table(Source)
+    new_final_url = bindparam("new_final_url", type_=table.c.final_url.type)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("source_id"))
+        .values(final_url=func.coalesce(new_final_url, table.c.final_url))
+    )
+    session.execute(statement, updates)
+    # Source objects the caller's session loaded before this no longer match their rows.
+    wanted = {values["source_id"] for values in updates}
+    for key in list(session.identity_map.keys()):
+        if key[0] is Source and key[1][0] in wanted:
+            session.expire(session.identity_map[key])
 
 
 def citing_claim_ids(session: Session, source_id: int) -> Sequence[int]:

@@ -27,7 +27,6 @@ from factledger.text.encoding import (
     MiB,
     decode_content_encoding,
 )
-from factledger.text.html import html_text
 from factledger.text.limits import CpuBudget, ExtractLimitError, ExtractLimits, check_markup
 from factledger.text.pdf import pdf_text
 
@@ -168,6 +167,10 @@ def _extract(
     html, charset = decode_body(body, header_charset, html=True)
     check_markup(html, limits)
     budget.check()
+    # Imported here: selectolax costs 4 MB in the archiver's own process, which imports this module
+    # for its worker processes' sake and never parses a page itself.
+    from factledger.text.html import html_text
+
     page = html_text(html)
     if not main_text:
         return ExtractedText(page.visible, None, page.title, charset, "html")

@@ -176,7 +176,11 @@ def html_text(html: str) -> HtmlText:
         html = _MARKER_CHARS.sub("", html)
     tree = LexborHTMLParser(html)
     title = _title(tree)
+    html_element = tree.root
     for hidden in tree.css("[hidden]"):
+        if html_element is not None and hidden.mem_id == html_element.mem_id:
+            # <html hidden>: a browser shows nothing of the page (and lexbor cannot remove its root).
+            return HtmlText(None, title)
         hidden.decompose()
     root = tree.body or tree.root
     visible = _visible_text(root) if root is not None else ""

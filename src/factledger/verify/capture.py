@@ -1,8 +1,9 @@
 """Quote verification as part of every archive run.
 
 The archiver knows nothing of quotes; it takes ``CaptureHooks``, and these are ours:
-- ``normalize_new_text`` runs in the archiver's worker processes, beside the text extraction: each new
-  text of a source that a quote cites is normalized once and stored next to it (verify/textcache.py),
+- ``normalize_new_text`` (verify/textcache.py, a module light enough to import in the archiver's worker
+  processes) runs there, beside the text extraction: each new text of a source that a quote cites is
+  normalized once and stored next to it,
   so no check normalizes a page. A text no quote is checked against is left alone (normalizing costs
   about as much as extracting); if a quote cites it later, its first check normalizes and stores it.
   The normalized text also goes back to the run's own process with the capture, so the checks of its
@@ -17,24 +18,13 @@ from collections.abc import Mapping, Sequence
 
 from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths, CaptureHooks
-from factledger.archive.textstore import TextStore
 from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import quoted_source_ids
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
-from factledger.verify.normalize import NormalizedText, normalize_for_matching
+from factledger.verify.normalize import NormalizedText
 from factledger.verify.service import CACHED_TEXTS, verify_quotes
-from factledger.verify.textcache import SIDECAR_KIND, NormalizedTextCache, store_normalized
-
-
-def normalize_new_text(texts: TextStore, ref: str, text: str) -> NormalizedText | None:
-    """Store the normalized form of a newly captured text and return it for the group's checks (module
-    level: it is sent to worker processes)."""
-    if texts.has_sidecar(ref, SIDECAR_KIND):
-        return None  # a text seen before (an unchanged page) was normalized then
-    normalized = normalize_for_matching(text)
-    store_normalized(texts, ref, normalized)
-    return normalized
+from factledger.verify.textcache import NormalizedTextCache, normalize_new_text
 
 
 def _has_checkable_text(recorded: RecordedCapture) -> bool:

@@ -59,6 +59,18 @@ def store_normalized(texts: TextStore, ref: str, normalized: NormalizedText) -> 
     texts.put_sidecar(ref, SIDECAR_KIND, encode_normalized(ref, normalized))
 
 
+def normalize_new_text(texts: TextStore, ref: str, text: str) -> NormalizedText | None:
+    """Store the normalized form of a newly captured text and return it for the group's checks (the
+    archiver's text hook, verify/capture.py). It is sent to the worker processes by name, so it lives
+    here, in a module whose imports they already have, not beside the quote checks: importing those
+    (the ledger, SQLAlchemy) took each worker about half a second of CPU before its first page."""
+    if texts.has_sidecar(ref, SIDECAR_KIND):
+        return None  # a text seen before (an unchanged page) was normalized then
+    normalized = normalize_for_matching(text)
+    store_normalized(texts, ref, normalized)
+    return normalized
+
+
 def load_normalized(texts: TextStore, ref: str) -> NormalizedText | None:
     """The stored normalized text of ``ref``; None when it was never stored or cannot be trusted."""
     data = texts.get_sidecar(ref, SIDECAR_KIND)

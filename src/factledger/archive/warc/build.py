@@ -110,16 +110,20 @@ def _sha1_b32(digest: Any) -> str:
 
 
 def _digests(http_headers: StatusAndHeaders, exchange: HttpExchange) -> tuple[str, str]:
-    """Payload and block SHA-1 in one pass over the payload file, in warcio's "sha1:BASE32" form.
+    """Payload and block SHA-1 in one pass over the payload, in warcio's "sha1:BASE32" form.
 
     warcio would read the payload twice more to compute them; setting them up front makes it skip that.
     """
     payload_digest = hashlib.sha1(usedforsecurity=False)
     block_digest = hashlib.sha1(http_headers.headers_buff, usedforsecurity=False)
-    with exchange.payload_path.open("rb") as payload:
-        while chunk := payload.read(READ_CHUNK):
-            payload_digest.update(chunk)
-            block_digest.update(chunk)
+    if exchange.payload.data is not None:
+        payload_digest.update(exchange.payload.data)
+        block_digest.update(exchange.payload.data)
+    else:
+        with exchange.payload.open() as payload:
+            while chunk := payload.read(READ_CHUNK):
+                payload_digest.update(chunk)
+                block_digest.update(chunk)
     return _sha1_b32(payload_digest), _sha1_b32(block_digest)
 
 
@@ -140,12 +144,12 @@ def build_pair(
     payload_digest, block_digest = _digests(http_headers, exchange)
     if refers_to is None:
         extra = [("WARC-Payload-Digest", payload_digest), ("WARC-Block-Digest", block_digest)]
-        with exchange.payload_path.open("rb") as payload:
+        with exchange.payload.open() as payload:
             record = writer.create_warc_record(
                 exchange.target_uri,
                 "response",
                 payload=payload,
-                length=exchange.payload_path.stat().st_size,
+                length=exchange.payload.length,
                 warc_headers=_warc_headers("response", exchange, record_id, extra),
                 http_headers=http_headers,
             )

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Final
 
 from warcio.timeutils import datetime_to_iso_date
+
+from factledger.archive.payload import Payload
 
 WARC_VERSION: Final = "1.1"
 WARC_SUFFIX: Final = ".warc.gz"
@@ -40,7 +41,7 @@ class HttpExchange:
     # Raw pairs, Transfer-Encoding already removed. Header strings hold the wire bytes decoded as
     # ISO-8859-1 (as httpx does), so they are written back byte for byte.
     response_headers: Sequence[tuple[str, str]]
-    payload_path: Path  # the body exactly as received: Content-Encoding not decoded
+    payload: Payload  # the body exactly as received: Content-Encoding not decoded
     fetched_at: datetime  # aware, UTC
     peer_ip: str | None = None
 
