@@ -288,7 +288,7 @@ def _import_chunk(
         new_rows.append(
             (
                 record.text,
-                text_key(text_hash),
+                bytearray(text_key(text_hash)),  # bound as it is (see append_events)
                 record.speaker,
                 dates_json(record.dates) if record.dates else None,  # JSON text: both engines take it
                 record.score,
