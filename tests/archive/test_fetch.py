@@ -155,7 +155,7 @@ async def test_the_user_agent_names_factledger_and_its_version(tmp_path: Path) -
 
 async def test_a_small_body_is_held_in_memory_and_a_large_one_goes_to_a_scratch_file(tmp_path: Path) -> None:
     small = b"<p>short</p>" * 100
-    large = bytes(range(256)) * ((LIMITS.memory_bytes + 50_000) // 256)  # over memory_bytes, under the cap
+    large = bytes(range(256)) * ((LIMITS.body_memory_bytes + 50_000) // 256)  # over it, under the cap
     assert len(large) < LIMITS.max_bytes
     routes = {"/small": respond(200, small), "/large": respond(200, large)}
     async with LocalServer(routes) as server, rig(tmp_path) as r:
@@ -642,3 +642,16 @@ async def test_per_host_delay_spaces_request_starts(tmp_path: Path) -> None:
     # Without the delay all four arrive together and both fail.
     assert statistics.median(gaps) >= 0.075
     assert arrivals[-1] - arrivals[0] >= 0.5 * 3 * 0.15
+
+
+def test_the_bodies_held_in_memory_stay_bounded_whatever_the_concurrency() -> None:
+    # Each fetch slot may have CAPTURES_IN_FLIGHT_PER_SLOT captures between fetch and commit; by
+    # default their bodies share HELD_BODIES_BYTES, so --concurrency 200 holds no more than 16 does.
+    from factledger.archive.fetch_types import CAPTURES_IN_FLIGHT_PER_SLOT, HELD_BODIES_BYTES
+
+    for concurrency in (1, 16, 32, 200):
+        limits = FetchLimits(concurrency=concurrency)
+        assert 0 < limits.body_memory_bytes <= 512 * 1024
+        assert limits.body_memory_bytes * concurrency * CAPTURES_IN_FLIGHT_PER_SLOT <= HELD_BODIES_BYTES
+    assert FetchLimits(concurrency=16).body_memory_bytes == 512 * 1024
+    assert FetchLimits(concurrency=200, memory_bytes=0).body_memory_bytes == 0  # every body to a file

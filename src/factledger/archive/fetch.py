@@ -217,7 +217,7 @@ class Fetcher:
                                 raw,
                                 response,
                                 cap=self.limits.max_bytes,
-                                in_memory=self.limits.memory_bytes,
+                                in_memory=self.limits.body_memory_bytes,
                                 temp_dir=self._temp_dir,
                             )
                     finally:

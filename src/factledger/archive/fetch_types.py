@@ -8,9 +8,14 @@ from datetime import datetime
 from factledger.archive.errors import ErrorKind
 from factledger.archive.payload import Payload
 
-__all__ = ["FetchLimits", "FetchResult", "MiB", "RedirectHop"]
+__all__ = ["CAPTURES_IN_FLIGHT_PER_SLOT", "FetchLimits", "FetchResult", "MiB", "RedirectHop"]
 
 MiB = 1024 * 1024
+# Captures a fetch slot may have fetched and not yet handed to the committer (runner.py bounds them so).
+CAPTURES_IN_FLIGHT_PER_SLOT = 2
+# Bodies held in memory by all the captures in flight together, at most (payload.py), and by one.
+HELD_BODIES_BYTES = 16 * MiB
+MAX_BODY_IN_MEMORY = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +34,9 @@ class FetchLimits:
     total_timeout: float = 60.0  # whole attempt: connect, headers and body (defeats a trickling body)
     max_bytes: int = 50 * MiB  # raw payload bytes, before any Content-Encoding is undone
     # A body up to this many bytes is held in memory, a larger one in a scratch file (payload.py says
-    # why). Most pages, compressed as sent, are well below it; with the runner's ``concurrency * 2``
-    # captures in flight it bounds the bodies held to 16 MiB.
-    memory_bytes: int = 512 * 1024
+    # why). None: HELD_BODIES_BYTES shared among the captures a run holds at once, at most 512 KiB
+    # each (``body_memory_bytes``). Most pages, compressed as sent, are well below either.
+    memory_bytes: int | None = None
     max_redirects: int = 10
     max_retries: int = 2
     backoff_base: float = 0.5
@@ -41,8 +46,17 @@ class FetchLimits:
         # A zero here would not bound anything: it would hang every fetch on a semaphore.
         if min(self.concurrency, self.per_host) < 1:
             raise ValueError("concurrency and per_host must be at least 1")
-        if min(self.max_bytes, self.memory_bytes, self.max_redirects, self.max_retries) < 0:
+        if min(self.max_bytes, self.memory_bytes or 0, self.max_redirects, self.max_retries) < 0:
             raise ValueError("max_bytes, memory_bytes, max_redirects and max_retries cannot be negative")
+
+    @property
+    def body_memory_bytes(self) -> int:
+        """The largest body held in memory: ``memory_bytes``, or by default HELD_BODIES_BYTES over the
+        ``concurrency * CAPTURES_IN_FLIGHT_PER_SLOT`` captures that can hold one at once, so a run at a
+        high concurrency does not hold more bodies in memory than one at the default."""
+        if self.memory_bytes is not None:
+            return self.memory_bytes
+        return min(MAX_BODY_IN_MEMORY, HELD_BODIES_BYTES // (self.concurrency * CAPTURES_IN_FLIGHT_PER_SLOT))
 
 
 @dataclass(frozen=True, slots=True)

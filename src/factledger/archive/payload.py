@@ -6,7 +6,7 @@ the commit, and creating a file that outlives the next creation is the expensive
 allocator (its scan of recently deleted inodes): about 0.6 ms of CPU a file on the benchmark machine,
 against about 0.1 ms to pickle a 60 KB body through the worker's pipe. Why not always memory: up to
 ``concurrency * 2`` captures wait between fetch and commit (runner.py), and a body may be as large as
-``FetchLimits.max_bytes``; a body over ``FetchLimits.memory_bytes`` therefore goes on to a file, as the
+``FetchLimits.max_bytes``; a body over ``FetchLimits.body_memory_bytes`` therefore goes on to a file, as the
 standard library's ``SpooledTemporaryFile`` does (which cannot cross to a worker process, hence this type).
 """
 

@@ -32,6 +32,7 @@ from factledger.archive.commit import Committer, Finished
 from factledger.archive.dispatch import Dispatcher
 from factledger.archive.fetch import Fetcher, FetchResult
 from factledger.archive.fetch_response import sweep_payloads
+from factledger.archive.fetch_types import CAPTURES_IN_FLIGHT_PER_SLOT
 from factledger.archive.guard import AddressPolicy, Resolver
 from factledger.archive.leases import (
     LeasedSource,
@@ -187,7 +188,7 @@ class _Pipeline:
         # committing the capture goes on beside the next fetches. ``preparing`` bounds the captures fetched
         # but not yet handed to the committer, so a slow prepare stage holds the fetches back instead of
         # piling payload files up in the scratch directory.
-        self.preparing = asyncio.Semaphore(dispatcher.options.fetch.concurrency * 2)
+        self.preparing = asyncio.Semaphore(dispatcher.options.fetch.concurrency * CAPTURES_IN_FLIGHT_PER_SLOT)
 
     async def run(self, first: LeasedSource) -> None:
         renewing = asyncio.create_task(self._renew_leases())
