@@ -3,11 +3,11 @@
 The archiver knows nothing of quotes; it takes ``CaptureHooks``, and these are ours:
 - ``normalize_new_text`` (verify/textcache.py, a module light enough to import in the archiver's worker
   processes) runs there, beside the text extraction: each new text of a source that a quote cites is
-  normalized once and stored next to it, so no check normalizes a page. A text no quote is checked
-  against is left alone (normalizing costs about as much as extracting); if a quote cites it later, its
-  first check normalizes and stores it. The sidecar's bytes also go back to the run's own process with
-  the capture, so the checks of its group decode them from memory instead of reading and inflating the
-  sidecar just written;
+  normalized once and stored next to it,
+  so no check normalizes a page. A text no quote is checked against is left alone (normalizing costs
+  about as much as extracting); if a quote cites it later, its first check normalizes and stores it.
+  The normalized text also goes back to the run's own process with the capture, so the checks of its
+  group find it in memory instead of reading and inflating the sidecar just written;
 - ``after_commit`` runs once per committed group of captures and re-checks, in one pass, the quotes
   citing those sources, so a quote that a new capture lost is flagged in the same run.
 """
@@ -22,8 +22,9 @@ from factledger.ledger.database import Ledger
 from factledger.ledger.evidence_queries import quoted_source_ids
 from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
+from factledger.verify.normalize import NormalizedText
 from factledger.verify.service import CACHED_TEXTS, verify_quotes
-from factledger.verify.textcache import NormalizedTextCache, decode_normalized, normalize_new_text
+from factledger.verify.textcache import NormalizedTextCache, normalize_new_text
 
 
 def _has_checkable_text(recorded: RecordedCapture) -> bool:
@@ -46,9 +47,8 @@ def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHoo
         # The group's own cache, as verify_quotes would make, with the texts the workers sent back in it;
         # it goes with the group, so no page's text outlives its check.
         texts = NormalizedTextCache(open_store(paths).texts, max(CACHED_TEXTS, len(derived)))
-        for ref, sidecar in derived.items():
-            normalized = decode_normalized(ref, sidecar) if isinstance(sidecar, bytes) else None
-            if normalized is not None:
+        for ref, normalized in derived.items():
+            if isinstance(normalized, NormalizedText):
                 texts.put(ref, normalized)
         source_ids = {capture.snapshot.source_id for capture in recorded if _has_checkable_text(capture)}
         if source_ids:

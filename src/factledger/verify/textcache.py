@@ -59,19 +59,16 @@ def store_normalized(texts: TextStore, ref: str, normalized: NormalizedText) -> 
     texts.put_sidecar(ref, SIDECAR_KIND, encode_normalized(ref, normalized))
 
 
-def normalize_new_text(texts: TextStore, ref: str, text: str) -> bytes | None:
-    """Normalize a newly captured text and store it as its sidecar; return the sidecar's bytes for the
-    group's checks, which ``decode_normalized`` makes the NormalizedText again (the archiver's text hook,
-    verify/capture.py). The bytes, not the object: they are made anyway, and pickling them back to the
-    run's process is a copy, where pickling the object took 0.09 ms a page. It is sent to the worker
-    processes by name, so it lives here, in a module whose imports they already have, not beside the
-    quote checks: importing those (the ledger, SQLAlchemy) took each worker about half a second of CPU
-    before its first page."""
+def normalize_new_text(texts: TextStore, ref: str, text: str) -> NormalizedText | None:
+    """Store the normalized form of a newly captured text and return it for the group's checks (the
+    archiver's text hook, verify/capture.py). It is sent to the worker processes by name, so it lives
+    here, in a module whose imports they already have, not beside the quote checks: importing those
+    (the ledger, SQLAlchemy) took each worker about half a second of CPU before its first page."""
     if texts.has_sidecar(ref, SIDECAR_KIND):
         return None  # a text seen before (an unchanged page) was normalized then
-    data = encode_normalized(ref, normalize_for_matching(text))
-    texts.put_sidecar(ref, SIDECAR_KIND, data)
-    return data
+    normalized = normalize_for_matching(text)
+    store_normalized(texts, ref, normalized)
+    return normalized
 
 
 def load_normalized(texts: TextStore, ref: str) -> NormalizedText | None:
