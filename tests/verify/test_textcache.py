@@ -159,3 +159,22 @@ def test_sidecar_kinds_are_checked(store: TextStore) -> None:
     store.put_sidecar(ref, "other", b"payload")
     assert store.get_sidecar(ref, "other") == b"payload"
     assert not list(store.path_for(ref).parent.glob("*.tmp"))
+
+
+def test_the_quote_hook_sends_the_sidecar_bytes_and_they_arrive_as_the_normalized_text(
+    store: TextStore,
+) -> None:
+    # The archiver's workers send the hook's result back pickled: it must arrive as the NormalizedText
+    # (the group's checks use it from memory), equal to normalizing the text again, and the sidecar
+    # must hold the same bytes. A run of few sources passes it without pickling: decoded() then.
+    import pickle
+
+    text = "The mayor said the “bridge” would open — on time — in 2026.\n\nCafé prices rose."
+    ref = store.put(text)
+    sent = textcache.normalize_new_text(store, ref, text)
+    assert isinstance(sent, textcache.EncodedNormalized)
+    arrived = pickle.loads(pickle.dumps(sent, protocol=5))
+    assert isinstance(arrived, NormalizedText)
+    assert arrived == normalize_for_matching(text) == sent.decoded()
+    assert textcache.load_normalized(store, ref) == arrived
+    assert textcache.normalize_new_text(store, ref, text) is None  # normalized once

@@ -24,7 +24,7 @@ from factledger.ledger.snapshots import RecordedCapture
 from factledger.ledger.statuses import EXTRACT_ERROR_KINDS
 from factledger.verify.normalize import NormalizedText
 from factledger.verify.service import CACHED_TEXTS, verify_quotes
-from factledger.verify.textcache import NormalizedTextCache, normalize_new_text
+from factledger.verify.textcache import EncodedNormalized, NormalizedTextCache, normalize_new_text
 
 
 def _has_checkable_text(recorded: RecordedCapture) -> bool:
@@ -47,7 +47,8 @@ def capture_hooks(ledger: Ledger, actor: str, paths: ArchivePaths) -> CaptureHoo
         # The group's own cache, as verify_quotes would make, with the texts the workers sent back in it;
         # it goes with the group, so no page's text outlives its check.
         texts = NormalizedTextCache(open_store(paths).texts, max(CACHED_TEXTS, len(derived)))
-        for ref, normalized in derived.items():
+        for ref, sent in derived.items():
+            normalized = sent.decoded() if isinstance(sent, EncodedNormalized) else sent  # not pickled
             if isinstance(normalized, NormalizedText):
                 texts.put(ref, normalized)
         source_ids = {capture.snapshot.source_id for capture in recorded if _has_checkable_text(capture)}
