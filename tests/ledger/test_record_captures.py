@@ -130,3 +130,24 @@ def test_one_source_twice_in_a_group_sees_its_first_capture(ledger: Ledger) -> N
         assert source.consecutive_failures == 2
     assert failed.previous_health is SourceHealth.OK
     assert failed_again.previous_health is SourceHealth.GONE
+
+
+def test_a_group_mixing_known_and_looked_up_previous_captures_keeps_its_order(ledger: Ledger) -> None:
+    # The archiver passes every previous capture; a caller that does not (previous_known=False) must
+    # still see the group's earlier captures of its source, whichever way they came in.
+    with ledger.write() as session:
+        source_id = get_or_create_source(session, "https://example.org/a").id
+    known = _record(source_id, T0)
+    looked_up = _record(source_id, T0 + timedelta(hours=1), previous_known=False)
+    again = _record(source_id, T0 + timedelta(hours=2), payload_sha256="e" * 64, full_text_ref="f" * 64)
+    with ledger.write() as session:
+        first, second, third = record_captures(session, "archiver", [known, looked_up, again])
+    assert (first.drift, second.drift) == ("first", "same_digest")
+    assert third.drift == "first"  # previous_known: the caller's word (no earlier capture) is taken
+    assert first.snapshot.id < second.snapshot.id < third.snapshot.id
+    with ledger.read() as session:
+        assert [get_snapshot(session, r.snapshot.id).fetched_at for r in (first, second, third)] == [
+            T0,
+            T0 + timedelta(hours=1),
+            T0 + timedelta(hours=2),
+        ]

@@ -195,36 +195,34 @@ def record_captures(session: Session, actor: str, records: Sequence[CaptureRecor
     drifts: list[str] = []
     previous_health: list[SourceHealth] = []
     updates: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []  # the snapshot rows, in order; the first len(snapshot_ids) are in
     snapshot_ids: list[int] = []
     for record in records:
         source = sources[record.source_id]
         if record.previous_known:
             previous = record.previous
         else:
-            # The next record of the same source must see this one as its previous capture: its row
-            # goes in now, before that lookup.
+            # The lookup must see every earlier capture of the group (the next record of a source
+            # must see this one as its previous capture): the rows so far go in first.
+            snapshot_ids += _insert_snapshots(session, rows[len(snapshot_ids) :])
             previous = previous_captures(session, [source.id]).get(source.id)
         drifts.append(_drift(record, previous))
         previous_health.append(SourceHealth(source.health))
         updates.append(_source_update(source, record))
         sources[source.id] = _after_capture(source, record)
-        if not record.previous_known:
-            snapshot_ids += _insert_snapshots(session, [_snapshot_values(record, drifts[-1])])
-    if not snapshot_ids:
-        snapshot_ids = _insert_snapshots(
-            session, [_snapshot_values(record, drift) for record, drift in zip(records, drifts, strict=True)]
-        )
+        rows.append(_snapshot_values(record, drifts[-1]))
+    snapshot_ids += _insert_snapshots(session, rows[len(snapshot_ids) :])
     _update_sources(session, updates)
 
     results = [
         RecordedCapture(
-            snapshot=RecordedSnapshot(snapshot_id, *_snapshot_values(record, drift)),
+            snapshot=RecordedSnapshot(snapshot_id, *row),
             health=record.health,
             previous_health=before,
             drift=drift,
         )
-        for record, drift, before, snapshot_id in zip(
-            records, drifts, previous_health, snapshot_ids, strict=True
+        for record, row, drift, before, snapshot_id in zip(
+            records, rows, drifts, previous_health, snapshot_ids, strict=True
         )
     ]
     events = [
@@ -286,6 +284,8 @@ def _snapshot_values(record: CaptureRecord, drift: str) -> tuple[Any, ...]:
 def _insert_snapshots(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert snapshot rows; their ids, in order. On SQLite one driver executemany, numbered without a
     read (bulk/driver_sql.py); elsewhere an INSERT ... RETURNING in parameter order."""
+    if not rows:
+        return []
     table = core_table(Snapshot)
     inserter = RowInserter(session, table, _SNAPSHOT_COLUMNS)
     if session.get_bind().dialect.name == "sqlite":
