@@ -208,8 +208,9 @@ def record_captures(session: Session, actor: str, records: Sequence[CaptureRecor
             previous = previous_captures(session, [source.id]).get(source.id)
         drifts.append(_drift(record, previous))
         previous_health.append(SourceHealth(source.health))
-        updates.append(_source_update(source, record))
-        sources[source.id] = _after_capture(source, record)
+        values = _source_update(source, record)
+        updates.append(values)
+        sources[source.id] = _after_capture(source, values)
         rows.append(_snapshot_values(record, drifts[-1]))
     snapshot_ids += _insert_snapshots(session, rows[len(snapshot_ids) :])
     _update_sources(session, updates)
@@ -316,11 +317,11 @@ def _source_update(source: _LockedSource, record: CaptureRecord) -> dict[str, An
     }
 
 
-def _after_capture(source: _LockedSource, record: CaptureRecord) -> _LockedSource:
-    """The source as its update leaves it, for a later capture of the same source in the group."""
-    update = _source_update(source, record)
+def _after_capture(source: _LockedSource, values: dict[str, Any]) -> _LockedSource:
+    """The source as its update (``_source_update``'s values) leaves it, for a later capture of the same
+    source in the group."""
     return _LockedSource(
-        source.id, source.url, update["health"], update["consecutive_failures"], update["title"]
+        source.id, source.url, values["health"], values["consecutive_failures"], values["title"]
     )
 
 
