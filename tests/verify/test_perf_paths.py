@@ -298,3 +298,51 @@ def test_a_short_batch_ends_the_walk_without_reading_another(
     results = verify_quotes(ledger, ACTOR, paths)
     assert [r.quote_status for r in results] == ["found", "found", "missing"]
     assert reads == [2, 1]  # BATCH is 2 here: a full batch, a short one, and no third read of nothing
+
+
+@pytest.mark.parametrize("batch", [500, 1], ids=["one-batch", "one-per-batch"])
+def test_a_run_of_one_batch_records_checks_and_suggestions_in_one_transaction(
+    ledger: Ledger, paths: ArchivePaths, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    # The archiver's hook re-checks a commit group's quotes in one short batch: its checks and the
+    # suggestions they lead to go in one write transaction, with the events in the order that a run of
+    # many batches writes them (each quote.checked, then the claim's suggestion, computed from all of its
+    # evidence). Input: a claim whose two quotes cite two captured pages; both quotes start unchecked.
+    claim, ids = new_claim(
+        ledger,
+        "Wages rose 4.5 percent.",
+        [
+            ("https://a.example/p", Stance.SUPPORTS, RISE),
+            ("https://b.example/p", Stance.REFUTES, "not there"),
+        ],
+    )
+    for evidence_id in ids:
+        capture(ledger, paths, source_of(ledger, evidence_id), PAGE, START)
+    with ledger.write() as session:
+        record_quote_checks(session, ACTOR, [QuoteCheck(i, QuoteStatus.UNCHECKED, START) for i in ids])
+        session.execute(Claim.__table__.update().values(suggested_status=None, suggestion_reason=None))
+    already = max(event.id for event in events(ledger, "quote.checked"))
+
+    monkeypatch.setattr(service, "BATCH", batch)
+    writes: list[int] = []
+    real_write = ledger.write
+
+    def counted_write() -> Any:
+        writes.append(1)
+        return real_write()
+
+    monkeypatch.setattr(ledger, "write", counted_write)
+    results = verify_quotes(ledger, ACTOR, paths, claim_id=claim)
+
+    assert [(r.evidence_id, r.quote_status) for r in results] == [(ids[0], "found"), (ids[1], "missing")]
+    assert len(writes) == (1 if batch == 500 else 3)  # two batches of one, then the suggestions
+    with ledger.read() as session:
+        logged = session.scalars(select(Event).where(Event.id > already).order_by(Event.id)).all()
+        suggested = session.execute(select(Claim.suggested_status).where(Claim.id == claim)).scalar_one()
+    assert [(e.kind, e.claim_id) for e in logged] == [
+        ("quote.checked", claim),
+        ("quote.checked", claim),
+        ("claim.suggestion_changed", claim),
+    ]
+    assert logged[-1].after == {"suggested": suggested}
+    assert suggested is not None

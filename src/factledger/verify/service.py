@@ -10,8 +10,10 @@ snapshot's normalized text is loaded once however many quotes cite it. Results a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from factledger.archive.capture_store import open_store
 from factledger.archive.runner import ArchivePaths
@@ -91,16 +93,19 @@ def refresh_suggestions(ledger: Ledger, actor: str, claim_ids: Iterable[int]) ->
     """Recompute the suggested verdict of each claim, ``BATCH`` claims per transaction."""
     ordered = sorted(set(claim_ids))
     for offset in range(0, len(ordered), BATCH):
-        chunk = ordered[offset : offset + BATCH]
         with ledger.write() as session:
-            views: dict[int, list[EvidenceView]] = {claim: [] for claim in chunk}
-            for claim, stance, status in stances_of_claims(session, chunk):
-                views[claim].append(EvidenceView(stance, status))
-            suggestions: dict[int, tuple[ClaimStatus | None, str]] = {}
-            for claim, evidence in views.items():
-                suggestion = suggest_verdict(evidence)
-                suggestions[claim] = (suggestion.verdict, suggestion.reason)
-            set_suggestions(session, actor, suggestions)
+            _refresh_suggestions_in(session, actor, ordered[offset : offset + BATCH])
+
+
+def _refresh_suggestions_in(session: Session, actor: str, claim_ids: Sequence[int]) -> None:
+    views: dict[int, list[EvidenceView]] = {claim: [] for claim in claim_ids}
+    for claim, stance, status in stances_of_claims(session, claim_ids):
+        views[claim].append(EvidenceView(stance, status))
+    suggestions: dict[int, tuple[ClaimStatus | None, str]] = {}
+    for claim, evidence in views.items():
+        suggestion = suggest_verdict(evidence)
+        suggestions[claim] = (suggestion.verdict, suggestion.reason)
+    set_suggestions(session, actor, suggestions)
 
 
 def verify_quotes(
@@ -138,8 +143,15 @@ def verify_quotes(
             _check(row.quote, snapshots.get(row.source_id), cache, row.id, textless.get(row.source_id))
             for row in batch
         ]
+        # A run that is one short batch (the archiver's hook after each commit group, one claim's
+        # quotes) records its checks and the suggestions they lead to in one transaction: every check
+        # the run makes is in the batch, so no suggestion is an interim one (see below), and a second
+        # transaction, with its own lock of the audit log, is saved.
+        whole_run = not results and len(batch) < BATCH
         with ledger.write() as session:
             outcomes = record_quote_checks(session, actor, checks)
+            if whole_run:
+                _refresh_suggestions_in(session, actor, sorted({row.claim_id for row in batch}))
         for row, check, outcome in zip(batch, checks, outcomes, strict=True):
             results.append(
                 EvidenceResult(
@@ -157,6 +169,9 @@ def verify_quotes(
             )
         if on_progress is not None:
             on_progress(len(results))
+        if whole_run:  # its suggestions are recorded with its checks
+            results.sort(key=lambda result: result.evidence_id)
+            return results
         if len(batch) < BATCH:
             break  # a short batch was the last: asking again would only read an empty one
         after = (batch[-1].source_id, batch[-1].id)
