@@ -227,17 +227,18 @@ def _hex_chain(events: list[tuple[str, str, int, str, str | None]]) -> list[tupl
     return chain
 
 
-def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Path) -> None:
-    """0014 stores hashes as bytes and drops events.prev_hash: a 0013 ledger's claims are still found by
-    their text, every event keeps its hash (hex of the stored bytes), and `audit verify` passes, and
-    still names a changed event."""
+_0013_CLAIM = "Exports to Zanzibar doubled since 2010."
+
+
+def _make_0013_ledger(db_url: str) -> list[tuple[str, str]]:
+    """A ledger at revision 0013 holding one claim and its two events, as 0013 stored them (hex hashes,
+    events.prev_hash); returns the events' (prev_hash, hash)."""
     ledger = Ledger(db_url)
     with ledger.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0013")
-    claim_text = "Exports to Zanzibar doubled since 2010."
     at = "2024-01-01 00:00:00.000001"
     events = [
-        (at, "claim.created", 1, canonical_json({"status": "unreviewed", "text": claim_text}), None),
+        (at, "claim.created", 1, canonical_json({"status": "unreviewed", "text": _0013_CLAIM}), None),
         (at, "claim.status_changed", 1, canonical_json({"status": "in_review", "version": 2}), "checking"),
     ]
     chain = _hex_chain(events)
@@ -247,7 +248,7 @@ def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Pat
                 "INSERT INTO claims (id, text, text_hash, status, needs_review, created_at, updated_at, "
                 "version) VALUES (1, :text, :hash, 'in_review', false, :at, :at, 2)"
             ),
-            {"text": claim_text, "hash": claim_text_hash(claim_text).hex(), "at": at},
+            {"text": _0013_CLAIM, "hash": claim_text_hash(_0013_CLAIM).hex(), "at": at},
         )
         for event_id, ((moment, kind, claim_id, after, rationale), (prev, digest)) in enumerate(
             zip(events, chain, strict=True), start=1
@@ -273,6 +274,15 @@ def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Pat
             {"hash": chain[-1][1]},
         )
     ledger.close()
+    return chain
+
+
+def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Path) -> None:
+    """0014 stores hashes as bytes and drops events.prev_hash: a 0013 ledger's claims are still found by
+    their text, every event keeps its hash (hex of the stored bytes), and `audit verify` passes, and
+    still names a changed event."""
+    chain = _make_0013_ledger(db_url)
+    claim_text = _0013_CLAIM
     factledger = Factledger(db_url=db_url, home=tmp_path / "home")
     assert factledger("init").exit_code == 0
     upgraded = Ledger(db_url)
@@ -304,3 +314,35 @@ def test_0014_keeps_every_hash_and_the_chain_verifies(db_url: str, tmp_path: Pat
     broken = factledger("audit", "verify")
     assert broken.exit_code == 1
     assert "event 2 was modified after it was written" in broken.stderr
+
+
+def test_0014_downgrade_restores_the_0013_hashes_and_upgrades_again(db_url: str, tmp_path: Path) -> None:
+    """Down from head to 0013: hashes are hex again, each event's prev_hash is the hash of the event before
+    it, a claim's text hash is its full digest again; then up to head, and the chain still verifies.
+    Input: the 0013 ledger of the test above, upgraded by `factledger init`."""
+    chain = _make_0013_ledger(db_url)
+    factledger = Factledger(db_url=db_url, home=tmp_path / "home")
+    assert factledger("init").exit_code == 0
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0013")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"
+            events = connection.execute(text("SELECT prev_hash, hash FROM events ORDER BY id")).all()
+            head = connection.execute(text("SELECT hash FROM audit_head")).scalar_one()
+            text_hash = connection.execute(text("SELECT text_hash FROM claims")).scalar_one()
+            columns = {column["name"] for column in inspect(connection).get_columns("events")}
+            indexes = {index["name"] for index in inspect(connection).get_indexes("claims")}
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in events] == chain
+    assert head == chain[-1][1]
+    assert text_hash == claim_text_hash(_0013_CLAIM).hex()
+    assert "prev_hash" in columns
+    assert {"ix_claims_status_id", "ix_claims_updated_at_id", "ix_claims_score_id"} <= indexes
+    assert "ix_claims_status" not in indexes
+
+    assert factledger("init").exit_code == 0  # and up again
+    verified = factledger.json("audit", "verify")
+    assert (verified["events"], verified["claims"]) == (2, 1)
