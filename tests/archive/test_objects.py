@@ -21,7 +21,17 @@ pytestmark = pytest.mark.unit
 def test_local_objects_put_read_ranges_list_and_delete(tmp_path: Path) -> None:
     objects = LocalObjects(tmp_path / "store")
     objects.put("ab/cd/one.gz", b"0123456789")
-    objects.put_if_absent("ab/cd/one.gz", b"other bytes")  # content-addressed: the first stays
+    made: list[bytes] = []
+
+    def make(data: bytes) -> bytes:
+        made.append(data)
+        return data
+
+    objects.put_if_absent("ab/cd/one.gz", lambda: make(b"other bytes"))  # content-addressed: the first stays
+    assert made == []  # present: its bytes are not even made
+    objects.put_if_absent("ab/cd/two.gz", lambda: make(b"2"))
+    assert made == [b"2"]
+    objects.delete("ab/cd/two.gz")
     assert objects.get("ab/cd/one.gz") == b"0123456789"
     assert objects.get_range("ab/cd/one.gz", 3, 4) == b"3456"
     with objects.open("ab/cd/one.gz") as handle:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from factledger.archive.runner import ArchivePaths
 from factledger.archive.textstore import TextStore
@@ -320,7 +320,7 @@ def test_a_run_of_one_batch_records_checks_and_suggestions_in_one_transaction(
         capture(ledger, paths, source_of(ledger, evidence_id), PAGE, START)
     with ledger.write() as session:
         record_quote_checks(session, ACTOR, [QuoteCheck(i, QuoteStatus.UNCHECKED, START) for i in ids])
-        session.execute(Claim.__table__.update().values(suggested_status=None, suggestion_reason=None))
+        session.execute(update(Claim).values(suggested_status=None, suggestion_reason=None))
     already = max(event.id for event in events(ledger, "quote.checked"))
 
     monkeypatch.setattr(service, "BATCH", batch)

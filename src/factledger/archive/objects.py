@@ -78,8 +78,10 @@ class ObjectStore(Protocol):
 
     def put(self, key: str, data: bytes, *, durable: bool = True) -> None: ...
 
-    def put_if_absent(self, key: str, data: bytes, *, durable: bool = True) -> None:
-        """Store ``data`` unless ``key`` already holds it (content-addressed objects)."""
+    def put_if_absent(self, key: str, make: Callable[[], bytes], *, durable: bool = True) -> None:
+        """Store the bytes ``make()`` returns unless ``key`` already holds them (content-addressed objects);
+        ``make`` is called only when they may be needed (compressing a text that is already stored is
+        wasted work when a page's markup changed but its text did not)."""
         ...
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
@@ -167,9 +169,9 @@ class LocalObjects:
             for directory in {*(d.parent for d in new_directories), path.parent}:
                 fsync_path(directory)  # the new name (and any new fan-out directory) survives a crash
 
-    def put_if_absent(self, key: str, data: bytes, *, durable: bool = True) -> None:
+    def put_if_absent(self, key: str, make: Callable[[], bytes], *, durable: bool = True) -> None:
         if not self.path(key).exists():
-            self.put(key, data, durable=durable)
+            self.put(key, make(), durable=durable)
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         self._write(key, chunks, durable=True)
@@ -305,9 +307,9 @@ class S3Objects:
 
         self._call(key, lambda: obstore.put(self._store, key, data))
 
-    def put_if_absent(self, key: str, data: bytes, *, durable: bool = True) -> None:
+    def put_if_absent(self, key: str, make: Callable[[], bytes], *, durable: bool = True) -> None:
         # Same key, same bytes: overwriting is idempotent, and one PUT is cheaper than a HEAD and a PUT.
-        self.put(key, data, durable=durable)
+        self.put(key, make(), durable=durable)
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> None:
         import obstore

@@ -94,7 +94,9 @@ class TextStore:
         data = text.encode("utf-8")
         ref = hashlib.sha256(data).hexdigest()
         self.objects.put_if_absent(
-            text_key(ref), igzip.compress(data, compresslevel=_COMPRESS_LEVEL, mtime=0), durable=durable
+            text_key(ref),
+            lambda: igzip.compress(data, compresslevel=_COMPRESS_LEVEL, mtime=0),
+            durable=durable,
         )
         return ref
 
