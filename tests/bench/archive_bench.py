@@ -40,7 +40,7 @@ anything has deleted many files on the same filesystem (the previous run's own c
 and sidecars, a test suite's temporary directories). ext4 avoids reusing an inode deleted in the last 60 s
 (300 s while its inode table block is dirty), and finding a free one scans past each of them
 (``recently_deleted`` in the kernel's inode allocator): on the 2-core benchmark machine that made each new
-file and directory cost 0.1-0.5 ms of CPU instead of about 0.02 ms, and a quoted page makes two files. Runs
+file and directory cost 0.1-0.5 ms of CPU instead of 0.02-0.05 ms, and a quoted page makes two files. Runs
 of two versions are compared only when alternated in one window.
 
 It is a benchmark, not a test: targets print PASS/FAIL and the exit code is 0 either way.
