@@ -224,6 +224,7 @@ class LedgerState:
     events: list[tuple[Any, ...]]
     searches: dict[str, list[int]]
     indexes: list[tuple[Any, ...]]
+    clock: list[tuple[Any, ...]]
 
 
 SEARCHES = (
@@ -269,8 +270,32 @@ def _state(ledger: Ledger) -> LedgerState:
         }
         report = verify_log(session)
         indexes = _indexes(session)
+        clock = _clock_values(session)
     assert report.ok, report
-    return LedgerState(claims, sources, evidence, events, searches, indexes)
+    return LedgerState(claims, sources, evidence, events, searches, indexes, clock)
+
+
+# The clock's columns, whose values differ between two runs: the bulk path gives each batch's time once
+# (written into its statement on SQLite, bulk/driver_sql.py), so how each is stored is compared instead.
+_CLOCK_COLUMNS = {
+    "claims": ("created_at", "updated_at"),
+    "sources": ("created_at", "next_check_at"),
+    "evidence": ("added_at",),
+    "events": ("at",),
+}
+
+
+def _clock_values(session: Session) -> list[tuple[Any, ...]]:
+    """Per row of every table the import writes, each clock column's storage type and length of text on
+    SQLite (a timestamp stored as text of 26 characters), or whether it is set on PostgreSQL."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    shapes = []
+    for table, columns in _CLOCK_COLUMNS.items():
+        shown = ", ".join(
+            f"typeof({column}), length({column})" if sqlite else f"{column} IS NOT NULL" for column in columns
+        )
+        shapes += [(table, *row) for row in session.execute(text(f"SELECT {shown} FROM {table} ORDER BY id"))]
+    return shapes
 
 
 def _indexes(session: Session) -> list[tuple[Any, ...]]:
@@ -347,6 +372,9 @@ def test_bulk_import_gives_the_reference_ledger_event_for_event(
     assert bulk.searches == reference.searches
     assert all(reference.searches.values())
     assert bulk.indexes == reference.indexes
+    assert bulk.clock == reference.clock
+    if twin_urls[0].startswith("sqlite"):
+        assert all(set(zip(row[1::2], row[2::2], strict=True)) == {("text", 26)} for row in reference.clock)
 
 
 _WHITESPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())

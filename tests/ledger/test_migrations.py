@@ -13,8 +13,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from factledger.ledger.audit import GENESIS_HASH, canonical_json
-from factledger.ledger.claims import ClaimFilter, claim_ids_by_hash, claim_text_hash, list_claims
-from factledger.ledger.claims import ClaimDraft, add_claim
+from factledger.ledger.claims import (
+    ClaimDraft,
+    ClaimFilter,
+    add_claim,
+    claim_ids_by_hash,
+    claim_text_hash,
+    list_claims,
+)
 from factledger.ledger.database import (
     SQLITE_PAGE_SIZE,
     Ledger,

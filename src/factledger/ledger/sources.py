@@ -22,7 +22,8 @@ MAX_QUOTE_LENGTH = 5_000
 
 
 _SOURCES_BY_URL = "SELECT url, id FROM sources WHERE url IN"
-_SOURCE_COLUMNS = ("url", "domain", "health", "created_at", "consecutive_failures", "next_check_at")
+_SOURCE_COLUMNS = ("url", "domain")
+_SOURCE_CONSTANTS = ("health", "created_at", "consecutive_failures", "next_check_at")  # due at once
 _LOOKUP_CHUNK = 5000
 
 
@@ -40,10 +41,10 @@ def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dic
     missing = [url for url in wanted if url not in found]
     if not missing:
         return found
-    inserter = RowInserter(session, core_table(Source), _SOURCE_COLUMNS)
+    inserter = RowInserter(session, core_table(Source), _SOURCE_COLUMNS, _SOURCE_CONSTANTS)
     now = inserter.convert("created_at", utcnow())
     unknown = SourceHealth.UNKNOWN.value
-    numbered = inserter.insert_numbered([(url, domain_of(url), unknown, now, 0, now) for url in missing])
+    numbered = inserter.insert_numbered([(url, domain_of(url)) for url in missing], (unknown, now, 0, now))
     if numbered is not None:
         found.update(zip(missing, numbered, strict=True))
         return found

@@ -47,30 +47,11 @@ _BULK_AUTOMERGE = 8
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
 _STATUS_TEXT = {status: status.value for status in ClaimStatus}
 _STATUS_JSON = {status.value: canonical_json(status.value) for status in ClaimStatus}
-_CLAIM_COLUMNS = (
-    "text",
-    "text_hash",
-    "speaker",
-    "dates",
-    "score",
-    "status",
-    "rationale",
-    "needs_review",
-    "created_at",
-    "updated_at",
-    "version",
-    "speaker_kind",
-)
-_EVIDENCE_COLUMNS = (
-    "claim_id",
-    "source_id",
-    "stance",
-    "quote",
-    "note",
-    "quote_status",
-    "added_by",
-    "added_at",
-)
+_CLAIM_COLUMNS = ("text", "text_hash", "speaker", "dates", "score", "status", "rationale", "speaker_kind")
+# The same for every claim of a chunk: given once (RowInserter writes them into the statement).
+_CLAIM_CONSTANTS = ("needs_review", "created_at", "updated_at", "version")
+_EVIDENCE_COLUMNS = ("claim_id", "source_id", "stance", "quote", "note")
+_EVIDENCE_CONSTANTS = ("quote_status", "added_by", "added_at")
 
 
 # Records are NamedTuples, immutable like a frozen dataclass: an import makes one per claim and one per
@@ -206,8 +187,8 @@ class _Writers:
     """The import's INSERTs, built once, with the values that are the same for every row converted once."""
 
     def __init__(self, session: Session, actor: str) -> None:
-        self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
-        self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS)
+        self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS, _CLAIM_CONSTANTS)
+        self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS, _EVIDENCE_CONSTANTS)
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
@@ -274,7 +255,6 @@ def _import_chunk(
     matched_hashes = set(claim_ids)
 
     now = writers.timestamp()
-    not_flagged = writers.not_flagged
     dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
     status_of_new: dict[bytes, str] = {}  # insertion-ordered: the new claims' hashes
@@ -294,10 +274,6 @@ def _import_chunk(
                 record.score,
                 status,
                 record.rationale,
-                not_flagged,
-                now,
-                now,
-                1,
                 record.speaker_kind,
             )
         )
@@ -305,7 +281,7 @@ def _import_chunk(
         # executemany, then the ids: numbered in order on SQLite, else read back by text hash (new
         # hashes are unique in the ledger by construction). RETURNING in parameter order would cost
         # one INSERT per row on SQLite.
-        numbered = writers.claims.insert_numbered(new_rows)
+        numbered = writers.claims.insert_numbered(new_rows, (writers.not_flagged, now, now, 1))
         if numbered is not None:
             new_ids = dict(zip(status_of_new, numbered, strict=True))
         else:
@@ -334,11 +310,11 @@ def _import_chunk(
             if key in existing_links:
                 continue
             existing_links.add(key)
-            evidence_rows.append((*key, evidence.note, "unchecked", actor, now))
+            evidence_rows.append((*key, evidence.note))
             added += 1
         if added:  # counted per record, not per link: most records add all their links
             evidence_per_claim[claim_id] = evidence_per_claim.get(claim_id, 0) + added
-    writers.evidence.insert(evidence_rows)
+    writers.evidence.insert(evidence_rows, ("unchecked", writers.actor, now))
 
     events: list[NewEvent] = []
     for text_hash in dict.fromkeys(hashes):
