@@ -27,16 +27,20 @@ _SOURCE_CONSTANTS = ("health", "created_at", "consecutive_failures", "next_check
 _LOOKUP_CHUNK = 5000
 
 
-def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dict[str, int]:
+def source_ids_for_urls(
+    session: Session, normalized_urls: Iterable[str], *, all_new: bool = False
+) -> dict[str, int]:
     """Ids of the Sources for already-normalized URLs, creating the missing ones (due at once).
 
     Goes through the driver (bulk/driver_sql.py): a bulk import asks this for 300,000 URLs, where ORM-level IN
-    lists and inserts would take longer than the rest of the import."""
+    lists and inserts would take longer than the rest of the import. ``all_new``: the caller knows no
+    Source has any of these URLs (a bulk import into a ledger that had no sources, of URLs it has not
+    met before), so they are not looked up."""
     wanted = sorted(set(normalized_urls))
     if not wanted:
         return {}
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+    for start in range(0, 0 if all_new else len(wanted), _LOOKUP_CHUNK):
         found.update(select_in(session, _SOURCES_BY_URL, wanted[start : start + _LOOKUP_CHUNK]))
     missing = [url for url in wanted if url not in found]
     if not missing:

@@ -183,6 +183,41 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _CreatedHashes:
+    """The text hashes this import has created claims for, as a Bloom filter (two bits a hash in 2 MiB,
+    taken from hash bytes the text key does not use): a hash it does not hold was surely not created by
+    this import; one it holds (all of those created, and about 1 in 2,000 others at 200,000 claims, 1 in
+    80 at a million) may have been. A filter, not a set of hashes: a set would cost 70 bytes a claim."""
+
+    _BITS = 1 << 24  # at most 1 << 24: each bit's position is 24 bits of the hash
+
+    def __init__(self) -> None:
+        self._bits = bytearray(max(1, self._BITS >> 3))
+        self._mask = self._BITS - 1
+
+    def add(self, text_hashes: Iterable[bytes]) -> None:
+        bits, mask = self._bits, self._mask
+        for text_hash in text_hashes:
+            both = int.from_bytes(text_hash[8:14], "little")
+            first, second = both & mask, both >> 24 & mask
+            bits[first >> 3] |= 1 << (first & 7)
+            bits[second >> 3] |= 1 << (second & 7)
+
+    def maybe_held(self, text_hashes: Iterable[bytes]) -> list[bytes]:
+        bits, mask = self._bits, self._mask
+        held = []
+        for text_hash in text_hashes:
+            both = int.from_bytes(text_hash[8:14], "little")
+            first, second = both & mask, both >> 24 & mask
+            if bits[first >> 3] >> (first & 7) & 1 and bits[second >> 3] >> (second & 7) & 1:
+                held.append(text_hash)
+        return held
+
+
+def _table_is_empty(session: Session, table: str) -> bool:
+    return session.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is None
+
+
 class _Writers:
     """The import's INSERTs, built once, with the values that are the same for every row converted once."""
 
@@ -193,6 +228,16 @@ class _Writers:
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
         self._dates_json: dict[tuple[str, ...], str] = {}
+        # An import into a ledger without claims (or sources) looks up only what it may have written
+        # itself. On SQLite only: its write transaction shuts every other writer out from its first
+        # statement, so the tables hold nothing but this import's rows until it ends. (A PostgreSQL
+        # writer can commit rows between the import's statements; every hash and URL is looked up.)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        self.created: _CreatedHashes | None = (
+            _CreatedHashes() if sqlite and _table_is_empty(session, "claims") else None
+        )
+        # Every source in the ledger is then one this import made, and so in source_ids.
+        self.sources_all_known = sqlite and _table_is_empty(session, "sources")
 
     def dates_json(self, dates: list[str]) -> str:
         """The JSON text of a claim's dates, encoded once per distinct list (imports repeat them)."""
@@ -251,7 +296,12 @@ def _import_chunk(
     stats: ImportStats,
 ) -> None:
     hashes = [claim_text_hash(record.text) for record in chunk]
-    claim_ids = claim_ids_by_hash(session, hashes)
+    created = writers.created
+    if created is None:
+        claim_ids = claim_ids_by_hash(session, hashes)
+    else:  # the ledger had no claims: only those this import may have created are looked up
+        candidates = created.maybe_held(hashes)
+        claim_ids = claim_ids_by_hash(session, candidates) if candidates else {}
     matched_hashes = set(claim_ids)
 
     now = writers.timestamp()
@@ -288,6 +338,8 @@ def _import_chunk(
             new_ids = claim_ids_by_hash(session, status_of_new)
         claim_ids.update(new_ids)
         index_new_claims(min(new_ids.values()))
+        if created is not None:
+            created.add(status_of_new)
 
     urls = {evidence.url for record in chunk for evidence in record.evidence}
     source_ids = writers.source_ids
@@ -336,7 +388,7 @@ def _import_chunk(
 def _add_source_ids(session: Session, writers: _Writers, urls: set[str]) -> None:
     """Find or create the Sources of already-normalized URLs this import has not seen yet."""
     unseen = [url for url in urls if url not in writers.source_ids]
-    writers.source_ids.update(source_ids_for_urls(session, unseen))
+    writers.source_ids.update(source_ids_for_urls(session, unseen, all_new=writers.sources_all_known))
 
 
 def _existing_evidence(session: Session, claim_ids: list[int]) -> set[tuple[int, int, str, str | None]]:
