@@ -20,7 +20,7 @@ from factledger.exchange import jsonl
 from factledger.exchange.records import RecordError, normalize_source_url
 from factledger.ledger.audit import event_hash
 from factledger.ledger.audit_verify import verify_log as verify_chain
-from factledger.ledger.bulk import claim_import
+from factledger.ledger.bulk import claim_import, driver_sql
 from factledger.ledger.bulk.driver_sql import RowInserter, sqlite_literal
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
 from factledger.ledger.database import Ledger, open_ledger
@@ -310,9 +310,13 @@ def test_a_column_null_in_every_row_of_a_batch_is_sent_as_a_null_literal(ledger:
     ]
 
 
-def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(ledger: Ledger) -> None:
+def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Constants given once for a batch (written into the statement on SQLite where a literal stores the
-    same value) end up as the values bound one row at a time would: same values, same storage types."""
+    same value, in a batch of at least LITERAL_MIN_ROWS rows) end up as the values bound one row at a time
+    would: same values, same storage types."""
+    monkeypatch.setattr(driver_sql, "LITERAL_MIN_ROWS", 3)
     sent: list[str] = []
     event.listen(ledger.engine, "before_cursor_execute", lambda _c, _k, sql, *_a: sent.append(sql))
     constants = ("health", "created_at", "consecutive_failures", "next_check_at", "title")
@@ -330,6 +334,9 @@ def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(ledger: Led
             rows = [(f"https://{len(sent)}.example/{i}", f"{i}.example") for i in range(3)]
             batched.insert(rows, values)
             plain.insert([(f"{url}/plain", domain, *values) for url, domain in rows])
+        # Fewer rows than LITERAL_MIN_ROWS: bound, in the statement the sqlite3 module keeps prepared.
+        small = [("https://two.example/0", "two.example"), ("https://two.example/1", "two.example")]
+        batched.insert(small, ("unknown", now, 0, None, "two"))
         with pytest.raises(ValueError, match="expected 5 constant values"):
             batched.insert([("https://x.example/", "x.example")], ("unknown",))
     inserts = [sql for sql in sent if sql.startswith("INSERT INTO sources")]
@@ -338,6 +345,7 @@ def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(ledger: Led
             "VALUES (?, ?, 'unknown', '2026-01-02 03:04:05.000006', 0, NULL, 'Ann O''Brien’s “report”')"
         )
         assert inserts[2].endswith("VALUES (?, ?, ?, ?, ?, ?, ?)")
+        assert inserts[6].endswith("VALUES (?, ?, ?, ?, ?, ?, ?)")  # the small batch: all bound
     columns = "health, created_at, consecutive_failures, next_check_at, title"
     if ledger.is_sqlite:
         columns += ", typeof(created_at), typeof(consecutive_failures), typeof(next_check_at), typeof(title)"
@@ -346,9 +354,13 @@ def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(ledger: Led
             url: tuple(rest)
             for url, *rest in session.execute(text(f"SELECT url, {columns} FROM sources")).all()
         }
-    assert len(stored) == 18
+    assert len(stored) == 20
+    first = next(values for values in stored.values() if values[4] == "Ann O'Brien’s “report”")
+    two = stored["https://two.example/0"]
+    assert two[:4] == first[:4]  # all but the title
+    assert two[5:] == first[5:]
     for url, values in stored.items():
-        if not url.endswith("/plain"):
+        if not url.endswith("/plain") and "two.example" not in url:
             assert values == stored[f"{url}/plain"], url
     assert {values[2] for values in stored.values()} == {0, 1, -(2**63) if ledger.is_sqlite else -5}
 

@@ -23,6 +23,10 @@ _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 _SQLITE_INTEGERS = range(-(2**63), 2**63)
 # Distinct statements an inserter keeps (NULL columns and constants: an import makes one per chunk).
 _STATEMENTS_KEPT = 64
+# Constants are written as literals only into a statement for at least this many rows: a statement
+# with a batch's own time in it is prepared anew (some tens of µs), where one that binds them is taken
+# from the sqlite3 module's cache, and a bound value costs about 0.07 µs. A single event's append binds.
+LITERAL_MIN_ROWS = 256
 
 
 def _identity(value: Any) -> Any:
@@ -120,8 +124,9 @@ class RowInserter:
 
         On SQLite, values the same for every row are written into the statement instead of bound once
         a row: binding costs the sqlite3 module about 0.07 µs a value, which an import pays for a
-        dozen values a claim. These are the constants, when every one of them has a literal that stores
-        the same value (``sqlite_literal``; else they are all bound), and a column that is NULL in every
+        dozen values a claim. These are the constants, in a batch of at least ``LITERAL_MIN_ROWS`` rows
+        where every one of them has a literal that stores the same value (``sqlite_literal``; else they
+        are all bound), and a column that is NULL in every
         row, written as a NULL literal rather than a parameter: the sqlite3 module looks up an adapter for
         every None (and bytes) it binds, about 0.25 µs each, which is more than dropping the column from
         each row costs, and an import's claims have three or four such columns."""
@@ -129,8 +134,10 @@ class RowInserter:
             raise ValueError(f"expected {self._constants} constant values, got {len(constants)}")
         if self._dialect.name != "sqlite":
             return self.sql, [row + constants for row in rows] if constants else rows
-        written = tuple(map(sqlite_literal, constants))
-        literals = None if None in written else cast(tuple[str, ...], written)
+        literals = None
+        if len(rows) >= LITERAL_MIN_ROWS:
+            written = tuple(map(sqlite_literal, constants))
+            literals = None if None in written else cast(tuple[str, ...], written)
         nulls = tuple(
             index
             for index, value in enumerate(rows[0])
