@@ -105,8 +105,10 @@ def _sample() -> list[dict[str, Any]]:
             row["rationale"] = "Checked against the report."
         row["evidence"] = [
             {"url": urls[index % len(urls)], "stance": "supports", "quote": f"  quote {index % 6}  "},
-            {"url": urls[(index * 3 + 1) % len(urls)], "stance": "refutes", "note": "see p. 4"},
+            {"url": urls[(index * 3 + 1) % len(urls)], "stance": "refutes"},
         ]
+        if index < CHUNK + 2:  # notes in the first two chunks only: later chunks have none
+            row["evidence"][1]["note"] = "see p. 4"
         if index % 7 == 3:
             row["evidence"].append(dict(row["evidence"][0]))  # the same link twice in one record
         rows.append(row)

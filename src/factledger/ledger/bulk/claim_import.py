@@ -52,6 +52,10 @@ _CLAIM_COLUMNS = ("text", "text_hash", "speaker", "dates", "score", "status", "r
 _CLAIM_CONSTANTS = ("needs_review", "created_at", "updated_at", "version")
 _EVIDENCE_COLUMNS = ("claim_id", "source_id", "stance", "quote", "note")
 _EVIDENCE_CONSTANTS = ("quote_status", "added_by", "added_at")
+# A chunk without notes (the common case) gives the note once, as a constant NULL: its rows are then the
+# links' keys themselves, with no tuple made per link, nor taken apart again to leave the NULL out.
+_EVIDENCE_KEY_COLUMNS = _EVIDENCE_COLUMNS[:4]
+_EVIDENCE_NO_NOTE_CONSTANTS = ("note", *_EVIDENCE_CONSTANTS)
 
 
 # Records are NamedTuples, immutable like a frozen dataclass: an import makes one per claim and one per
@@ -224,6 +228,9 @@ class _Writers:
     def __init__(self, session: Session, actor: str) -> None:
         self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS, _CLAIM_CONSTANTS)
         self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS, _EVIDENCE_CONSTANTS)
+        self.evidence_without_notes = RowInserter(
+            session, core_table(Evidence), _EVIDENCE_KEY_COLUMNS, _EVIDENCE_NO_NOTE_CONSTANTS
+        )
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
@@ -350,6 +357,7 @@ def _import_chunk(
     existing_links = _existing_evidence(session, [claim_ids[h] for h in matched_hashes])
     evidence_rows: list[tuple[Any, ...]] = []
     evidence_per_claim: dict[int, int] = {}
+    noted = False  # whether a link of the chunk has a note
     actor = writers.actor
     stance_text = _STANCE_TEXT
     for record, text_hash in zip(chunk, hashes, strict=True):
@@ -362,11 +370,21 @@ def _import_chunk(
             if key in existing_links:
                 continue
             existing_links.add(key)
-            evidence_rows.append((*key, evidence.note))
+            if evidence.note is None:
+                evidence_rows.append(key)
+            else:
+                evidence_rows.append((*key, evidence.note))
+                noted = True
             added += 1
         if added:  # counted per record, not per link: most records add all their links
             evidence_per_claim[claim_id] = evidence_per_claim.get(claim_id, 0) + added
-    writers.evidence.insert(evidence_rows, ("unchecked", writers.actor, now))
+    if not noted:
+        writers.evidence_without_notes.insert(evidence_rows, (None, "unchecked", writers.actor, now))
+    else:
+        writers.evidence.insert(
+            [row if len(row) == 5 else (*row, None) for row in evidence_rows],
+            ("unchecked", writers.actor, now),
+        )
 
     events: list[NewEvent] = []
     for text_hash in dict.fromkeys(hashes):
