@@ -78,6 +78,15 @@ def test_both_paths_agree_on_json_documents(value: Any) -> None:
 @example("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
 @example("[" * MAX_DEPTH + "]" * MAX_DEPTH)
 @example('{"a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}")
+# A list of objects is walked two levels at a time: a big integer in one, and objects at the last
+# level allowed and one past it.
+@example('{"evidence": [{"url": "u", "score": 18446744073709551616}]}')
+@example('{"evidence": ["u", {"score": [1.5, 1e300]}, 2]}')
+@example("[" * (MAX_DEPTH - 2) + '[{"n": 1}]' + "]" * (MAX_DEPTH - 2))
+@example("[" * (MAX_DEPTH - 1) + '[{"n": 1}]' + "]" * (MAX_DEPTH - 1))
+@example("[" * (MAX_DEPTH - 3) + '[{"n": [1]}]' + "]" * (MAX_DEPTH - 3))
+@example("[" * (MAX_DEPTH - 2) + '[{"n": [1]}]' + "]" * (MAX_DEPTH - 2))
+@example("[" * (MAX_DEPTH - 2) + '[{"n": 9223372036854775808}]' + "]" * (MAX_DEPTH - 2))
 def test_both_paths_agree_on_near_json(text: str) -> None:
     assert _outcome(JsonParser().parse, text) == _outcome(_json_path, text)
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import event, text
 
 from factledger.exchange import jsonl
 from factledger.exchange.records import RecordError, normalize_source_url
 from factledger.ledger.audit import event_hash
 from factledger.ledger.audit_verify import verify_log as verify_chain
-from factledger.ledger.bulk import claim_import
-from factledger.ledger.bulk.driver_sql import RowInserter
+from factledger.ledger.bulk import claim_import, driver_sql
+from factledger.ledger.bulk.driver_sql import RowInserter, sqlite_literal
 from factledger.ledger.claims import ClaimDraft, ClaimFilter, add_claim, list_claims
 from factledger.ledger.database import Ledger, open_ledger
 from factledger.ledger.models import Source, core_table
@@ -305,3 +308,100 @@ def test_a_column_null_in_every_row_of_a_batch_is_sent_as_a_null_literal(ledger:
         ("https://b.example/", 0, True, "B"),
         ("https://c.example/", 0, False, None),
     ]
+
+
+def test_a_batch_s_constants_are_stored_as_the_bound_values_would_be(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Constants given once for a batch (written into the statement on SQLite where a literal stores the
+    same value, in a batch of at least LITERAL_MIN_ROWS rows) end up as the values bound one row at a time
+    would: same values, same storage types."""
+    monkeypatch.setattr(driver_sql, "LITERAL_MIN_ROWS", 3)
+    sent: list[str] = []
+    event.listen(ledger.engine, "before_cursor_execute", lambda _c, _k, sql, *_a: sent.append(sql))
+    constants = ("health", "created_at", "consecutive_failures", "next_check_at", "title")
+    with ledger.write() as session:
+        plain = RowInserter(session, core_table(Source), ("url", "domain", *constants))
+        batched = RowInserter(session, core_table(Source), ("url", "domain"), constants)
+        now = plain.convert("created_at", datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC))
+        for values in (
+            ("unknown", now, 0, None, "Ann O'Brien’s “report”"),  # every one a literal
+            # A NUL (SQLite stores it, PostgreSQL refuses it): no literal, all bound. A bool and a
+            # 64-bit integer where SQLite takes them in an integer column.
+            ("unknown", now, True if ledger.is_sqlite else 1, now, "x\x00y" if ledger.is_sqlite else "xy"),
+            ("unknown", now, -(2**63) if ledger.is_sqlite else -5, now, "'; DROP TABLE sources; --"),
+        ):
+            rows = [(f"https://{len(sent)}.example/{i}", f"{i}.example") for i in range(3)]
+            batched.insert(rows, values)
+            plain.insert([(f"{url}/plain", domain, *values) for url, domain in rows])
+        # Fewer rows than LITERAL_MIN_ROWS: bound, in the statement the sqlite3 module keeps prepared.
+        small = [("https://two.example/0", "two.example"), ("https://two.example/1", "two.example")]
+        batched.insert(small, ("unknown", now, 0, None, "two"))
+        with pytest.raises(ValueError, match="expected 5 constant values"):
+            batched.insert([("https://x.example/", "x.example")], ("unknown",))
+    inserts = [sql for sql in sent if sql.startswith("INSERT INTO sources")]
+    if ledger.is_sqlite:
+        assert inserts[0].endswith(
+            "VALUES (?, ?, 'unknown', '2026-01-02 03:04:05.000006', 0, NULL, 'Ann O''Brien’s “report”')"
+        )
+        assert inserts[2].endswith("VALUES (?, ?, ?, ?, ?, ?, ?)")
+        assert inserts[6].endswith("VALUES (?, ?, ?, ?, ?, ?, ?)")  # the small batch: all bound
+    columns = "health, created_at, consecutive_failures, next_check_at, title"
+    if ledger.is_sqlite:
+        columns += ", typeof(created_at), typeof(consecutive_failures), typeof(next_check_at), typeof(title)"
+    with ledger.read() as session:
+        stored = {
+            url: tuple(rest)
+            for url, *rest in session.execute(text(f"SELECT url, {columns} FROM sources")).all()
+        }
+    assert len(stored) == 20
+    first = next(values for values in stored.values() if values[4] == "Ann O'Brien’s “report”")
+    two = stored["https://two.example/0"]
+    assert two[:4] == first[:4]  # all but the title
+    assert two[5:] == first[5:]
+    for url, values in stored.items():
+        if not url.endswith("/plain") and "two.example" not in url:
+            assert values == stored[f"{url}/plain"], url
+    assert {values[2] for values in stored.values()} == {0, 1, -(2**63) if ledger.is_sqlite else -5}
+
+
+@given(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.binary(max_size=4)
+)
+def test_an_sqlite_literal_stores_what_binding_stores(value: Any) -> None:
+    connection = sqlite3.connect(":memory:")
+    try:
+        literal = sqlite_literal(value)
+        if literal is None:
+            # Only what has no such literal: floats, integers binding refuses, NUL, lone surrogates.
+            assert (
+                isinstance(value, float | bytes)
+                or (isinstance(value, int) and not -(2**63) <= value < 2**63)
+                or "\x00" in value
+                or not _encodable(value)
+            )
+            return
+        for affinity in ("", "TEXT", "INTEGER", "REAL", "NUMERIC", "DATETIME", "VARCHAR(16)"):
+            connection.execute(f"CREATE TABLE t (v {affinity})")
+            connection.execute(f"INSERT INTO t VALUES ({literal})")
+            connection.execute("INSERT INTO t VALUES (?)", (value,))
+            (a, type_a), (b, type_b) = connection.execute(
+                "SELECT v, typeof(v) FROM t ORDER BY rowid"
+            ).fetchall()
+            assert (a, type_a) == (b, type_b)
+            connection.execute("DROP TABLE t")
+    finally:
+        connection.close()
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -271,14 +271,19 @@ def evidence_from_fields(fields: Mapping[str, Any], line: int, prefix: str) -> E
     stance = _STANCES.get(stance_value) if type(stance_value) is str else None
     if stance is None:
         stance = _stance(stance_value, line, f"{prefix}stance")
-    # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field.
+    # The checks of sources.clean_quote (length, storable, stripped, empty is none), named by field;
+    # _optional_text's fast path for ASCII text is written out here (its field name is then not built).
     quote = fields.get("quote")
     if quote is not None:
-        quote = _optional_text(quote, line, f"{prefix}quote", MAX_QUOTE_LENGTH)
+        if type(quote) is str and len(quote) <= MAX_QUOTE_LENGTH and quote.isascii() and "\x00" not in quote:
+            quote = quote.strip() or None
+        else:
+            quote = _optional_text(quote, line, f"{prefix}quote", MAX_QUOTE_LENGTH)
     note = fields.get("note")
     if note is not None:
         note = _optional_text(note, line, f"{prefix}note")
-    return EvidenceRecord(url=normalized, stance=stance, quote=quote, note=note)
+    # _make, not keywords: a NamedTuple's keyword call costs three times the tuple (a record a link).
+    return EvidenceRecord._make((normalized, stance, quote, note))
 
 
 def claim_from_fields(
@@ -299,7 +304,10 @@ def claim_from_fields(
         status = _status(status_value, line)
     speaker = fields.get("speaker")
     if speaker is not None:
-        speaker = _optional_text(speaker, line, "speaker", 200)
+        if type(speaker) is str and len(speaker) <= 200 and speaker.isascii() and "\x00" not in speaker:
+            speaker = speaker.strip() or None  # _optional_text's fast path
+        else:
+            speaker = _optional_text(speaker, line, "speaker", 200)
     speaker_kind = fields.get("speaker_kind")
     if speaker_kind is not None:
         speaker_kind = _speaker_kind(speaker_kind, line)
@@ -312,16 +320,8 @@ def claim_from_fields(
     rationale = fields.get("rationale")
     if rationale is not None:
         rationale = _optional_text(rationale, line, "rationale", 10_000)
-    return ClaimRecord(
-        text=stripped,
-        speaker=speaker,
-        dates=dates,
-        status=status,
-        score=score,
-        rationale=rationale,
-        evidence=evidence,
-        speaker_kind=speaker_kind,
-    )
+    # In ClaimRecord's field order (text, speaker, dates, status, score, rationale, evidence, speaker_kind).
+    return ClaimRecord._make((stripped, speaker, dates, status, score, rationale, evidence, speaker_kind))
 
 
 def _speaker_kind(value: Any, line: int) -> str | None:

@@ -30,7 +30,8 @@ from factledger.ledger.models import AuditHead, Event, core_table
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names factledger's audit lock among other advisory locks on the server.
 _PG_AUDIT_LOCK_KEY = 0x66616374  # "fact"
-_EVENT_COLUMNS = ("at", "actor", "kind", "claim_id", "before", "after", "rationale", "hash")
+_EVENT_COLUMNS = ("kind", "claim_id", "before", "after", "rationale", "hash")
+_EVENT_CONSTANTS = ("at", "actor")  # the same for every event of an append
 
 
 class CanonicalObject(str):
@@ -144,7 +145,7 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
     # the new ids are exactly those above the old head (numbered without a read where SQLite's ids are
     # known to follow the head, read back otherwise). before/after are stored as their canonical JSON
     # text, which both engines accept for a JSON column.
-    inserter = RowInserter(session, core_table(Event), _EVENT_COLUMNS)
+    inserter = RowInserter(session, core_table(Event), _EVENT_COLUMNS, _EVENT_CONSTANTS)
     at = inserter.convert("at", now)
     encode = _BatchEncoder(now, actor)
     prev_text = canonical_json(prev_hash)
@@ -164,11 +165,9 @@ def append_events(session: Session, actor: str, events: Sequence[NewEvent]) -> l
         )
         # bytearray, not bytes: the sqlite3 module binds a bytearray as it is, where it first looks up
         # an adapter for bytes (about 0.25 us a value, an import appends an event a claim).
-        rows.append(
-            (at, actor, new.kind, new.claim_id, before, after, new.rationale, bytearray.fromhex(digest))
-        )
+        rows.append((new.kind, new.claim_id, before, after, new.rationale, bytearray.fromhex(digest)))
         prev_hash, prev_text = digest, f'"{digest}"'
-    numbered = inserter.insert_numbered(rows)
+    numbered = inserter.insert_numbered(rows, (at, actor))
     last_known = head.event_id if head else 0
     if numbered is not None and numbered.start == last_known + 1:
         ids = list(numbered)

@@ -22,28 +22,33 @@ MAX_QUOTE_LENGTH = 5_000
 
 
 _SOURCES_BY_URL = "SELECT url, id FROM sources WHERE url IN"
-_SOURCE_COLUMNS = ("url", "domain", "health", "created_at", "consecutive_failures", "next_check_at")
+_SOURCE_COLUMNS = ("url", "domain")
+_SOURCE_CONSTANTS = ("health", "created_at", "consecutive_failures", "next_check_at")  # due at once
 _LOOKUP_CHUNK = 5000
 
 
-def source_ids_for_urls(session: Session, normalized_urls: Iterable[str]) -> dict[str, int]:
+def source_ids_for_urls(
+    session: Session, normalized_urls: Iterable[str], *, all_new: bool = False
+) -> dict[str, int]:
     """Ids of the Sources for already-normalized URLs, creating the missing ones (due at once).
 
     Goes through the driver (bulk/driver_sql.py): a bulk import asks this for 300,000 URLs, where ORM-level IN
-    lists and inserts would take longer than the rest of the import."""
+    lists and inserts would take longer than the rest of the import. ``all_new``: the caller knows no
+    Source has any of these URLs (a bulk import into a ledger that had no sources, of URLs it has not
+    met before), so they are not looked up."""
     wanted = sorted(set(normalized_urls))
     if not wanted:
         return {}
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+    for start in range(0, 0 if all_new else len(wanted), _LOOKUP_CHUNK):
         found.update(select_in(session, _SOURCES_BY_URL, wanted[start : start + _LOOKUP_CHUNK]))
     missing = [url for url in wanted if url not in found]
     if not missing:
         return found
-    inserter = RowInserter(session, core_table(Source), _SOURCE_COLUMNS)
+    inserter = RowInserter(session, core_table(Source), _SOURCE_COLUMNS, _SOURCE_CONSTANTS)
     now = inserter.convert("created_at", utcnow())
     unknown = SourceHealth.UNKNOWN.value
-    numbered = inserter.insert_numbered([(url, domain_of(url), unknown, now, 0, now) for url in missing])
+    numbered = inserter.insert_numbered([(url, domain_of(url)) for url in missing], (unknown, now, 0, now))
     if numbered is not None:
         found.update(zip(missing, numbered, strict=True))
         return found

@@ -47,30 +47,15 @@ _BULK_AUTOMERGE = 8
 _STANCE_TEXT = {stance: stance.value for stance in Stance}
 _STATUS_TEXT = {status: status.value for status in ClaimStatus}
 _STATUS_JSON = {status.value: canonical_json(status.value) for status in ClaimStatus}
-_CLAIM_COLUMNS = (
-    "text",
-    "text_hash",
-    "speaker",
-    "dates",
-    "score",
-    "status",
-    "rationale",
-    "needs_review",
-    "created_at",
-    "updated_at",
-    "version",
-    "speaker_kind",
-)
-_EVIDENCE_COLUMNS = (
-    "claim_id",
-    "source_id",
-    "stance",
-    "quote",
-    "note",
-    "quote_status",
-    "added_by",
-    "added_at",
-)
+_CLAIM_COLUMNS = ("text", "text_hash", "speaker", "dates", "score", "status", "rationale", "speaker_kind")
+# The same for every claim of a chunk: given once (RowInserter writes them into the statement).
+_CLAIM_CONSTANTS = ("needs_review", "created_at", "updated_at", "version")
+_EVIDENCE_COLUMNS = ("claim_id", "source_id", "stance", "quote", "note")
+_EVIDENCE_CONSTANTS = ("quote_status", "added_by", "added_at")
+# A chunk without notes (the common case) gives the note once, as a constant NULL: its rows are then the
+# links' keys themselves, with no tuple made per link, nor taken apart again to leave the NULL out.
+_EVIDENCE_KEY_COLUMNS = _EVIDENCE_COLUMNS[:4]
+_EVIDENCE_NO_NOTE_CONSTANTS = ("note", *_EVIDENCE_CONSTANTS)
 
 
 # Records are NamedTuples, immutable like a frozen dataclass: an import makes one per claim and one per
@@ -202,16 +187,64 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _CreatedHashes:
+    """The text hashes this import has created claims for, as a Bloom filter (two bits a hash in 2 MiB,
+    taken from hash bytes the text key does not use): a hash it does not hold was surely not created by
+    this import; one it holds (all of those created, and about 1 in 2,000 others at 200,000 claims, 1 in
+    80 at a million) may have been. A filter, not a set of hashes: a set would cost 70 bytes a claim."""
+
+    _BITS = 1 << 24  # at most 1 << 24: each bit's position is 24 bits of the hash
+
+    def __init__(self) -> None:
+        self._bits = bytearray(max(1, self._BITS >> 3))
+        self._mask = self._BITS - 1
+
+    def add(self, text_hashes: Iterable[bytes]) -> None:
+        bits, mask = self._bits, self._mask
+        for text_hash in text_hashes:
+            both = int.from_bytes(text_hash[8:14], "little")
+            first, second = both & mask, both >> 24 & mask
+            bits[first >> 3] |= 1 << (first & 7)
+            bits[second >> 3] |= 1 << (second & 7)
+
+    def maybe_held(self, text_hashes: Iterable[bytes]) -> list[bytes]:
+        bits, mask = self._bits, self._mask
+        held = []
+        for text_hash in text_hashes:
+            both = int.from_bytes(text_hash[8:14], "little")
+            first, second = both & mask, both >> 24 & mask
+            if bits[first >> 3] >> (first & 7) & 1 and bits[second >> 3] >> (second & 7) & 1:
+                held.append(text_hash)
+        return held
+
+
+def _table_is_empty(session: Session, table: str) -> bool:
+    return session.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is None
+
+
 class _Writers:
     """The import's INSERTs, built once, with the values that are the same for every row converted once."""
 
     def __init__(self, session: Session, actor: str) -> None:
-        self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS)
-        self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS)
+        self.claims = RowInserter(session, core_table(Claim), _CLAIM_COLUMNS, _CLAIM_CONSTANTS)
+        self.evidence = RowInserter(session, core_table(Evidence), _EVIDENCE_COLUMNS, _EVIDENCE_CONSTANTS)
+        self.evidence_without_notes = RowInserter(
+            session, core_table(Evidence), _EVIDENCE_KEY_COLUMNS, _EVIDENCE_NO_NOTE_CONSTANTS
+        )
         self.not_flagged = self.claims.convert("needs_review", False)
         self.actor = actor
         self.source_ids: dict[str, int] = {}  # every URL this import has seen, with its source id
         self._dates_json: dict[tuple[str, ...], str] = {}
+        # An import into a ledger without claims (or sources) looks up only what it may have written
+        # itself. On SQLite only: its write transaction shuts every other writer out from its first
+        # statement, so the tables hold nothing but this import's rows until it ends. (A PostgreSQL
+        # writer can commit rows between the import's statements; every hash and URL is looked up.)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        self.created: _CreatedHashes | None = (
+            _CreatedHashes() if sqlite and _table_is_empty(session, "claims") else None
+        )
+        # Every source in the ledger is then one this import made, and so in source_ids.
+        self.sources_all_known = sqlite and _table_is_empty(session, "sources")
 
     def dates_json(self, dates: list[str]) -> str:
         """The JSON text of a claim's dates, encoded once per distinct list (imports repeat them)."""
@@ -270,11 +303,15 @@ def _import_chunk(
     stats: ImportStats,
 ) -> None:
     hashes = [claim_text_hash(record.text) for record in chunk]
-    claim_ids = claim_ids_by_hash(session, hashes)
+    created = writers.created
+    if created is None:
+        claim_ids = claim_ids_by_hash(session, hashes)
+    else:  # the ledger had no claims: only those this import may have created are looked up
+        candidates = created.maybe_held(hashes)
+        claim_ids = claim_ids_by_hash(session, candidates) if candidates else {}
     matched_hashes = set(claim_ids)
 
     now = writers.timestamp()
-    not_flagged = writers.not_flagged
     dates_json = writers.dates_json
     new_rows: list[tuple[Any, ...]] = []
     status_of_new: dict[bytes, str] = {}  # insertion-ordered: the new claims' hashes
@@ -294,10 +331,6 @@ def _import_chunk(
                 record.score,
                 status,
                 record.rationale,
-                not_flagged,
-                now,
-                now,
-                1,
                 record.speaker_kind,
             )
         )
@@ -305,13 +338,15 @@ def _import_chunk(
         # executemany, then the ids: numbered in order on SQLite, else read back by text hash (new
         # hashes are unique in the ledger by construction). RETURNING in parameter order would cost
         # one INSERT per row on SQLite.
-        numbered = writers.claims.insert_numbered(new_rows)
+        numbered = writers.claims.insert_numbered(new_rows, (writers.not_flagged, now, now, 1))
         if numbered is not None:
             new_ids = dict(zip(status_of_new, numbered, strict=True))
         else:
             new_ids = claim_ids_by_hash(session, status_of_new)
         claim_ids.update(new_ids)
         index_new_claims(min(new_ids.values()))
+        if created is not None:
+            created.add(status_of_new)
 
     urls = {evidence.url for record in chunk for evidence in record.evidence}
     source_ids = writers.source_ids
@@ -322,6 +357,7 @@ def _import_chunk(
     existing_links = _existing_evidence(session, [claim_ids[h] for h in matched_hashes])
     evidence_rows: list[tuple[Any, ...]] = []
     evidence_per_claim: dict[int, int] = {}
+    noted = False  # whether a link of the chunk has a note
     actor = writers.actor
     stance_text = _STANCE_TEXT
     for record, text_hash in zip(chunk, hashes, strict=True):
@@ -334,11 +370,21 @@ def _import_chunk(
             if key in existing_links:
                 continue
             existing_links.add(key)
-            evidence_rows.append((*key, evidence.note, "unchecked", actor, now))
+            if evidence.note is None:
+                evidence_rows.append(key)
+            else:
+                evidence_rows.append((*key, evidence.note))
+                noted = True
             added += 1
         if added:  # counted per record, not per link: most records add all their links
             evidence_per_claim[claim_id] = evidence_per_claim.get(claim_id, 0) + added
-    writers.evidence.insert(evidence_rows)
+    if not noted:
+        writers.evidence_without_notes.insert(evidence_rows, (None, "unchecked", writers.actor, now))
+    else:
+        writers.evidence.insert(
+            [row if len(row) == 5 else (*row, None) for row in evidence_rows],
+            ("unchecked", writers.actor, now),
+        )
 
     events: list[NewEvent] = []
     for text_hash in dict.fromkeys(hashes):
@@ -360,7 +406,7 @@ def _import_chunk(
 def _add_source_ids(session: Session, writers: _Writers, urls: set[str]) -> None:
     """Find or create the Sources of already-normalized URLs this import has not seen yet."""
     unseen = [url for url in urls if url not in writers.source_ids]
-    writers.source_ids.update(source_ids_for_urls(session, unseen))
+    writers.source_ids.update(source_ids_for_urls(session, unseen, all_new=writers.sources_all_known))
 
 
 def _existing_evidence(session: Session, claim_ids: list[int]) -> set[tuple[int, int, str, str | None]]:
