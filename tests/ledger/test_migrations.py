@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,22 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from factledger.ledger.audit import GENESIS_HASH, canonical_json
-from factledger.ledger.claims import (
-    ClaimDraft,
-    ClaimFilter,
-    add_claim,
-    claim_ids_by_hash,
-    claim_text_hash,
-    list_claims,
-)
-from factledger.ledger.database import (
-    SQLITE_PAGE_SIZE,
-    Ledger,
-    alembic_config,
-    migrations_dir,
-    open_ledger,
-    schema_state,
-)
+from factledger.ledger.claims import ClaimFilter, claim_ids_by_hash, claim_text_hash, list_claims
+from factledger.ledger.database import Ledger, alembic_config, migrations_dir, schema_state
 from tests.conftest import Factledger
 
 pytestmark = pytest.mark.integration
@@ -55,31 +40,6 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
-            assert connection.exec_driver_sql("PRAGMA page_size").scalar_one() == SQLITE_PAGE_SIZE
-    finally:
-        ledger.close()
-
-
-def test_an_existing_ledger_keeps_its_page_size(tmp_path: Path) -> None:
-    """The page size is set for new files only: a ledger made with SQLite's default pages (as every
-    ledger before SQLITE_PAGE_SIZE was) keeps them, and is read and written as before."""
-    path = tmp_path / "ledger.sqlite3"
-    made = sqlite3.connect(path)
-    try:
-        assert made.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)  # header written: 4 KiB
-    finally:
-        made.close()
-    assert SQLITE_PAGE_SIZE != 4096
-    ledger = open_ledger(f"sqlite:///{path}")
-    try:
-        with ledger.write() as session:
-            add_claim(session, "tester", ClaimDraft(text="Written into a ledger of 4 KiB pages."))
-        with ledger.read() as session:
-            assert session.execute(text("PRAGMA page_size")).scalar_one() == 4096
-            assert [claim.text for claim in list_claims(session, ClaimFilter(search="pages"))] == [
-                "Written into a ledger of 4 KiB pages."
-            ]
-            assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
     finally:
         ledger.close()
 

@@ -27,12 +27,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# The page size of a ledger file SQLite creates (4,096 is SQLite's default). A ledger is mostly rows of
-# a few hundred bytes written in bulk: with 16 KiB pages its B-trees have a quarter of the pages, so an
-# import descends, balances, writes and checkpoints a quarter as many (200k claims: about 6% less CPU,
-# 2% fewer bytes). It only applies to a new file: an existing ledger keeps the size it was made with
-# (a WAL database cannot change it), which SQLite reads from the file's header.
-SQLITE_PAGE_SIZE = 16_384
 # How long a writer waits for SQLite's write lock before giving up (milliseconds); an environment
 # setting so operators (and the tests) can change it without a code change.
 BUSY_TIMEOUT_VARIABLE = "FACTLEDGER_SQLITE_BUSY_TIMEOUT_MS"
@@ -72,8 +66,6 @@ def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
         # Take transaction control away from pysqlite so BEGIN below is what actually runs.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # Before journal_mode: switching an empty file to WAL writes its header, page size included.
-        cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
